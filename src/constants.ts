@@ -1,0 +1,78 @@
+/**
+ * Every limit in QuorumMQ lives here, so that sizing is one decision in one place.
+ * Relationships between limits are asserted at load time (bottom of file): a bad edit fails fast.
+ * Units are last in each name (Bytes, Ms, Count).
+ */
+import { assert } from './assert.js'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+// ---- Messages and queues (MQ defaults, rdqm.md section 7) ----
+/** MQ's MQMI/MQCI length: MsgId and CorrelId are exactly this many bytes. */
+export const MESSAGE_ID_BYTES = 24
+/** MQ's default MAXMSGL for a local queue and for the queue manager. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * MiB
+/** Hard ceiling for MAXMSGL: one message must fit in one journal record and one ring frame. */
+export const MAX_MESSAGE_BYTES = 4 * MiB
+export const DEFAULT_MAX_DEPTH = 5000
+/** MQ's MAXDEPTH ceiling (999,999,999). */
+export const MAX_DEPTH_LIMIT = 999_999_999
+export const PRIORITY_LEVELS = 10
+export const MAX_QUEUE_NAME_BYTES = 48
+export const MAX_QUEUE_DESCRIPTION_BYTES = 64
+export const MAX_QUEUE_MANAGER_NAME_BYTES = 48
+export const FORMAT_BYTES = 8
+/** Uncommitted operations in one unit of work before MQRC_SYNCPOINT_LIMIT_REACHED (MQ MAXUMSGS default). */
+export const MAX_UNCOMMITTED_MESSAGES = 10_000
+
+// ---- Journal ----
+/** Segment size: preallocated and recycled, so fdatasync never also records file growth. */
+export const DEFAULT_SEGMENT_BYTES = 64 * MiB
+export const MIN_SEGMENT_BYTES = 64 * KiB
+/** Record header bytes (see src/wire/journal-record.ts). */
+export const RECORD_HEADER_BYTES = 40
+/** Records are padded to this alignment so headers never straddle a word. */
+export const RECORD_ALIGNMENT_BYTES = 8
+/** Largest PUT record payload besides the body: descriptor and queue id. */
+export const MAX_RECORD_OVERHEAD_BYTES = 512
+export const MAX_RECORD_BYTES = MAX_MESSAGE_BYTES + MAX_RECORD_OVERHEAD_BYTES
+/** Upper bound on bytes written per group-commit batch (one write + one fdatasync). */
+export const MAX_BATCH_BYTES = 4 * MiB
+/** Journal worker spins this long for more work before sleeping: saves a wake-up at low load. */
+export const JOURNAL_SPIN_MICROS = 50
+/** Journal worker sleeps at most this long, so control messages are seen even when idle. */
+export const JOURNAL_IDLE_WAIT_MS = 20
+/** Checkpoint after this much log since the last checkpoint... */
+export const CHECKPOINT_INTERVAL_BYTES = 256 * MiB
+/** ...or after this long, whichever comes first, if anything changed. */
+export const CHECKPOINT_INTERVAL_MS = 30_000
+/** Checkpoint files kept (the newest is used; older ones are fallbacks if the newest is corrupt). */
+export const CHECKPOINTS_KEPT = 2
+/** Bodies of recently put persistent messages kept in memory, so a quick get skips the disk. */
+export const BODY_CACHE_BYTES = 32 * MiB
+
+// ---- Rings (SharedArrayBuffer) ----
+/** Journal ring: room for several max-size records plus a batch being synced. */
+export const JOURNAL_RING_BYTES = 32 * MiB
+/** A frame never exceeds half the ring, so a wrap marker plus one frame always fits. */
+export const MAX_FRAME_BYTES = JOURNAL_RING_BYTES / 2
+
+// ---- Supervisor ----
+export const RESTART_BACKOFF_INITIAL_MS = 50
+export const RESTART_BACKOFF_MAX_MS = 2_000
+/** More than this many restarts of one actor inside the window fails the queue manager. */
+export const RESTART_BUDGET_COUNT = 5
+export const RESTART_BUDGET_WINDOW_MS = 60_000
+export const ACTOR_SHUTDOWN_TIMEOUT_MS = 5_000
+
+// ---- Load-time checks: constants that must agree with each other ----
+const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
+assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
+assert(MAX_FRAME_BYTES <= JOURNAL_RING_BYTES / 2, 'a frame must fit twice in the ring')
+assert(MAX_RECORD_BYTES + 64 <= MAX_FRAME_BYTES, 'a record must fit in one ring frame')
+assert(MAX_RECORD_BYTES <= MAX_BATCH_BYTES, 'a record must fit in one batch')
+assert(MIN_SEGMENT_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'segments are record-aligned')
+assert(DEFAULT_SEGMENT_BYTES >= 2 * MAX_RECORD_BYTES, 'a segment holds at least two records')
+assert(DEFAULT_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'default MAXMSGL within the ceiling')
+assert(RECORD_HEADER_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'header keeps payload aligned')

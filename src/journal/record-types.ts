@@ -1,0 +1,99 @@
+/**
+ * Journal records as the queue engine produces and replays them. The byte layout of each is in
+ * src/wire/journal-record.ts; this file is only the shape. Every persistent change is one record.
+ *
+ * Identity: a record's LSN is its byte position in the log. A message is known on disk by the LSN
+ * of its PUT record (`putLsn`); a unit of work by the LSN of its first record (`uowId`), which is
+ * unique for the life of the log and so never collides with a unit of work cut off by a crash.
+ * uowId 0 means "not in a unit of work".
+ */
+import type { QueueAttributes } from '../queue/types.js'
+
+export const RecordType = {
+  QUEUE_DEFINE: 1,
+  QUEUE_DELETE: 2,
+  QUEUE_CLEAR: 3,
+  MESSAGE_PUT: 4,
+  MESSAGE_GET: 5,
+  UOW_COMMIT: 6,
+  UOW_BACKOUT: 7,
+  SEGMENT_SEAL: 8,
+} as const
+export type RecordType = (typeof RecordType)[keyof typeof RecordType]
+
+/** The descriptor as stored in a PUT record (absolute times, so replay needs no clock). */
+export interface StoredDescriptor {
+  readonly msgId: Uint8Array
+  readonly correlId: Uint8Array
+  readonly persistent: boolean
+  readonly priority: number
+  /** Expiry interval as put, tenths of a second, -1 unlimited. */
+  readonly expiry: number
+  readonly putTimeMs: number
+  readonly backoutCount: number
+  readonly format: string
+  readonly replyToQueue: string
+  readonly replyToQueueManager: string
+}
+
+/** DEFINE and ALTER both write the full attribute set: replay is an upsert by queueId. */
+export interface QueueDefineRecord {
+  readonly type: typeof RecordType.QUEUE_DEFINE
+  readonly queueId: number
+  readonly attributes: QueueAttributes
+}
+export interface QueueDeleteRecord {
+  readonly type: typeof RecordType.QUEUE_DELETE
+  readonly queueId: number
+}
+export interface QueueClearRecord {
+  readonly type: typeof RecordType.QUEUE_CLEAR
+  readonly queueId: number
+}
+export interface MessagePutRecord {
+  readonly type: typeof RecordType.MESSAGE_PUT
+  readonly queueId: number
+  readonly uowId: number
+  readonly descriptor: StoredDescriptor
+  readonly body: Uint8Array
+}
+export interface MessageGetRecord {
+  readonly type: typeof RecordType.MESSAGE_GET
+  readonly queueId: number
+  readonly uowId: number
+  readonly putLsn: number
+}
+export interface UowCommitRecord {
+  readonly type: typeof RecordType.UOW_COMMIT
+  readonly uowId: number
+}
+export interface UowBackoutRecord {
+  readonly type: typeof RecordType.UOW_BACKOUT
+  readonly uowId: number
+}
+/** Ends a segment: the next record is at `nextLsn`, the first byte of the next segment. */
+export interface SegmentSealRecord {
+  readonly type: typeof RecordType.SEGMENT_SEAL
+  readonly nextLsn: number
+}
+
+export type JournalRecord =
+  | QueueDefineRecord
+  | QueueDeleteRecord
+  | QueueClearRecord
+  | MessagePutRecord
+  | MessageGetRecord
+  | UowCommitRecord
+  | UowBackoutRecord
+  | SegmentSealRecord
+
+/** Header fields every record carries besides its payload. */
+export interface RecordHeader {
+  /** Total bytes including header and padding; a multiple of 8. */
+  readonly length: number
+  readonly lsn: number
+  /** LSN of the first record of the write batch (group commit) this record was written in. */
+  readonly batchLsn: number
+  readonly epoch: number
+  readonly type: RecordType
+}

@@ -1,0 +1,93 @@
+/**
+ * Domain types of the queue engine, shared by the engine, the journal records, the wire protocol
+ * and the client library. Names follow MQ (MQMD, MQPMO, MQGMO) spelled out in full.
+ */
+
+export type DeliverySequence = 'PRIORITY' | 'FIFO'
+
+/** Local queue attributes (DEFINE QLOCAL). Defaults are MQ's, see DEFAULT_QUEUE_ATTRIBUTES. */
+export interface QueueAttributes {
+  readonly name: string
+  readonly description: string
+  readonly maxDepth: number
+  readonly maxMessageLength: number
+  /** DEFPSIST: persistence of a message put with persistence "as queue". */
+  readonly defaultPersistent: boolean
+  /** DEFPRTY: priority of a message put with priority "as queue" (-1). */
+  readonly defaultPriority: number
+  readonly putEnabled: boolean
+  readonly getEnabled: boolean
+  readonly deliverySequence: DeliverySequence
+}
+
+/** Runtime status (DISPLAY QSTATUS). */
+export interface QueueStatus {
+  readonly name: string
+  readonly currentDepth: number
+  readonly openInputCount: number
+  readonly openOutputCount: number
+  /** Messages put or gotten under a unit of work that is not yet committed. */
+  readonly uncommittedCount: number
+}
+
+/** MQPER_*: 0 not persistent, 1 persistent, 2 as queue definition. */
+export const Persistence = { NOT_PERSISTENT: 0, PERSISTENT: 1, AS_QUEUE: 2 } as const
+export type Persistence = (typeof Persistence)[keyof typeof Persistence]
+
+/**
+ * The message descriptor stored with every message and returned by get (MQMD essentials).
+ * `expiry` is MQ's: tenths of a second, -1 unlimited; on get it is the time remaining.
+ */
+export interface MessageDescriptor {
+  readonly msgId: Uint8Array
+  readonly correlId: Uint8Array
+  readonly persistent: boolean
+  readonly priority: number
+  readonly expiry: number
+  readonly backoutCount: number
+  /** Put time in milliseconds since the epoch; putDate/putTime strings derive from it. */
+  readonly putTimeMs: number
+  /** MQFMT, up to 8 ASCII characters, e.g. 'MQSTR'. */
+  readonly format: string
+  readonly replyToQueue: string
+  readonly replyToQueueManager: string
+}
+
+export interface PutOptions {
+  readonly persistence?: Persistence
+  /** 0-9, or -1 for the queue's default priority. */
+  readonly priority?: number
+  /** Tenths of a second, -1 unlimited. */
+  readonly expiry?: number
+  /** 24 bytes; omitted or all zero means the queue manager generates one. */
+  readonly msgId?: Uint8Array
+  readonly correlId?: Uint8Array
+  readonly syncpoint?: boolean
+  readonly format?: string
+  readonly replyToQueue?: string
+  readonly replyToQueueManager?: string
+}
+
+export type BrowseMode = 'first' | 'next'
+
+export interface GetOptions {
+  /** How long to wait for a matching message; 0 (default) fails at once with 2033. */
+  readonly waitMs?: number
+  readonly syncpoint?: boolean
+  /** Browse (non-destructive) from the start, or onwards from the handle's cursor. */
+  readonly browse?: BrowseMode
+  readonly msgId?: Uint8Array
+  readonly correlId?: Uint8Array
+  readonly signal?: AbortSignal
+}
+
+export interface GotMessage {
+  readonly descriptor: MessageDescriptor
+  readonly body: Uint8Array
+}
+
+export interface OpenOptions {
+  readonly input?: boolean
+  readonly output?: boolean
+  readonly browse?: boolean
+}
