@@ -57,6 +57,13 @@ export const BODY_CACHE_BYTES = 32 * MiB
 export const JOURNAL_RING_BYTES = 32 * MiB
 /** A frame never exceeds half the ring, so a wrap marker plus one frame always fits. */
 export const MAX_FRAME_BYTES = JOURNAL_RING_BYTES / 2
+/** Smallest framed ring: a few minimum frames; tests use tiny rings to force wrap-arounds. */
+export const RING_MIN_CAPACITY_BYTES = 64
+/**
+ * Largest framed ring. Positions are free-running u32 counters compared by subtraction, which is
+ * only wrap-safe while the bytes in flight (at most the capacity) stay below 2^31.
+ */
+export const RING_MAX_CAPACITY_BYTES = 1024 * MiB
 
 // ---- Supervisor ----
 export const RESTART_BACKOFF_INITIAL_MS = 50
@@ -70,6 +77,11 @@ export const ACTOR_SHUTDOWN_TIMEOUT_MS = 5_000
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
 assert(MAX_FRAME_BYTES <= JOURNAL_RING_BYTES / 2, 'a frame must fit twice in the ring')
+assert(isPowerOfTwo(RING_MIN_CAPACITY_BYTES), 'ring minimum must be a power of two')
+assert(isPowerOfTwo(RING_MAX_CAPACITY_BYTES), 'ring maximum must be a power of two')
+assert(RING_MAX_CAPACITY_BYTES <= 2 ** 30, 'ring positions must stay wrap-safe as u32')
+assert(JOURNAL_RING_BYTES >= RING_MIN_CAPACITY_BYTES, 'journal ring at least the ring minimum')
+assert(JOURNAL_RING_BYTES <= RING_MAX_CAPACITY_BYTES, 'journal ring at most the ring maximum')
 assert(MAX_RECORD_BYTES + 64 <= MAX_FRAME_BYTES, 'a record must fit in one ring frame')
 assert(MAX_RECORD_BYTES <= MAX_BATCH_BYTES, 'a record must fit in one batch')
 assert(MIN_SEGMENT_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'segments are record-aligned')

@@ -1,0 +1,330 @@
+/**
+ * Main-thread side of the journal actor; the queue engine's JournalPort.
+ *
+ * append() assigns the LSN (the log position), encodes the record straight into the ring and
+ * returns; one ring flush per event-loop turn wakes the worker once per batch. waitDurable()
+ * hands out one promise per flush group, not per record: everything appended in one turn is
+ * acknowledged together when the worker's durable end passes it.
+ */
+import fs from 'node:fs'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import * as Comlink from 'comlink'
+import nodeEndpoint from 'comlink/dist/umd/node-adapter.js'
+import { assert } from '../../assert.js'
+import { JOURNAL_RING_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
+import { ErrorCode, QmqError } from '../../errors.js'
+import type { JournalRecord, MessagePutRecord } from '../../journal/record-types.js'
+import { RecordType } from '../../journal/record-types.js'
+import type { Logger } from '../../log.js'
+import type { JournalPort } from '../../queue/journal-port.js'
+import { FramedRing } from '../../ring/framed-ring.js'
+import { compiledModuleUrl } from '../../runtime/package-root.js'
+import type { SideWorkPool } from '../../side-work/pool.js'
+import {
+  decodeRecord,
+  encodeRecord,
+  encodedRecordLength,
+  readRecordHeader,
+} from '../../wire/journal-record.js'
+import type { Supervisor } from '../supervisor/supervisor.js'
+import { DurabilityTracker } from './durability-tracker.js'
+import {
+  CONTROL_BYTES,
+  ControlSlot,
+  ControlWideSlot,
+  JournalWorkerState,
+  RECORD_FRAME_TAG,
+  type JournalControl,
+  type JournalEvent,
+  type JournalFaults,
+  type JournalStats,
+} from './messages.js'
+import { readFully, segmentPath } from './segment-files.js'
+
+const SEAL_RECORD = { type: RecordType.SEGMENT_SEAL, nextLsn: 0 } as const
+const SEAL_BYTES = encodedRecordLength(SEAL_RECORD)
+const ACTOR_NAME = 'journal'
+
+export interface JournalOptions {
+  readonly directory: string
+  readonly segmentBytes: number
+  /** Where the log ends after recovery: the next record goes here. */
+  readonly startLsn: number
+  readonly epoch: number
+  readonly supervisor: Supervisor
+  readonly sideWork: SideWorkPool
+  readonly logger: Logger
+  readonly ringBytes?: number
+  readonly faults?: JournalFaults
+}
+
+export class JournalHandle implements JournalPort {
+  private readonly ring: FramedRing
+  private readonly control32: Int32Array
+  private readonly control64: BigInt64Array
+  private readonly durability: DurabilityTracker
+  /** Records appended while the ring was full, in order; drained as space frees. */
+  private readonly overflow: Uint8Array[] = []
+  /** PUT records not yet durable: readPut serves them from memory. */
+  private readonly unsyncedPuts = new Map<number, MessagePutRecord>()
+  private readonly readDescriptors = new Map<number, number>()
+  private readonly headerScratch = Buffer.alloc(RECORD_HEADER_BYTES)
+  private nextLsn: number
+  private flushScheduled = false
+  private drainingOverflow = false
+  private watchingDurable = false
+  private failure: QmqError | undefined
+  private control: Comlink.Remote<JournalControl> | undefined
+  private closed = false
+
+  private constructor(private readonly options: JournalOptions) {
+    this.ring = FramedRing.create(options.ringBytes ?? JOURNAL_RING_BYTES)
+    const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES)
+    this.control32 = new Int32Array(controlBuffer, 0, 32)
+    this.control64 = new BigInt64Array(controlBuffer, 128)
+    Atomics.store(this.control64, ControlWideSlot.DURABLE_END_LSN / 8, BigInt(options.startLsn))
+    this.nextLsn = options.startLsn
+    this.durability = new DurabilityTracker(options.startLsn)
+  }
+
+  static start(options: JournalOptions): JournalHandle {
+    const handle = new JournalHandle(options)
+    options.supervisor.start({
+      name: ACTOR_NAME,
+      spawn: (generation) => handle.spawn(generation),
+      fence: (generation) => handle.ring.bumpGeneration(generation),
+      shutdown: async () => {
+        await handle.control?.close()
+      },
+    })
+    options.supervisor.on('actor-failed', (name, error) => {
+      if (name === ACTOR_NAME) handle.fail(error)
+    })
+    return handle
+  }
+
+  get endLsn(): number {
+    return this.nextLsn
+  }
+
+  get durableLsn(): number {
+    return Number(Atomics.load(this.control64, ControlWideSlot.DURABLE_END_LSN / 8))
+  }
+
+  get epoch(): number {
+    return this.options.epoch
+  }
+
+  append(record: JournalRecord): number {
+    if (this.failure !== undefined) throw this.failure
+    assert(!this.closed, 'append after close')
+    const length = encodedRecordLength(record)
+    const { segmentBytes } = this.options
+    const segmentEnd = (Math.floor(this.nextLsn / segmentBytes) + 1) * segmentBytes
+    if (this.nextLsn + length + SEAL_BYTES > segmentEnd) {
+      // The seal closes the segment; the rest of it stays unused and the log goes on at the
+      // next segment's first byte, so an LSN always maps to one file and offset.
+      this.enqueue({ type: RecordType.SEGMENT_SEAL, nextLsn: segmentEnd }, SEAL_BYTES)
+      this.nextLsn = segmentEnd
+    }
+    assert(length + SEAL_BYTES <= segmentBytes, 'record fits a segment')
+    const lsn = this.enqueue(record, length)
+    if (record.type === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, record)
+    return lsn
+  }
+
+  waitDurable(lsn: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure)
+    if (lsn < this.durableLsn) return Promise.resolve()
+    assert(lsn < this.nextLsn, 'wait for an appended LSN')
+    const promise = this.durability.waitFor(lsn)
+    this.watchDurable()
+    return promise
+  }
+
+  readPut(putLsn: number): MessagePutRecord {
+    const unsynced = this.unsyncedPuts.get(putLsn)
+    if (unsynced !== undefined) return unsynced
+    const { segmentBytes, directory } = this.options
+    const segmentIndex = Math.floor(putLsn / segmentBytes)
+    const descriptor = this.readDescriptor(segmentIndex)
+    const position = putLsn - segmentIndex * segmentBytes
+    const header = this.headerScratch
+    readFully(descriptor, header, 0, RECORD_HEADER_BYTES, position)
+    const length = header.readUInt32LE(4)
+    const file = segmentPath(directory, segmentIndex)
+    if (length < RECORD_HEADER_BYTES || position + length > segmentBytes) {
+      throw this.corruptRead(file, position, putLsn, `bad record length ${length}`)
+    }
+    const bytes = Buffer.allocUnsafe(length)
+    readFully(descriptor, bytes, 0, length, position)
+    const check = readRecordHeader(bytes, 0, length, putLsn)
+    if (check.kind !== 'ok') {
+      throw this.corruptRead(file, position, putLsn, check.kind === 'invalid' ? check.reason : 'empty')
+    }
+    const record = decodeRecord(bytes, 0, check.header)
+    assert(record.type === RecordType.MESSAGE_PUT, `record at ${putLsn} is a PUT`)
+    return record
+  }
+
+  /** Closes read descriptors of segments that are being retired. */
+  forgetSegment(segmentIndex: number): void {
+    const descriptor = this.readDescriptors.get(segmentIndex)
+    if (descriptor === undefined) return
+    fs.closeSync(descriptor)
+    this.readDescriptors.delete(segmentIndex)
+  }
+
+  async stats(): Promise<JournalStats | undefined> {
+    return this.control?.stats()
+  }
+
+  /** Waits for everything appended to be durable, then stops the worker. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    if (this.failure === undefined) await this.waitDurable(this.nextLsn - 1).catch(() => undefined)
+    this.closed = true
+    await this.options.supervisor.stop(ACTOR_NAME)
+    for (const descriptor of this.readDescriptors.values()) fs.closeSync(descriptor)
+    this.readDescriptors.clear()
+  }
+
+  private enqueue(record: JournalRecord, length: number): number {
+    const lsn = this.nextLsn
+    const offset = this.overflow.length === 0 ? this.ring.tryReserve(length, RECORD_FRAME_TAG) : -1
+    if (offset >= 0) {
+      encodeRecord(this.ring.data, offset, record, lsn, this.options.epoch)
+      this.ring.commit()
+    } else {
+      const bytes = new Uint8Array(length)
+      encodeRecord(bytes, 0, record, lsn, this.options.epoch)
+      this.overflow.push(bytes)
+      this.drainOverflow()
+    }
+    this.nextLsn += length
+    this.scheduleFlush()
+    return lsn
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    queueMicrotask(() => {
+      this.flushScheduled = false
+      this.ring.flush()
+      this.durability.closeOpenGroup(this.nextLsn)
+      this.onDurableAdvance()
+    })
+  }
+
+  private drainOverflow(): void {
+    if (this.drainingOverflow) return
+    this.drainingOverflow = true
+    const drain = async (): Promise<void> => {
+      while (this.overflow.length > 0 && this.failure === undefined) {
+        const bytes = this.overflow[0]!
+        const offset = this.ring.tryReserve(bytes.length, RECORD_FRAME_TAG)
+        if (offset < 0) {
+          this.ring.flush()
+          await this.ring.waitForSpaceAsync(bytes.length + 64, 100)
+          continue
+        }
+        this.ring.data.set(bytes, offset)
+        this.ring.commit()
+        this.overflow.shift()
+      }
+      this.ring.flush()
+    }
+    void drain().finally(() => {
+      this.drainingOverflow = false
+    })
+  }
+
+  /** Runs while anyone waits: sleeps on the durable sequence, wakes waiters as the end advances. */
+  private watchDurable(): void {
+    if (this.watchingDurable) return
+    this.watchingDurable = true
+    const loop = (): void => {
+      const sequence = Atomics.load(this.control32, ControlSlot.DURABLE_SEQUENCE)
+      this.onDurableAdvance()
+      if (this.failure !== undefined || !this.durability.hasWaiters()) {
+        this.watchingDurable = false
+        return
+      }
+      const wait = Atomics.waitAsync(this.control32, ControlSlot.DURABLE_SEQUENCE, sequence)
+      if (wait.async) void wait.value.then(loop)
+      else queueMicrotask(loop)
+    }
+    loop()
+  }
+
+  private onDurableAdvance(): void {
+    const durable = this.durableLsn
+    this.durability.advance(durable)
+    for (const lsn of this.unsyncedPuts.keys()) {
+      if (lsn >= durable) break
+      this.unsyncedPuts.delete(lsn)
+    }
+    if (Atomics.load(this.control32, ControlSlot.WORKER_STATE) === JournalWorkerState.FAILED) {
+      this.failure ??= new QmqError(ErrorCode.JOURNAL_WRITE_FAILED, 'journal worker failed')
+      this.durability.failAll(this.failure)
+    }
+  }
+
+  private fail(error: QmqError): void {
+    this.failure ??= error
+    this.ring.fail()
+    this.durability.failAll(this.failure)
+  }
+
+  private spawn(generation: number): Worker {
+    const channel = new MessageChannel()
+    const worker = new Worker(compiledModuleUrl('actors/journal/worker'), {
+      workerData: {
+        ringBuffer: this.ring.sharedBuffer,
+        controlBuffer: this.control32.buffer,
+        directory: this.options.directory,
+        segmentBytes: this.options.segmentBytes,
+        generation,
+        faults: this.options.faults,
+        logLevel: process.env['QMQ_LOG_LEVEL'],
+        controlPort: channel.port2,
+      },
+      transferList: [channel.port2],
+    })
+    this.control = Comlink.wrap<JournalControl>(nodeEndpoint(channel.port1))
+    worker.on('message', (event: JournalEvent) => this.onWorkerEvent(event))
+    return worker
+  }
+
+  private onWorkerEvent(event: JournalEvent): void {
+    if (event.type === 'segment-opened') {
+      const { directory, segmentBytes } = this.options
+      const next = { directory, segmentIndex: event.segmentIndex + 1, segmentBytes }
+      this.options.sideWork.prepareSegment(next).catch((error: unknown) => {
+        this.options.logger.warn({ err: error, segment: next.segmentIndex }, 'segment preparation failed')
+      })
+      return
+    }
+    const message = `journal write failed in ${event.file} at LSN ${event.lsn}: ${event.code} ${event.message}`
+    this.options.logger.error({ file: event.file, lsn: event.lsn, code: event.code }, 'journal write failed')
+    this.fail(new QmqError(ErrorCode.JOURNAL_WRITE_FAILED, message, { ...event }))
+  }
+
+  private readDescriptor(segmentIndex: number): number {
+    let descriptor = this.readDescriptors.get(segmentIndex)
+    if (descriptor === undefined) {
+      descriptor = fs.openSync(segmentPath(this.options.directory, segmentIndex), 'r')
+      this.readDescriptors.set(segmentIndex, descriptor)
+    }
+    return descriptor
+  }
+
+  private corruptRead(file: string, offset: number, lsn: number, reason: string): QmqError {
+    return new QmqError(
+      ErrorCode.JOURNAL_CORRUPT,
+      `journal corrupt in ${file} at offset ${offset} (LSN ${lsn}): ${reason}`,
+      { file, offset, lsn, reason },
+    )
+  }
+}

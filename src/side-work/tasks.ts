@@ -1,0 +1,39 @@
+/**
+ * Side work run in the piscina pool, off the main thread and off the journal worker: the slow,
+ * bulky file jobs that must never sit on the path of a put (zero-filling a 64 MiB segment,
+ * writing a checkpoint of a million messages). Each export is one task, chosen by name.
+ */
+import fs from 'node:fs'
+import { join } from 'node:path'
+import { preallocateSegment, syncDirectory, writeFully } from '../actors/journal/segment-files.js'
+
+export interface PrepareSegmentTask {
+  readonly directory: string
+  readonly segmentIndex: number
+  readonly segmentBytes: number
+}
+
+export function prepareSegment(task: PrepareSegmentTask): void {
+  preallocateSegment(task.directory, task.segmentIndex, task.segmentBytes)
+}
+
+export interface WriteFileTask {
+  readonly directory: string
+  readonly name: string
+  readonly bytes: Uint8Array
+}
+
+/** Write to a temporary name, sync, rename, sync the directory: the file appears whole or not at all. */
+export function writeFileDurably(task: WriteFileTask): void {
+  const target = join(task.directory, task.name)
+  const temporary = `${target}.tmp`
+  const descriptor = fs.openSync(temporary, 'w')
+  try {
+    writeFully(descriptor, task.bytes, 0, task.bytes.length, 0)
+    fs.fsyncSync(descriptor)
+  } finally {
+    fs.closeSync(descriptor)
+  }
+  fs.renameSync(temporary, target)
+  syncDirectory(task.directory)
+}
