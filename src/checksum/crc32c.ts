@@ -82,7 +82,10 @@ export function crc32cPortableAppend(
   while (index < blockEnd) {
     const low =
       crc ^
-      (bytes[index]! | (bytes[index + 1]! << 8) | (bytes[index + 2]! << 16) | (bytes[index + 3]! << 24))
+      (bytes[index]! |
+        (bytes[index + 1]! << 8) |
+        (bytes[index + 2]! << 16) |
+        (bytes[index + 3]! << 24))
     crc =
       tables[7 * TABLE_ENTRIES + (low & 0xff)]! ^
       tables[6 * TABLE_ENTRIES + ((low >>> 8) & 0xff)]! ^
@@ -133,12 +136,8 @@ const native = loadNativeCrc32c(() => moduleRequire('@node-rs/crc32'))
 export const crc32cImplementation: 'native' | 'portable' = native === null ? 'portable' : 'native'
 
 /** The native implementation of bytes[start, end) continuing from `previous`, or null if absent. */
-export const crc32cNativeAppend: ((
-  previous: number,
-  bytes: Uint8Array,
-  start?: number,
-  end?: number,
-) => number) | null =
+export const crc32cNativeAppend:
+  ((previous: number, bytes: Uint8Array, start?: number, end?: number) => number) | null =
   native === null
     ? null
     : (previous, bytes, start = 0, end = bytes.length) => {

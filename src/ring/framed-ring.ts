@@ -260,7 +260,12 @@ export class FramedRing {
     this.checkProducerUsable()
     const expected = this.writePosition | 0
     const end = this.reservedEndPosition | 0
-    const previous = Atomics.compareExchange(this.control, ControlSlot.WRITE_POSITION, expected, end)
+    const previous = Atomics.compareExchange(
+      this.control,
+      ControlSlot.WRITE_POSITION,
+      expected,
+      end,
+    )
     if (previous !== expected) throw this.positionConflictError('write', previous)
     this.writePosition = this.reservedEndPosition
     this.committedFramePosition = this.reservedFramePosition
@@ -333,14 +338,14 @@ export class FramedRing {
    * consumer can only free space once it knows about the frames already committed.
    */
   waitForSpace(payloadLength: number, timeoutMs: number): boolean {
-    const neededBytes = this.prepareSpaceWait(payloadLength)
+    this.prepareSpaceWait(payloadLength)
     const deadlineMs = deadlineAfter(timeoutMs)
-    this.spinForSpace(neededBytes)
+    this.spinForSpace(payloadLength)
     while (true) {
-      if (this.producerHasSpace(neededBytes)) return true
+      if (this.producerHasSpace(payloadLength)) return true
       const remainingMs = deadlineMs - performance.now()
       if (remainingMs <= 0) return false
-      if (this.producerPrepareToSleep(neededBytes)) {
+      if (this.producerPrepareToSleep(payloadLength)) {
         const slot = ControlSlot.PRODUCER_WAKE_COUNTER
         Atomics.wait(this.control, slot, this.producerSleepTicket, remainingMs)
         Atomics.store(this.control, ControlSlot.PRODUCER_WAITING, 0)
@@ -350,13 +355,13 @@ export class FramedRing {
 
   /** waitForSpace for an event-loop thread (Atomics.waitAsync); never blocks the loop. */
   async waitForSpaceAsync(payloadLength: number, timeoutMs: number): Promise<boolean> {
-    const neededBytes = this.prepareSpaceWait(payloadLength)
+    this.prepareSpaceWait(payloadLength)
     const deadlineMs = deadlineAfter(timeoutMs)
     while (true) {
-      if (this.producerHasSpace(neededBytes)) return true
+      if (this.producerHasSpace(payloadLength)) return true
       const remainingMs = deadlineMs - performance.now()
       if (remainingMs <= 0) return false
-      if (this.producerPrepareToSleep(neededBytes)) {
+      if (this.producerPrepareToSleep(payloadLength)) {
         const slot = ControlSlot.PRODUCER_WAKE_COUNTER
         await waitAsyncHoldingLoop(this.control, slot, this.producerSleepTicket, remainingMs)
         Atomics.store(this.control, ControlSlot.PRODUCER_WAITING, 0)
@@ -394,10 +399,11 @@ export class FramedRing {
       }
       assert(payloadLength <= this.maxPayloadBytes, 'corrupt frame: length above maximum')
       const frameBytes = ringFrameBytes(payloadLength)
-      assert(frameBytes <= ((published - cursor) >>> 0), 'corrupt frame: beyond write position')
+      assert(frameBytes <= (published - cursor) >>> 0, 'corrupt frame: beyond write position')
       if (frameCount > 0 && batchBytes + frameBytes > maxBytes) break
-      if (visitor(this.data, offset + RING_FRAME_HEADER_BYTES, payloadLength, tag, cursor) === false)
-        break
+      const payloadOffset = offset + RING_FRAME_HEADER_BYTES
+      // A visitor that throws leaves this frame unconsumed, like one that declines it.
+      if (visitor(this.data, payloadOffset, payloadLength, tag, cursor) === false) break
       cursor = (cursor + frameBytes) >>> 0
       this.consumed = cursor
       frameCount += 1
@@ -521,8 +527,8 @@ export class FramedRing {
    */
   close(): boolean {
     if (this.isFenced()) return false
-    const control = this.control
-    const previous = Atomics.compareExchange(control, ControlSlot.STATE, RingState.OPEN, -1)
+    const { OPEN, CLOSED } = RingState
+    const previous = Atomics.compareExchange(this.control, ControlSlot.STATE, OPEN, CLOSED)
     this.wakeAllWaiters()
     return previous === RingState.OPEN
   }
@@ -636,25 +642,28 @@ export class FramedRing {
     return frameBytes > bytesToEnd ? bytesToEnd + frameBytes : frameBytes
   }
 
-  private prepareSpaceWait(payloadLength: number): number {
+  private prepareSpaceWait(payloadLength: number): void {
     assert(!this.reservationPending, 'waitForSpace: commit or cancel the reservation first')
     this.checkFrameArguments(payloadLength, 0)
     this.flush()
-    return this.spaceNeededBytes(payloadLength)
   }
 
-  private producerHasSpace(neededBytes: number): boolean {
+  /**
+   * Recomputed on every check, not once per wait: on an event-loop thread other code may commit
+   * frames while a waitForSpaceAsync is pending, which moves the write position.
+   */
+  private producerHasSpace(payloadLength: number): boolean {
     this.checkProducerUsable()
-    return this.hasFreeBytes(neededBytes)
+    return this.hasFreeBytes(this.spaceNeededBytes(payloadLength))
   }
 
-  private producerPrepareToSleep(neededBytes: number): boolean {
+  private producerPrepareToSleep(payloadLength: number): boolean {
     const control = this.control
     this.producerSleepTicket = Atomics.load(control, ControlSlot.PRODUCER_WAKE_COUNTER)
     Atomics.store(control, ControlSlot.PRODUCER_WAITING, 1)
     // Re-check after raising the flag: a release before it is seen here, one after it sees it.
     this.releasedPositionSeen = Atomics.load(control, ControlSlot.READ_POSITION) >>> 0
-    const stillFull = this.freeBytesSeen() < neededBytes
+    const stillFull = this.freeBytesSeen() < this.spaceNeededBytes(payloadLength)
     if (stillFull && this.stillOpenAndCurrent()) return true
     Atomics.store(control, ControlSlot.PRODUCER_WAITING, 0)
     return false
@@ -699,8 +708,9 @@ export class FramedRing {
     }
   }
 
-  private spinForSpace(neededBytes: number): void {
+  private spinForSpace(payloadLength: number): void {
     if (this.spinMicros === 0) return
+    const neededBytes = this.spaceNeededBytes(payloadLength)
     const deadlineMs = performance.now() + this.spinMicros / MICROS_PER_MS
     while (performance.now() < deadlineMs) {
       this.releasedPositionSeen = Atomics.load(this.control, ControlSlot.READ_POSITION) >>> 0

@@ -44,6 +44,8 @@ import { readFully, segmentPath } from './segment-files.js'
 const SEAL_RECORD = { type: RecordType.SEGMENT_SEAL, nextLsn: 0 } as const
 const SEAL_BYTES = encodedRecordLength(SEAL_RECORD)
 const ACTOR_NAME = 'journal'
+/** Ring failure code when the journal stops for good (an errno-like value: EIO). */
+const RING_FAILURE_JOURNAL = 5
 
 export interface JournalOptions {
   readonly directory: string
@@ -92,7 +94,9 @@ export class JournalHandle implements JournalPort {
     options.supervisor.start({
       name: ACTOR_NAME,
       spawn: (generation) => handle.spawn(generation),
-      fence: (generation) => handle.ring.bumpGeneration(generation),
+      fence: () => {
+        handle.ring.bumpGeneration()
+      },
       shutdown: async () => {
         await handle.control?.close()
       },
@@ -273,7 +277,7 @@ export class JournalHandle implements JournalPort {
 
   private fail(error: QmqError): void {
     this.failure ??= error
-    this.ring.fail()
+    this.ring.fail(RING_FAILURE_JOURNAL)
     this.durability.failAll(this.failure)
   }
 

@@ -108,7 +108,7 @@ function readLsn(bytes: Uint8Array, offset: number): number {
 function commitBatch(): void {
   const records = writer.pendingRecords
   const durableEnd = writer.flush()
-  ring.release()
+  ring.releaseAll()
   stats.batches++
   stats.records += records
   stats.largestBatchRecords = Math.max(stats.largestBatchRecords, records)

@@ -1,0 +1,134 @@
+/**
+ * Checkpoints bound recovery time and let the log be trimmed.
+ *
+ * A checkpoint at LSN c is the engine's persistent state after every record below c. Taking one:
+ * snapshot the engine (synchronous, so the state is exactly "records below the log end"), wait
+ * until the log is durable up to c, then write the file through the side-work pool (temporary
+ * name, fsync, rename, directory fsync). The file name carries c and the retention floor f =
+ * min(c, oldest message still referenced): recovery from this checkpoint needs segments from f on.
+ * Segments wholly below the smallest floor of the kept checkpoints are retired.
+ */
+import fs from 'node:fs'
+import { join } from 'node:path'
+import { CHECKPOINTS_KEPT } from '../constants.js'
+import { isQmqError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { EngineSnapshot } from '../queue/snapshot.js'
+import { decodeCheckpoint, encodeCheckpoint } from '../wire/checkpoint.js'
+import { listSegments, retireSegment } from '../actors/journal/segment-files.js'
+import type { SideWorkPool } from '../side-work/pool.js'
+import type { DataPaths } from './data-directory.js'
+
+const SPARE_SEGMENTS_KEPT = 2
+
+export interface CheckpointName {
+  readonly file: string
+  readonly lsn: number
+  readonly floorLsn: number
+}
+
+export function checkpointFileName(lsn: number, floorLsn: number): string {
+  const hex = (value: number): string => value.toString(16).padStart(16, '0')
+  return `checkpoint-${hex(lsn)}-${hex(floorLsn)}.qckp`
+}
+
+/** Checkpoint files, newest first. */
+export function listCheckpoints(directory: string): CheckpointName[] {
+  const found: CheckpointName[] = []
+  for (const file of fs.readdirSync(directory)) {
+    const match = /^checkpoint-([0-9a-f]{16})-([0-9a-f]{16})\.qckp$/.exec(file)
+    if (match?.[1] === undefined || match[2] === undefined) continue
+    found.push({ file, lsn: parseInt(match[1], 16), floorLsn: parseInt(match[2], 16) })
+  }
+  return found.sort((left, right) => right.lsn - left.lsn)
+}
+
+export interface LoadedCheckpoint {
+  readonly name: CheckpointName
+  readonly snapshot: EngineSnapshot
+}
+
+/** The newest checkpoint that decodes; corrupt ones are logged and passed over. */
+export function loadLatestCheckpoint(directory: string, logger: Logger): LoadedCheckpoint | undefined {
+  for (const name of listCheckpoints(directory)) {
+    try {
+      const snapshot = decodeCheckpoint(fs.readFileSync(join(directory, name.file)))
+      return { name, snapshot }
+    } catch (error) {
+      if (!isQmqError(error)) throw error
+      logger.error({ file: name.file, err: error }, 'checkpoint unreadable, trying an older one')
+    }
+  }
+  return undefined
+}
+
+export interface CheckpointSource {
+  /** Log end: the state covers every record below it. */
+  endLsn(): number
+  waitDurable(lsn: number): Promise<void>
+  snapshot(): EngineSnapshot
+  oldestLiveLsn(): number
+  /** Segment about to be retired: close anything reading it. */
+  forgetSegment(segmentIndex: number): void
+}
+
+export class Checkpointer {
+  private running: Promise<void> | undefined
+  private lastLsn: number
+
+  constructor(
+    private readonly paths: DataPaths,
+    private readonly segmentBytes: number,
+    private readonly sideWork: SideWorkPool,
+    private readonly source: CheckpointSource,
+    private readonly logger: Logger,
+    startLsn: number,
+  ) {
+    this.lastLsn = startLsn
+  }
+
+  get lastCheckpointLsn(): number {
+    return this.lastLsn
+  }
+
+  /** Bytes of log written since the last checkpoint. */
+  logSinceCheckpoint(): number {
+    return this.source.endLsn() - this.lastLsn
+  }
+
+  /** Takes a checkpoint unless one is running (then waits for that one). */
+  take(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = undefined
+    })
+    return this.running
+  }
+
+  private async run(): Promise<void> {
+    const lsn = this.source.endLsn()
+    const snapshot = this.source.snapshot()
+    const floorLsn = Math.min(lsn, this.source.oldestLiveLsn())
+    if (lsn > 0) await this.source.waitDurable(lsn - 1)
+    const bytes = encodeCheckpoint(snapshot)
+    const name = checkpointFileName(lsn, floorLsn)
+    await this.sideWork.writeFileDurably({ directory: this.paths.checkpoints, name, bytes })
+    this.lastLsn = lsn
+    this.logger.info({ lsn, floorLsn, bytes: bytes.length }, 'checkpoint written')
+    this.trim()
+  }
+
+  /** Deletes checkpoints beyond the kept count, then retires segments no checkpoint needs. */
+  private trim(): void {
+    const kept = listCheckpoints(this.paths.checkpoints)
+    for (const old of kept.slice(CHECKPOINTS_KEPT)) {
+      fs.unlinkSync(join(this.paths.checkpoints, old.file))
+    }
+    const floor = Math.min(...kept.slice(0, CHECKPOINTS_KEPT).map((name) => name.floorLsn))
+    const floorSegment = Math.floor(floor / this.segmentBytes)
+    for (const index of listSegments(this.paths.journal).segments) {
+      if (index >= floorSegment) break
+      this.source.forgetSegment(index)
+      retireSegment(this.paths.journal, index, SPARE_SEGMENTS_KEPT)
+    }
+  }
+}

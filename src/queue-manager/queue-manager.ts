@@ -1,0 +1,264 @@
+/**
+ * A queue manager: the queue engine (state and MQ semantics) joined to its journal actor, with
+ * recovery at open, periodic checkpoints, and an orderly close.
+ *
+ * Open: lock the data directory, load the newest checkpoint, replay the log after it through
+ * the engine's apply (the same function live operations use), truncate a torn tail, start the
+ * journal worker at the log end, roll back units of work that were in flight at the crash.
+ */
+import { CHECKPOINT_INTERVAL_BYTES, CHECKPOINT_INTERVAL_MS } from '../constants.js'
+import { childLogger, type Logger } from '../log.js'
+import { JournalHandle } from '../actors/journal/handle.js'
+import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
+import { recoverLog, type TornTail } from '../actors/journal/recovery.js'
+import { listSegments, preallocateSegment } from '../actors/journal/segment-files.js'
+import { Supervisor } from '../actors/supervisor/supervisor.js'
+import type { JournalRecord, MessagePutRecord } from '../journal/record-types.js'
+import type { JournalPort } from '../queue/journal-port.js'
+import { QueueEngine, type Connection } from '../queue/engine.js'
+import { SideWorkPool } from '../side-work/pool.js'
+import { Checkpointer, loadLatestCheckpoint } from './checkpointer.js'
+import {
+  createDataDirectory,
+  dataPaths,
+  lockDataDirectory,
+  readMeta,
+  type DataPaths,
+  type QueueManagerMeta,
+} from './data-directory.js'
+import { ErrorCode, QmqError } from '../errors.js'
+
+export interface OpenOptions {
+  readonly dataDirectory: string
+  /** Create the data directory if it does not exist yet (with this name). */
+  readonly create?: { readonly name: string; readonly segmentBytes?: number }
+  readonly logger?: Logger
+  readonly now?: () => number
+  readonly ringBytes?: number
+  readonly faults?: JournalFaults
+  /** Checkpoint after this much log (default CHECKPOINT_INTERVAL_BYTES). */
+  readonly checkpointIntervalBytes?: number
+}
+
+export interface RecoveryReport {
+  readonly checkpointLsn: number | undefined
+  readonly replayedRecords: number
+  readonly endLsn: number
+  readonly tornTail: TornTail | undefined
+  readonly rolledBackUnitsOfWork: number
+  readonly durationMs: number
+}
+
+/**
+ * Until the journal worker runs (during replay) the engine must not append; reads of message
+ * bodies go to the log files directly once it does.
+ */
+class JournalProxy implements JournalPort {
+  target: JournalHandle | undefined
+  append(record: JournalRecord): number {
+    return this.require().append(record)
+  }
+  waitDurable(lsn: number): Promise<void> {
+    return this.require().waitDurable(lsn)
+  }
+  readPut(putLsn: number): MessagePutRecord {
+    return this.require().readPut(putLsn)
+  }
+  private require(): JournalHandle {
+    if (this.target === undefined) {
+      throw new QmqError(ErrorCode.JOURNAL_CLOSED, 'journal not started')
+    }
+    return this.target
+  }
+}
+
+export class QueueManager {
+  private checkpointTimer: NodeJS.Timeout | undefined
+  private closing: Promise<void> | undefined
+
+  private constructor(
+    readonly meta: QueueManagerMeta,
+    readonly engine: QueueEngine,
+    readonly recovery: RecoveryReport,
+    private readonly paths: DataPaths,
+    private readonly journal: JournalHandle,
+    private readonly supervisor: Supervisor,
+    private readonly sideWork: SideWorkPool,
+    private readonly checkpointer: Checkpointer,
+    private readonly releaseLock: () => void,
+    private readonly logger: Logger,
+    private readonly checkpointIntervalBytes: number,
+  ) {}
+
+  get name(): string {
+    return this.meta.name
+  }
+
+  static async open(options: OpenOptions): Promise<QueueManager> {
+    const started = performance.now()
+    const paths = dataPaths(options.dataDirectory)
+    if (options.create !== undefined && !existsMeta(paths)) {
+      createDataDirectory(paths.root, options.create.name, options.create.segmentBytes)
+    }
+    const meta = readMeta(paths.root)
+    const logger = options.logger ?? childLogger({ qm: meta.name })
+    const releaseLock = lockDataDirectory(paths.root)
+    try {
+      return await QueueManager.recover(options, paths, meta, logger, releaseLock, started)
+    } catch (error) {
+      releaseLock()
+      throw error
+    }
+  }
+
+  private static async recover(
+    options: OpenOptions,
+    paths: DataPaths,
+    meta: QueueManagerMeta,
+    logger: Logger,
+    releaseLock: () => void,
+    started: number,
+  ): Promise<QueueManager> {
+    const proxy = new JournalProxy()
+    const engine = new QueueEngine({ journal: proxy, queueManagerName: meta.name, now: options.now })
+    const checkpoint = loadLatestCheckpoint(paths.checkpoints, logger)
+    if (checkpoint !== undefined) engine.restore(checkpoint.snapshot)
+    const fromLsn = checkpoint?.name.lsn ?? firstLsn(paths, meta.segmentBytes)
+    const replay = recoverLog(paths.journal, meta.segmentBytes, fromLsn, (record, header) =>
+      engine.apply(record, header.lsn),
+    )
+    if (replay.tornTail !== undefined) {
+      logger.warn({ ...replay.tornTail }, 'torn journal tail truncated (unacknowledged writes)')
+    }
+    ensureSegment(paths, meta.segmentBytes, replay.endLsn)
+    const supervisor = new Supervisor(logger.child({ actor: 'supervisor' }))
+    const sideWork = new SideWorkPool()
+    const journal = JournalHandle.start({
+      directory: paths.journal,
+      segmentBytes: meta.segmentBytes,
+      startLsn: replay.endLsn,
+      epoch: meta.epoch,
+      supervisor,
+      sideWork,
+      logger: logger.child({ actor: 'journal' }),
+      ringBytes: options.ringBytes,
+      faults: options.faults,
+    })
+    proxy.target = journal
+    const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+    const checkpointer = new Checkpointer(
+      paths,
+      meta.segmentBytes,
+      sideWork,
+      checkpointSource(engine, journal),
+      logger,
+      checkpoint?.name.lsn ?? 0,
+    )
+    const recovery: RecoveryReport = {
+      checkpointLsn: checkpoint?.name.lsn,
+      replayedRecords: replay.recordCount,
+      endLsn: replay.endLsn,
+      tornTail: replay.tornTail,
+      rolledBackUnitsOfWork: rolledBack,
+      durationMs: performance.now() - started,
+    }
+    logger.info({ ...recovery, tornTail: recovery.tornTail !== undefined }, 'queue manager recovered')
+    const queueManager = new QueueManager(
+      meta, engine, recovery, paths, journal, supervisor, sideWork, checkpointer, releaseLock,
+      logger, options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES,
+    )
+    queueManager.startCheckpointTimer()
+    return queueManager
+  }
+
+  connect(): Connection {
+    return this.engine.connect()
+  }
+
+  checkpoint(): Promise<void> {
+    return this.checkpointer.take()
+  }
+
+  journalStats(): Promise<JournalStats | undefined> {
+    return this.journal.stats()
+  }
+
+  get journalEndLsn(): number {
+    return this.journal.endLsn
+  }
+
+  /** Quiesce, checkpoint (so the next start replays nothing), stop the journal, unlock. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce()
+    return this.closing
+  }
+
+  private async closeOnce(): Promise<void> {
+    clearInterval(this.checkpointTimer)
+    this.engine.quiesce()
+    try {
+      await this.checkpointer.take()
+    } catch (error) {
+      this.logger.error({ err: error }, 'final checkpoint failed; recovery will replay the log')
+    }
+    await this.journal.close()
+    await this.supervisor.stopAll()
+    await this.sideWork.close()
+    this.releaseLock()
+    this.logger.info({ endLsn: this.journal.endLsn }, 'queue manager closed')
+  }
+
+  private startCheckpointTimer(): void {
+    const periodMs = Math.min(1000, CHECKPOINT_INTERVAL_MS)
+    let lastCheckpointMs = Date.now()
+    this.checkpointTimer = setInterval(() => {
+      const due =
+        this.checkpointer.logSinceCheckpoint() >= this.checkpointIntervalBytes ||
+        (Date.now() - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS &&
+          this.checkpointer.logSinceCheckpoint() > 0)
+      if (!due) return
+      lastCheckpointMs = Date.now()
+      this.checkpointer.take().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'checkpoint failed')
+      })
+    }, periodMs)
+    this.checkpointTimer.unref()
+  }
+}
+
+function existsMeta(paths: DataPaths): boolean {
+  try {
+    readMeta(paths.root)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Without a checkpoint the log must start at LSN 0 (a later first segment means lost segments). */
+function firstLsn(paths: DataPaths, segmentBytes: number): number {
+  const first = listSegments(paths.journal).segments[0]
+  if (first !== undefined && first !== 0) {
+    throw new QmqError(
+      ErrorCode.JOURNAL_SEGMENT_MISSING,
+      `no checkpoint and the log starts at segment ${first}: segment 0 is missing`,
+      { segmentBytes },
+    )
+  }
+  return 0
+}
+
+/** The segment where the next record goes must exist before the first fdatasync. */
+function ensureSegment(paths: DataPaths, segmentBytes: number, endLsn: number): void {
+  preallocateSegment(paths.journal, Math.floor(endLsn / segmentBytes), segmentBytes)
+}
+
+function checkpointSource(engine: QueueEngine, journal: JournalHandle) {
+  return {
+    endLsn: () => journal.endLsn,
+    waitDurable: (lsn: number) => journal.waitDurable(lsn),
+    snapshot: () => engine.snapshot(),
+    oldestLiveLsn: () => engine.oldestLiveLsn(),
+    forgetSegment: (index: number) => journal.forgetSegment(index),
+  }
+}
