@@ -73,6 +73,34 @@ export const RESTART_BUDGET_COUNT = 5
 export const RESTART_BUDGET_WINDOW_MS = 60_000
 export const ACTOR_SHUTDOWN_TIMEOUT_MS = 5_000
 
+// ---- Client protocol (src/wire/client-protocol.ts, client-frame-parser.ts) ----
+/** Frame header: u32 length, u8 opcode, u8 flags, u16 reserved, u32 request id. */
+export const CLIENT_FRAME_HEADER_BYTES = 12
+/**
+ * Largest value of a frame's length field (the bytes after that field): one max-size message
+ * plus room for its descriptor. Checked on the header alone, before anything is buffered.
+ */
+export const MAX_CLIENT_FRAME_BYTES = MAX_MESSAGE_BYTES + 64 * KiB
+/**
+ * Every opcode may declare at least this many payload bytes, even if its fields can never need
+ * them: an over-long string then reaches the decoder, which names the field, instead of being
+ * rejected as a whole oversize frame. Larger excesses are skipped unbuffered.
+ */
+export const MIN_CLIENT_PAYLOAD_LIMIT_BYTES = 4 * KiB
+export const MAX_CLIENT_NAME_BYTES = 128
+/** HELLO's authentication blob: room for a bearer token once a mechanism exists. */
+export const MAX_CREDENTIALS_BYTES = 8 * KiB
+export const MAX_ERROR_MESSAGE_BYTES = 1 * KiB
+/** One ADMIN request: an MQSC script of one or more commands. */
+export const MAX_ADMIN_COMMAND_BYTES = 64 * KiB
+export const MAX_ADMIN_LINE_BYTES = 8 * KiB
+/** All lines of one ADMIN_RESULT with their 2-byte length prefixes; servers truncate beyond. */
+export const MAX_ADMIN_RESULT_BYTES = 1 * MiB
+/** Chunks smaller than this that arrive behind a partial frame are copied into one buffer... */
+export const CLIENT_PARSER_COALESCE_BELOW_BYTES = 1 * KiB
+/** ...of this size, so a peer dribbling bytes cannot make the parser hold one object per byte. */
+export const CLIENT_PARSER_COALESCE_BUFFER_BYTES = 4 * KiB
+
 // ---- Load-time checks: constants that must agree with each other ----
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
@@ -88,3 +116,16 @@ assert(MIN_SEGMENT_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'segments are record-al
 assert(DEFAULT_SEGMENT_BYTES >= 2 * MAX_RECORD_BYTES, 'a segment holds at least two records')
 assert(DEFAULT_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'default MAXMSGL within the ceiling')
 assert(RECORD_HEADER_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'header keeps payload aligned')
+// Client protocol: u16-prefixed fields must fit their prefix; the largest payload fits a frame.
+assert(MAX_CLIENT_FRAME_BYTES <= 0xffff_ffff, 'a client frame length fits its u32 field')
+assert(MAX_CLIENT_NAME_BYTES <= 0xffff, 'client name fits a u16 length')
+assert(MAX_CREDENTIALS_BYTES <= 0xffff, 'credentials fit a u16 length')
+assert(MAX_ERROR_MESSAGE_BYTES <= 0xffff, 'error message fits a u16 length')
+assert(MAX_ADMIN_LINE_BYTES <= 0xffff, 'admin line fits a u16 length')
+assert(MAX_ADMIN_RESULT_BYTES < MAX_CLIENT_FRAME_BYTES, 'admin result fits one client frame')
+assert(MAX_ADMIN_COMMAND_BYTES < MAX_CLIENT_FRAME_BYTES, 'admin command fits one client frame')
+assert(MIN_CLIENT_PAYLOAD_LIMIT_BYTES < MAX_CLIENT_FRAME_BYTES, 'slack below the frame cap')
+assert(
+  CLIENT_PARSER_COALESCE_BELOW_BYTES <= CLIENT_PARSER_COALESCE_BUFFER_BYTES,
+  'a coalesced chunk fits an empty coalescing buffer',
+)

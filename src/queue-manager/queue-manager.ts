@@ -11,7 +11,11 @@ import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
 import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
 import { recoverLog, type TornTail } from '../actors/journal/recovery.js'
-import { listSegments, preallocateSegment } from '../actors/journal/segment-files.js'
+import {
+  listSegments,
+  preallocateSegment,
+  segmentPath,
+} from '../actors/journal/segment-files.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
 import type { JournalRecord, MessagePutRecord } from '../journal/record-types.js'
 import type { JournalPort } from '../queue/journal-port.js'
@@ -124,6 +128,9 @@ export class QueueManager {
     const checkpoint = loadLatestCheckpoint(paths.checkpoints, logger)
     if (checkpoint !== undefined) engine.restore(checkpoint.snapshot)
     const fromLsn = checkpoint?.name.lsn ?? firstLsn(paths, meta.segmentBytes)
+    if (checkpoint !== undefined) {
+      assertSegmentsFrom(paths, meta.segmentBytes, checkpoint.name.floorLsn, fromLsn)
+    }
     const replay = recoverLog(paths.journal, meta.segmentBytes, fromLsn, (record, header) =>
       engine.apply(record, header.lsn),
     )
@@ -246,6 +253,26 @@ function firstLsn(paths: DataPaths, segmentBytes: number): number {
     )
   }
   return 0
+}
+
+/** Messages in the checkpoint live in segments from its floor on: all of them must be there. */
+function assertSegmentsFrom(
+  paths: DataPaths,
+  segmentBytes: number,
+  floorLsn: number,
+  replayLsn: number,
+): void {
+  const present = new Set(listSegments(paths.journal).segments)
+  const last = Math.floor(replayLsn / segmentBytes)
+  for (let index = Math.floor(floorLsn / segmentBytes); index < last; index++) {
+    if (present.has(index)) continue
+    const file = segmentPath(paths.journal, index)
+    throw new QmqError(
+      ErrorCode.JOURNAL_SEGMENT_MISSING,
+      `segment ${file} is missing (it holds messages of the checkpoint at LSN ${replayLsn})`,
+      { file, lsn: index * segmentBytes },
+    )
+  }
 }
 
 /** The segment where the next record goes must exist before the first fdatasync. */

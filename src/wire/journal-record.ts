@@ -784,6 +784,23 @@ function decodeQueueDefine(
   }
   expectPayloadLength(header, DEFINE_FIXED_BYTES + nameLength + descriptionLength)
   if (source[at + DefineOffset.RESERVED] !== 0) fail(header, 'reserved', 'is not zero')
+  const nameAt = at + DefineOffset.NAME
+  const descriptionAt = nameAt + nameLength
+  const name = decodeAscii(source, nameAt, nameLength, header, 'name')
+  const description = decodeUtf8(source, descriptionAt, descriptionLength, header, 'description')
+  const attributes = decodeQueueAttributes(source, at, header, name, description)
+  const queueId = readUint32(source, at + DefineOffset.QUEUE_ID)
+  return { type: RecordType.QUEUE_DEFINE, queueId, attributes }
+}
+
+/** The fixed-width attributes of a QUEUE_DEFINE payload at `at`. */
+function decodeQueueAttributes(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+  name: string,
+  description: string,
+): QueueAttributes {
   const maxDepth = readUint32(source, at + DefineOffset.MAX_DEPTH)
   if (maxDepth > MAX_DEPTH_LIMIT) fail(header, 'maxDepth', `${maxDepth} above MAX_DEPTH_LIMIT`)
   const maxMessageLength = readUint32(source, at + DefineOffset.MAX_MESSAGE_LENGTH)
@@ -792,31 +809,19 @@ function decodeQueueDefine(
   }
   const sequence = source[at + DefineOffset.DELIVERY_SEQUENCE]!
   if (sequence > 1) fail(header, 'deliverySequence', `is ${sequence}, expected 0 or 1`)
-  const nameAt = at + DefineOffset.NAME
-  const descriptionAt = nameAt + nameLength
-  const attributes: QueueAttributes = {
-    name: decodeAscii(source, nameAt, nameLength, header, 'name'),
-    description: decodeUtf8(source, descriptionAt, descriptionLength, header, 'description'),
+  const persistentAt = at + DefineOffset.DEFAULT_PERSISTENT
+  const priorityAt = at + DefineOffset.DEFAULT_PRIORITY
+  return {
+    name,
+    description,
     maxDepth,
     maxMessageLength,
-    defaultPersistent: decodeFlag(
-      source,
-      at + DefineOffset.DEFAULT_PERSISTENT,
-      header,
-      'defaultPersistent',
-    ),
-    defaultPriority: decodePriority(
-      source,
-      at + DefineOffset.DEFAULT_PRIORITY,
-      header,
-      'defaultPriority',
-    ),
+    defaultPersistent: decodeFlag(source, persistentAt, header, 'defaultPersistent'),
+    defaultPriority: decodePriority(source, priorityAt, header, 'defaultPriority'),
     putEnabled: decodeFlag(source, at + DefineOffset.PUT_ENABLED, header, 'putEnabled'),
     getEnabled: decodeFlag(source, at + DefineOffset.GET_ENABLED, header, 'getEnabled'),
     deliverySequence: sequence === 1 ? 'FIFO' : 'PRIORITY',
   }
-  const queueId = readUint32(source, at + DefineOffset.QUEUE_ID)
-  return { type: RecordType.QUEUE_DEFINE, queueId, attributes }
 }
 
 function decodeUtf8(
