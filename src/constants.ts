@@ -26,6 +26,24 @@ export const FORMAT_BYTES = 8
 /** Uncommitted operations in one unit of work before MQRC_SYNCPOINT_LIMIT_REACHED (MQ MAXUMSGS default). */
 export const MAX_UNCOMMITTED_MESSAGES = 10_000
 
+// ---- Queue engine (src/queue/) ----
+/** Message-table slots a new queue starts with; the table doubles as it fills. */
+export const MESSAGE_TABLE_INITIAL_SLOTS = 64
+/** Ring capacity a per-priority slot deque starts with (a power of two); it doubles as it fills. */
+export const SLOT_DEQUE_INITIAL_CAPACITY = 16
+/**
+ * Messages removed out of order (get by id, expiry, commit of a locked message) stay in their
+ * deque as tombstones until they reach its head. A queue compacts its deques once it holds more
+ * tombstones than this and more tombstones than live messages, so garbage stays below 2x.
+ */
+export const TOMBSTONE_COMPACTION_MIN_COUNT = 1024
+/** What the body cache charges for an entry besides the body: the record and descriptor objects. */
+export const BODY_CACHE_ENTRY_OVERHEAD_BYTES = 256
+/** Longest get-wait a timer can express (setTimeout's signed 32-bit delay); longer is unlimited. */
+export const MAX_WAIT_MS = 0x7fff_ffff
+/** Length of the queue-manager name part of generated MsgIds ('AMQ ' + name + unique part). */
+export const MESSAGE_ID_NAME_BYTES = 8
+
 // ---- Journal ----
 /** Segment size: preallocated and recycled, so fdatasync never also records file growth. */
 export const DEFAULT_SEGMENT_BYTES = 64 * MiB
@@ -38,7 +56,7 @@ export const RECORD_ALIGNMENT_BYTES = 8
 export const MAX_RECORD_OVERHEAD_BYTES = 512
 export const MAX_RECORD_BYTES = MAX_MESSAGE_BYTES + MAX_RECORD_OVERHEAD_BYTES
 /** Upper bound on bytes written per group-commit batch (one write + one fdatasync). */
-export const MAX_BATCH_BYTES = 4 * MiB
+export const MAX_BATCH_BYTES = 8 * MiB
 /** Journal worker spins this long for more work before sleeping: saves a wake-up at low load. */
 export const JOURNAL_SPIN_MICROS = 50
 /** Journal worker sleeps at most this long, so control messages are seen even when idle. */
@@ -116,6 +134,9 @@ assert(MIN_SEGMENT_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'segments are record-al
 assert(DEFAULT_SEGMENT_BYTES >= 2 * MAX_RECORD_BYTES, 'a segment holds at least two records')
 assert(DEFAULT_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'default MAXMSGL within the ceiling')
 assert(RECORD_HEADER_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'header keeps payload aligned')
+assert(isPowerOfTwo(SLOT_DEQUE_INITIAL_CAPACITY), 'slot deques are power-of-two rings')
+assert(MESSAGE_TABLE_INITIAL_SLOTS > 0, 'a message table has at least one slot')
+assert(4 + MESSAGE_ID_NAME_BYTES + 12 === MESSAGE_ID_BYTES, 'generated MsgId layout is 24 bytes')
 // Client protocol: u16-prefixed fields must fit their prefix; the largest payload fits a frame.
 assert(MAX_CLIENT_FRAME_BYTES <= 0xffff_ffff, 'a client frame length fits its u32 field')
 assert(MAX_CLIENT_NAME_BYTES <= 0xffff, 'client name fits a u16 length')

@@ -49,7 +49,10 @@ export interface LoadedCheckpoint {
 }
 
 /** The newest checkpoint that decodes; corrupt ones are logged and passed over. */
-export function loadLatestCheckpoint(directory: string, logger: Logger): LoadedCheckpoint | undefined {
+export function loadLatestCheckpoint(
+  directory: string,
+  logger: Logger,
+): LoadedCheckpoint | undefined {
   for (const name of listCheckpoints(directory)) {
     try {
       const snapshot = decodeCheckpoint(fs.readFileSync(join(directory, name.file)))

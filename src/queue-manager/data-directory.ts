@@ -79,7 +79,12 @@ export function readMeta(root: string): QueueManagerMeta {
   try {
     text = fs.readFileSync(paths.meta, 'utf8')
   } catch (error) {
-    throw new QmqError(ErrorCode.CONFIG_INVALID, `no queue manager data in ${root}`, {}, { cause: error })
+    throw new QmqError(
+      ErrorCode.CONFIG_INVALID,
+      `no queue manager data in ${root}`,
+      {},
+      { cause: error },
+    )
   }
   const meta = JSON.parse(text) as QueueManagerMeta
   if (meta.formatVersion !== 1 || typeof meta.name !== 'string') {

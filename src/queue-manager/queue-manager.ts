@@ -11,11 +11,7 @@ import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
 import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
 import { recoverLog, type TornTail } from '../actors/journal/recovery.js'
-import {
-  listSegments,
-  preallocateSegment,
-  segmentPath,
-} from '../actors/journal/segment-files.js'
+import { listSegments, preallocateSegment, segmentPath } from '../actors/journal/segment-files.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
 import type { JournalRecord, MessagePutRecord } from '../journal/record-types.js'
 import type { JournalPort } from '../queue/journal-port.js'
@@ -124,7 +120,11 @@ export class QueueManager {
     started: number,
   ): Promise<QueueManager> {
     const proxy = new JournalProxy()
-    const engine = new QueueEngine({ journal: proxy, queueManagerName: meta.name, now: options.now })
+    const engine = new QueueEngine({
+      journal: proxy,
+      queueManagerName: meta.name,
+      now: options.now,
+    })
     const checkpoint = loadLatestCheckpoint(paths.checkpoints, logger)
     if (checkpoint !== undefined) engine.restore(checkpoint.snapshot)
     const fromLsn = checkpoint?.name.lsn ?? firstLsn(paths, meta.segmentBytes)
@@ -140,17 +140,7 @@ export class QueueManager {
     ensureSegment(paths, meta.segmentBytes, replay.endLsn)
     const supervisor = new Supervisor(logger.child({ actor: 'supervisor' }))
     const sideWork = new SideWorkPool()
-    const journal = JournalHandle.start({
-      directory: paths.journal,
-      segmentBytes: meta.segmentBytes,
-      startLsn: replay.endLsn,
-      epoch: meta.epoch,
-      supervisor,
-      sideWork,
-      logger: logger.child({ actor: 'journal' }),
-      ringBytes: options.ringBytes,
-      faults: options.faults,
-    })
+    const journal = startJournal(options, paths, meta, logger, supervisor, sideWork, replay.endLsn)
     proxy.target = journal
     const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
     const checkpointer = new Checkpointer(
@@ -169,10 +159,22 @@ export class QueueManager {
       rolledBackUnitsOfWork: rolledBack,
       durationMs: performance.now() - started,
     }
-    logger.info({ ...recovery, tornTail: recovery.tornTail !== undefined }, 'queue manager recovered')
+    logger.info(
+      { ...recovery, tornTail: recovery.tornTail !== undefined },
+      'queue manager recovered',
+    )
     const queueManager = new QueueManager(
-      meta, engine, recovery, paths, journal, supervisor, sideWork, checkpointer, releaseLock,
-      logger, options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES,
+      meta,
+      engine,
+      recovery,
+      paths,
+      journal,
+      supervisor,
+      sideWork,
+      checkpointer,
+      releaseLock,
+      logger,
+      options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES,
     )
     queueManager.startCheckpointTimer()
     return queueManager
@@ -231,6 +233,28 @@ export class QueueManager {
     }, periodMs)
     this.checkpointTimer.unref()
   }
+}
+
+function startJournal(
+  options: OpenOptions,
+  paths: DataPaths,
+  meta: QueueManagerMeta,
+  logger: Logger,
+  supervisor: Supervisor,
+  sideWork: SideWorkPool,
+  startLsn: number,
+): JournalHandle {
+  return JournalHandle.start({
+    directory: paths.journal,
+    segmentBytes: meta.segmentBytes,
+    startLsn,
+    epoch: meta.epoch,
+    supervisor,
+    sideWork,
+    logger: logger.child({ actor: 'journal' }),
+    ringBytes: options.ringBytes,
+    faults: options.faults,
+  })
 }
 
 function existsMeta(paths: DataPaths): boolean {

@@ -229,6 +229,10 @@ export class FramedRing {
     assert(!this.reservationPending, 'tryReserve: the previous reservation is not committed')
     this.checkFrameArguments(payloadLength, tag)
     this.checkProducerUsable()
+    // Single producer: the published write position is ours. If it moved, another producer (a
+    // stale one that survived) is writing; stop before overwriting any of its frames.
+    const published = Atomics.load(this.control, ControlSlot.WRITE_POSITION) >>> 0
+    if (published !== this.writePosition) throw this.positionConflictError('write', published)
     const frameBytes = ringFrameBytes(payloadLength)
     const offset = this.writePosition & this.mask
     const bytesToEnd = this.capacityBytes - offset

@@ -23,7 +23,7 @@ export interface WriteFileTask {
   readonly bytes: Uint8Array
 }
 
-/** Write to a temporary name, sync, rename, sync the directory: the file appears whole or not at all. */
+/** Temporary name, sync, rename, sync the directory: the file appears whole or not at all. */
 export function writeFileDurably(task: WriteFileTask): void {
   const target = join(task.directory, task.name)
   const temporary = `${target}.tmp`

@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import * as Comlink from 'comlink'
-import nodeEndpoint from 'comlink/dist/umd/node-adapter.js'
+import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
 import { JOURNAL_RING_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
 import { ErrorCode, QmqError } from '../../errors.js'
@@ -40,9 +40,8 @@ import {
   type JournalStats,
 } from './messages.js'
 import { readFully, segmentPath } from './segment-files.js'
+import { placeRecord, SEAL_BYTES } from './log-geometry.js'
 
-const SEAL_RECORD = { type: RecordType.SEGMENT_SEAL, nextLsn: 0 } as const
-const SEAL_BYTES = encodedRecordLength(SEAL_RECORD)
 const ACTOR_NAME = 'journal'
 /** Ring failure code when the journal stops for good (an errno-like value: EIO). */
 const RING_FAILURE_JOURNAL = 5
@@ -123,15 +122,13 @@ export class JournalHandle implements JournalPort {
     if (this.failure !== undefined) throw this.failure
     assert(!this.closed, 'append after close')
     const length = encodedRecordLength(record)
-    const { segmentBytes } = this.options
-    const segmentEnd = (Math.floor(this.nextLsn / segmentBytes) + 1) * segmentBytes
-    if (this.nextLsn + length + SEAL_BYTES > segmentEnd) {
+    const placement = placeRecord(this.nextLsn, length, this.options.segmentBytes)
+    if (placement.seal !== undefined) {
       // The seal closes the segment; the rest of it stays unused and the log goes on at the
       // next segment's first byte, so an LSN always maps to one file and offset.
-      this.enqueue({ type: RecordType.SEGMENT_SEAL, nextLsn: segmentEnd }, SEAL_BYTES)
-      this.nextLsn = segmentEnd
+      this.enqueue(placement.seal, SEAL_BYTES)
+      this.nextLsn = placement.lsn
     }
-    assert(length + SEAL_BYTES <= segmentBytes, 'record fits a segment')
     const lsn = this.enqueue(record, length)
     if (record.type === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, record)
     return lsn
@@ -164,7 +161,12 @@ export class JournalHandle implements JournalPort {
     readFully(descriptor, bytes, 0, length, position)
     const check = readRecordHeader(bytes, 0, length, putLsn)
     if (check.kind !== 'ok') {
-      throw this.corruptRead(file, position, putLsn, check.kind === 'invalid' ? check.reason : 'empty')
+      throw this.corruptRead(
+        file,
+        position,
+        putLsn,
+        check.kind === 'invalid' ? check.reason : 'empty',
+      )
     }
     const record = decodeRecord(bytes, 0, check.header)
     assert(record.type === RecordType.MESSAGE_PUT, `record at ${putLsn} is a PUT`)
@@ -296,7 +298,7 @@ export class JournalHandle implements JournalPort {
       },
       transferList: [channel.port2],
     })
-    this.control = Comlink.wrap<JournalControl>(nodeEndpoint(channel.port1))
+    this.control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1))
     worker.on('message', (event: JournalEvent) => this.onWorkerEvent(event))
     return worker
   }
@@ -306,12 +308,18 @@ export class JournalHandle implements JournalPort {
       const { directory, segmentBytes } = this.options
       const next = { directory, segmentIndex: event.segmentIndex + 1, segmentBytes }
       this.options.sideWork.prepareSegment(next).catch((error: unknown) => {
-        this.options.logger.warn({ err: error, segment: next.segmentIndex }, 'segment preparation failed')
+        this.options.logger.warn(
+          { err: error, segment: next.segmentIndex },
+          'segment preparation failed',
+        )
       })
       return
     }
     const message = `journal write failed in ${event.file} at LSN ${event.lsn}: ${event.code} ${event.message}`
-    this.options.logger.error({ file: event.file, lsn: event.lsn, code: event.code }, 'journal write failed')
+    this.options.logger.error(
+      { file: event.file, lsn: event.lsn, code: event.code },
+      'journal write failed',
+    )
     this.fail(new QmqError(ErrorCode.JOURNAL_WRITE_FAILED, message, { ...event }))
   }
 

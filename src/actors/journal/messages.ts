@@ -40,6 +40,10 @@ export interface JournalFaults {
   /** Make the write of the n-th batch (1-based) fail with this errno code. */
   readonly failWriteAtBatch?: number
   readonly failWriteCode?: string
+  /** Throw an uncaught error at the n-th batch (1-based), killing the worker mid-batch. */
+  readonly crashAtBatch?: number
+  /** Worker generations that crash (default 1: the first start only). */
+  readonly crashGenerations?: number
 }
 
 export interface JournalWorkerData {

@@ -3,17 +3,22 @@
  * caller, and find where the log ends. Runs on the main thread at start-up, before the journal
  * worker exists, so nothing else touches the files.
  *
- * How the end of the log is told apart from damage:
+ * How the end of the log is told apart from damage. At the first position p that does not hold a
+ * valid record of this log, look further (same segment: records whose LSN equals their position;
+ * later segments: their first record):
  *
- *   what is found at LSN p                     | outcome
- *   -------------------------------------------|----------------------------------------------
- *   zeros, or a valid record whose LSN is not p | end of log (preallocated or recycled space)
- *   SEGMENT_SEAL                               | continue at the next segment
- *   a bad record, and nothing valid after it    | torn tail: zero the rest, log, carry on
- *     but records of its own write batch        |   (never acknowledged: a batch is acked whole)
- *   a bad record, and a valid record after it   | corruption: stop, naming file and offset
- *     written in a LATER batch (batchLsn > p)   |   (p had been synced before that batch)
- *   a missing segment between first and last    | stop, naming the missing file
+ *   what is at p                 | what follows                        | outcome
+ *   -----------------------------|-------------------------------------|---------------------------
+ *   zeros, or a stale record     | nothing of this log                 | end of log
+ *   (valid, but LSN is not p)    |                                     |
+ *   anything bad                 | only records of p's own write batch | torn tail: zero the rest
+ *                                |                                     | of the segment, report it
+ *                                |                                     | (a batch is acked whole)
+ *   anything bad, or zeros       | a record of a LATER batch           | corruption: stop, naming
+ *                                | (batchLsn > p), or a later segment  | file, offset and LSN (p
+ *                                | that holds records                  | had been synced)
+ *   SEGMENT_SEAL                 |                                     | continue at next segment
+ *   a segment missing between the first and the last                   | stop, naming the file
  */
 import fs from 'node:fs'
 import { QmqError, ErrorCode } from '../../errors.js'
@@ -65,10 +70,14 @@ export function recoverLog(
   }
   for (let index = first; index <= last; index++) {
     if (!segments.includes(index)) {
-      throw new QmqError(ErrorCode.JOURNAL_SEGMENT_MISSING, `segment ${segmentPath(directory, index)} is missing`, {
-        file: segmentPath(directory, index),
-        lsn: index * segmentBytes,
-      })
+      throw new QmqError(
+        ErrorCode.JOURNAL_SEGMENT_MISSING,
+        `segment ${segmentPath(directory, index)} is missing`,
+        {
+          file: segmentPath(directory, index),
+          lsn: index * segmentBytes,
+        },
+      )
     }
   }
   const context: ScanContext = {
@@ -120,12 +129,11 @@ function scanSegment(context: ScanContext, index: number, startLsn: number): Seg
   while (offset < size) {
     const lsn = base + offset
     const check = readRecordHeader(buffer, offset, size - offset, lsn)
-    if (check.kind === 'empty' || (check.kind === 'invalid' && check.reason === 'lsn')) {
-      assertNothingFollows(context, index, lsn, file)
-      return { kind: 'end', endLsn: lsn, tornTail: undefined }
-    }
-    if (check.kind === 'invalid') {
-      const tornTail = classifyDamage(context, index, offset, size, `${check.reason}: ${check.detail}`)
+    if (check.kind !== 'ok') {
+      const looksLikeEnd =
+        check.kind === 'empty' || (check.kind === 'invalid' && check.reason === 'lsn')
+      const reason = check.kind === 'empty' ? 'unwritten space' : `${check.reason}: ${check.detail}`
+      const tornTail = classifyEnd(context, index, offset, size, reason, looksLikeEnd)
       return { kind: 'end', endLsn: lsn, tornTail }
     }
     const record = decodeRecord(buffer, offset, check.header)
@@ -151,39 +159,67 @@ function readSegment(file: string, buffer: Buffer, segmentBytes: number): number
 }
 
 /**
- * The log ends inside segment `index`. A later segment may exist, prepared ahead of need, but
- * it must not hold the record that would follow: that would mean lost records in between.
+ * The log stops at `offset` of segment `index`: decide between a clean end, a torn tail and
+ * corruption (table at the top of this file). Records never cross segments and a batch ends at
+ * a seal, so any record in a later segment was written in a later batch.
  */
-function assertNothingFollows(context: ScanContext, index: number, lsn: number, file: string): void {
-  const nextIndex = index + 1
-  if (!context.segments.includes(nextIndex)) return
-  if (segmentHasRecords(context, nextIndex)) {
-    const offset = lsn - index * context.segmentBytes
-    throw corrupt(file, offset, lsn, 'log continues in the next segment after a gap')
-  }
-}
-
-function classifyDamage(
+function classifyEnd(
   context: ScanContext,
   index: number,
   offset: number,
   size: number,
   reason: string,
-): TornTail {
+  looksLikeEnd: boolean,
+): TornTail | undefined {
   const file = segmentPath(context.directory, index)
   const lsn = index * context.segmentBytes + offset
   if (context.segments.some((other) => other > index && segmentHasRecords(context, other))) {
     throw corrupt(file, offset, lsn, `${reason}; later segments hold records`)
   }
-  for (let probe = offset + RECORD_ALIGNMENT_BYTES; probe < size; probe += RECORD_ALIGNMENT_BYTES) {
-    const probeLsn = index * context.segmentBytes + probe
-    const check = readRecordHeader(context.buffer, probe, size - probe, probeLsn)
-    if (check.kind === 'ok' && check.header.batchLsn > lsn) {
-      throw corrupt(file, offset, lsn, `${reason}; a record written after it was synced follows at offset ${probe}`)
-    }
+  const probe = probeForRecords(context, index, offset, size, lsn)
+  if (probe.laterBatchOffset !== undefined) {
+    throw corrupt(
+      file,
+      offset,
+      lsn,
+      `${reason}; a record written after it was synced follows at offset ${probe.laterBatchOffset}`,
+    )
   }
+  if (looksLikeEnd && !probe.sameBatchFound) return undefined
   zeroTail(file, offset, size)
   return { file, offset, lsn, reason }
+}
+
+/**
+ * Looks past the end for valid records of this log (LSN equal to their position: stale bytes of
+ * a recycled segment never match). One of a later batch means synced data was lost; one of the
+ * same batch means the batch was torn (never acknowledged).
+ */
+function probeForRecords(
+  context: ScanContext,
+  index: number,
+  offset: number,
+  size: number,
+  lsn: number,
+): { laterBatchOffset: number | undefined; sameBatchFound: boolean } {
+  const { buffer } = context
+  const base = index * context.segmentBytes
+  let sameBatchFound = false
+  for (
+    let probe = offset + RECORD_ALIGNMENT_BYTES;
+    probe + RECORD_HEADER_BYTES <= size;
+    probe += RECORD_ALIGNMENT_BYTES
+  ) {
+    const probeLsn = base + probe
+    // Cheap filter before the checksum: the stored LSN must equal the position.
+    const storedLsn = buffer.readUInt32LE(probe + 8) + buffer.readUInt32LE(probe + 12) * 2 ** 32
+    if (storedLsn !== probeLsn) continue
+    const check = readRecordHeader(buffer, probe, size - probe, probeLsn)
+    if (check.kind !== 'ok') continue
+    if (check.header.batchLsn > lsn) return { laterBatchOffset: probe, sameBatchFound }
+    sameBatchFound = true
+  }
+  return { laterBatchOffset: undefined, sameBatchFound }
 }
 
 /** True if the segment starts with a valid record of its own LSN (not zeros, not stale bytes). */

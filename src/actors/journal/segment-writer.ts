@@ -28,7 +28,9 @@ const SEAL_NEXT_OFFSET = RECORD_HEADER_BYTES
 
 /** Reads without a DataView: the source is the ring, and a view per record would allocate. */
 function readUint32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
+  return (
+    (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
+  )
 }
 
 export class SegmentWriter {
@@ -70,7 +72,8 @@ export class SegmentWriter {
     assert(this.canAccept(length), 'batch has room')
     assert(length >= RECORD_HEADER_BYTES && length <= this.batch.length, 'record length')
     const lsn =
-      readUint32(source, offset + LSN_OFFSET) + readUint32(source, offset + LSN_OFFSET + 4) * 2 ** 32
+      readUint32(source, offset + LSN_OFFSET) +
+      readUint32(source, offset + LSN_OFFSET + 4) * 2 ** 32
     assert(lsn === this.nextLsn, `record LSN ${lsn} follows ${this.nextLsn}`)
     assert(readUint32(source, offset + LENGTH_OFFSET) === length, 'frame length = record length')
     if (this.batchRecords === 0) this.batchFirstLsn = lsn
@@ -94,7 +97,7 @@ export class SegmentWriter {
     const first = this.batchFirstLsn
     const index = Math.floor(first / this.segmentBytes)
     assert(first + this.batchBytes <= (index + 1) * this.segmentBytes, 'batch inside one segment')
-    for (let position = 0; position < this.batchBytes; ) {
+    for (let position = 0; position < this.batchBytes;) {
       finalizeRecord(this.batch, position, first)
       position += this.view.getUint32(position + LENGTH_OFFSET, true)
     }

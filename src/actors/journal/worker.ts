@@ -15,16 +15,16 @@
  * then sleeps in Atomics.wait — it does only synchronous file I/O, so blocking is right here —
  * and yields to its event loop between rounds so control calls are served.
  */
-import fs from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { MessagePort } from 'node:worker_threads'
 import * as Comlink from 'comlink'
-import nodeEndpoint from 'comlink/dist/umd/node-adapter.js'
+import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
 import { JOURNAL_IDLE_WAIT_MS, JOURNAL_SPIN_MICROS, MAX_BATCH_BYTES } from '../../constants.js'
 import { FramedRing } from '../../ring/framed-ring.js'
-import { preallocateSegment, segmentPath, writeFully } from './segment-files.js'
-import { SegmentWriter, type SegmentIo } from './segment-writer.js'
+import { fileSegmentIo } from './file-segment-io.js'
+import { segmentPath } from './segment-files.js'
+import { SegmentWriter } from './segment-writer.js'
 import {
   ControlSlot,
   ControlWideSlot,
@@ -50,32 +50,30 @@ function post(event: JournalEvent): void {
   parentPort?.postMessage(event)
 }
 
-const io: SegmentIo = {
-  open(index) {
-    const file = segmentPath(data.directory, index)
-    if (!fs.existsSync(file)) preallocateSegment(data.directory, index, data.segmentBytes)
-    post({ type: 'segment-opened', segmentIndex: index })
-    return fs.openSync(file, 'r+')
-  },
-  write(descriptor, buffer, length, position) {
+const io = fileSegmentIo(data.directory, data.segmentBytes, {
+  onOpen: (segmentIndex) => post({ type: 'segment-opened', segmentIndex }),
+  beforeWrite: () => {
     batchCount++
     const faults = data.faults
-    if (faults?.failWriteAtBatch !== undefined && batchCount >= faults.failWriteAtBatch) {
-      const error = new Error(`injected write failure`) as NodeJS.ErrnoException
-      error.code = faults.failWriteCode ?? 'EIO'
-      throw error
+    if (
+      faults?.crashAtBatch !== undefined &&
+      batchCount >= faults.crashAtBatch &&
+      data.generation <= (faults.crashGenerations ?? 1)
+    ) {
+      // Simulates a bug: an uncaught error kills this worker mid-batch; the supervisor restarts.
+      throw new Error('injected journal worker crash')
     }
-    writeFully(descriptor, buffer, 0, length, position)
+    if (faults?.failWriteAtBatch !== undefined && batchCount >= faults.failWriteAtBatch) {
+      throw Object.assign(new Error('injected write failure'), {
+        code: faults.failWriteCode ?? 'EIO',
+        syscall: 'write',
+      })
+    }
   },
-  sync(descriptor) {
-    const started = process.hrtime.bigint()
-    fs.fdatasyncSync(descriptor)
-    stats.syncMicrosTotal += Number(process.hrtime.bigint() - started) / 1000
+  onSync: (micros) => {
+    stats.syncMicrosTotal += micros
   },
-  close(descriptor) {
-    fs.closeSync(descriptor)
-  },
-}
+})
 
 // Resume after what is already durable: a restarted worker must not rewrite synced records
 // (a different batchLsn would change their bytes, and a torn rewrite would lose acked data).
@@ -98,10 +96,18 @@ function collect(): number {
 }
 
 function readLsn(bytes: Uint8Array, offset: number): number {
-  const low = (bytes[offset + 8]! | (bytes[offset + 9]! << 8) | (bytes[offset + 10]! << 16) |
-    (bytes[offset + 11]! << 24)) >>> 0
-  const high = (bytes[offset + 12]! | (bytes[offset + 13]! << 8) | (bytes[offset + 14]! << 16) |
-    (bytes[offset + 15]! << 24)) >>> 0
+  const low =
+    (bytes[offset + 8]! |
+      (bytes[offset + 9]! << 8) |
+      (bytes[offset + 10]! << 16) |
+      (bytes[offset + 11]! << 24)) >>>
+    0
+  const high =
+    (bytes[offset + 12]! |
+      (bytes[offset + 13]! << 8) |
+      (bytes[offset + 14]! << 16) |
+      (bytes[offset + 15]! << 24)) >>>
+    0
   return high * 2 ** 32 + low
 }
 
@@ -176,8 +182,6 @@ const running = run().catch((error: unknown) => {
 
 function isIoError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && 'syscall' in error
-    ? true
-    : (error as NodeJS.ErrnoException | null)?.message === 'injected write failure'
 }
 
 const controlApi: JournalControl = {
@@ -191,4 +195,4 @@ const controlApi: JournalControl = {
   },
 }
 
-Comlink.expose(controlApi, nodeEndpoint(data.controlPort))
+Comlink.expose(controlApi, portEndpoint(data.controlPort))
