@@ -192,7 +192,9 @@ export interface ResultsFile {
   readonly schemaVersion: 1
   readonly startedAt: string
   readonly finishedAt: string
-  readonly mode: 'quick' | 'full'
+  /** Parameter preset the run started from (bench/parameters.ts); flags may override fields. */
+  readonly mode: 'quick' | 'peers' | 'full'
+  readonly parameters: Readonly<Record<string, unknown>>
   readonly command: string
   readonly machine: MachineInfo
   readonly versions: {

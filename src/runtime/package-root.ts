@@ -21,7 +21,7 @@ function findPackageRoot(start: string): string {
 
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
 
-/** URL of a compiled module from its path below src/ without extension ('actors/journal/worker'). */
+/** URL of a compiled module from its path below src/, no extension ('actors/journal/worker'). */
 export function compiledModuleUrl(pathBelowSrc: string): URL {
   const file = join(packageRoot, 'dist', 'src', `${pathBelowSrc}.js`)
   assert(existsSync(file), `compiled module missing: ${file} (run npm run build)`)

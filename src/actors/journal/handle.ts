@@ -32,7 +32,6 @@ import {
   CONTROL_BYTES,
   ControlSlot,
   ControlWideSlot,
-  JournalWorkerState,
   RECORD_FRAME_TAG,
   type JournalControl,
   type JournalEvent,
@@ -271,10 +270,8 @@ export class JournalHandle implements JournalPort {
       if (lsn >= durable) break
       this.unsyncedPuts.delete(lsn)
     }
-    if (Atomics.load(this.control32, ControlSlot.WORKER_STATE) === JournalWorkerState.FAILED) {
-      this.failure ??= new QmqError(ErrorCode.JOURNAL_WRITE_FAILED, 'journal worker failed')
-      this.durability.failAll(this.failure)
-    }
+    // A failed worker posts a 'failed' event with the cause right after flagging its state;
+    // waiters are failed there, with the file, LSN and errno in the error.
   }
 
   private fail(error: QmqError): void {

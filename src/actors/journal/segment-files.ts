@@ -7,7 +7,9 @@
  * Recycled files keep stale records; the LSN stored in every record tells them apart.
  */
 import fs from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import { assert } from '../../assert.js'
 
 const SEGMENT_SUFFIX = '.qlog'
@@ -53,18 +55,23 @@ export function syncDirectory(directory: string): void {
   }
 }
 
-/** Writes zeros over a whole new file and syncs it; the file appears under its name only then. */
+/**
+ * Makes segment `segmentIndex` exist, zero-filled (or recycled) and synced. Safe to race: the
+ * journal worker and the side-work pool may both prepare the same segment, so the file is built
+ * under a unique temporary name and published with link(), which fails if the name exists —
+ * a rename() would silently replace a segment that is already being written.
+ */
 export function preallocateSegment(directory: string, segmentIndex: number, bytes: number): void {
   const target = segmentPath(directory, segmentIndex)
   if (fs.existsSync(target)) return
-  const spare = listSegments(directory).spares[0]
-  if (spare !== undefined) {
-    fs.renameSync(join(directory, spare), target)
-    syncDirectory(directory)
-    return
+  for (const spare of listSegments(directory).spares) {
+    if (publish(join(directory, spare), target)) {
+      syncDirectory(directory)
+      return
+    }
   }
-  const temporary = `${target}.tmp`
-  const descriptor = fs.openSync(temporary, 'w')
+  const temporary = `${target}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`
+  const descriptor = fs.openSync(temporary, 'wx')
   try {
     const zeros = Buffer.alloc(Math.min(ZERO_CHUNK_BYTES, bytes))
     for (let offset = 0; offset < bytes; offset += zeros.length) {
@@ -74,8 +81,22 @@ export function preallocateSegment(directory: string, segmentIndex: number, byte
   } finally {
     fs.closeSync(descriptor)
   }
-  fs.renameSync(temporary, target)
+  if (!publish(temporary, target)) fs.unlinkSync(temporary)
   syncDirectory(directory)
+}
+
+/** Links `source` as `target` and removes `source`; false if `target` already exists. */
+function publish(source: string, target: string): boolean {
+  try {
+    fs.linkSync(source, target)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code === 'ENOENT') return false // another preparer took this spare first
+    throw error
+  }
+  fs.unlinkSync(source)
+  return true
 }
 
 /** Keeps up to `sparesKept` retired segments for reuse and deletes the rest. */

@@ -191,6 +191,8 @@ const controlApi: JournalControl = {
     await running
     writer.close()
     Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.CLOSED)
+    // Let comlink send this reply, then close the port so the thread's loop empties and it exits.
+    setTimeout(() => data.controlPort.close(), 0)
     return snapshotStats()
   },
 }

@@ -1,0 +1,299 @@
+/**
+ * One local queue: its attributes, its message table, one slot deque per priority, counters and
+ * waiting getters. Every message state change of the engine (live or replayed, persistent or
+ * not) lands in the methods here, so the counters and deques cannot drift apart.
+ *
+ * Delivery order: with MSGDLVSQ(PRIORITY), highest priority first and arrival order within a
+ * priority; with MSGDLVSQ(FIFO), arrival order alone, which is a merge of the ten deques by
+ * sequence. Messages leave their deque lazily: a removed message in the middle becomes a
+ * tombstone, skipped by scans and dropped when it reaches the front (or by compaction); a message
+ * locked by a unit of work leaves as soon as a scan meets it at the front, and returns to its
+ * original position (by sequence) if the unit of work backs out.
+ */
+import { assert } from '../assert.js'
+import { PRIORITY_LEVELS, TOMBSTONE_COMPACTION_MIN_COUNT } from '../constants.js'
+import type { StoredDescriptor } from '../journal/record-types.js'
+import type { BodyCache } from './body-cache.js'
+import { WaiterList } from './get-waiter.js'
+import { MessageTable, SlotState, type MessageColumnsEntry } from './message-table.js'
+import { SlotDeque } from './slot-deque.js'
+import type { QueueAttributes } from './types.js'
+
+/** Descriptor and body of a message as put; non-persistent messages keep theirs in memory. */
+export interface StoredMessage {
+  readonly descriptor: StoredDescriptor
+  readonly body: Uint8Array
+}
+
+/** A place in delivery order: where a browse cursor stands. */
+export interface DeliveryPosition {
+  readonly priority: number
+  readonly sequence: number
+}
+
+export interface MessageQuery {
+  readonly nowMs: number
+  /** Browse next: only messages after this position in delivery order. */
+  readonly after: DeliveryPosition | undefined
+  /** Hashes to match, undefined for any. */
+  readonly msgIdHash: number | undefined
+  readonly correlIdHash: number | undefined
+  /** Confirms a hash match against the full identifiers (only called when a hash is given). */
+  readonly confirm: (slot: number) => boolean
+}
+
+type LiveState = typeof SlotState.AVAILABLE | typeof SlotState.PUT_PENDING | typeof SlotState.GET_PENDING
+
+export class LocalQueue {
+  readonly table = new MessageTable()
+  readonly nonPersistent = new Map<number, StoredMessage>()
+  readonly waiters = new WaiterList()
+  /** CURDEPTH: available, put-pending and get-pending messages. */
+  depth = 0
+  /** Put or gotten under a unit of work not yet committed. */
+  uncommitted = 0
+  /** Visible to gets, including expired ones not yet met. */
+  available = 0
+  tombstones = 0
+  openInputCount = 0
+  openOutputCount = 0
+  openBrowseCount = 0
+  deleted = false
+  private readonly deques: SlotDeque[] = Array.from({ length: PRIORITY_LEVELS }, () => new SlotDeque())
+
+  constructor(
+    readonly queueId: number,
+    public attributes: QueueAttributes,
+    private readonly bodyCache: BodyCache,
+  ) {}
+
+  get name(): string {
+    return this.attributes.name
+  }
+
+  get openHandleCount(): number {
+    return this.openInputCount + this.openOutputCount + this.openBrowseCount
+  }
+
+  /** Adds a message at the back of its priority (callers add in ascending sequence). */
+  insert(entry: MessageColumnsEntry, state: LiveState, stored?: StoredMessage): number {
+    assert(entry.persistent === (stored === undefined), 'only non-persistent messages keep content')
+    const slot = this.table.allocate(entry, state)
+    this.deques[entry.priority]!.pushBack(slot)
+    this.table.setInDeque(slot, true)
+    if (stored !== undefined) this.nonPersistent.set(slot, stored)
+    this.depth++
+    if (state === SlotState.AVAILABLE) {
+      this.available++
+      this.waiters.scheduleWake()
+    } else {
+      this.uncommitted++
+    }
+    return slot
+  }
+
+  /** The slot of the available persistent message put at `putLsn`, or -1. */
+  locate(putLsn: number): number {
+    const table = this.table
+    const keyOf = (slot: number): number => table.putLsn[slot]!
+    for (const deque of this.deques) {
+      for (let index = deque.lowerBound(putLsn, keyOf); index < deque.length; index++) {
+        const slot = deque.at(index)
+        if (table.putLsn[slot] !== putLsn) break
+        if (table.isPersistent(slot) && table.stateOf(slot) === SlotState.AVAILABLE) return slot
+      }
+    }
+    return -1
+  }
+
+  /** A get under a unit of work: the message stays, invisible, until commit or backout. */
+  lockForGet(slot: number): void {
+    assert(this.table.stateOf(slot) === SlotState.AVAILABLE, 'lock an available message')
+    this.table.setState(slot, SlotState.GET_PENDING)
+    this.available--
+    this.uncommitted++
+    const deque = this.dequeOf(slot)
+    if (deque.front() === slot) {
+      deque.popFront()
+      this.table.setInDeque(slot, false)
+    }
+  }
+
+  /** Removes a message for good: a committed get, a backed-out put, expiry. */
+  remove(slot: number): void {
+    const state = this.table.stateOf(slot)
+    if (state === SlotState.AVAILABLE) {
+      this.available--
+    } else {
+      assert(state === SlotState.PUT_PENDING || state === SlotState.GET_PENDING, 'remove a message')
+      this.uncommitted--
+    }
+    this.depth--
+    this.forgetContent(slot)
+    if (!this.table.isInDeque(slot)) {
+      this.table.release(slot)
+      return
+    }
+    const deque = this.dequeOf(slot)
+    if (deque.front() === slot) {
+      deque.popFront()
+      this.table.setInDeque(slot, false)
+      this.table.release(slot)
+      return
+    }
+    this.table.setState(slot, SlotState.REMOVED)
+    this.tombstones++
+  }
+
+  commitPut(slot: number): void {
+    assert(this.table.stateOf(slot) === SlotState.PUT_PENDING, 'commit a pending put')
+    assert(this.table.isInDeque(slot), 'a pending put keeps its place in the deque')
+    this.table.setState(slot, SlotState.AVAILABLE)
+    this.uncommitted--
+    this.available++
+    this.waiters.scheduleWake()
+  }
+
+  /** Backout of a get: the message returns to its original place with BackoutCount + 1. */
+  restoreGotten(slot: number): void {
+    assert(this.table.stateOf(slot) === SlotState.GET_PENDING, 'restore a locked message')
+    this.table.setState(slot, SlotState.AVAILABLE)
+    this.table.backoutCount[slot] = this.table.backoutCount[slot]! + 1
+    this.uncommitted--
+    this.available++
+    if (!this.table.isInDeque(slot)) {
+      const deque = this.dequeOf(slot)
+      const sequence = this.table.sequence
+      deque.insertAt(deque.lowerBound(sequence[slot]!, (other) => sequence[other]!), slot)
+      this.table.setInDeque(slot, true)
+    }
+    this.waiters.scheduleWake()
+  }
+
+  positionOf(slot: number): DeliveryPosition {
+    return { priority: this.table.priority[slot]!, sequence: this.table.sequence[slot]! }
+  }
+
+  isExpired(slot: number, nowMs: number): boolean {
+    const expiryAtMs = this.table.expiryAtMs[slot]!
+    return expiryAtMs !== 0 && expiryAtMs <= nowMs
+  }
+
+  /** The first message in delivery order that `query` accepts, or -1. */
+  firstEligible(query: MessageQuery): number {
+    if (this.available === 0) return -1
+    this.compactIfWasteful()
+    const fifo = this.attributes.deliverySequence === 'FIFO'
+    let best = -1
+    for (let priority = PRIORITY_LEVELS - 1; priority >= 0; priority--) {
+      const start = this.scanStart(priority, query.after, fifo)
+      if (start < 0) continue
+      const slot = this.scanDeque(this.deques[priority]!, start, query)
+      if (slot < 0) continue
+      if (!fifo) return slot
+      if (best < 0 || this.table.sequence[slot]! < this.table.sequence[best]!) best = slot
+    }
+    return best
+  }
+
+  /** Drops every message (CLEAR QLOCAL, DELETE QLOCAL PURGE); nothing may be uncommitted. */
+  clearMessages(): void {
+    assert(this.uncommitted === 0, 'clear a queue without uncommitted messages')
+    const table = this.table
+    for (let slot = 0; slot < table.slotLimit; slot++) {
+      const state = table.stateOf(slot)
+      if (state !== SlotState.FREE && table.isPersistent(slot)) {
+        this.bodyCache.delete(table.putLsn[slot]!)
+      }
+    }
+    table.reset()
+    for (const deque of this.deques) deque.clear()
+    this.nonPersistent.clear()
+    this.depth = 0
+    this.available = 0
+    this.tombstones = 0
+  }
+
+  /** Where a scan of one deque starts, or -1 if nothing in it can come after the cursor. */
+  private scanStart(priority: number, after: DeliveryPosition | undefined, fifo: boolean): number {
+    const deque = this.deques[priority]!
+    this.trimFront(deque)
+    if (after === undefined) return 0
+    if (!fifo && priority > after.priority) return -1
+    if (!fifo && priority < after.priority) return 0
+    const sequence = this.table.sequence
+    return deque.lowerBound(after.sequence, (slot) => sequence[slot]!, true)
+  }
+
+  private scanDeque(deque: SlotDeque, start: number, query: MessageQuery): number {
+    const table = this.table
+    for (let index = start; index < deque.length; index++) {
+      const slot = deque.at(index)
+      if (table.stateOf(slot) !== SlotState.AVAILABLE) continue
+      if (this.isExpired(slot, query.nowMs)) {
+        this.expireDuringScan(slot)
+        continue
+      }
+      if (query.msgIdHash !== undefined && table.msgIdHash[slot] !== query.msgIdHash) continue
+      if (query.correlIdHash !== undefined && table.correlIdHash[slot] !== query.correlIdHash) {
+        continue
+      }
+      const hashed = query.msgIdHash !== undefined || query.correlIdHash !== undefined
+      if (hashed && !query.confirm(slot)) continue
+      return slot
+    }
+    return -1
+  }
+
+  /**
+   * Expired messages are removed when met and never delivered. No journal record: expiry is a
+   * function of the put record and the clock, so replay meets the same messages expired again.
+   * The slot becomes a tombstone rather than leaving the deque, because a scan is walking it.
+   */
+  private expireDuringScan(slot: number): void {
+    assert(this.table.isInDeque(slot), 'an available message is in its deque')
+    this.available--
+    this.depth--
+    this.forgetContent(slot)
+    this.table.setState(slot, SlotState.REMOVED)
+    this.tombstones++
+  }
+
+  /** Drops tombstones and locked messages from the front, so scans do not walk them again. */
+  private trimFront(deque: SlotDeque): void {
+    while (deque.length > 0) {
+      const slot = deque.front()
+      const state = this.table.stateOf(slot)
+      if (state !== SlotState.REMOVED && state !== SlotState.GET_PENDING) return
+      deque.popFront()
+      this.table.setInDeque(slot, false)
+      if (state === SlotState.REMOVED) {
+        this.tombstones--
+        this.table.release(slot)
+      }
+    }
+  }
+
+  private compactIfWasteful(): void {
+    if (this.tombstones <= TOMBSTONE_COMPACTION_MIN_COUNT || this.tombstones <= this.depth) return
+    for (const deque of this.deques) {
+      deque.retain((slot) => {
+        const state = this.table.stateOf(slot)
+        if (state !== SlotState.REMOVED && state !== SlotState.GET_PENDING) return true
+        this.table.setInDeque(slot, false)
+        if (state === SlotState.REMOVED) this.table.release(slot)
+        return false
+      })
+    }
+    this.tombstones = 0
+  }
+
+  private dequeOf(slot: number): SlotDeque {
+    return this.deques[this.table.priority[slot]!]!
+  }
+
+  private forgetContent(slot: number): void {
+    if (this.table.isPersistent(slot)) this.bodyCache.delete(this.table.putLsn[slot]!)
+    else this.nonPersistent.delete(slot)
+  }
+}
