@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { PresetName, RunParameters } from './parameters.js'
 import { renderReport } from './report/html.js'
-import { machineInfo, quorumMqVersion } from './results/environment.js'
+import { machineInfo, quorumMqVersion } from './output/environment.js'
 import { SCENARIOS } from './scenarios/index.js'
 import type { Scenario, ScenarioContext, ScenarioName } from './scenarios/common.js'
 import { ADAPTERS, type AdapterFactories } from './systems/index.js'
@@ -112,9 +112,7 @@ async function runAdapter(
   log: (line: string) => void,
 ): Promise<void> {
   const topology = running.info
-  const systemVersion = await adapter
-    .serverVersion(topology)
-    .catch(() => running.serverVersion)
+  const systemVersion = await adapter.serverVersion(topology).catch(() => running.serverVersion)
   accumulator.versions[adapter.name] = systemVersion
   const context: ScenarioContext = {
     system: adapter,

@@ -4,7 +4,13 @@
  * interfaces, so a new system or scenario never edits the others.
  */
 
-export const SYSTEM_NAMES = ['quorummq', 'rabbitmq', 'rabbitmq-classic', 'nats', 'in-memory'] as const
+export const SYSTEM_NAMES = [
+  'quorummq',
+  'rabbitmq',
+  'rabbitmq-classic',
+  'nats',
+  'in-memory',
+] as const
 export type SystemName = (typeof SYSTEM_NAMES)[number]
 
 export const TOPOLOGY_NAMES = ['single', 'cluster3'] as const

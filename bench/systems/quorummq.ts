@@ -25,7 +25,7 @@ import type {
   SystemAdapter,
   TopologyInfo,
 } from '../types.js'
-import { quorumMqVersion } from '../results/environment.js'
+import { quorumMqVersion } from '../output/environment.js'
 
 /** The client library's entry, relative to this file (bench/systems/ → src/index). */
 const CLIENT_MODULE = new URL('../../src/index.js', import.meta.url)

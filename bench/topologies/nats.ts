@@ -132,7 +132,9 @@ export async function startNats(
     removeTemporaryDirectory(directory)
   }
   try {
-    log(`starting NATS ${topology} (${nodeCount} server${nodeCount === 1 ? '' : 's'}) in ${directory}`)
+    log(
+      `starting NATS ${topology} (${nodeCount} server${nodeCount === 1 ? '' : 's'}) in ${directory}`,
+    )
     for (const server of servers) {
       mkdirSync(server.directory, { recursive: true })
       const configFile = join(server.directory, 'nats.conf')

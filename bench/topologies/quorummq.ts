@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { packageRoot } from '../results/environment.js'
+import { packageRoot } from '../output/environment.js'
 import type { QueueAdministration, RunningTopology, TopologyName } from '../types.js'
 import {
   UnavailableError,
@@ -90,7 +90,13 @@ export function runmqscAdministration(
       await runQuorumMq(commands, 'runmqsc', [queueManager], environment, definition)
     },
     deleteQueue: async (queueName) => {
-      await runQuorumMq(commands, 'runmqsc', [queueManager], environment, `DELETE QLOCAL(${queueName}) PURGE\n`)
+      await runQuorumMq(
+        commands,
+        'runmqsc',
+        [queueManager],
+        environment,
+        `DELETE QLOCAL(${queueName}) PURGE\n`,
+      )
     },
   }
 }

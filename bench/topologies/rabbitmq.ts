@@ -122,7 +122,9 @@ async function startNode(
   started.catch(() => undefined)
   const died = server.exited.then((code) => {
     if (!starting) return
-    throw new Error(`${node.nodeName} exited with ${code} during startup:\n${tailOf(server.logFile)}`)
+    throw new Error(
+      `${node.nodeName} exited with ${code} during startup:\n${tailOf(server.logFile)}`,
+    )
   })
   try {
     await Promise.race([started, died])
@@ -169,7 +171,9 @@ export async function startRabbitMq(
       logFile: join(directory, 'epmd.log'),
     })
     await waitForPort(epmdPort, 10_000)
-    log(`starting RabbitMQ ${topology} (${nodeCount} node${nodeCount === 1 ? '' : 's'}) in ${directory}`)
+    log(
+      `starting RabbitMQ ${topology} (${nodeCount} node${nodeCount === 1 ? '' : 's'}) in ${directory}`,
+    )
     const track = (server: ManagedProcess): void => void servers.push(server)
     await Promise.all(
       nodes.map((node) =>

@@ -42,7 +42,8 @@ export interface MessageQuery {
   readonly confirm: (slot: number) => boolean
 }
 
-type LiveState = typeof SlotState.AVAILABLE | typeof SlotState.PUT_PENDING | typeof SlotState.GET_PENDING
+type LiveState =
+  typeof SlotState.AVAILABLE | typeof SlotState.PUT_PENDING | typeof SlotState.GET_PENDING
 
 export class LocalQueue {
   readonly table = new MessageTable()
@@ -59,7 +60,10 @@ export class LocalQueue {
   openOutputCount = 0
   openBrowseCount = 0
   deleted = false
-  private readonly deques: SlotDeque[] = Array.from({ length: PRIORITY_LEVELS }, () => new SlotDeque())
+  private readonly deques: SlotDeque[] = Array.from(
+    { length: PRIORITY_LEVELS },
+    () => new SlotDeque(),
+  )
 
   constructor(
     readonly queueId: number,
@@ -164,7 +168,10 @@ export class LocalQueue {
     if (!this.table.isInDeque(slot)) {
       const deque = this.dequeOf(slot)
       const sequence = this.table.sequence
-      deque.insertAt(deque.lowerBound(sequence[slot]!, (other) => sequence[other]!), slot)
+      deque.insertAt(
+        deque.lowerBound(sequence[slot]!, (other) => sequence[other]!),
+        slot,
+      )
       this.table.setInDeque(slot, true)
     }
     this.waiters.scheduleWake()

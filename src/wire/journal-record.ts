@@ -180,7 +180,7 @@ const SEAL_PAYLOAD_BYTES = 8
 
 /**
  * Record bytes besides the body of the largest PUT: header, fixed fields, both names, alignment
- * before the body and padding after it (242, within MAX_RECORD_OVERHEAD_BYTES).
+ * before the body and padding after it (239, within MAX_RECORD_OVERHEAD_BYTES).
  */
 export const MAX_PUT_OVERHEAD_BYTES =
   putBodyOffset(MAX_QUEUE_NAME_BYTES, MAX_QUEUE_MANAGER_NAME_BYTES) + RECORD_ALIGNMENT_BYTES - 1

@@ -1,0 +1,190 @@
+/**
+ * Connections (MQCONN) and queue handles (MQOPEN). A connection holds at most one unit of work,
+ * opened by its first syncpoint operation and ended by commit, backout or close. Closing a
+ * connection (a client that vanished) closes its handles and backs out its unit of work.
+ *
+ * Handles fail with 2019 (HOBJ_ERROR) once closed, 2018 (HCONN_ERROR) once their connection is
+ * closed, 2052 (Q_DELETED) if their queue was deleted, and 2037/2039/2036 when used for input,
+ * output or browse without having been opened for it.
+ */
+import { MQError, Reason } from '../errors.js'
+import { RecordType } from '../journal/record-types.js'
+import type { EngineRuntime } from './engine-runtime.js'
+import type { DeliveryPosition, LocalQueue } from './local-queue.js'
+import { getMessage } from './message-get.js'
+import { putMessage } from './message-put.js'
+import { isValidQueueName } from './queue-attributes.js'
+import type { GetOptions, GotMessage, MessageDescriptor, OpenOptions, PutOptions } from './types.js'
+import { UnitOfWork } from './unit-of-work.js'
+
+export type HandlePurpose = 'input' | 'output' | 'browse'
+
+export class Connection {
+  private unitOfWork: UnitOfWork | undefined
+  private readonly handles = new Set<QueueHandle>()
+  private closed = false
+
+  constructor(private readonly runtime: EngineRuntime) {}
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Operations of the open unit of work (0 when none is open). */
+  get uncommittedOperationCount(): number {
+    return this.unitOfWork?.operationCount ?? 0
+  }
+
+  open(queueName: string, options: OpenOptions = {}): QueueHandle {
+    this.checkOpen()
+    this.runtime.checkUsable()
+    const purposes = {
+      input: options.input === true,
+      output: options.output === true,
+      browse: options.browse === true,
+    }
+    if (!purposes.input && !purposes.output && !purposes.browse) {
+      throw new MQError(Reason.OPTIONS_ERROR, 'open for at least one of input, output, browse')
+    }
+    const queue = isValidQueueName(queueName)
+      ? this.runtime.state.queuesByName.get(queueName)
+      : undefined
+    if (queue === undefined) {
+      throw new MQError(
+        Reason.UNKNOWN_OBJECT_NAME,
+        `queue ${JSON.stringify(queueName)} is not defined`,
+      )
+    }
+    const handle = new QueueHandle(this.runtime, this, queue, purposes)
+    this.handles.add(handle)
+    return handle
+  }
+
+  /** MQCMIT: resolves once the commit is durable (at once if nothing was journalled). */
+  async commit(): Promise<void> {
+    await this.endUnitOfWork(true)
+  }
+
+  /** MQBACK: puts removed, gotten messages restored with BackoutCount + 1. */
+  async backout(): Promise<void> {
+    await this.endUnitOfWork(false)
+  }
+
+  /** MQDISC: closes every handle and backs out the open unit of work. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    for (const handle of [...this.handles]) handle.close()
+    this.closed = true
+    // After a journal failure nothing can be written; recovery backs the unit of work out.
+    if (this.runtime.failed) return
+    await this.settle(false)
+  }
+
+  /** The open unit of work, opened if needed; 2024 once it holds MAXUMSGS operations. */
+  unitOfWorkWithRoom(): UnitOfWork {
+    this.unitOfWork ??= new UnitOfWork(this)
+    if (this.unitOfWork.operationCount >= this.runtime.maxUncommittedMessages) {
+      throw new MQError(
+        Reason.SYNCPOINT_LIMIT_REACHED,
+        `a unit of work holds at most ${this.runtime.maxUncommittedMessages} messages`,
+      )
+    }
+    return this.unitOfWork
+  }
+
+  checkOpen(): void {
+    if (this.closed) throw new MQError(Reason.HCONN_ERROR, 'the connection is closed')
+  }
+
+  forgetHandle(handle: QueueHandle): void {
+    this.handles.delete(handle)
+  }
+
+  private async endUnitOfWork(commit: boolean): Promise<void> {
+    this.checkOpen()
+    this.runtime.checkNotFailed()
+    await this.settle(commit)
+  }
+
+  private async settle(commit: boolean): Promise<void> {
+    const unitOfWork = this.unitOfWork
+    this.unitOfWork = undefined
+    if (unitOfWork === undefined) return
+    if (!unitOfWork.journalled) {
+      // Only non-persistent operations (or none): nothing on disk to settle.
+      if (commit) unitOfWork.commit()
+      else unitOfWork.backout()
+      return
+    }
+    const type = commit ? RecordType.UOW_COMMIT : RecordType.UOW_BACKOUT
+    const lsn = this.runtime.appendAndApply({ type, uowId: unitOfWork.uowId })
+    await this.runtime.durable(lsn)
+  }
+}
+
+export class QueueHandle {
+  /** Where browse 'next' continues: the last message browsed, in delivery order. */
+  browseCursor: DeliveryPosition | undefined
+  private closed = false
+
+  constructor(
+    private readonly runtime: EngineRuntime,
+    readonly connection: Connection,
+    private readonly queue: LocalQueue,
+    readonly purposes: {
+      readonly input: boolean
+      readonly output: boolean
+      readonly browse: boolean
+    },
+  ) {
+    if (purposes.input) queue.openInputCount++
+    if (purposes.output) queue.openOutputCount++
+    if (purposes.browse) queue.openBrowseCount++
+  }
+
+  get queueName(): string {
+    return this.queue.name
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** MQPUT; resolves with the descriptor as stored once a persistent message is durable. */
+  put(body: Uint8Array, options: PutOptions = {}): Promise<MessageDescriptor> {
+    return putMessage(this.runtime, this, body, options)
+  }
+
+  /** MQGET (destructive, or browse with `options.browse`). */
+  get(options: GetOptions = {}): Promise<GotMessage> {
+    return getMessage(this.runtime, this, options)
+  }
+
+  /** MQCLOSE: a get waiting on this handle fails with 2019; the unit of work is unaffected. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.purposes.input) this.queue.openInputCount--
+    if (this.purposes.output) this.queue.openOutputCount--
+    if (this.purposes.browse) this.queue.openBrowseCount--
+    this.queue.waiters.rejectOwnedBy(this, new MQError(Reason.HOBJ_ERROR, 'the handle was closed'))
+    this.connection.forgetHandle(this)
+  }
+
+  /** The queue, if this handle may use it for `purpose` now. */
+  queueFor(purpose: HandlePurpose): LocalQueue {
+    if (this.closed) throw new MQError(Reason.HOBJ_ERROR, 'the handle is closed')
+    this.connection.checkOpen()
+    if (this.queue.deleted)
+      throw new MQError(Reason.Q_DELETED, `queue ${this.queue.name} was deleted`)
+    if (!this.purposes[purpose]) {
+      const reason = {
+        input: Reason.NOT_OPEN_FOR_INPUT,
+        output: Reason.NOT_OPEN_FOR_OUTPUT,
+        browse: Reason.NOT_OPEN_FOR_BROWSE,
+      }[purpose]
+      throw new MQError(reason, `the handle was not opened for ${purpose}`)
+    }
+    return this.queue
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The queue engine: in-memory queue state with MQ semantics, storage-agnostic. It talks to
+ * storage only through a JournalPort and changes persistent state only through apply(record,
+ * lsn), live and at recovery alike.
+ *
+ * Recovery, as a queue manager drives it:
+ *   const engine = new QueueEngine({ journal })
+ *   engine.restore(snapshotFromCheckpoint)          // optional
+ *   for (const [record, lsn] of logTail) engine.apply(record, lsn)
+ *   await engine.rollBackIncompleteUnitsOfWork()     // journal running again: appends backouts
+ * then applications connect. Checkpoints take snapshot() and keep the journal from oldestLiveLsn().
+ */
+import { RecordType } from '../journal/record-types.js'
+import type { JournalRecord } from '../journal/record-types.js'
+import { Connection } from './connection.js'
+import { EngineRuntime, type QueueEngineOptions } from './engine-runtime.js'
+import { SlotState } from './message-table.js'
+import {
+  alterQueue,
+  clearQueue,
+  defineQueue,
+  deleteQueue,
+  listQueues,
+  queueAttributes,
+  queueStatus,
+  type DefineQueueOptions,
+  type DeleteQueueOptions,
+  type QueueChanges,
+  type QueueDefinition,
+} from './queue-admin.js'
+import { applyRecord } from './record-apply.js'
+import { captureSnapshot, restoreSnapshot, type EngineSnapshot } from './snapshot.js'
+import type { QueueAttributes, QueueStatus } from './types.js'
+
+export { Connection, QueueHandle } from './connection.js'
+export type { QueueEngineOptions } from './engine-runtime.js'
+export type { Timers } from './get-waiter.js'
+export type {
+  DefineQueueOptions,
+  DeleteQueueOptions,
+  QueueChanges,
+  QueueDefinition,
+} from './queue-admin.js'
+export type { EngineSnapshot } from './snapshot.js'
+
+export class QueueEngine {
+  private readonly runtime: EngineRuntime
+
+  constructor(options: QueueEngineOptions) {
+    this.runtime = new EngineRuntime(options)
+  }
+
+  /** MQCONN. Fails with 2161 while quiescing and 2059 after a journal failure. */
+  connect(): Connection {
+    this.runtime.checkUsable()
+    return new Connection(this.runtime)
+  }
+
+  defineQueue(
+    definition: QueueDefinition,
+    options: DefineQueueOptions = {},
+  ): Promise<QueueAttributes> {
+    return defineQueue(this.runtime, definition, options)
+  }
+
+  alterQueue(name: string, changes: QueueChanges): Promise<QueueAttributes> {
+    return alterQueue(this.runtime, name, changes)
+  }
+
+  deleteQueue(name: string, options: DeleteQueueOptions = {}): Promise<void> {
+    return deleteQueue(this.runtime, name, options)
+  }
+
+  clearQueue(name: string): Promise<void> {
+    return clearQueue(this.runtime, name)
+  }
+
+  queueAttributes(name: string): QueueAttributes {
+    return queueAttributes(this.runtime, name)
+  }
+
+  listQueues(pattern = '*'): QueueAttributes[] {
+    return listQueues(this.runtime, pattern)
+  }
+
+  queueStatus(name: string): QueueStatus {
+    return queueStatus(this.runtime, name)
+  }
+
+  /** Applies one journal record at its LSN (recovery, or a replica following a log). */
+  apply(record: JournalRecord, lsn: number): void {
+    applyRecord(this.runtime.state, record, lsn)
+  }
+
+  /**
+   * End of recovery: backs out (appending UOW_BACKOUT) every unit of work the journal left
+   * open, i.e. those not owned by a live connection. Resolves with how many, once durable.
+   */
+  async rollBackIncompleteUnitsOfWork(): Promise<number> {
+    const orphans = [...this.runtime.state.unitsOfWork.values()]
+      .filter((unitOfWork) => unitOfWork.owner === undefined)
+      .sort((left, right) => left.uowId - right.uowId)
+    let lastLsn = -1
+    for (const unitOfWork of orphans) {
+      const record = { type: RecordType.UOW_BACKOUT, uowId: unitOfWork.uowId } as const
+      lastLsn = this.runtime.appendAndApply(record)
+    }
+    if (lastLsn >= 0) await this.runtime.durable(lastLsn)
+    return orphans.length
+  }
+
+  snapshot(): EngineSnapshot {
+    return captureSnapshot(this.runtime.state)
+  }
+
+  /** Loads a checkpoint's snapshot; only before anything is applied. */
+  restore(snapshot: EngineSnapshot): void {
+    restoreSnapshot(this.runtime.state, snapshot)
+  }
+
+  /**
+   * The smallest put LSN of a persistent message still on a queue (committed or in a unit of
+   * work), or Infinity: the journal must keep PUT records from there on. A full table scan,
+   * about a millisecond per 100,000 messages; called per checkpoint, not per message.
+   */
+  oldestLiveLsn(): number {
+    let oldest = Infinity
+    for (const queue of this.runtime.state.queuesById.values()) {
+      const table = queue.table
+      for (let slot = 0; slot < table.slotLimit; slot++) {
+        const state = table.stateOf(slot)
+        if (state === SlotState.FREE || state === SlotState.REMOVED) continue
+        if (table.isPersistent(slot)) oldest = Math.min(oldest, table.putLsn[slot]!)
+      }
+    }
+    return oldest
+  }
+
+  /** New calls fail with 2161 and waiting gets are woken with it; commit and backout still work. */
+  quiesce(): void {
+    this.runtime.quiesce()
+  }
+
+  get lastAppliedLsn(): number {
+    return this.runtime.state.lastAppliedLsn
+  }
+
+  /** True once a journal failure stopped the engine (every call then fails with 2059). */
+  get failed(): boolean {
+    return this.runtime.failed
+  }
+}
