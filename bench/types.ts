@@ -56,7 +56,7 @@ export interface PutOptions {
   readonly inUnitOfWork?: boolean
 }
 
-/** A stream of deliveries with a prefetch window (basic.consume, JetStream pull consume, MQGET loop). */
+/** Deliveries with a prefetch window (basic.consume, JetStream pull consume, MQGET loop). */
 export interface MessageStream {
   /** The next message, acknowledged before it is returned; undefined when none arrived in time. */
   next(waitMs: number): Promise<Buffer | undefined>
@@ -65,7 +65,7 @@ export interface MessageStream {
 
 /** One client connection bound to one queue, in the style of MQCONN + MQOPEN. */
 export interface QueueSession {
-  /** Resolves once the system acknowledges the message (publisher confirm, PubAck, MQPUT return). */
+  /** Resolves once the system acknowledges the message (confirm, PubAck, MQPUT return). */
   put(body: Buffer, options: PutOptions): Promise<void>
   /**
    * One request for one message (basic.get, JetStream next(), MQGET), acknowledged before it is
@@ -93,7 +93,7 @@ export interface SystemAdapter {
   readonly unitOfWork: UnitOfWorkKind
   /** Topologies that make sense for this system; others are skipped with a message. */
   readonly topologies: readonly TopologyName[]
-  /** Explains why the system cannot run here, or undefined when it can (checked before starting). */
+  /** Why the system cannot run here, or undefined when it can (checked before starting). */
   unavailableReason(): Promise<string | undefined>
   /** What has happened to a message when the put is acknowledged, in words. */
   durability(topology: TopologyInfo, persistent: boolean): string

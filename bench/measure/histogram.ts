@@ -43,8 +43,8 @@ export function ninesToPercentile(nines: number): number {
 }
 
 /**
- * Nines a sample of `count` values can resolve: with 1,000 samples p99.9 is the last one that is
- * not simply the maximum, so the curve stops at log10(count) nines and the maximum is plotted there.
+ * Nines a sample of `count` values can resolve: with 1,000 samples p99.9 is the last one that
+ * is not simply the maximum, so the curve stops at log10(count) nines, where the maximum goes.
  */
 export function resolvableNines(count: number): number {
   return count <= 1 ? 0 : Math.log10(count)

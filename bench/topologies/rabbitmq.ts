@@ -22,7 +22,7 @@ import {
   type ManagedProcess,
 } from './processes.js'
 
-/** Debian and the generic Unix package keep the real scripts here (/usr/sbin ones su to rabbitmq). */
+/** Debian keeps the real scripts here; the /usr/sbin wrappers would su to the rabbitmq user. */
 const RABBITMQ_SCRIPTS = process.env['QMQ_BENCH_RABBITMQ_BIN'] ?? '/usr/lib/rabbitmq/bin'
 const STARTUP_TIMEOUT_SECONDS = 120
 const STOP_GRACE_MS = 30_000
