@@ -15,7 +15,12 @@ import { PRIORITY_LEVELS, TOMBSTONE_COMPACTION_MIN_COUNT } from '../constants.js
 import type { StoredDescriptor } from '../journal/record-types.js'
 import type { BodyCache } from './body-cache.js'
 import { WaiterList } from './get-waiter.js'
-import { MessageTable, SlotState, type MessageColumnsEntry } from './message-table.js'
+import {
+  MessageTable,
+  SLOT_STATE_MASK,
+  SlotState,
+  type MessageColumnsEntry,
+} from './message-table.js'
 import { SlotDeque } from './slot-deque.js'
 import type { QueueAttributes } from './types.js'
 
@@ -233,23 +238,22 @@ export class LocalQueue {
   }
 
   private scanDeque(deque: SlotDeque, start: number, query: MessageQuery): number {
-    const table = this.table
-    for (let index = start; index < deque.length; index++) {
-      const slot = deque.at(index)
-      if (table.stateOf(slot) !== SlotState.AVAILABLE) continue
+    const { flags, msgIdHash, correlIdHash } = this.table
+    const wantedMsgIdHash = query.msgIdHash
+    const wantedCorrelIdHash = query.correlIdHash
+    const hashed = wantedMsgIdHash !== undefined || wantedCorrelIdHash !== undefined
+    return deque.find(start, (slot) => {
+      if ((flags[slot]! & SLOT_STATE_MASK) !== SlotState.AVAILABLE) return false
+      if (wantedMsgIdHash !== undefined && msgIdHash[slot] !== wantedMsgIdHash) return false
+      if (wantedCorrelIdHash !== undefined && correlIdHash[slot] !== wantedCorrelIdHash) {
+        return false
+      }
       if (this.isExpired(slot, query.nowMs)) {
         this.expireDuringScan(slot)
-        continue
+        return false
       }
-      if (query.msgIdHash !== undefined && table.msgIdHash[slot] !== query.msgIdHash) continue
-      if (query.correlIdHash !== undefined && table.correlIdHash[slot] !== query.correlIdHash) {
-        continue
-      }
-      const hashed = query.msgIdHash !== undefined || query.correlIdHash !== undefined
-      if (hashed && !query.confirm(slot)) continue
-      return slot
-    }
-    return -1
+      return !hashed || query.confirm(slot)
+    })
   }
 
   /**

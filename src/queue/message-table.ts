@@ -33,7 +33,8 @@ export const SlotFlag = {
   PERSISTENT: 0x20,
 } as const
 
-const STATE_MASK = 0x0f
+/** Bits of `flags` that hold the SlotState. */
+export const SLOT_STATE_MASK = 0x0f
 
 /** Column values of a message as it enters the table. */
 export interface MessageColumnsEntry {
@@ -113,12 +114,12 @@ export class MessageTable {
 
   stateOf(slot: number): SlotState {
     assert(slot >= 0 && slot < this.highWater, 'slot in range')
-    return (this.flags[slot]! & STATE_MASK) as SlotState
+    return (this.flags[slot]! & SLOT_STATE_MASK) as SlotState
   }
 
   setState(slot: number, state: SlotState): void {
     assert(state !== SlotState.FREE, 'free slots through release()')
-    this.flags[slot] = (this.flags[slot]! & ~STATE_MASK) | state
+    this.flags[slot] = (this.flags[slot]! & ~SLOT_STATE_MASK) | state
   }
 
   isPersistent(slot: number): boolean {

@@ -70,6 +70,24 @@ export class SlotDeque {
   }
 
   /**
+   * The first slot from position `start` on for which `predicate` holds, or -1. The hot loop of
+   * every get: ring access without per-entry checks. `predicate` must not change the deque.
+   */
+  find(start: number, predicate: (slot: number) => boolean): number {
+    assert(start >= 0 && start <= this.count, 'slot deque: scan start in range')
+    const ring = this.ring
+    const mask = this.mask
+    const head = this.head
+    const count = this.count
+    for (let position = start; position < count; position++) {
+      const slot = ring[(head + position) & mask]!
+      if (predicate(slot)) return slot
+    }
+    assert(this.count === count && this.ring === ring, 'slot deque: unchanged by a scan')
+    return -1
+  }
+
+  /**
    * The first position whose key is >= `target` (or > `target` when `strictlyAbove`), for keys
    * that never decrease from front to back.
    */

@@ -10,19 +10,19 @@
  * a multiple of 8, so every header starts 8-aligned in the log.
  *
  * Header (offsets from the start of the record):
- * | off | width | field          | meaning and range                                            |
- * |-----|-------|----------------|--------------------------------------------------------------|
- * |   0 | u32   | checksum       | CRC32C of bytes [4, length): everything after it, padding too |
- * |   4 | u32   | length         | total bytes incl. header and padding; multiple of 8;         |
- * |     |       |                | 40 <= length <= MAX_RECORD_BYTES; 0 only in unwritten space  |
- * |   8 | u64   | lsn            | the record's byte position in the log; multiple of 8; < 2^53 |
- * |  16 | u64   | batchLsn       | LSN of the first record of its group-commit batch; <= lsn    |
- * |  24 | u32   | epoch          | epoch of the writer (any u32)                                |
- * |  28 | u8    | type           | RecordType, 1..8                                             |
- * |  29 | u8    | version        | RECORD_FORMAT_VERSION = 1                                    |
- * |  30 | u16   | reserved       | 0                                                            |
- * |  32 | u32   | payloadLength  | payload bytes; length = align8(40 + payloadLength)           |
- * |  36 | u32   | reserved       | 0                                                            |
+ * | offset | width | field         | meaning and range                                         |
+ * |--------|-------|---------------|-----------------------------------------------------------|
+ * |      0 | u32   | checksum      | CRC32C of bytes [4, length), padding included             |
+ * |      4 | u32   | length        | total bytes with header and padding; a multiple of 8;     |
+ * |        |       |               | 40..MAX_RECORD_BYTES; 0 only in space never written       |
+ * |      8 | u64   | lsn           | the record's byte position in the log: lsn-typed (below)  |
+ * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
+ * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
+ * |     28 | u8    | type          | RecordType, 1..8                                          |
+ * |     29 | u8    | version       | RECORD_FORMAT_VERSION = 1                                 |
+ * |     30 | u16   | reserved      | 0                                                         |
+ * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
+ * |     36 | u32   | reserved      | 0                                                         |
  *
  * The checksum covers the LSN, so stale records in a recycled segment carry a valid checksum
  * but the wrong LSN: readRecordHeader reports them as 'lsn', never as a record of this log.
@@ -31,57 +31,63 @@
  * Payload offsets are from the start of the payload (record offset + 40).
  *
  * QUEUE_DEFINE (payloadLength = 20 + n + d; also written for ALTER, replay upserts by queueId):
- * | off  | width | field               | range                                      |
- * |------|-------|---------------------|--------------------------------------------|
- * |    0 | u32   | queueId             | any u32                                    |
- * |    4 | u32   | maxDepth            | 0..MAX_DEPTH_LIMIT (999,999,999)           |
- * |    8 | u32   | maxMessageLength    | 0..MAX_MESSAGE_BYTES                       |
- * |   12 | u8    | defaultPersistent   | 0 or 1                                     |
- * |   13 | u8    | defaultPriority     | 0..9                                       |
- * |   14 | u8    | putEnabled          | 0 or 1                                     |
- * |   15 | u8    | getEnabled          | 0 or 1                                     |
- * |   16 | u8    | deliverySequence    | 0 PRIORITY, 1 FIFO                         |
- * |   17 | u8    | n = name length     | 1..MAX_QUEUE_NAME_BYTES (48)               |
- * |   18 | u8    | d = description len | 0..MAX_QUEUE_DESCRIPTION_BYTES (64)        |
- * |   19 | u8    | reserved            | 0                                          |
- * |   20 | n     | name                | printable ASCII (0x20..0x7E)               |
- * | 20+n | d     | description         | well-formed UTF-8                          |
+ * | offset | width | field                  | range                                   |
+ * |--------|-------|------------------------|-----------------------------------------|
+ * |      0 | u32   | queueId                | any u32                                 |
+ * |      4 | u32   | maxDepth               | 0..MAX_DEPTH_LIMIT (999,999,999)        |
+ * |      8 | u32   | maxMessageLength       | 0..MAX_MESSAGE_BYTES                    |
+ * |     12 | u8    | defaultPersistent      | 0 or 1                                  |
+ * |     13 | u8    | defaultPriority        | 0..9                                    |
+ * |     14 | u8    | putEnabled             | 0 or 1                                  |
+ * |     15 | u8    | getEnabled             | 0 or 1                                  |
+ * |     16 | u8    | deliverySequence       | 0 PRIORITY, 1 FIFO                      |
+ * |     17 | u8    | n: name length         | 1..MAX_QUEUE_NAME_BYTES (48)            |
+ * |     18 | u8    | d: description length  | 0..MAX_QUEUE_DESCRIPTION_BYTES (64)     |
+ * |     19 | u8    | reserved               | 0                                       |
+ * |     20 | n     | name                   | printable ASCII (0x20..0x7E)            |
+ * |   20+n | d     | description            | well-formed UTF-8                       |
  *
- * QUEUE_DELETE, QUEUE_CLEAR (payloadLength = 4): | 0 | u32 | queueId | any u32 |
+ * QUEUE_DELETE, QUEUE_CLEAR (payloadLength = 4):
+ * |      0 | u32   | queueId                | any u32                                 |
  *
  * MESSAGE_PUT (payloadLength = b - 40 + bodyLength, where b = align8(132 + q + m) is the body's
  * offset in the record). Fixed fields first, so b follows from payload bytes 34 and 35 alone and a
  * reader returns the body as a view with no copy. The body starts 8-aligned in the record, hence
  * in the ring and in the log: V8 copies into a SharedArrayBuffer word by word only when source
  * and target are co-aligned, and byte by byte otherwise (1 KiB: ~70 ns against ~350 ns).
- * | off      | width | field                     | range                                     |
- * |----------|-------|---------------------------|-------------------------------------------|
- * |        0 | u32   | queueId                   | any u32                                   |
- * |        4 | u32   | backoutCount              | any u32                                   |
- * |        8 | u64   | uowId                     | 0 (no unit of work) or lsn-typed, <= lsn  |
- * |       16 | f64   | putTimeMs                 | finite, >= 0 (ms since the Unix epoch)    |
- * |       24 | i32   | expiry                    | -1 (unlimited) or 1..2^31-1 (tenths of s) |
- * |       28 | u32   | bodyLength                | 0..MAX_MESSAGE_BYTES                      |
- * |       32 | u8    | persistent                | 0 or 1                                    |
- * |       33 | u8    | priority                  | 0..9                                      |
- * |       34 | u8    | q = replyToQueue length   | 0..MAX_QUEUE_NAME_BYTES (48)              |
- * |       35 | u8    | m = replyToQueueManager l.| 0..MAX_QUEUE_MANAGER_NAME_BYTES (48)      |
- * |       36 | 8     | format                    | printable ASCII, padded with spaces       |
- * |       44 | 24    | msgId                     | any bytes                                 |
- * |       68 | 24    | correlId                  | any bytes                                 |
- * |       92 | q     | replyToQueue              | printable ASCII                           |
- * |     92+q | m     | replyToQueueManager       | printable ASCII                           |
- * |   92+q+m | 0..7  | alignment                 | zero, up to record offset b               |
- * |   b - 40 | body  | body                      | bodyLength bytes, any                     |
+ * | offset | width | field                  | range                                   |
+ * |--------|-------|------------------------|-----------------------------------------|
+ * |      0 | u32   | queueId                | any u32                                 |
+ * |      4 | u32   | backoutCount           | any u32                                 |
+ * |      8 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
+ * |     16 | f64   | putTimeMs              | finite, >= 0 (ms since the Unix epoch)  |
+ * |     24 | i32   | expiry                 | -1 (unlimited) or 1..2^31-1 (0.1 s)     |
+ * |     28 | u32   | bodyLength             | 0..MAX_MESSAGE_BYTES                    |
+ * |     32 | u8    | persistent             | 0 or 1                                  |
+ * |     33 | u8    | priority               | 0..9                                    |
+ * |     34 | u8    | q: replyToQueue length | 0..MAX_QUEUE_NAME_BYTES (48)            |
+ * |     35 | u8    | m: manager name length | 0..MAX_QUEUE_MANAGER_NAME_BYTES (48)    |
+ * |     36 | 8     | format                 | printable ASCII, blank-padded           |
+ * |     44 | 24    | msgId                  | any bytes                               |
+ * |     68 | 24    | correlId               | any bytes                               |
+ * |     92 | q     | replyToQueue           | printable ASCII                         |
+ * |   92+q | m     | replyToQueueManager    | printable ASCII                         |
+ * | 92+q+m | 0..7  | alignment              | zero, up to record offset b             |
+ * |   b-40 | body  | body                   | bodyLength bytes, any                   |
  * Format is MQ's blank-padded MQFMT: 'MQSTR' and 'MQSTR   ' are the same format and both decode
  * as 'MQSTR' (trailing spaces are not significant, so they are not kept).
  *
  * MESSAGE_GET (payloadLength = 24):
- * | 0 | u32 | queueId | any u32 | 4 | u32 | reserved | 0 |
- * | 8 | u64 | uowId | 0 or lsn-typed, <= lsn | 16 | u64 | putLsn | lsn-typed, < lsn |
+ * |      0 | u32   | queueId                | any u32                                 |
+ * |      4 | u32   | reserved               | 0                                       |
+ * |      8 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
+ * |     16 | u64   | putLsn                 | lsn-typed, < lsn                        |
  *
- * UOW_COMMIT, UOW_BACKOUT (payloadLength = 8): | 0 | u64 | uowId | 0 or lsn-typed, <= lsn |
- * SEGMENT_SEAL (payloadLength = 8): | 0 | u64 | nextLsn | lsn-typed, >= lsn + length |
+ * UOW_COMMIT, UOW_BACKOUT (payloadLength = 8):
+ * |      0 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
+ *
+ * SEGMENT_SEAL (payloadLength = 8):
+ * |      0 | u64   | nextLsn                | lsn-typed, >= lsn + length              |
  *
  * Invalid input to encodeRecord is a programmer error (the engine validates what applications
  * send before it makes a record) and fails an assertion. Invalid bytes given to the readers are

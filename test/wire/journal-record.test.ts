@@ -7,7 +7,8 @@
  * documented offsets; then hand-made corruptions, each re-checksummed where the point is to get
  * past the checksum, checked against the reason or field they must produce.
  *
- * Golden files are written only on request: QMQ_UPDATE_GOLDEN=1 npx vitest run test/wire/journal-record
+ * Golden files are written only on request:
+ *   QMQ_UPDATE_GOLDEN=1 npx vitest run test/wire/journal-record.test.ts
  * A missing file fails the test. A changed file means the on-disk format changed: bump
  * RECORD_FORMAT_VERSION (and teach recovery to read the old one) rather than regenerate.
  */
