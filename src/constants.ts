@@ -48,6 +48,11 @@ export const MESSAGE_ID_NAME_BYTES = 8
 /** Segment size: preallocated and recycled, so fdatasync never also records file growth. */
 export const DEFAULT_SEGMENT_BYTES = 64 * MiB
 export const MIN_SEGMENT_BYTES = 64 * KiB
+/**
+ * A new log starts here, not at 0: a unit of work is named by the LSN of its first record and
+ * uowId 0 means "none", so no record may sit at LSN 0.
+ */
+export const LOG_START_LSN = 64
 /** Record header bytes (see src/wire/journal-record.ts). */
 export const RECORD_HEADER_BYTES = 40
 /** Records are padded to this alignment so headers never straddle a word. */
@@ -134,6 +139,7 @@ assert(MIN_SEGMENT_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'segments are record-al
 assert(DEFAULT_SEGMENT_BYTES >= 2 * MAX_RECORD_BYTES, 'a segment holds at least two records')
 assert(DEFAULT_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'default MAXMSGL within the ceiling')
 assert(RECORD_HEADER_BYTES % RECORD_ALIGNMENT_BYTES === 0, 'header keeps payload aligned')
+assert(LOG_START_LSN > 0 && LOG_START_LSN % RECORD_ALIGNMENT_BYTES === 0, 'log start aligned')
 assert(isPowerOfTwo(SLOT_DEQUE_INITIAL_CAPACITY), 'slot deques are power-of-two rings')
 assert(MESSAGE_TABLE_INITIAL_SLOTS > 0, 'a message table has at least one slot')
 assert(4 + MESSAGE_ID_NAME_BYTES + 12 === MESSAGE_ID_BYTES, 'generated MsgId layout is 24 bytes')

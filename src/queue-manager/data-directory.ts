@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_SEGMENT_BYTES, MIN_SEGMENT_BYTES, RECORD_ALIGNMENT_BYTES } from '../constants.js'
 import { ErrorCode, QmqError } from '../errors.js'
-import { syncDirectory } from '../actors/journal/segment-files.js'
+import { preallocateSegment, syncDirectory } from '../actors/journal/segment-files.js'
 
 export interface QueueManagerMeta {
   readonly formatVersion: 1
@@ -56,6 +56,8 @@ export function createDataDirectory(
   }
   fs.mkdirSync(paths.journal, { recursive: true })
   fs.mkdirSync(paths.checkpoints, { recursive: true })
+  // Segment 0 before qm.json: a data directory with qm.json always has its first segment.
+  preallocateSegment(paths.journal, 0, segmentBytes)
   const meta: QueueManagerMeta = {
     formatVersion: 1,
     name,

@@ -6,7 +6,7 @@
  * the engine's apply (the same function live operations use), truncate a torn tail, start the
  * journal worker at the log end, roll back units of work that were in flight at the crash.
  */
-import { CHECKPOINT_INTERVAL_BYTES, CHECKPOINT_INTERVAL_MS } from '../constants.js'
+import { CHECKPOINT_INTERVAL_BYTES, CHECKPOINT_INTERVAL_MS, LOG_START_LSN } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
 import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
@@ -149,7 +149,7 @@ export class QueueManager {
       sideWork,
       checkpointSource(engine, journal),
       logger,
-      checkpoint?.name.lsn ?? 0,
+      checkpoint?.name.lsn ?? LOG_START_LSN,
     )
     const recovery: RecoveryReport = {
       checkpointLsn: checkpoint?.name.lsn,
@@ -266,7 +266,10 @@ function existsMeta(paths: DataPaths): boolean {
   }
 }
 
-/** Without a checkpoint the log must start at LSN 0 (a later first segment means lost segments). */
+/**
+ * Without a checkpoint the log starts at LOG_START_LSN in segment 0 (a later first segment means
+ * lost segments).
+ */
 function firstLsn(paths: DataPaths, segmentBytes: number): number {
   const first = listSegments(paths.journal).segments[0]
   if (first !== undefined && first !== 0) {
@@ -276,7 +279,7 @@ function firstLsn(paths: DataPaths, segmentBytes: number): number {
       { segmentBytes },
     )
   }
-  return 0
+  return LOG_START_LSN
 }
 
 /** Messages in the checkpoint live in segments from its floor on: all of them must be there. */

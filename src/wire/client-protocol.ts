@@ -630,6 +630,7 @@ class FrameWriter {
   bytes(field: LengthField, value: Uint8Array): void {
     if (this.target === undefined) {
       this.checkLength(field, value.length)
+      this.offset += field.prefixBytes
     } else {
       this.writeLength(field, value.length)
       this.target.set(value, this.offset)

@@ -4,11 +4,12 @@
  * never a record built from bytes outside the range they were given; every single-bit error in
  * a record is caught; and decoding is canonical (accepted bytes re-encode to the same bytes, so
  * no field has two spellings and no unchecked byte exists).
- * Method: fast-check with a fixed seed (reproducible; set QMQ_PROPERTY_RUNS to run longer):
- * arbitraries for every record type over the full documented ranges, written at random offsets
- * into dirty plain and SharedArrayBuffer targets; random mutations (bit flips, byte writes,
- * truncation, random spans, length overwrites) with and without recomputing the checksum; each
- * read twice, with different bytes around the readable range, and the answers compared.
+ * Method: fast-check with a fixed seed, so runs are reproducible (QMQ_PROPERTY_SEED and
+ * QMQ_PROPERTY_RUNS explore further): arbitraries for every record type over the full documented
+ * ranges, written at random offsets into dirty plain and SharedArrayBuffer targets; random
+ * mutations (bit flips, byte writes, truncation, random spans, length overwrites) with and
+ * without recomputing the checksum; each read twice, with different bytes around the readable
+ * range, and the answers compared.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -31,7 +32,7 @@ import {
   readRecordHeader,
 } from '../../src/wire/journal-record.js'
 
-const PROPERTY_SEED = 0x4a524e4c
+const PROPERTY_SEED = Number(process.env.QMQ_PROPERTY_SEED ?? 0x4a524e4c)
 const PROPERTY_RUNS = Number(process.env.QMQ_PROPERTY_RUNS ?? 400)
 const propertyOptions = { seed: PROPERTY_SEED, numRuns: PROPERTY_RUNS }
 const MAX_LSN_UNITS = Math.floor(Number.MAX_SAFE_INTEGER / 8)
