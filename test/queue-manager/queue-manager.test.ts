@@ -105,7 +105,11 @@ describe('queue manager', () => {
 
   it('retires segments once checkpoints no longer need them', async () => {
     const queueManager = await start(SEGMENT_BYTES)
-    await queueManager.engine.defineQueue({ name: 'Q1', defaultPersistent: true, maxDepth: 100_000 })
+    await queueManager.engine.defineQueue({
+      name: 'Q1',
+      defaultPersistent: true,
+      maxDepth: 100_000,
+    })
     const connection = queueManager.connect()
     const handle = connection.open('Q1', { input: true, output: true })
     const body = Buffer.alloc(2000, 0x41)
@@ -123,7 +127,11 @@ describe('queue manager', () => {
 
   it('refuses to start when a segment holding live messages is missing', async () => {
     let queueManager = await start()
-    await queueManager.engine.defineQueue({ name: 'Q1', defaultPersistent: true, maxDepth: 100_000 })
+    await queueManager.engine.defineQueue({
+      name: 'Q1',
+      defaultPersistent: true,
+      maxDepth: 100_000,
+    })
     const connection = queueManager.connect()
     const handle = connection.open('Q1', { output: true })
     const body = Buffer.alloc(3000, 0x42)
