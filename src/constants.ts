@@ -23,7 +23,7 @@ export const MAX_QUEUE_NAME_BYTES = 48
 export const MAX_QUEUE_DESCRIPTION_BYTES = 64
 export const MAX_QUEUE_MANAGER_NAME_BYTES = 48
 export const FORMAT_BYTES = 8
-/** Uncommitted operations in one unit of work before MQRC_SYNCPOINT_LIMIT_REACHED (MQ MAXUMSGS default). */
+/** Operations in one unit of work before MQRC_SYNCPOINT_LIMIT_REACHED (MQ MAXUMSGS default). */
 export const MAX_UNCOMMITTED_MESSAGES = 10_000
 
 // ---- Queue engine (src/queue/) ----
@@ -70,7 +70,7 @@ export const JOURNAL_IDLE_WAIT_MS = 20
 export const CHECKPOINT_INTERVAL_BYTES = 256 * MiB
 /** ...or after this long, whichever comes first, if anything changed. */
 export const CHECKPOINT_INTERVAL_MS = 30_000
-/** Checkpoint files kept (the newest is used; older ones are fallbacks if the newest is corrupt). */
+/** Checkpoint files kept: the newest is used, older ones are fallbacks if it is corrupt. */
 export const CHECKPOINTS_KEPT = 2
 /** Bodies of recently put persistent messages kept in memory, so a quick get skips the disk. */
 export const BODY_CACHE_BYTES = 32 * MiB
@@ -124,6 +124,57 @@ export const CLIENT_PARSER_COALESCE_BELOW_BYTES = 1 * KiB
 /** ...of this size, so a peer dribbling bytes cannot make the parser hold one object per byte. */
 export const CLIENT_PARSER_COALESCE_BUFFER_BYTES = 4 * KiB
 
+// ---- Server (src/server/): one TCP listener, one session per client connection ----
+/** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */
+export const SERVER_HEARTBEAT_DEFAULT_MS = 300_000
+/**
+ * A client silent this many heartbeat intervals is gone: the PING sent after one interval of
+ * silence then went unanswered for two more (MQ ends a channel whose heartbeat goes unanswered).
+ */
+export const SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS = 3
+/** A connection that has not sent HELLO by then is closed, so idle sockets cannot pile up. */
+export const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000
+/** Connections beyond this are refused by the listener (Node's server.maxConnections). */
+export const SERVER_MAX_CONNECTIONS = 10_000
+/** MQ's MAXHANDS default: open handles per connection before 2017 HANDLE_NOT_AVAILABLE. */
+export const SERVER_MAX_HANDLES_PER_CONNECTION = 256
+/**
+ * Requests of one connection being served at once (waiting gets included). At the limit the
+ * server stops reading that socket. With replies of at most MAX_CLIENT_FRAME_BYTES this also
+ * bounds what one connection's replies can hold in memory.
+ */
+export const SERVER_MAX_REQUESTS_IN_FLIGHT = 128
+/**
+ * Frames one connection may dispatch per event-loop turn: replies of the last batch are then
+ * counted before more is read, and one busy client cannot hold the loop from the others.
+ */
+export const SERVER_FRAMES_PER_TURN = 64
+/** Reply bytes queued for a client (not yet taken by the kernel) above which reading stops. */
+export const SERVER_OUTPUT_HIGH_WATER_BYTES = 512 * KiB
+/** How long a closing connection may take to finish its requests and flush before destroy. */
+export const SERVER_CLOSE_GRACE_MS = 5_000
+
+// ---- Client library (src/client/) ----
+/** Port of a connection name given without one, as MQ's host-only CONNAME. */
+export const CLIENT_DEFAULT_PORT = 1414
+/** Addresses in one connection-name list: MQ's CONNAME is 264 characters, so a few dozen. */
+export const CLIENT_MAX_CONNECTION_NAMES = 64
+/** Heartbeat a client offers by default; the connection uses the larger of both offers. */
+export const CLIENT_DEFAULT_HEARTBEAT_MS = 10_000
+/** Unanswered heartbeats after which a connection counts as broken (nats maxPingOut). */
+export const CLIENT_HEARTBEATS_MISSED_LIMIT = 2
+/** TCP connect plus HELLO exchange, per address of a connection-name list. */
+export const CLIENT_DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** close() waits this long for requests in flight, then for GOODBYE, before it just drops. */
+export const CLIENT_CLOSE_TIMEOUT_MS = 5_000
+/** Requests awaiting a reply on one connection; beyond it a call fails 2102 at once. */
+export const CLIENT_MAX_IN_FLIGHT_REQUESTS = 1 << 20
+/** Reconnect delays double from the first to the cap, each jittered down by up to half. */
+export const CLIENT_RECONNECT_DELAY_INITIAL_MS = 50
+export const CLIENT_RECONNECT_DELAY_MAX_MS = 4_000
+/** MQ's MQReconnectTimeout default: keep trying for 30 minutes, then MQRC_RECONNECT_FAILED. */
+export const CLIENT_DEFAULT_RECONNECT_TIMEOUT_MS = 1_800_000
+
 // ---- Load-time checks: constants that must agree with each other ----
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
@@ -155,4 +206,13 @@ assert(MIN_CLIENT_PAYLOAD_LIMIT_BYTES < MAX_CLIENT_FRAME_BYTES, 'slack below the
 assert(
   CLIENT_PARSER_COALESCE_BELOW_BYTES <= CLIENT_PARSER_COALESCE_BUFFER_BYTES,
   'a coalesced chunk fits an empty coalescing buffer',
+)
+// Server: a turn's batch fits the in-flight window; heartbeats need a ping and a missed reply.
+assert(SERVER_FRAMES_PER_TURN <= SERVER_MAX_REQUESTS_IN_FLIGHT, 'a turn fits the window')
+assert(SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS >= 2, 'a client gets a PING before it is dropped')
+assert(SERVER_MAX_HANDLES_PER_CONNECTION <= 0xffff_ffff, 'handle ids fit a u32')
+assert(CLIENT_HEARTBEATS_MISSED_LIMIT >= 1, 'a heartbeat may be missed at least once')
+assert(
+  CLIENT_RECONNECT_DELAY_INITIAL_MS <= CLIENT_RECONNECT_DELAY_MAX_MS,
+  'the first reconnect delay is within the cap',
 )
