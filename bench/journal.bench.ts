@@ -18,7 +18,13 @@ import { RecordType, type MessagePutRecord } from '../src/journal/record-types.j
 import { rootLogger } from '../src/log.js'
 import { SideWorkPool } from '../src/side-work/pool.js'
 import { measureRawDisk } from './core/raw-disk.js'
-import { formatMicros, nowMicros, printTable, summarize, type LatencySummary } from './core/samples.js'
+import {
+  formatMicros,
+  nowMicros,
+  printTable,
+  summarize,
+  type LatencySummary,
+} from './core/samples.js'
 
 const SEGMENT_BYTES = 64 * 1024 * 1024
 
@@ -52,21 +58,32 @@ interface InFlightResult {
   readonly batchesPerSecond: number
 }
 
-async function measureInFlight(directory: string, inFlight: number, total: number): Promise<InFlightResult> {
+async function measureInFlight(
+  directory: string,
+  inFlight: number,
+  total: number,
+): Promise<InFlightResult> {
   fs.rmSync(directory, { recursive: true, force: true })
   fs.mkdirSync(directory, { recursive: true })
   preallocateSegment(directory, 0, SEGMENT_BYTES)
   const supervisor = new Supervisor(rootLogger())
   const sideWork = new SideWorkPool()
   const journal = JournalHandle.start({
-    directory, segmentBytes: SEGMENT_BYTES, startLsn: 0, epoch: 1, supervisor, sideWork, logger: rootLogger(),
+    directory,
+    segmentBytes: SEGMENT_BYTES,
+    startLsn: 0,
+    epoch: 1,
+    supervisor,
+    sideWork,
+    logger: rootLogger(),
   })
   const payload = record(Buffer.alloc(1024 - 132, 0x61))
   // Warm up: worker start, JIT, the first segment's pages.
   for (let index = 0; index < 200; index++) await journal.waitDurable(journal.append(payload))
   // Steady state: the next segment is already prepared (recycled in a long-running queue
   // manager), so no 64 MiB zero-fill competes with the measured fdatasyncs.
-  while (!fs.existsSync(segmentPath(directory, 1))) await new Promise((resolve) => setTimeout(resolve, 20))
+  while (!fs.existsSync(segmentPath(directory, 1)))
+    await new Promise((resolve) => setTimeout(resolve, 20))
   const before = await journal.stats()
   const samples = new Float64Array(total)
   let issued = 0
@@ -109,10 +126,26 @@ async function main(): Promise<void> {
     results.push(await measureInFlight(join(base, `journal-${inFlight}`), inFlight, total))
   }
   fs.rmSync(base, { recursive: true, force: true })
-  console.log(`raw write(1 KiB)+fdatasync: p50 ${formatMicros(raw.single.p50Micros)} p99 ${formatMicros(raw.single.p99Micros)}`)
-  console.log(`raw group-commit ceiling (256 x 1 KiB per fdatasync): ${raw.groupCommitRecordsPerSecond.toFixed(0)} records/s`)
+  console.log(
+    `raw write(1 KiB)+fdatasync: p50 ${formatMicros(raw.single.p50Micros)} p99 ${formatMicros(raw.single.p99Micros)}`,
+  )
+  console.log(
+    `raw group-commit ceiling (256 x 1 KiB per fdatasync): ${raw.groupCommitRecordsPerSecond.toFixed(0)} records/s`,
+  )
   printTable(
-    ['in flight', 'p50', 'p99', 'p99.9', 'max', 'records/s', 'avg batch', 'avg sync', 'batches/s', 'p50/raw', 'rate/ceiling'],
+    [
+      'in flight',
+      'p50',
+      'p99',
+      'p99.9',
+      'max',
+      'records/s',
+      'avg batch',
+      'avg sync',
+      'batches/s',
+      'p50/raw',
+      'rate/ceiling',
+    ],
     results.map((result) => [
       String(result.inFlight),
       formatMicros(result.latency.p50Micros),
@@ -130,7 +163,10 @@ async function main(): Promise<void> {
   const out = join('bench', 'results')
   fs.mkdirSync(out, { recursive: true })
   const file = join(out, `journal-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-  fs.writeFileSync(file, `${JSON.stringify({ raw, results, node: process.version, cpus: os.cpus().length }, null, 2)}\n`)
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ raw, results, node: process.version, cpus: os.cpus().length }, null, 2)}\n`,
+  )
   console.log(`results: ${file}`)
 }
 

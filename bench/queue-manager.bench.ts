@@ -25,14 +25,26 @@ const BODY = Buffer.alloc(1024, 0x71)
 
 async function openFresh(directory: string): Promise<QueueManager> {
   fs.rmSync(directory, { recursive: true, force: true })
-  const queueManager = await QueueManager.open({ dataDirectory: directory, create: { name: 'BENCH' } })
-  await queueManager.engine.defineQueue({ name: 'Q', defaultPersistent: true, maxDepth: 999_999_999 })
+  const queueManager = await QueueManager.open({
+    dataDirectory: directory,
+    create: { name: 'BENCH' },
+  })
+  await queueManager.engine.defineQueue({
+    name: 'Q',
+    defaultPersistent: true,
+    maxDepth: 999_999_999,
+  })
   return queueManager
 }
 
 type Operation = 'put' | 'get'
 
-async function measure(queueManager: QueueManager, operation: Operation, inFlight: number, total: number) {
+async function measure(
+  queueManager: QueueManager,
+  operation: Operation,
+  inFlight: number,
+  total: number,
+) {
   const connection = queueManager.connect()
   const handle = connection.open('Q', { input: true, output: true })
   const samples = new Float64Array(total)
@@ -102,9 +114,13 @@ async function deepQueue(directory: string, count: number) {
 async function crashRestart(directory: string, count: number) {
   fs.rmSync(directory, { recursive: true, force: true })
   const self = fileURLToPath(import.meta.url)
-  const child = spawn(process.execPath, [self, '--child-fill', directory, '--deep', String(count)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [self, '--child-fill', directory, '--deep', String(count)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   while (!output.includes('FILLED')) await new Promise((resolve) => setTimeout(resolve, 50))
@@ -143,13 +159,19 @@ async function main(): Promise<void> {
     rows.push(await measure(queueManager, 'get', inFlight, total))
     await queueManager.close()
   }
-  console.log(`raw write(1 KiB)+fdatasync p50 ${formatMicros(raw.single.p50Micros)}; group-commit ceiling ${raw.groupCommitRecordsPerSecond.toFixed(0)} records/s`)
+  console.log(
+    `raw write(1 KiB)+fdatasync p50 ${formatMicros(raw.single.p50Micros)}; group-commit ceiling ${raw.groupCommitRecordsPerSecond.toFixed(0)} records/s`,
+  )
   printTable(
     ['operation', 'in flight', 'p50', 'p99', 'p99.9', 'msgs/s', 'p50/raw'],
     rows.map((row) => [
-      `persistent ${row.operation}`, String(row.inFlight), formatMicros(row.latency.p50Micros),
-      formatMicros(row.latency.p99Micros), formatMicros(row.latency.p999Micros),
-      row.perSecond.toFixed(0), (row.latency.p50Micros / raw.single.p50Micros).toFixed(2),
+      `persistent ${row.operation}`,
+      String(row.inFlight),
+      formatMicros(row.latency.p50Micros),
+      formatMicros(row.latency.p99Micros),
+      formatMicros(row.latency.p999Micros),
+      row.perSecond.toFixed(0),
+      (row.latency.p50Micros / raw.single.p50Micros).toFixed(2),
     ]),
   )
   const deepCount = Number(values.deep)
@@ -157,15 +179,22 @@ async function main(): Promise<void> {
   let crash = undefined
   if (deepCount > 0) {
     deep = await deepQueue(join(base, 'deep'), deepCount)
-    console.log(`deep queue: ${deepCount} x 1 KiB persistent, filled in ${deep.fillSeconds.toFixed(1)} s; heap ${deep.heapBytesPerMessage.toFixed(0)} B/message; close ${deep.closeMs.toFixed(0)} ms; clean restart ${deep.cleanRestartMs.toFixed(0)} ms (depth ${deep.depthAfterRestart})`)
+    console.log(
+      `deep queue: ${deepCount} x 1 KiB persistent, filled in ${deep.fillSeconds.toFixed(1)} s; heap ${deep.heapBytesPerMessage.toFixed(0)} B/message; close ${deep.closeMs.toFixed(0)} ms; clean restart ${deep.cleanRestartMs.toFixed(0)} ms (depth ${deep.depthAfterRestart})`,
+    )
     crash = await crashRestart(join(base, 'crash'), deepCount)
-    console.log(`restart after SIGKILL: ${crash.restartMs.toFixed(0)} ms, replayed ${crash.replayedRecords} records (depth ${crash.depth})`)
+    console.log(
+      `restart after SIGKILL: ${crash.restartMs.toFixed(0)} ms, replayed ${crash.replayedRecords} records (depth ${crash.depth})`,
+    )
   }
   fs.rmSync(base, { recursive: true, force: true })
   const out = join('bench', 'results')
   fs.mkdirSync(out, { recursive: true })
   const file = join(out, `queue-manager-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-  fs.writeFileSync(file, `${JSON.stringify({ raw, rows, deep, crash, node: process.version }, null, 2)}\n`)
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ raw, rows, deep, crash, node: process.version }, null, 2)}\n`,
+  )
   console.log(`results: ${file}`)
 }
 

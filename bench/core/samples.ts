@@ -12,8 +12,9 @@ export interface LatencySummary {
 
 export function summarize(samplesMicros: Float64Array | number[]): LatencySummary {
   const sorted = Float64Array.from(samplesMicros).sort()
+  const last = sorted.length - 1
   const at = (fraction: number): number =>
-    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!
+    last < 0 ? NaN : sorted[Math.min(last, Math.floor(sorted.length * fraction))]!
   return {
     count: sorted.length,
     p50Micros: at(0.5),

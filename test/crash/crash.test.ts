@@ -62,7 +62,11 @@ function parseReport(output: string): ChildReport {
   return report
 }
 
-async function runChild(mode: 'put' | 'get', firstId: number, killAfterMs: number): Promise<string> {
+async function runChild(
+  mode: 'put' | 'get',
+  firstId: number,
+  killAfterMs: number,
+): Promise<string> {
   const child = spawn(process.execPath, [CHILD, directory.path, mode, String(firstId), '8'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, QMQ_LOG_LEVEL: 'error' },
@@ -138,11 +142,14 @@ describe(`kill -9 durability (seed ${SEED}, ${ROUNDS} rounds)`, () => {
       // may be gone, but only if it was announced, and only together with its whole unit.
       const tentative = new Set(report.tentativeGets.flat())
       for (const id of present) {
-        if (!tentative.has(id)) expect(found.has(id), `${context}: acknowledged id ${id} lost`).toBe(true)
+        if (!tentative.has(id))
+          expect(found.has(id), `${context}: acknowledged id ${id} lost`).toBe(true)
       }
       for (const unit of [...report.unitsOfWork, ...report.tentativeGets]) {
         const survivors = unit.filter((id) => found.has(id)).length
-        expect([0, unit.length], `${context}: unit of work ${unit} partly survived`).toContain(survivors)
+        expect([0, unit.length], `${context}: unit of work ${unit} partly survived`).toContain(
+          survivors,
+        )
       }
       // Unacknowledged operations are now settled facts: adopt what the disk says.
       present.clear()

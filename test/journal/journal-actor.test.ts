@@ -39,7 +39,11 @@ afterEach(async () => {
 })
 
 function start(options: { faults?: JournalFaults; ringBytes?: number; startLsn?: number } = {}) {
-  preallocateSegment(directory.path, Math.floor((options.startLsn ?? 0) / SEGMENT_BYTES), SEGMENT_BYTES)
+  preallocateSegment(
+    directory.path,
+    Math.floor((options.startLsn ?? 0) / SEGMENT_BYTES),
+    SEGMENT_BYTES,
+  )
   journal = JournalHandle.start({
     directory: directory.path,
     segmentBytes: SEGMENT_BYTES,

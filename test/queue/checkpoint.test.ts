@@ -43,7 +43,12 @@ export function goldenSnapshot(): EngineSnapshot {
     queues: [
       {
         queueId: 1,
-        attributes: { ...DEFAULT_QUEUE_SETTINGS, name: 'APP.IN', description: 'in ü', defaultPersistent: true },
+        attributes: {
+          ...DEFAULT_QUEUE_SETTINGS,
+          name: 'APP.IN',
+          description: 'in ü',
+          defaultPersistent: true,
+        },
         messages,
       },
       {
@@ -100,6 +105,13 @@ describe('checkpoint codec', () => {
   it('decodes the golden file back to the snapshot', () => {
     const decoded = decodeCheckpoint(encodeCheckpoint(goldenSnapshot(), 0x01020304))
     expect(decoded).toEqual({ ...goldenSnapshot(), epoch: 0x01020304 })
+  })
+
+  it('decodes from a Buffer that does not start its ArrayBuffer', () => {
+    const encoded = encodeCheckpoint(goldenSnapshot(), 5)
+    const shifted = Buffer.concat([Buffer.alloc(3), encoded]).subarray(3)
+    expect(shifted.byteOffset).toBeGreaterThan(0)
+    expect(decodeCheckpoint(shifted)).toEqual({ ...goldenSnapshot(), epoch: 5 })
   })
 
   it('round-trips snapshots of engines in any state (property)', async () => {

@@ -15,34 +15,37 @@ async function setup() {
   return { ...test, handle }
 }
 
-describe.each([Persistence.PERSISTENT, Persistence.NOT_PERSISTENT])('expiry (%i)', (persistence) => {
-  it('returns the remaining expiry in tenths of a second', async () => {
-    const { handle, clock } = await setup()
-    const put = await handle.put(bytes('x'), { persistence, expiry: 50 })
-    expect(put.expiry).toBe(50)
-    clock.advance(1_234)
-    expect((await handle.get({ browse: 'first' })).descriptor.expiry).toBe(38)
-    expect((await handle.get()).descriptor.expiry).toBe(38)
-  })
+describe.each([Persistence.PERSISTENT, Persistence.NOT_PERSISTENT])(
+  'expiry (%i)',
+  (persistence) => {
+    it('returns the remaining expiry in tenths of a second', async () => {
+      const { handle, clock } = await setup()
+      const put = await handle.put(bytes('x'), { persistence, expiry: 50 })
+      expect(put.expiry).toBe(50)
+      clock.advance(1_234)
+      expect((await handle.get({ browse: 'first' })).descriptor.expiry).toBe(38)
+      expect((await handle.get()).descriptor.expiry).toBe(38)
+    })
 
-  it('never delivers an expired message and removes it when met', async () => {
-    const { engine, journal, handle, clock } = await setup()
-    await handle.put(bytes('short'), { persistence, expiry: 10 })
-    await handle.put(bytes('long'), { persistence, expiry: 1_000 })
-    await handle.put(bytes('forever'), { persistence })
-    clock.advance(1_000)
-    expect(engine.queueStatus('Q').currentDepth).toBe(3)
-    const records = journal.entries.length
-    expect(text((await handle.get({ browse: 'first' })).body)).toBe('long')
-    expect(engine.queueStatus('Q').currentDepth).toBe(2)
-    clock.advance(99_000)
-    expect(text((await handle.get()).body)).toBe('forever')
-    await expectReason(handle.get(), Reason.NO_MSG_AVAILABLE)
-    expect(engine.queueStatus('Q').currentDepth).toBe(0)
-    const gets = journal.entries.length - records
-    expect(gets).toBe(persistence === Persistence.PERSISTENT ? 1 : 0)
-  })
-})
+    it('never delivers an expired message and removes it when met', async () => {
+      const { engine, journal, handle, clock } = await setup()
+      await handle.put(bytes('short'), { persistence, expiry: 10 })
+      await handle.put(bytes('long'), { persistence, expiry: 1_000 })
+      await handle.put(bytes('forever'), { persistence })
+      clock.advance(1_000)
+      expect(engine.queueStatus('Q').currentDepth).toBe(3)
+      const records = journal.entries.length
+      expect(text((await handle.get({ browse: 'first' })).body)).toBe('long')
+      expect(engine.queueStatus('Q').currentDepth).toBe(2)
+      clock.advance(99_000)
+      expect(text((await handle.get()).body)).toBe('forever')
+      await expectReason(handle.get(), Reason.NO_MSG_AVAILABLE)
+      expect(engine.queueStatus('Q').currentDepth).toBe(0)
+      const gets = journal.entries.length - records
+      expect(gets).toBe(persistence === Persistence.PERSISTENT ? 1 : 0)
+    })
+  },
+)
 
 describe('expiry and replay', () => {
   it('replay with a later clock meets the same messages expired', async () => {

@@ -76,7 +76,9 @@ describe('matching details', () => {
     const { handle } = await queueWithHandle(true)
     const ids = new Set<string>()
     for (let index = 0; index < 100; index++) {
-      const put = await handle.put(bytes('x'), { msgId: index % 2 === 0 ? undefined : MESSAGE_ID_NONE })
+      const put = await handle.put(bytes('x'), {
+        msgId: index % 2 === 0 ? undefined : MESSAGE_ID_NONE,
+      })
       expect(text(put.msgId.subarray(0, 7))).toBe('AMQ QM1')
       ids.add(Buffer.from(put.msgId).toString('hex'))
     }
@@ -94,7 +96,10 @@ describe('matching details', () => {
     const { engine, journal } = createEngine({ bodyCacheBytes: 0 })
     await engine.defineQueue({ name: 'Q' })
     const handle = engine.connect().open('Q', { input: true, output: true })
-    await handle.put(bytes('cold'), { persistence: Persistence.PERSISTENT, correlId: identifier('K') })
+    await handle.put(bytes('cold'), {
+      persistence: Persistence.PERSISTENT,
+      correlId: identifier('K'),
+    })
     expect(journal.readPutCount).toBe(0)
     expect(text((await handle.get({ correlId: identifier('K') })).body)).toBe('cold')
     expect(journal.readPutCount).toBeGreaterThan(0)

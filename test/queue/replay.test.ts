@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { isMQError, Reason } from '../../src/errors.js'
 import type { Connection, QueueEngine, QueueHandle } from '../../src/queue/engine.js'
 import type { EngineSnapshot } from '../../src/queue/snapshot.js'
+import { RecordType } from '../../src/journal/record-types.js'
 import { Persistence, type MessageDescriptor } from '../../src/queue/types.js'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/wire/checkpoint.js'
 import { MemoryJournal, type JournalEntry } from './memory-journal.js'
@@ -38,7 +39,12 @@ type Operation =
       readonly correl: number
     }
   | { readonly kind: 'commit' | 'backout' | 'disconnect'; readonly connection: number }
-  | { readonly kind: 'alter'; readonly queue: number; readonly fifo: boolean; readonly depth: number }
+  | {
+      readonly kind: 'alter'
+      readonly queue: number
+      readonly fifo: boolean
+      readonly depth: number
+    }
   | { readonly kind: 'clear'; readonly queue: number }
 
 const connectionIndex = fc.integer({ min: 0, max: 1 })
@@ -73,7 +79,10 @@ const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
       connection: connectionIndex,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), connection: connectionIndex }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('disconnect' as const), connection: connectionIndex }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -129,13 +138,18 @@ class Workload {
   private async perform(operation: Operation): Promise<void> {
     switch (operation.kind) {
       case 'put': {
-        const persistence = operation.persistent ? Persistence.PERSISTENT : Persistence.NOT_PERSISTENT
-        await this.handles[operation.connection]![operation.queue]!.put(bytes(`p${this.putCount++}`), {
-          persistence,
-          priority: operation.priority,
-          syncpoint: operation.syncpoint,
-          correlId: identifier(`c${operation.correl}`),
-        })
+        const persistence = operation.persistent
+          ? Persistence.PERSISTENT
+          : Persistence.NOT_PERSISTENT
+        await this.handles[operation.connection]![operation.queue]!.put(
+          bytes(`p${this.putCount++}`),
+          {
+            persistence,
+            priority: operation.priority,
+            syncpoint: operation.syncpoint,
+            correlId: identifier(`c${operation.correl}`),
+          },
+        )
         return
       }
       case 'get':
@@ -170,7 +184,11 @@ class Workload {
       await this.engine.clearQueue(name)
     } finally {
       this.connections.forEach((connection, index) => {
-        this.handles[index]![queue] = connection.open(name, { input: true, output: true, browse: true })
+        this.handles[index]![queue] = connection.open(name, {
+          input: true,
+          output: true,
+          browse: true,
+        })
       })
     }
   }
@@ -213,7 +231,8 @@ async function drain(engine: QueueEngine): Promise<Record<string, Drained[]>> {
     for (;;) {
       try {
         const got = await handle.get()
-        if (got.descriptor.persistent) messages.push({ body: text(got.body), descriptor: got.descriptor })
+        if (got.descriptor.persistent)
+          messages.push({ body: text(got.body), descriptor: got.descriptor })
       } catch (error) {
         if (isMQError(error) && error.reason === Reason.NO_MSG_AVAILABLE) break
         throw error
@@ -289,9 +308,15 @@ describe('replay', () => {
     await handle.put(bytes('new2'), { syncpoint: true })
     // Crash: no commit in the log.
     const recovered = replayed(journal.entries)
-    expect(recovered.engine.queueStatus('Q')).toMatchObject({ currentDepth: 5, uncommittedCount: 4 })
+    expect(recovered.engine.queueStatus('Q')).toMatchObject({
+      currentDepth: 5,
+      uncommittedCount: 4,
+    })
     expect(await recovered.engine.rollBackIncompleteUnitsOfWork()).toBe(1)
-    expect(recovered.engine.queueStatus('Q')).toMatchObject({ currentDepth: 3, uncommittedCount: 0 })
+    expect(recovered.engine.queueStatus('Q')).toMatchObject({
+      currentDepth: 3,
+      uncommittedCount: 0,
+    })
     const reader = recovered.engine.connect().open('Q', { input: true })
     const got = []
     for (let index = 0; index < 3; index++) {
@@ -312,7 +337,10 @@ describe('replay', () => {
     await define
     const connection = engine.connect()
     const handle = connection.open('Q', { output: true })
-    const puts = [handle.put(bytes('x'), { syncpoint: true }), handle.put(bytes('y'), { syncpoint: true })]
+    const puts = [
+      handle.put(bytes('x'), { syncpoint: true }),
+      handle.put(bytes('y'), { syncpoint: true }),
+    ]
     journal.releaseAll()
     await Promise.all(puts)
     const commit = connection.commit()
@@ -322,6 +350,25 @@ describe('replay', () => {
     expect(recovered.engine.queueStatus('Q').currentDepth).toBe(0)
     journal.releaseAll()
     await commit
+  })
+
+  it('keeps its own copy of replayed bodies (the reader reuses its buffer)', async () => {
+    const { engine, journal } = createEngine()
+    await engine.defineQueue({ name: 'Q', defaultPersistent: true })
+    await engine.connect().open('Q', { output: true }).put(bytes('original'))
+    const shared = new Uint8Array(64)
+    const recovered = createEngine({ journal: MemoryJournal.holding(journal.entries) })
+    for (const { record, lsn } of journal.entries) {
+      if (record.type !== RecordType.MESSAGE_PUT) {
+        recovered.engine.apply(record, lsn)
+        continue
+      }
+      shared.set(record.body, 8)
+      recovered.engine.apply({ ...record, body: shared.subarray(8, 8 + record.body.length) }, lsn)
+    }
+    shared.fill(0x21) // the next segment read over the same buffer
+    const reader = recovered.engine.connect().open('Q', { input: true })
+    expect(text((await reader.get()).body)).toBe('original')
   })
 
   it('keeps the open units of work of live connections out of the rollback', async () => {

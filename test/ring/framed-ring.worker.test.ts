@@ -55,7 +55,9 @@ interface ProducerReport {
 }
 
 const KiB = 1024
-const WATCHDOG_MS = 45_000
+const WATCHDOG_MS = 20_000
+/** fail() code the watchdog uses, so every waiter on the stalled ring wakes and the test ends. */
+const WATCHDOG_FAILURE_CODE = 999
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
 const fixturesUrl = new URL('./fixtures/', import.meta.url)
 const compiledRingFiles = ['framed-ring', 'ring-layout']
@@ -92,12 +94,17 @@ function startWorker<Report>(fixture: string, workerData: object): Promise<Repor
   })
 }
 
-/** Bounds a hang (a lost wake-up would be one) without asserting anything about speed. */
+/**
+ * Bounds a hang (a lost wake-up would be one) without asserting anything about speed: the normal
+ * run takes well under a second. On expiry the ring is failed, which wakes every waiter.
+ */
 async function withWatchdog<Result>(ring: FramedRing, work: Promise<Result>): Promise<Result> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new Error(`ring stalled: ${JSON.stringify(ring.stats())}`))
+      const stats = JSON.stringify(ring.stats())
+      ring.fail(WATCHDOG_FAILURE_CODE)
+      reject(new Error(`ring stalled: ${stats}`))
     }, WATCHDOG_MS)
   })
   try {

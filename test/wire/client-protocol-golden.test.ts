@@ -336,7 +336,9 @@ function comparable(value: unknown): unknown {
 }
 
 function hexFile(golden: GoldenCase, bytes: Buffer): string {
-  const lines = [`# ${opcodeName(golden.message.type)} from the ${golden.from}, ${bytes.length} bytes`]
+  const lines = [
+    `# ${opcodeName(golden.message.type)} from the ${golden.from}, ${bytes.length} bytes`,
+  ]
   for (let offset = 0; offset < bytes.length; offset += 16) {
     const row = bytes.subarray(offset, offset + 16).toString('hex')
     lines.push(row.replace(/(..)(?!$)/g, '$1 '))

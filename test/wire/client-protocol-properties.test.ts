@@ -15,6 +15,7 @@ import {
   MAX_QUEUE_NAME_BYTES,
 } from '../../src/constants.js'
 import { ErrorCode } from '../../src/errors.js'
+import type { Persistence } from '../../src/queue/types.js'
 import { decodeFrame, FrameParser } from '../../src/wire/client-frame-parser.js'
 import {
   AuthMechanism,
@@ -37,7 +38,7 @@ const I32_MAX = 0x7fffffff
 const printable = fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code))
 const asciiText = (minLength: number, maxLength: number): fc.Arbitrary<string> =>
   fc.string({ unit: printable, minLength, maxLength })
-/** UTF-8 text within `maxBytes`: up to 4 bytes per code point, or single-byte ASCII to the limit. */
+/** UTF-8 text within `maxBytes`: up to 4 bytes per code point, or ASCII up to the limit. */
 const utf8Text = (maxBytes: number): fc.Arbitrary<string> =>
   fc.oneof(
     fc.string({ unit: 'binary', maxLength: Math.floor(maxBytes / 4) }),
@@ -104,7 +105,7 @@ const messageArbitraries: { readonly [K in Opcode]: fc.Arbitrary<ClientMessage> 
     requestId,
     handle,
     options: fc.record({
-      persistence: anyCase(0, 1, 2),
+      persistence: anyCase<Persistence>(0, 1, 2),
       priority: fc.integer({ min: -1, max: 9 }),
       expiry: fc.oneof(fc.constant(-1), fc.integer({ min: 1, max: I32_MAX })),
       msgId: optionalId,
@@ -413,7 +414,7 @@ function expectClassified(results: readonly (ClientMessage | FrameError)[]): voi
   }
 }
 
-/** Bounds that hold whatever the input: no allocation beyond what was pushed, and sticky failure. */
+/** Bounds that hold for any input: allocations within what was pushed, and sticky failure. */
 function fuzzParse(from: Sender, pieces: readonly Buffer[]): ParseRun {
   const pushedBytes = pieces.reduce((sum, piece) => sum + piece.length, 0)
   let run: ParseRun | undefined
@@ -517,7 +518,7 @@ describe('fuzz: the parser never throws, and allocates nothing it was not given'
             const { results, parser } = fuzzParse(from, [bytes.subarray(0, length)])
             expect(results).toEqual([])
             // A complete header is consumed into the parser's state; the rest waits in the queue.
-          expect(parser.bufferedBytes).toBe(length < 12 ? length : length - 12)
+            expect(parser.bufferedBytes).toBe(length < 12 ? length : length - 12)
           }
         },
       ),
