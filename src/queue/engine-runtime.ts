@@ -10,7 +10,7 @@
  * may then be ahead of the disk, so only a restart (recovery from the journal) is trustworthy.
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto'
-import { assert } from '../assert.js'
+import { assert, AssertionError } from '../assert.js'
 import { BODY_CACHE_BYTES, MAX_UNCOMMITTED_MESSAGES } from '../constants.js'
 import { CompCode, MQError, Reason } from '../errors.js'
 import { RecordType, type JournalRecord } from '../journal/record-types.js'
@@ -115,7 +115,7 @@ export class EngineRuntime {
       this.state.unitsOfWork.set(record.uowId, unitOfWork)
     }
     this.state.getSlotHint = getSlotHint
-    applyRecord(this.state, record, lsn)
+    applyRecord(this.state, record, lsn, true)
     return lsn
   }
 
@@ -127,8 +127,12 @@ export class EngineRuntime {
     }
   }
 
-  /** Enters the failed state (once) and returns the error for the call that met the failure. */
+  /**
+   * Enters the failed state (once) and returns the error for the call that met the failure. An
+   * assertion failure is a bug, not a journal failure: it is rethrown as it is.
+   */
   fail(cause: unknown): MQError {
+    if (cause instanceof AssertionError) throw cause
     if (this.failure === undefined) {
       this.failure = { cause }
       const unavailable = new MQError(

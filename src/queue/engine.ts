@@ -87,7 +87,11 @@ export class QueueEngine {
     return queueStatus(this.runtime, name)
   }
 
-  /** Applies one journal record at its LSN (recovery, or a replica following a log). */
+  /**
+   * Applies one journal record at its LSN (recovery, or a replica following a log). The record
+   * is only read during the call: a body the engine keeps (body cache) is copied if it is a view
+   * into a larger buffer, so a reader may reuse its buffer for the next records.
+   */
   apply(record: JournalRecord, lsn: number): void {
     applyRecord(this.runtime.state, record, lsn)
   }

@@ -54,8 +54,10 @@ export async function putMessage(
     throw new MQError(Reason.Q_FULL, `${queue.name} is at MAXDEPTH(${queue.attributes.maxDepth})`)
   }
   const unitOfWork = options.syncpoint === true ? handle.connection.unitOfWorkWithRoom() : undefined
-  // A copy: the caller may reuse its buffer while the message is queued.
-  const content = new Uint8Array(body)
+  // A copy: the caller may reuse its buffer while the message is queued. Buffer.allocUnsafe
+  // takes small copies from a pooled slab instead of one ArrayBuffer per message.
+  const content = Buffer.allocUnsafe(body.length)
+  content.set(body)
   if (!descriptor.persistent) {
     putNonPersistent(runtime.state, queue, { descriptor, body: content }, unitOfWork)
     return describePut(descriptor)

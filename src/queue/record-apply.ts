@@ -26,7 +26,17 @@ import { UnitOfWorkOperation } from './unit-of-work.js'
 
 const MILLISECONDS_PER_TENTH = 100
 
-export function applyRecord(state: EngineState, record: JournalRecord, lsn: number): void {
+/**
+ * `live` is true for a record the engine has just appended (its body is the engine's own copy,
+ * worth caching for a quick get) and false for replay, whose body is a view into the reader's
+ * buffer, reused for the next segment: never cached, never kept.
+ */
+export function applyRecord(
+  state: EngineState,
+  record: JournalRecord,
+  lsn: number,
+  live = false,
+): void {
   assert(Number.isSafeInteger(lsn), 'apply: an LSN is an exact integer')
   assert(lsn > state.lastAppliedLsn, 'apply: records are applied in ascending LSN order')
   switch (record.type) {
@@ -40,7 +50,7 @@ export function applyRecord(state: EngineState, record: JournalRecord, lsn: numb
       state.queueById(record.queueId).clearMessages()
       break
     case RecordType.MESSAGE_PUT:
-      applyMessagePut(state, record, lsn)
+      applyMessagePut(state, record, lsn, live)
       break
     case RecordType.MESSAGE_GET:
       applyMessageGet(state, record)
@@ -108,7 +118,12 @@ function applyQueueDelete(state: EngineState, queue: LocalQueue): void {
   queue.waiters.rejectAll(new MQError(Reason.Q_DELETED, `queue ${queue.name} was deleted`))
 }
 
-function applyMessagePut(state: EngineState, record: MessagePutRecord, lsn: number): void {
+function applyMessagePut(
+  state: EngineState,
+  record: MessagePutRecord,
+  lsn: number,
+  live: boolean,
+): void {
   const queue = state.queueById(record.queueId)
   const descriptor = record.descriptor
   assert(descriptor.persistent, 'apply: only persistent messages are journalled')
@@ -117,7 +132,7 @@ function applyMessagePut(state: EngineState, record: MessagePutRecord, lsn: numb
   state.nextSequence++
   const slotState = unitOfWork === undefined ? SlotState.AVAILABLE : SlotState.PUT_PENDING
   const slot = queue.insert(columns, slotState)
-  state.bodyCache.add(lsn, record)
+  if (live) state.bodyCache.add(lsn, record)
   unitOfWork?.add(queue, slot, UnitOfWorkOperation.PUT)
 }
 
