@@ -33,7 +33,7 @@ export class BodyCache {
     return this.entries.size
   }
 
-  /** `record`'s body must be the engine's own copy (live puts), never a view of a reader's buffer. */
+  /** The record's body must be the engine's own copy (a live put), never a reader's view. */
   add(putLsn: number, record: MessagePutRecord): void {
     const cost = costOf(record)
     if (cost > this.capacityBytes) return
