@@ -230,8 +230,7 @@ export class JournalHandle implements JournalPort {
         const bytes = this.overflow[0]!
         const offset = this.ring.tryReserve(bytes.length, RECORD_FRAME_TAG)
         if (offset < 0) {
-          this.ring.flush()
-          await this.ring.waitForSpaceAsync(bytes.length + 64, 100)
+          await this.ring.waitForSpaceAsync(bytes.length, 100)
           continue
         }
         this.ring.data.set(bytes, offset)
@@ -274,10 +273,15 @@ export class JournalHandle implements JournalPort {
     // waiters are failed there, with the file, LSN and errno in the error.
   }
 
+  /** The journal is finished: fail every waiter, stop the worker for good (no restarts). */
   private fail(error: QmqError): void {
-    this.failure ??= error
+    if (this.failure !== undefined) return
+    this.failure = error
     this.ring.fail(RING_FAILURE_JOURNAL)
     this.durability.failAll(this.failure)
+    this.options.supervisor.stop(ACTOR_NAME).catch((stopError: unknown) => {
+      this.options.logger.warn({ err: stopError }, 'stopping the failed journal worker')
+    })
   }
 
   private spawn(generation: number): Worker {

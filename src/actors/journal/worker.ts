@@ -20,6 +20,7 @@ import type { MessagePort } from 'node:worker_threads'
 import * as Comlink from 'comlink'
 import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
+import { ErrorCode, isQmqError } from '../../errors.js'
 import { JOURNAL_IDLE_WAIT_MS, JOURNAL_SPIN_MICROS, MAX_BATCH_BYTES } from '../../constants.js'
 import { FramedRing } from '../../ring/framed-ring.js'
 import { fileSegmentIo } from './file-segment-io.js'
@@ -177,6 +178,8 @@ const running = run().catch((error: unknown) => {
   // Write and sync errors are not retried: after a failed fsync the page cache cannot be
   // trusted (PostgreSQL's "fsyncgate"), so the journal stops and the queue manager fails.
   if (isIoError(error)) fail(error)
+  // The main thread failed or closed the ring (the journal is being shut down): just stop.
+  else if (isQmqError(error) && error.code === ErrorCode.RING_CLOSED) failed = true
   else throw error
 })
 
@@ -189,7 +192,7 @@ const controlApi: JournalControl = {
   async close() {
     closing = true
     await running
-    writer.close()
+    if (!failed) writer.close()
     Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.CLOSED)
     // Let comlink send this reply, then close the port so the thread's loop empties and it exits.
     setTimeout(() => data.controlPort.close(), 0)

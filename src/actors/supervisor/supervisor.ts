@@ -42,7 +42,8 @@ interface ActorEntry {
   generation: number
   worker: Worker
   history: RestartHistory
-  stopping: boolean
+  /** Set once stop() was called: the exit that follows is expected. */
+  stopping: Promise<void> | undefined
   failed: boolean
   restartTimer: NodeJS.Timeout | undefined
 }
@@ -69,7 +70,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       generation: 1,
       worker: spec.spawn(1),
       history: { restartTimesMs: [] },
-      stopping: false,
+      stopping: undefined,
       failed: false,
       restartTimer: undefined,
     }
@@ -83,29 +84,39 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return entry === undefined ? undefined : this.reference(entry)
   }
 
-  async stop(name: string): Promise<void> {
+  /** Stops an actor for good; concurrent calls share one stop. */
+  stop(name: string): Promise<void> {
     const entry = this.actors.get(name)
-    if (entry === undefined) return
-    entry.stopping = true
+    if (entry === undefined) return Promise.resolve()
+    entry.stopping ??= this.stopEntry(entry).finally(() => this.actors.delete(name))
+    return entry.stopping
+  }
+
+  /**
+   * Asks the worker to finish (spec.shutdown), and waits for it to exit; a worker that has not
+   * exited after ACTOR_SHUTDOWN_TIMEOUT_MS is terminated. The wait is on the exit itself, not on
+   * the shutdown call, whose reply may never come if the worker dies first.
+   */
+  private async stopEntry(entry: ActorEntry): Promise<void> {
     clearTimeout(entry.restartTimer)
+    const worker = entry.worker
     const exited = new Promise<void>((resolve) => {
-      if (entry.worker.threadId < 0) resolve()
-      else entry.worker.once('exit', () => resolve())
+      if (worker.threadId < 0) resolve()
+      else worker.once('exit', () => resolve())
     })
-    const timeout = setTimeout(() => void entry.worker.terminate(), ACTOR_SHUTDOWN_TIMEOUT_MS)
+    const timeout = setTimeout(() => void worker.terminate(), ACTOR_SHUTDOWN_TIMEOUT_MS)
     try {
       if (entry.spec.shutdown !== undefined && !entry.failed) {
-        await entry.spec.shutdown(entry.worker).catch((error: unknown) => {
-          this.logger.warn({ actor: name, err: error }, 'actor shutdown failed, terminating')
-          void entry.worker.terminate()
+        entry.spec.shutdown(worker).catch((error: unknown) => {
+          this.logger.warn({ actor: entry.spec.name, err: error }, 'actor shutdown failed')
+          void worker.terminate()
         })
       } else {
-        await entry.worker.terminate()
+        void worker.terminate()
       }
       await exited
     } finally {
       clearTimeout(timeout)
-      this.actors.delete(name)
     }
   }
 
@@ -125,7 +136,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.logger.error({ actor: entry.spec.name, err: error }, 'actor crashed')
     })
     worker.once('exit', (code) => {
-      if (entry.stopping || worker !== entry.worker) return
+      if (entry.stopping !== undefined || worker !== entry.worker) return
       this.onUnexpectedExit(entry, lastError ?? new Error(`worker exited with code ${code}`))
     })
   }
@@ -156,7 +167,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private restart(entry: ActorEntry, cause: unknown): void {
-    if (entry.stopping) return
+    if (entry.stopping !== undefined) return
     entry.generation++
     entry.spec.fence?.(entry.generation)
     entry.worker = entry.spec.spawn(entry.generation)
