@@ -1,0 +1,81 @@
+/**
+ * DISPLAY responses in runmqsc's layout: `KEYWORD(value)` items two per line, indented three
+ * blanks, the second item starting in column 44 (the first padded to 40 characters). An item too
+ * long for a column (a long DESCR) takes a line of its own, as in MQ. Values are shown as MQ
+ * shows them: no quotes, an empty string as one blank (`DESCR( )`).
+ */
+import type { QueueAttributes, QueueStatus } from '../queue/types.js'
+import type { QueueDisplayKeyword, StatusDisplayKeyword } from './keywords.js'
+
+const INDENT = '   '
+const COLUMN_WIDTH_CHARACTERS = 40
+
+export function item(keyword: string, value: string | number): string {
+  const text = String(value)
+  return `${keyword}(${text === '' ? ' ' : text})`
+}
+
+/** Items laid out two per line. */
+export function columns(items: readonly string[]): string[] {
+  const lines: string[] = []
+  let left: string | undefined
+  for (const current of items) {
+    // An item needs one blank after it to leave the second column clear.
+    if (current.length >= COLUMN_WIDTH_CHARACTERS) {
+      if (left !== undefined) lines.push(INDENT + left)
+      lines.push(INDENT + current)
+      left = undefined
+    } else if (left === undefined) {
+      left = current
+    } else {
+      lines.push(INDENT + left.padEnd(COLUMN_WIDTH_CHARACTERS) + current)
+      left = undefined
+    }
+  }
+  if (left !== undefined) lines.push(INDENT + left)
+  return lines
+}
+
+export function queueItems(
+  attributes: QueueAttributes,
+  status: QueueStatus,
+  keywords: readonly QueueDisplayKeyword[],
+): string[] {
+  const values: Record<QueueDisplayKeyword, string | number> = {
+    CURDEPTH: status.currentDepth,
+    DEFPRTY: attributes.defaultPriority,
+    DEFPSIST: attributes.defaultPersistent ? 'YES' : 'NO',
+    DESCR: attributes.description,
+    GET: attributes.getEnabled ? 'ENABLED' : 'DISABLED',
+    IPPROCS: status.openInputCount,
+    MAXDEPTH: attributes.maxDepth,
+    MAXMSGL: attributes.maxMessageLength,
+    MSGDLVSQ: attributes.deliverySequence,
+    OPPROCS: status.openOutputCount,
+    PUT: attributes.putEnabled ? 'ENABLED' : 'DISABLED',
+    USAGE: 'NORMAL',
+  }
+  return [
+    item('QUEUE', attributes.name),
+    item('TYPE', 'QLOCAL'),
+    ...keywords.map((keyword) => item(keyword, values[keyword])),
+  ]
+}
+
+export function statusItems(
+  status: QueueStatus,
+  keywords: readonly StatusDisplayKeyword[],
+): string[] {
+  const values: Record<StatusDisplayKeyword, string | number> = {
+    CURDEPTH: status.currentDepth,
+    IPPROCS: status.openInputCount,
+    OPPROCS: status.openOutputCount,
+    // Distributed MQ shows NO, or the count of uncommitted puts and gets.
+    UNCOM: status.uncommittedCount === 0 ? 'NO' : status.uncommittedCount,
+  }
+  return [
+    item('QUEUE', status.name),
+    item('TYPE', 'QUEUE'),
+    ...keywords.map((keyword) => item(keyword, values[keyword])),
+  ]
+}

@@ -1,0 +1,163 @@
+/**
+ * The MQSC vocabulary QuorumMQ understands: verbs and object types with MQ's synonyms (DEF,
+ * DIS, QL, Q, QS; no synonym for DELETE, as in MQ, so that DEF cannot be mistyped into a
+ * delete), the local-queue attributes DEFINE and ALTER set with their value rules, and the
+ * attribute names DISPLAY accepts. Ranges come from src/constants.ts, the same limits the
+ * queue engine enforces, so a command that parses is one the engine accepts.
+ */
+import { Buffer } from 'node:buffer'
+import {
+  MAX_DEPTH_LIMIT,
+  MAX_MESSAGE_BYTES,
+  MAX_QUEUE_DESCRIPTION_BYTES,
+  PRIORITY_LEVELS,
+} from '../constants.js'
+import type { QueueChanges } from '../queue/engine.js'
+
+export type Verb = 'ALTER' | 'CLEAR' | 'DEFINE' | 'DELETE' | 'DISPLAY' | 'END'
+export type ObjectType = 'QLOCAL' | 'QUEUE' | 'QSTATUS' | 'QMGR'
+
+export const VERBS: ReadonlyMap<string, Verb> = new Map([
+  ['ALTER', 'ALTER'],
+  ['CLEAR', 'CLEAR'],
+  ['DEFINE', 'DEFINE'],
+  ['DEF', 'DEFINE'],
+  ['DELETE', 'DELETE'],
+  ['DISPLAY', 'DISPLAY'],
+  ['DIS', 'DISPLAY'],
+  ['END', 'END'],
+  // runmqsc also ends on EXIT and QUIT.
+  ['EXIT', 'END'],
+  ['QUIT', 'END'],
+])
+
+export const OBJECT_TYPES: ReadonlyMap<string, ObjectType> = new Map([
+  ['QLOCAL', 'QLOCAL'],
+  ['QL', 'QLOCAL'],
+  ['QUEUE', 'QUEUE'],
+  ['Q', 'QUEUE'],
+  ['QSTATUS', 'QSTATUS'],
+  ['QS', 'QSTATUS'],
+  ['QMGR', 'QMGR'],
+])
+
+export const OBJECT_TYPES_BY_VERB: Readonly<Record<Verb, readonly ObjectType[]>> = {
+  ALTER: ['QLOCAL'],
+  CLEAR: ['QLOCAL'],
+  DEFINE: ['QLOCAL'],
+  DELETE: ['QLOCAL'],
+  DISPLAY: ['QLOCAL', 'QUEUE', 'QSTATUS', 'QMGR'],
+  END: [],
+}
+
+export type ValueRule =
+  | { readonly kind: 'integer'; readonly minimum: number; readonly maximum: number }
+  | { readonly kind: 'choice'; readonly choices: readonly string[] }
+  | { readonly kind: 'text'; readonly maximumBytes: number }
+
+/** A DEFINE/ALTER attribute: its value rule and the engine change a valid value makes. */
+export interface SettableAttribute {
+  readonly keyword: string
+  readonly rule: ValueRule
+  readonly change: (value: string) => QueueChanges
+}
+
+const integer = (minimum: number, maximum: number): ValueRule => ({
+  kind: 'integer',
+  minimum,
+  maximum,
+})
+const choice = (...choices: string[]): ValueRule => ({ kind: 'choice', choices })
+
+/** In keyword order, which is also the order syntax help lists them in. */
+export const SETTABLE_ATTRIBUTES: ReadonlyMap<string, SettableAttribute> = new Map(
+  [
+    {
+      keyword: 'DEFPRTY',
+      rule: integer(0, PRIORITY_LEVELS - 1),
+      change: (value: string): QueueChanges => ({ defaultPriority: Number(value) }),
+    },
+    {
+      keyword: 'DEFPSIST',
+      rule: choice('NO', 'YES'),
+      change: (value: string): QueueChanges => ({ defaultPersistent: value === 'YES' }),
+    },
+    {
+      keyword: 'DESCR',
+      rule: { kind: 'text', maximumBytes: MAX_QUEUE_DESCRIPTION_BYTES } as const,
+      // MQ blank-pads character attributes, so trailing blanks carry nothing: DESCR(' ') clears.
+      change: (value: string): QueueChanges => ({ description: value.trimEnd() }),
+    },
+    {
+      keyword: 'GET',
+      rule: choice('ENABLED', 'DISABLED'),
+      change: (value: string): QueueChanges => ({ getEnabled: value === 'ENABLED' }),
+    },
+    {
+      keyword: 'MAXDEPTH',
+      rule: integer(0, MAX_DEPTH_LIMIT),
+      change: (value: string): QueueChanges => ({ maxDepth: Number(value) }),
+    },
+    {
+      keyword: 'MAXMSGL',
+      rule: integer(0, MAX_MESSAGE_BYTES),
+      change: (value: string): QueueChanges => ({ maxMessageLength: Number(value) }),
+    },
+    {
+      keyword: 'MSGDLVSQ',
+      rule: choice('PRIORITY', 'FIFO'),
+      change: (value: string): QueueChanges => ({
+        deliverySequence: value === 'FIFO' ? 'FIFO' : 'PRIORITY',
+      }),
+    },
+    {
+      keyword: 'PUT',
+      rule: choice('ENABLED', 'DISABLED'),
+      change: (value: string): QueueChanges => ({ putEnabled: value === 'ENABLED' }),
+    },
+  ].map((attribute) => [attribute.keyword, attribute]),
+)
+
+export function isValidValue(rule: ValueRule, value: string): boolean {
+  switch (rule.kind) {
+    case 'integer':
+      // Digits only: MQSC has no signs or exponents, and Number('') or Number('0x1') must not pass.
+      return (
+        /^[0-9]+$/.test(value) && Number(value) >= rule.minimum && Number(value) <= rule.maximum
+      )
+    case 'choice':
+      return rule.choices.includes(value)
+    case 'text':
+      return Buffer.byteLength(value, 'utf8') <= rule.maximumBytes
+  }
+}
+
+/** DISPLAY QLOCAL attributes besides QUEUE and TYPE, in MQ's (alphabetical) display order. */
+export const QUEUE_DISPLAY_KEYWORDS = [
+  'CURDEPTH',
+  'DEFPRTY',
+  'DEFPSIST',
+  'DESCR',
+  'GET',
+  'IPPROCS',
+  'MAXDEPTH',
+  'MAXMSGL',
+  'MSGDLVSQ',
+  'OPPROCS',
+  'PUT',
+  'USAGE',
+] as const
+export type QueueDisplayKeyword = (typeof QUEUE_DISPLAY_KEYWORDS)[number]
+
+/** DISPLAY QSTATUS attributes besides QUEUE and TYPE, in display order. */
+export const STATUS_DISPLAY_KEYWORDS = ['CURDEPTH', 'IPPROCS', 'OPPROCS', 'UNCOM'] as const
+export type StatusDisplayKeyword = (typeof STATUS_DISPLAY_KEYWORDS)[number]
+
+/** DISPLAY QMGR attributes. */
+export const QUEUE_MANAGER_DISPLAY_KEYWORDS = ['QMNAME'] as const
+
+/**
+ * TYPE values of DISPLAY QUEUE. Only local queues exist here, but naming another MQ queue type
+ * is a valid question whose answer is "none", not a syntax error.
+ */
+export const QUEUE_TYPES = ['ALL', 'QLOCAL', 'QALIAS', 'QREMOTE', 'QMODEL', 'QCLUSTER'] as const

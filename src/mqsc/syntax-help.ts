@@ -1,0 +1,103 @@
+/**
+ * The syntax summaries printed after a syntax error (MQ's AMQ8427I "Valid syntax for the MQSC
+ * command:" and AMQ8426I "Valid MQSC commands are:"). They are built from the keyword tables, so
+ * they list exactly what the parser accepts, in MQ's alphabetical order, with numeric ranges
+ * spelled out where MQ's own diagrams say only "integer".
+ */
+import {
+  QUEUE_DISPLAY_KEYWORDS,
+  QUEUE_MANAGER_DISPLAY_KEYWORDS,
+  QUEUE_TYPES,
+  SETTABLE_ATTRIBUTES,
+  STATUS_DISPLAY_KEYWORDS,
+  VERBS,
+  type ObjectType,
+  type ValueRule,
+  type Verb,
+} from './keywords.js'
+
+/** Syntax lines wrap before this column, as a terminal of MQ's era would. */
+const HELP_WIDTH_CHARACTERS = 80
+const CONTINUATION_INDENT = '  '
+
+/** The diagram of `verb`, narrowed to `objectType` when the command named a valid one. */
+export function syntaxDiagram(verb: Verb, objectType: ObjectType | undefined): string[] {
+  switch (verb) {
+    case 'DEFINE':
+      return wrap(
+        'DEFINE QLOCAL( q_name )',
+        [...settableOptions(), '[ LIKE( q_name ) ]', '[ NOREPLACE | REPLACE ]'].sort(),
+      )
+    case 'ALTER':
+      return wrap('ALTER QLOCAL( q_name )', settableOptions())
+    case 'DELETE':
+      return wrap('DELETE QLOCAL( q_name )', ['[ NOPURGE | PURGE ]'])
+    case 'CLEAR':
+      return ['CLEAR QLOCAL( q_name )']
+    case 'END':
+      return ['END']
+    case 'DISPLAY':
+      return displayDiagram(objectType)
+  }
+}
+
+/** The verbs, one per line, for an unknown command. */
+export function verbList(): string[] {
+  const verbs = new Set(VERBS.values())
+  return [...verbs].sort().map((verb) => `    ${verb}`)
+}
+
+function displayDiagram(objectType: ObjectType | undefined): string[] {
+  const flags = (keywords: readonly string[]): string[] => [
+    '[ ALL ]',
+    ...keywords.map((keyword) => `[ ${keyword} ]`),
+  ]
+  const diagrams: Record<ObjectType, string[]> = {
+    QLOCAL: wrap('DISPLAY QLOCAL( generic_q_name )', flags(QUEUE_DISPLAY_KEYWORDS)),
+    QUEUE: wrap('DISPLAY QUEUE( generic_q_name )', [
+      `[ TYPE( ${QUEUE_TYPES.join(' | ')} ) ]`,
+      ...flags(QUEUE_DISPLAY_KEYWORDS),
+    ]),
+    QSTATUS: wrap('DISPLAY QSTATUS( generic_q_name )', [
+      '[ TYPE( QUEUE ) ]',
+      ...flags(STATUS_DISPLAY_KEYWORDS),
+    ]),
+    QMGR: wrap('DISPLAY QMGR', flags(QUEUE_MANAGER_DISPLAY_KEYWORDS)),
+  }
+  if (objectType !== undefined) return diagrams[objectType]
+  return Object.values(diagrams).flatMap((diagram, index) =>
+    index === 0 ? diagram : ['', ...diagram],
+  )
+}
+
+function settableOptions(): string[] {
+  return [...SETTABLE_ATTRIBUTES.values()].map(
+    (attribute) => `[ ${attribute.keyword}( ${describeRule(attribute.rule)} ) ]`,
+  )
+}
+
+function describeRule(rule: ValueRule): string {
+  switch (rule.kind) {
+    case 'integer':
+      return `${rule.minimum}-${rule.maximum}`
+    case 'choice':
+      return rule.choices.join(' | ')
+    case 'text':
+      return 'string'
+  }
+}
+
+function wrap(head: string, options: readonly string[]): string[] {
+  const lines: string[] = []
+  let line = head
+  for (const option of options) {
+    if (line.length + 1 + option.length > HELP_WIDTH_CHARACTERS) {
+      lines.push(line)
+      line = CONTINUATION_INDENT + option
+    } else {
+      line += ` ${option}`
+    }
+  }
+  lines.push(line)
+  return lines
+}
