@@ -136,6 +136,11 @@ export const SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS = 3
 export const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000
 /** Connections beyond this are refused by the listener (Node's server.maxConnections). */
 export const SERVER_MAX_CONNECTIONS = 10_000
+/**
+ * Connections the kernel may hold accepted but not yet taken by Node (listen backlog; Linux
+ * caps it at net.core.somaxconn). Node's 511 makes a burst of thousands wait on SYN retries.
+ */
+export const SERVER_LISTEN_BACKLOG = 4096
 /** MQ's MAXHANDS default: open handles per connection before 2017 HANDLE_NOT_AVAILABLE. */
 export const SERVER_MAX_HANDLES_PER_CONNECTION = 256
 /**
@@ -143,7 +148,7 @@ export const SERVER_MAX_HANDLES_PER_CONNECTION = 256
  * server stops reading that socket. With replies of at most MAX_CLIENT_FRAME_BYTES this also
  * bounds what one connection's replies can hold in memory.
  */
-export const SERVER_MAX_REQUESTS_IN_FLIGHT = 128
+export const SERVER_MAX_REQUESTS_IN_FLIGHT = 512
 /**
  * Frames one connection may dispatch per event-loop turn: replies of the last batch are then
  * counted before more is read, and one busy client cannot hold the loop from the others.
@@ -169,11 +174,63 @@ export const CLIENT_DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 export const CLIENT_CLOSE_TIMEOUT_MS = 5_000
 /** Requests awaiting a reply on one connection; beyond it a call fails 2102 at once. */
 export const CLIENT_MAX_IN_FLIGHT_REQUESTS = 1 << 20
+/**
+ * Requests the client has on the wire at once; more wait in the client. Kept below the server's
+ * window, with room for CANCELs: a server at its window stops reading the socket, and would then
+ * not read the client's PINGs either.
+ */
+export const CLIENT_SEND_WINDOW = 496
 /** Reconnect delays double from the first to the cap, each jittered down by up to half. */
 export const CLIENT_RECONNECT_DELAY_INITIAL_MS = 50
 export const CLIENT_RECONNECT_DELAY_MAX_MS = 4_000
 /** MQ's MQReconnectTimeout default: keep trying for 30 minutes, then MQRC_RECONNECT_FAILED. */
 export const CLIENT_DEFAULT_RECONNECT_TIMEOUT_MS = 1_800_000
+
+// ---- Daemon and commands (src/daemon/, src/cli/) ----
+/** MQ's well-known listener port: crtmqm without -p takes the first free port from here... */
+export const DEFAULT_LISTENER_PORT = 1414
+/** ...trying this many ports before it gives up and asks for -p. */
+export const LISTENER_PORT_SEARCH_COUNT = 1000
+/** crtmqm -lf: journal segment size in MQ's 4 KiB log file pages (MQ's LogFilePages). */
+export const LOG_FILE_PAGE_BYTES = 4 * KiB
+/** MQ caps LogFilePages at 65535 on Unix: 256 MiB segments. */
+export const MAX_LOG_FILE_PAGES = 65_535
+/**
+ * One control-socket request or response line (JSON). Large enough for an MQSC script far above
+ * what people type, small enough that a stuck client cannot make the daemon buffer without end.
+ */
+export const CONTROL_MAX_LINE_BYTES = 8 * MiB
+/** Linux sun_path holds 108 bytes including the terminating NUL. */
+export const UNIX_SOCKET_PATH_MAX_BYTES = 107
+/** A command that starts qmqd waits this long for its control socket to answer. */
+export const DAEMON_START_TIMEOUT_MS = 15_000
+/** Poll period while waiting for the daemon to answer or for a process to exit. */
+export const DAEMON_POLL_INTERVAL_MS = 50
+/** qmqd stop waits this long for the daemon to end its queue managers and exit. */
+export const DAEMON_STOP_TIMEOUT_MS = 120_000
+/**
+ * The daemon checks this often that its pid file is still its own (a deleted QMQ_HOME stops it,
+ * so no daemon outlives its node directory) and that no journal has failed.
+ */
+export const DAEMON_HOUSEKEEPING_INTERVAL_MS = 2_000
+/**
+ * endmqm -c and -w: applications get this long to disconnect after the quiesce; then the end
+ * continues as -i (MQ escalates a controlled end the same way when asked to).
+ */
+export const CONTROLLED_END_WAIT_MS = 30_000
+/** amqsget waits this long for a message before "no more messages" (MQ's sample: 15 s). */
+export const SAMPLE_GET_WAIT_MS = 15_000
+/** amqsblst -R waits this long per get (MQ's amqsblst: 100 s). */
+export const BLAST_GET_WAIT_MS = 100_000
+export const BLAST_DEFAULT_COUNT = 1000
+export const BLAST_DEFAULT_MESSAGE_BYTES = 1024
+/** amqsblst -s random draws sizes from 1 to this (MQ's amqsblst: 256 KiB). */
+export const BLAST_RANDOM_MAX_MESSAGE_BYTES = 256 * KiB
+/** Blast> progress line every this many messages, or the verbose interval with -v. */
+export const BLAST_PROGRESS_INTERVAL_COUNT = 10_000
+export const BLAST_VERBOSE_PROGRESS_INTERVAL_COUNT = 100
+/** amqsblst --inflight: requests outstanding at once; within the server's per-connection cap. */
+export const BLAST_MAX_INFLIGHT = 128
 
 // ---- Load-time checks: constants that must agree with each other ----
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
@@ -215,4 +272,14 @@ assert(CLIENT_HEARTBEATS_MISSED_LIMIT >= 1, 'a heartbeat may be missed at least 
 assert(
   CLIENT_RECONNECT_DELAY_INITIAL_MS <= CLIENT_RECONNECT_DELAY_MAX_MS,
   'the first reconnect delay is within the cap',
+)
+// Daemon and commands.
+assert(DEFAULT_LISTENER_PORT + LISTENER_PORT_SEARCH_COUNT <= 65_536, 'port search within range')
+assert(MAX_LOG_FILE_PAGES * LOG_FILE_PAGE_BYTES >= DEFAULT_SEGMENT_BYTES, '-lf reaches default')
+assert(MIN_SEGMENT_BYTES % LOG_FILE_PAGE_BYTES === 0, 'the smallest segment is whole pages')
+assert(BLAST_MAX_INFLIGHT <= SERVER_MAX_REQUESTS_IN_FLIGHT, 'blast pipelining within server cap')
+assert(BLAST_RANDOM_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'random blast sizes fit a message')
+assert(
+  CLIENT_SEND_WINDOW + 16 <= SERVER_MAX_REQUESTS_IN_FLIGHT,
+  'client window inside the server window',
 )

@@ -13,6 +13,7 @@ export type CompCode = (typeof CompCode)[keyof typeof CompCode]
 /** MQRC values used by QuorumMQ, named as in MQ (rdqm.md section 7, section 5). */
 export const Reason = {
   NONE: 0,
+  ALREADY_CONNECTED: 2002,
   BACKED_OUT: 2003,
   CONNECTION_BROKEN: 2009,
   GET_INHIBITED: 2016,
@@ -118,6 +119,7 @@ export const ErrorCode = {
   FRAME_INVALID: 'QMQ_FRAME_INVALID',
   CONFIG_INVALID: 'QMQ_CONFIG_INVALID',
   DATA_DIRECTORY_LOCKED: 'QMQ_DATA_DIRECTORY_LOCKED',
+  LISTEN_FAILED: 'QMQ_LISTEN_FAILED',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

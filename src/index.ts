@@ -7,6 +7,14 @@
  * - MQ vocabulary: `MQError` (`reason` = MQRC, `compCode` = MQCC), `Reason`, `CompCode`,
  *   `Persistence`, and the message descriptor and option types.
  */
+export {
+  connect,
+  parseConnectionNameList,
+  formatConnectionName,
+  QueueManagerConnection,
+  RemoteQueue,
+} from './client/index.js'
+export type { ConnectOptions, ReconnectOptions } from './client/index.js'
 export { QueueManager } from './queue-manager/queue-manager.js'
 export type {
   OpenOptions as QueueManagerOpenOptions,

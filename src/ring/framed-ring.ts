@@ -1,7 +1,7 @@
 /**
  * FramedRing: a single-producer, single-consumer ring of whole frames on one SharedArrayBuffer,
- * joining the main thread (producer) and the journal worker (consumer). Practices 9 and 10 of
- * docs practices.md; byte layout in ring-layout.ts.
+ * joining the main thread (producer) and the journal worker (consumer). Practices 9 and 10 in
+ * the reference practices.md; byte layout in ring-layout.ts.
  *
  *   producer thread (main)                                consumer thread (journal worker)
  *   tryReserve -> write payload -> commit  \            /  waitForData / waitForDataAsync
@@ -28,8 +28,10 @@
  *
  * Consumption. readBatch advances a consumer-local cursor (consumedPosition); space is returned
  * to the producer only by release(position), which publishes READ_POSITION. So the journal can
- * hold frames it has read until they are durable. Every frame is identified by its free-running
- * position, the same number on both sides: commit() returns it and the visitor receives it.
+ * hold frames it has read until they are durable. It must release them before it sleeps with
+ * nothing left to read: held frames are not free space, and a producer waiting for space would
+ * wait for as long as they are held. Every frame is identified by its free-running position, the
+ * same number on both sides: commit() returns it and the visitor receives it.
  *
  * State and fencing. close() lets the consumer drain what was committed, then waits throw
  * RING_CLOSED; fail(code) stops both sides at once. A supervisor that restarts a side first

@@ -175,7 +175,10 @@ export class FrameParser {
     this.from = options.from
   }
 
-  /** Bytes pushed and not yet consumed (skipped bytes are never buffered). */
+  /**
+   * Bytes pushed and not yet consumed. A header is consumed once it is checked; the bytes of a
+   * skipped frame are dropped as they come, never buffered.
+   */
   get bufferedBytes(): number {
     return this.queue.availableBytes
   }

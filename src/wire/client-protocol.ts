@@ -12,7 +12,7 @@
  * |   4 | u8    | opcode    | an Opcode below; which side may send it is fixed per opcode      |
  * |   5 | u8    | flags     | 0: version 1 defines none                                        |
  * |   6 | u16   | reserved  | 0                                                                |
- * |   8 | u32   | requestId | chosen by the sender of a request, echoed by its reply; 1..2^32-1|
+ * |   8 | u32   | requestId | chosen by a request's sender, echoed by the reply: 1..2^32-1     |
  * |     |       |           | 0 only on ERROR answering no request, and on GOODBYE             |
  * |  12 | ...   | payload   | length - 8 bytes, laid out per opcode as below                   |
  *
@@ -34,8 +34,8 @@
  * | 0x04 OPEN         | client  | queueName ascii16 1..48, options u8 bits: input 1, output 2, |
  * |                   |         | browse 4 -> OPEN_OK                                          |
  * | 0x05 CLOSE_HANDLE | client  | handle u32 1.. -> OK                                         |
- * | 0x06 PUT          | client  | handle u32 1.., put options, body bytes32 0..MAX_MESSAGE_BYTES|
- * |                   |         | -> PUT_OK                                                    |
+ * | 0x06 PUT          | client  | handle u32 1.., put options, body bytes32                    |
+ * |                   |         | 0..MAX_MESSAGE_BYTES -> PUT_OK                               |
  * | 0x07 GET          | client  | handle u32 1.., waitMs u32 (0xFFFFFFFF: no limit), flags u8  |
  * |                   |         | (syncpoint 1), browse u8 (0 none, 1 first, 2 next),          |
  * |                   |         | match msgId id?, match correlId id? -> MESSAGE               |
@@ -47,8 +47,9 @@
  * |                   |         | -> ADMIN_RESULT                                              |
  * | 0x0C QUERY        | client  | queueName ascii16 1..48 -> QUEUE_INFO                        |
  * | 0x80 OK           | server  | empty                                                        |
- * | 0x81 HELLO_OK     | server  | version u16 1.., queueManager ascii16 1..48, heartbeatMs u32,|
- * |                   |         | maxMessageBytes u32 0..MAX_MESSAGE_BYTES, connectionId id    |
+ * | 0x81 HELLO_OK     | server  | version u16 1.., queueManager ascii16 1..48,                 |
+ * |                   |         | heartbeatMs u32, maxMessageBytes u32 0..MAX_MESSAGE_BYTES,   |
+ * |                   |         | connectionId id                                              |
  * | 0x83 PONG         | either  | empty                                                        |
  * | 0x84 OPEN_OK      | server  | handle u32 1..                                               |
  * | 0x86 PUT_OK       | server  | descriptor                                                   |
@@ -74,8 +75,9 @@
  * Conversation: the client's first frame is HELLO; the server answers HELLO_OK with the highest
  * version both sides speak, or ERROR and closes. Requests are pipelined: replies carry the
  * request's id and may come in any order, so a GET waiting for a message holds up nothing else.
- * Each side sends PING after heartbeatMs of silence (the larger of the two offers, as MQ's
- * HBINT) and answers a PING with PONG. GOODBYE precedes an orderly close.
+ * HELLO_OK's heartbeatMs is the interval the server settled on (0: none): each side sends PING
+ * after that long without sending anything and answers a PING with PONG. GOODBYE precedes an
+ * orderly close; a server that quiesces sends it with its reason so clients can reconnect.
  *
  * Faults found by the parser are fatal when the header itself cannot be trusted (length out of
  * range, flags or reserved bits set): the receiver sends ERROR with `reason` if it can, then
@@ -328,6 +330,29 @@ export class FrameError extends QmqError {
 
 export function isFrameError(value: unknown): value is FrameError {
   return typeof value === 'object' && value !== null && FRAME_ERROR_BRAND in value
+}
+
+/**
+ * The ERROR a server sends for a fault in a client's frame. A fatal fault's request id came
+ * from a header that cannot be trusted, so that ERROR answers no request (id 0).
+ */
+export function errorFrameFor(fault: FrameError): ErrorFrame {
+  return {
+    type: Opcode.ERROR,
+    requestId: fault.fatal ? 0 : fault.requestId,
+    compCode: CompCode.FAILED,
+    reason: fault.reason,
+    message: truncateUtf8(fault.message, MAX_ERROR_MESSAGE_BYTES),
+  }
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8')
+  if (bytes.length <= maxBytes) return text
+  let end = maxBytes
+  // Back off to the first byte of a character, so that no code point is cut in half.
+  while (end > 0 && (bytes.readUInt8(end) & 0xc0) === 0x80) end -= 1
+  return bytes.toString('utf8', 0, end)
 }
 
 // ---- Field specifications: one table drives both encoder validation and decoder validation ----

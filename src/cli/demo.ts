@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * npm run demo: QuorumMQ's quickstart, run with the real commands as a person would type them.
+ *
+ *   crtmqm QM1 · strmqm QM1 · runmqsc QM1 (DEFINE QLOCAL(DEMO.Q) DEFPSIST(YES) ...)
+ *   amqsblst QM1 DEMO.Q -W (100,000 persistent 1 KiB messages, pipelined) · amqsblst -R
+ *   endmqm -w QM1 · qmqd stop
+ *
+ * The node directory is a fresh temporary one, removed at the end, unless QMQ_HOME is set (then
+ * that one is used and kept; it must not already hold a QM1). Only a daemon this demo started is
+ * stopped. On failure or Ctrl-C it still ends QM1 and stops that daemon.
+ */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pingDaemon } from '../daemon/control-client.js'
+import { nodePaths } from '../daemon/node-paths.js'
+
+const QUEUE_MANAGER = 'QM1'
+const QUEUE = 'DEMO.Q'
+const MESSAGE_COUNT = 100_000
+const MESSAGE_BYTES = 1024
+const INFLIGHT = 64
+const COMMANDS = fileURLToPath(new URL('.', import.meta.url))
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+}
+
+function run(home: string, command: string, args: string[], input?: string): Promise<Run> {
+  process.stdout.write(`\n$ ${[command, ...args].join(' ')}${input === undefined ? '' : ' <<EOF'}\n`)
+  if (input !== undefined) process.stdout.write(`${input}EOF\n`)
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(COMMANDS, `${command}.js`), ...args], {
+      env: { ...process.env, QMQ_HOME: home },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+      process.stdout.write(chunk)
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout }))
+    child.stdin.end(input ?? '')
+  })
+}
+
+async function step(home: string, command: string, args: string[], input?: string) {
+  const result = await run(home, command, args, input)
+  if (result.code !== 0) throw new Error(`${command} failed with exit code ${result.code}`)
+  return result
+}
+
+function blastFigures(stdout: string): string {
+  const pick = (pattern: RegExp): string => pattern.exec(stdout)?.[1] ?? '?'
+  const rate = pick(/Blast> rate = ([\d.]+ msgs\/s, [\d.]+ MB\/s)/)
+  const latency = pick(/latency ms: (p50 = [\d.]+ p99 = [\d.]+ p99\.9 = [\d.]+ max = [\d.]+)/)
+  return `${rate}; latency ms ${latency}`
+}
+
+interface Progress {
+  started: boolean
+  ended: boolean
+}
+
+async function demo(home: string, progress: Progress): Promise<void> {
+  await step(home, 'crtmqm', [QUEUE_MANAGER])
+  progress.started = true
+  await step(home, 'strmqm', [QUEUE_MANAGER])
+  const define = `DEFINE QLOCAL(${QUEUE}) DEFPSIST(YES) MAXDEPTH(1000000)\n`
+  await step(home, 'runmqsc', [QUEUE_MANAGER], define)
+  const common = [QUEUE_MANAGER, QUEUE, '--inflight', String(INFLIGHT)]
+  const sizes = ['-s', String(MESSAGE_BYTES), '-c', String(MESSAGE_COUNT)]
+  const write = await step(home, 'amqsblst', [...common, '-W', ...sizes])
+  const read = await step(home, 'amqsblst', [...common, '-R'])
+  await step(home, 'dspmq', ['-o', 'all'])
+  await step(home, 'endmqm', ['-w', QUEUE_MANAGER])
+  progress.ended = true
+  process.stdout.write('\nQuorumMQ demo: 100,000 persistent 1 KiB messages over TCP on loopback\n')
+  process.stdout.write(`  written (amqsblst -W): ${blastFigures(write.stdout)}\n`)
+  process.stdout.write(`  read    (amqsblst -R): ${blastFigures(read.stdout)}\n`)
+}
+
+async function main(): Promise<number> {
+  const configured = process.env['QMQ_HOME']
+  const temporary = configured === undefined || configured === ''
+  const home = temporary ? fs.mkdtempSync(join(os.tmpdir(), 'qmq-demo-')) : configured
+  const paths = nodePaths(home)
+  if (fs.existsSync(join(paths.queueManagers, QUEUE_MANAGER, 'qmgr.json'))) {
+    process.stderr.write(`QMQ_HOME ${home} already has ${QUEUE_MANAGER}: unset QMQ_HOME to use a fresh one\n`)
+    return 1
+  }
+  const daemonWasRunning = (await pingDaemon(paths)) !== undefined
+  // Ctrl-C reaches the running command too; its failure then leads to the clean-up below.
+  const ignore = (): void => undefined
+  process.on('SIGINT', ignore)
+  const progress: Progress = { started: false, ended: false }
+  let code = 0
+  try {
+    process.stdout.write(`QMQ_HOME=${home}\n`)
+    await demo(home, progress)
+  } catch (error) {
+    process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`)
+    code = 1
+  }
+  await cleanUp(home, progress, daemonWasRunning, temporary)
+  process.off('SIGINT', ignore)
+  return code
+}
+
+async function cleanUp(
+  home: string,
+  progress: Progress,
+  daemonWasRunning: boolean,
+  temporary: boolean,
+): Promise<void> {
+  if ((await pingDaemon(nodePaths(home))) !== undefined) {
+    if (progress.started && !progress.ended) await run(home, 'endmqm', ['-i', QUEUE_MANAGER])
+    if (!daemonWasRunning) await run(home, 'qmqd', ['stop'])
+  }
+  if (temporary) fs.rmSync(home, { recursive: true, force: true })
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`)
+    process.exit(1)
+  },
+)

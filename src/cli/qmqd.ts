@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * qmqd: the QuorumMQ node daemon (design: src/daemon/node-daemon.ts).
+ *
+ *   qmqd [run]             run in the foreground (systemd, containers); SIGTERM or SIGINT ends
+ *                          every running queue manager immediately, then exits 0
+ *   qmqd start             start in the background unless running (commands do this themselves)
+ *   qmqd stop              ask the running daemon to stop; waits until its process is gone
+ *   qmqd status            exit 0 and its pid if running, exit 1 if not
+ *   qmqd send CMD [JSON]   send any control command (JSON arguments) and print the raw response
+ *
+ * The node directory is QMQ_HOME (default ~/.quorummq).
+ */
+import { CommandFailure } from '../daemon/command-failure.js'
+import { pingDaemon, sendControlRequest } from '../daemon/control-client.js'
+import { checkNodeDirectory, ensureDaemon } from '../daemon/daemon-launcher.js'
+import { NodeDaemon } from '../daemon/node-daemon.js'
+import { processAlive } from '../daemon/queue-manager-status.js'
+import { DAEMON_POLL_INTERVAL_MS, DAEMON_STOP_TIMEOUT_MS } from '../constants.js'
+import { localNode, runMain } from './command-line.js'
+import { formatMessage } from './messages.js'
+
+const USAGE = 'qmqd [run | start | stop | status | send Command [JsonArguments]]'
+
+async function main(): Promise<number> {
+  const [subcommand = 'run', ...rest] = process.argv.slice(2)
+  switch (subcommand) {
+    case 'run':
+      return runForeground(rest.includes('--spawned'))
+    case 'start':
+      return start()
+    case 'stop':
+      return stop()
+    case 'status':
+      return status()
+    case 'send':
+      return send(rest)
+    default:
+      process.stderr.write(`${formatMessage('ARGUMENTS_NOT_VALID')}\nUsage: ${USAGE}\n`)
+      return 36
+  }
+}
+
+async function runForeground(spawned: boolean): Promise<number> {
+  const paths = localNode()
+  checkNodeDirectory(paths)
+  let daemon: NodeDaemon
+  try {
+    daemon = await NodeDaemon.start(paths)
+  } catch (error) {
+    // Spawned by a command that raced another one: the other daemon serves both.
+    if (spawned && error instanceof CommandFailure && error.key === 'DAEMON_ALREADY_RUNNING') {
+      return 0
+    }
+    throw error
+  }
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++
+    daemon.logger.info({ signal }, 'signal received')
+    // A second signal means the orderly stop is taking too long for whoever sends them.
+    if (signals > 1) process.exit(1)
+    void daemon.stop()
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  await daemon.stopped
+  return 0
+}
+
+async function start(): Promise<number> {
+  const paths = localNode()
+  const daemon = await ensureDaemon(paths)
+  const key = daemon.started ? 'DAEMON_STARTED' : 'DAEMON_RUNNING'
+  const inserts = { pid: daemon.pid, home: daemon.home, version: daemon.version }
+  process.stdout.write(`${formatMessage(key, inserts)}\n`)
+  return 0
+}
+
+async function stop(): Promise<number> {
+  const paths = localNode()
+  const running = await pingDaemon(paths)
+  if (running === undefined) {
+    process.stdout.write(`${formatMessage('DAEMON_NOT_RUNNING', { home: paths.home })}\n`)
+    return 0
+  }
+  await sendControlRequest(paths, 'stop')
+  const deadline = Date.now() + DAEMON_STOP_TIMEOUT_MS
+  while (processAlive(running.pid)) {
+    if (Date.now() > deadline) {
+      const reason = `process ${running.pid} still runs ${DAEMON_STOP_TIMEOUT_MS} ms after stop`
+      throw new CommandFailure('UNEXPECTED', { reason })
+    }
+    await new Promise((resolve) => setTimeout(resolve, DAEMON_POLL_INTERVAL_MS))
+  }
+  process.stdout.write(`${formatMessage('DAEMON_STOPPED', { pid: running.pid })}\n`)
+  return 0
+}
+
+async function status(): Promise<number> {
+  const paths = localNode()
+  const running = await pingDaemon(paths)
+  if (running === undefined) {
+    process.stdout.write(`${formatMessage('DAEMON_NOT_RUNNING', { home: paths.home })}\n`)
+    return 1
+  }
+  const inserts = { pid: running.pid, home: running.home, version: running.version }
+  process.stdout.write(`${formatMessage('DAEMON_RUNNING', inserts)}\n`)
+  return 0
+}
+
+async function send(rest: string[]): Promise<number> {
+  const [command, json] = rest
+  if (command === undefined) {
+    process.stderr.write(`${formatMessage('ARGUMENTS_NOT_VALID')}\nUsage: ${USAGE}\n`)
+    return 36
+  }
+  const parameters = json === undefined ? {} : (JSON.parse(json) as Record<string, unknown>)
+  const response = await sendControlRequest(localNode(), command, parameters)
+  process.stdout.write(`${JSON.stringify(response, null, 2)}\n`)
+  return response.exitCode
+}
+
+runMain(main)

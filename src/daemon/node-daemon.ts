@@ -1,0 +1,167 @@
+/**
+ * qmqd: one per node. It owns the node directory (QMQ_HOME), hosts any number of queue
+ * managers, each with its own journal and TCP listener, and answers the control socket that the
+ * MQ-style commands talk to.
+ *
+ * Start: take the pid-file lock, record queue managers a dead predecessor left running as
+ * "Ended unexpectedly", listen on the control socket. Queue managers are not started
+ * automatically, neither those that were running when the daemon stopped: as with MQ, strmqm
+ * starts them (a service unit can run strmqm after qmqd is up).
+ * Stop (qmqd stop, SIGTERM, SIGINT): end every running queue manager immediately (units of work
+ * backed out, final checkpoint), close the socket, remove the pid file.
+ * Housekeeping every DAEMON_HOUSEKEEPING_INTERVAL_MS: a queue manager whose journal failed is
+ * ended ("Ended unexpectedly"); a pid file that is gone or names another process (QMQ_HOME
+ * deleted) stops the daemon, so no daemon outlives its node directory.
+ */
+import fs from 'node:fs'
+import { DAEMON_HOUSEKEEPING_INTERVAL_MS } from '../constants.js'
+import { childLogger, type Logger } from '../log.js'
+import { ControlServer, type CommandHandler } from './control-server.js'
+import { acquireDaemonLock, holdsDaemonLock } from './daemon-lock.js'
+import { HostedQueueManager } from './hosted-queue-manager.js'
+import { installationVersion } from './installation.js'
+import { lifecycleCommands } from './lifecycle-commands.js'
+import { queueManagerPaths, type NodePaths } from './node-paths.js'
+import { listQueueManagerNames } from './queue-manager-config.js'
+import { queryCommands } from './query-commands.js'
+import { recordedStatus, settleAbandonedRecord } from './queue-manager-status.js'
+
+/** What command handlers may use of the daemon. */
+export interface DaemonContext {
+  readonly paths: NodePaths
+  readonly logger: Logger
+  /** The hosted queue manager of that name (created on first use; the name must exist). */
+  hosted(name: string): HostedQueueManager
+  /** The hosted queue manager if this daemon has served it, without creating one. */
+  knownHosted(name: string): HostedQueueManager | undefined
+  forget(name: string): void
+  /** Runs `work` after every earlier serialized work: crtmqm and dltmqm never interleave. */
+  serialize<T>(work: () => Promise<T>): Promise<T>
+}
+
+export class NodeDaemon implements DaemonContext {
+  private readonly queueManagers = new Map<string, HostedQueueManager>()
+  private control: ControlServer | undefined
+  private housekeeping: NodeJS.Timeout | undefined
+  private serialTail: Promise<unknown> = Promise.resolve()
+  private stopping: Promise<void> | undefined
+  private resolveStopped!: () => void
+  /** Resolves once the daemon has stopped (by command, signal or lost node directory). */
+  readonly stopped = new Promise<void>((resolve) => {
+    this.resolveStopped = resolve
+  })
+
+  private constructor(
+    readonly paths: NodePaths,
+    readonly logger: Logger,
+    private readonly releaseLock: () => void,
+  ) {}
+
+  static async start(paths: NodePaths): Promise<NodeDaemon> {
+    fs.mkdirSync(paths.queueManagers, { recursive: true, mode: 0o700 })
+    fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 })
+    const releaseLock = acquireDaemonLock(paths)
+    const logger = childLogger({ component: 'qmqd', home: paths.home })
+    const daemon = new NodeDaemon(paths, logger, releaseLock)
+    try {
+      daemon.settleAbandoned()
+      daemon.control = await ControlServer.listen(paths.socket, daemon.handlers(), logger)
+    } catch (error) {
+      releaseLock()
+      throw error
+    }
+    daemon.housekeeping = setInterval(() => daemon.keepHouse(), DAEMON_HOUSEKEEPING_INTERVAL_MS)
+    logger.info({ pid: process.pid, version: installationVersion() }, 'qmqd started')
+    return daemon
+  }
+
+  hosted(name: string): HostedQueueManager {
+    let hosted = this.queueManagers.get(name)
+    if (hosted === undefined) {
+      const paths = queueManagerPaths(this.paths, name)
+      const logger = childLogger({ qm: name })
+      hosted = new HostedQueueManager(name, paths, recordedStatus(paths), logger)
+      this.queueManagers.set(name, hosted)
+    }
+    return hosted
+  }
+
+  knownHosted(name: string): HostedQueueManager | undefined {
+    return this.queueManagers.get(name)
+  }
+
+  forget(name: string): void {
+    this.queueManagers.delete(name)
+  }
+
+  serialize<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.serialTail.then(work)
+    this.serialTail = result.catch(() => undefined)
+    return result
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce()
+    return this.stopping
+  }
+
+  private async stopOnce(): Promise<void> {
+    this.logger.info('qmqd stopping: ending running queue managers immediately')
+    clearInterval(this.housekeeping)
+    const ends = [...this.queueManagers.values()].map((hosted) =>
+      hosted.end('immediate').catch((error: unknown) => {
+        this.logger.error({ err: error, qm: hosted.name }, 'queue manager did not end cleanly')
+      }),
+    )
+    await Promise.all(ends)
+    await this.control?.close()
+    if (holdsDaemonLock(this.paths)) fs.rmSync(this.paths.socket, { force: true })
+    this.releaseLock()
+    this.logger.info('qmqd stopped')
+    this.resolveStopped()
+  }
+
+  private handlers(): Map<string, CommandHandler> {
+    const table: Map<string, CommandHandler> = new Map<string, CommandHandler>([
+      ['ping', () => ({ exitCode: 0, output: [], errors: [], data: this.identity() })],
+      ['stop', () => this.stopCommand()],
+    ])
+    table.set('commands', () => ({ exitCode: 0, output: [...table.keys()].sort(), errors: [] }))
+    for (const [name, handler] of lifecycleCommands(this)) table.set(name, handler)
+    for (const [name, handler] of queryCommands(this)) table.set(name, handler)
+    return table
+  }
+
+  private identity(): { pid: number; home: string; version: string } {
+    return { pid: process.pid, home: this.paths.home, version: installationVersion() }
+  }
+
+  /** Answers first, then stops: the reply must leave before the socket closes. */
+  private stopCommand(): { exitCode: number; output: string[]; errors: string[]; data: unknown } {
+    setImmediate(() => void this.stop())
+    return { exitCode: 0, output: [], errors: [], data: this.identity() }
+  }
+
+  private settleAbandoned(): void {
+    for (const name of listQueueManagerNames(this.paths)) {
+      if (settleAbandonedRecord(queueManagerPaths(this.paths, name))) {
+        this.logger.warn({ qm: name }, 'queue manager was running when qmqd last ended')
+      }
+    }
+  }
+
+  private keepHouse(): void {
+    if (!holdsDaemonLock(this.paths)) {
+      this.logger.error('pid file gone or taken over (QMQ_HOME deleted?): qmqd stopping')
+      void this.stop()
+      return
+    }
+    for (const hosted of this.queueManagers.values()) {
+      if (!hosted.engineFailed) continue
+      this.logger.error({ qm: hosted.name }, 'journal failed: ending the queue manager')
+      void hosted.end('immediate', 'ended-unexpectedly').catch((error: unknown) => {
+        this.logger.error({ err: error, qm: hosted.name }, 'ending a failed queue manager failed')
+      })
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The node directory (QMQ_HOME, default ~/.quorummq): everything one node's daemon owns.
+ *
+ *   <home>/qmqd.pid                 pid of the running daemon (also its single-instance lock)
+ *   <home>/qmqd.sock                control socket: JSON lines, see control-protocol.ts
+ *   <home>/logs/qmqd.log            daemon log when a command started it in the background
+ *   <home>/qmgrs/<QM>/qmgr.json     the queue manager's configuration (listener host and port)
+ *   <home>/qmgrs/<QM>/status.json   its last recorded state, for dspmq after a daemon restart
+ *   <home>/qmgrs/<QM>/data/         its data directory (journal, checkpoints; queue-manager/)
+ */
+import os from 'node:os'
+import { join, resolve } from 'node:path'
+
+export interface NodePaths {
+  readonly home: string
+  readonly pidFile: string
+  readonly socket: string
+  readonly logs: string
+  readonly daemonLog: string
+  readonly queueManagers: string
+}
+
+export interface QueueManagerPaths {
+  readonly root: string
+  readonly config: string
+  readonly status: string
+  readonly data: string
+}
+
+/** QMQ_HOME if set (made absolute), else ~/.quorummq. */
+export function nodeHome(environment: NodeJS.ProcessEnv = process.env): string {
+  const configured = environment['QMQ_HOME']
+  if (configured !== undefined && configured !== '') return resolve(configured)
+  return join(os.homedir(), '.quorummq')
+}
+
+export function nodePaths(home: string): NodePaths {
+  const logs = join(home, 'logs')
+  return {
+    home,
+    pidFile: join(home, 'qmqd.pid'),
+    socket: join(home, 'qmqd.sock'),
+    logs,
+    daemonLog: join(logs, 'qmqd.log'),
+    queueManagers: join(home, 'qmgrs'),
+  }
+}
+
+/** Only call with a name that passed validateQueueManagerName: it becomes a directory name. */
+export function queueManagerPaths(node: NodePaths, name: string): QueueManagerPaths {
+  const root = join(node.queueManagers, name)
+  return {
+    root,
+    config: join(root, 'qmgr.json'),
+    status: join(root, 'status.json'),
+    data: join(root, 'data'),
+  }
+}

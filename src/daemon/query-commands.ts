@@ -1,0 +1,95 @@
+/**
+ * dspmq, runmqsc and locate as daemon commands.
+ *
+ * runmqsc answers with MQ's exit codes only: 0 all commands ran, 10 some failed, 20 the script
+ * could not run at all (no such queue manager, not running), whatever the message says.
+ * locate tells a client command where a local queue manager listens; with no name it picks the
+ * node's only queue manager, as MQ picks the default one (QuorumMQ has no default yet).
+ */
+import { formatTranscript } from '../mqsc/index.js'
+import { CommandFailure, ReplyBuilder, failureReply } from './command-failure.js'
+import type { CommandReply } from './control-protocol.js'
+import type { CommandHandler } from './control-server.js'
+import type { DaemonContext } from './node-daemon.js'
+import {
+  describeQueueManager,
+  formatDisplayLine,
+  selectQueueManagers,
+  type DisplayOutput,
+} from './queue-manager-listing.js'
+import { existingQueueManager, listQueueManagerNames, readConfig } from './queue-manager-config.js'
+import { QueueManagerStatus } from './queue-manager-status.js'
+
+type Parameters = Readonly<Record<string, unknown>>
+
+export const RUNMQSC_EXIT = { OK: 0, COMMANDS_FAILED: 10, ERROR: 20 } as const
+
+export function queryCommands(daemon: DaemonContext): Map<string, CommandHandler> {
+  return new Map<string, CommandHandler>([
+    ['dspmq', (parameters) => displayQueueManagers(daemon, parameters)],
+    ['runmqsc', (parameters) => runScript(daemon, parameters)],
+    ['locate', (parameters) => locateQueueManager(daemon, parameters)],
+  ])
+}
+
+function displayQueueManagers(daemon: DaemonContext, parameters: Parameters): CommandReply {
+  const name = parameters['queueManager']
+  const output: DisplayOutput = parameters['output'] === 'all' ? 'all' : 'status'
+  const names = selectQueueManagers(daemon.paths, typeof name === 'string' ? name : undefined)
+  const entries = names.map((each) =>
+    describeQueueManager(daemon.paths, each, daemon.knownHosted(each)?.status),
+  )
+  const reply = new ReplyBuilder()
+  for (const entry of entries) reply.line(formatDisplayLine(entry, output))
+  return reply.done(entries)
+}
+
+async function runScript(daemon: DaemonContext, parameters: Parameters): Promise<CommandReply> {
+  try {
+    const name = parameters['queueManager']
+    const text = parameters['text']
+    if (typeof name !== 'string' || typeof text !== 'string') {
+      throw new CommandFailure('ARGUMENTS_NOT_VALID')
+    }
+    existingQueueManager(daemon.paths, name)
+    const hosted = daemon.knownHosted(name)
+    if (hosted === undefined) throw new CommandFailure('NOT_AVAILABLE')
+    const run = await hosted.runScript(text)
+    const exitCode = run.commandsFailed > 0 ? RUNMQSC_EXIT.COMMANDS_FAILED : RUNMQSC_EXIT.OK
+    // Interactive runmqsc numbers and prints as it goes, so it takes the results, not the text.
+    const output = parameters['interactive'] === true ? [] : formatTranscript(run, name)
+    return { exitCode, output, errors: [], data: run }
+  } catch (error) {
+    return { ...failureReply(error), exitCode: RUNMQSC_EXIT.ERROR }
+  }
+}
+
+export interface LocateResult {
+  readonly queueManager: string
+  readonly host: string
+  readonly port: number
+  readonly running: boolean
+}
+
+function locateQueueManager(daemon: DaemonContext, parameters: Parameters): CommandReply {
+  const requested = parameters['queueManager']
+  let name: string
+  if (typeof requested === 'string' && requested !== '') {
+    name = requested
+  } else {
+    const all = listQueueManagerNames(daemon.paths)
+    if (all.length !== 1) throw new CommandFailure('NAME_NOT_VALID')
+    name = all[0]!
+  }
+  const paths = existingQueueManager(daemon.paths, name)
+  const config = readConfig(paths)
+  const hosted = daemon.knownHosted(name)
+  const running = hosted?.status === QueueManagerStatus.RUNNING
+  const result: LocateResult = {
+    queueManager: name,
+    host: config.host,
+    port: hosted?.port ?? config.port,
+    running,
+  }
+  return new ReplyBuilder().done(result)
+}

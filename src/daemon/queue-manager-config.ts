@@ -1,0 +1,77 @@
+/**
+ * A queue manager's node-level configuration (qmgr.json): what the daemon needs to serve it
+ * besides its data directory. Written once by crtmqm; edit the file to move the listener.
+ */
+import fs from 'node:fs'
+import { MAX_QUEUE_MANAGER_NAME_BYTES } from '../constants.js'
+import { CommandFailure } from './command-failure.js'
+import { queueManagerPaths, type NodePaths, type QueueManagerPaths } from './node-paths.js'
+
+export interface QueueManagerConfig {
+  readonly formatVersion: 1
+  readonly name: string
+  /** Address the listener binds; 127.0.0.1 unless QMQ_LISTENER_HOST said otherwise at crtmqm. */
+  readonly host: string
+  readonly port: number
+  readonly createdAt: string
+}
+
+/**
+ * MQ's queue-manager name rule (A-Z a-z 0-9 . _ %, up to 48) without '/', which MQ allows but
+ * which cannot be a directory name; '.' and '..' are refused for the same reason.
+ */
+const NAME_PATTERN = new RegExp(`^[A-Za-z0-9._%]{1,${MAX_QUEUE_MANAGER_NAME_BYTES}}$`)
+
+export function isValidQueueManagerName(name: string): boolean {
+  return NAME_PATTERN.test(name) && name !== '.' && name !== '..'
+}
+
+export function requireValidName(name: unknown): string {
+  if (typeof name !== 'string' || !isValidQueueManagerName(name)) {
+    throw new CommandFailure('NAME_NOT_VALID')
+  }
+  return name
+}
+
+/** The paths of an existing queue manager; AMQ8118E if there is none of that name. */
+export function existingQueueManager(node: NodePaths, name: string): QueueManagerPaths {
+  const paths = queueManagerPaths(node, requireValidName(name))
+  if (!fs.existsSync(paths.config)) throw new CommandFailure('DOES_NOT_EXIST')
+  return paths
+}
+
+export function readConfig(paths: QueueManagerPaths): QueueManagerConfig {
+  const value = JSON.parse(fs.readFileSync(paths.config, 'utf8')) as QueueManagerConfig
+  if (value.formatVersion !== 1 || typeof value.port !== 'number') {
+    throw new Error(`unsupported configuration in ${paths.config}`)
+  }
+  return value
+}
+
+/** Queue managers of this node, sorted by name (dspmq's order). */
+export function listQueueManagerNames(node: NodePaths): string[] {
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(node.queueManagers, { withFileTypes: true })
+  } catch {
+    return []
+  }
+  return entries
+    .filter((entry) => entry.isDirectory() && isValidQueueManagerName(entry.name))
+    .filter((entry) => fs.existsSync(queueManagerPaths(node, entry.name).config))
+    .map((entry) => entry.name)
+    .sort()
+}
+
+/** Write to a temporary file, flush, rename: a crash leaves the old file or the new one. */
+export function writeJsonAtomically(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  const descriptor = fs.openSync(temporary, 'w')
+  try {
+    fs.writeSync(descriptor, `${JSON.stringify(value, null, 2)}\n`)
+    fs.fsyncSync(descriptor)
+  } finally {
+    fs.closeSync(descriptor)
+  }
+  fs.renameSync(temporary, path)
+}

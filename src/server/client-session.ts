@@ -1,0 +1,554 @@
+/**
+ * One client connection: its socket, frame parser, handshake, engine connection (MQCONN), handle
+ * table, requests in flight, heartbeat, and flow control in both directions.
+ *
+ *   socket 'data' -> FrameParser -> drain(): dispatch in arrival order, at most
+ *                                   SERVER_FRAMES_PER_TURN per turn
+ *      HELLO ------> handshake.ts -> HELLO_OK (engine connection opened) or ERROR + close
+ *      requests ---> client-requests.ts (engine call made now, reply when its promise settles)
+ *   replies -------> Outbox (encoded) -> one corked write per turn (outbox.ts)
+ *
+ * Ordering. Frames are dispatched strictly in arrival order and each engine call is made
+ * synchronously at dispatch, which applies it (client-requests.ts), but the session does not
+ * await a reply before dispatching the next frame. So a COMMIT after a PUT commits that PUT,
+ * while a GET waiting for a message holds up nothing. Replies go out in completion order.
+ *
+ * Flow control: reading stops (socket.pause) while any of these holds, and resumes once the
+ * parser has handed out every buffered frame and none holds:
+ *
+ * | block  | condition                                            | resumed by                   |
+ * |--------|------------------------------------------------------|------------------------------|
+ * | output | reply bytes queued >= SERVER_OUTPUT_HIGH_WATER_BYTES | a flush or 'drain' below it  |
+ * | window | SERVER_MAX_REQUESTS_IN_FLIGHT requests being served  | a request completing         |
+ * | turn   | SERVER_FRAMES_PER_TURN frames dispatched this turn   | the next turn (setImmediate) |
+ *
+ * A client that does not read therefore stops being read and holds up no one else. Its queued
+ * replies stay under the high-water mark plus what its requests in flight complete with: one
+ * turn's worth when they complete at once (browses of a deep queue), at worst the whole window
+ * of max-size messages when that many waiting GETs are satisfied together.
+ *
+ * Closing, one path for every cause; the engine connection is closed (MQDISC: handles closed,
+ * unit of work backed out) before the session counts as closed:
+ *
+ * | cause                                 | waiting GETs    | other requests | then          |
+ * |---------------------------------------|-----------------|----------------|---------------|
+ * | client GOODBYE, or end of its stream  | answered 2033   | finished       | end           |
+ * | server close, graceful                | answered 2161   | finished       | GOODBYE, end  |
+ * | server close, not graceful            | answered 2161   | abandoned      | GOODBYE, drop |
+ * | protocol violation, no HELLO in time  | answered 2009   | abandoned      | ERROR, end    |
+ * | socket closed or failed, silent peer  | nobody to answer| abandoned      | (gone)        |
+ */
+import type { Buffer } from 'node:buffer'
+import type { Socket } from 'node:net'
+import { unreachable } from '../assert.js'
+import {
+  SERVER_CLOSE_GRACE_MS,
+  SERVER_FRAMES_PER_TURN,
+  SERVER_HANDSHAKE_TIMEOUT_MS,
+  SERVER_MAX_REQUESTS_IN_FLIGHT,
+  SERVER_OUTPUT_HIGH_WATER_BYTES,
+} from '../constants.js'
+import { MQError, Reason } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { Connection, QueueEngine } from '../queue/engine.js'
+import { FrameParser } from '../wire/client-frame-parser.js'
+import {
+  Opcode,
+  encodeFrame,
+  isFrameError,
+  type ClientMessage,
+  type FrameError,
+  type GetFrame,
+  type HelloFrame,
+} from '../wire/client-protocol.js'
+import type { AdminFunction } from './admin-result.js'
+import { ClientRequests } from './client-requests.js'
+import { errorFrame, errorReply } from './error-reply.js'
+import { HandleTable } from './handle-table.js'
+import { answerHello } from './handshake.js'
+import { Heartbeat } from './heartbeat.js'
+import { Outbox, type FlushScheduler } from './outbox.js'
+import { WaitingGets, type WaitingGet } from './waiting-gets.js'
+
+/** What the server needs of a queue manager: its name, its engine, and MQCONN. */
+export interface ServedQueueManager {
+  readonly name: string
+  readonly engine: QueueEngine
+  connect(): Connection
+}
+
+export interface SessionServices {
+  readonly queueManager: ServedQueueManager
+  readonly admin: AdminFunction | undefined
+  /** The server's heartbeat offer (0: none). */
+  readonly heartbeatMs: number
+  readonly scheduler: FlushScheduler
+}
+
+type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
+type ReadBlock = 'none' | 'output' | 'window' | 'turn'
+
+interface ClosePlan {
+  /** Sent first when set: a server quiescing says 2161. */
+  readonly goodbyeReason?: number
+  /** The answer of GETs still waiting for a message. */
+  readonly waitReason: MQError
+  /** Finish requests in flight (bounded by SERVER_CLOSE_GRACE_MS) before backing out. */
+  readonly finishRequests: boolean
+  /** How long an ended socket may take to flush and close before it is destroyed. */
+  readonly lingerMs: number
+}
+
+export class ClientSession {
+  /** Resolves once the socket is closed and the engine connection released. */
+  readonly closed: Promise<void>
+  private state: SessionState = 'handshake'
+  private readBlock: ReadBlock = 'none'
+  private readonly parser = new FrameParser({ from: 'client' })
+  private readonly outbox: Outbox
+  private readonly handles = new HandleTable()
+  private readonly waitingGets = new WaitingGets()
+  private connection: Connection | undefined
+  private requests: ClientRequests | undefined
+  private heartbeat: Heartbeat | undefined
+  private handshakeTimer: NodeJS.Timeout | undefined
+  private lingerTimer: NodeJS.Timeout | undefined
+  private drainImmediate: NodeJS.Immediate | undefined
+  private inFlightCount = 0
+  private pingCount = 0
+  private idleWaiters: (() => void)[] = []
+  private released: Promise<void> | undefined
+  private resolveClosed!: () => void
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly services: SessionServices,
+    private readonly logger: Logger,
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve
+    })
+    this.outbox = new Outbox(socket, services.scheduler, () => this.afterOutput())
+  }
+
+  /** Reply bytes not yet taken by the kernel: queued in the socket and in the outbox. */
+  get bufferedOutputBytes(): number {
+    return this.socket.writableLength + this.outbox.pendingBytes
+  }
+
+  get isPausedForOutput(): boolean {
+    return this.readBlock === 'output'
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlightCount
+  }
+
+  start(): void {
+    this.socket.setNoDelay(true)
+    this.socket.on('data', (chunk: Buffer) => this.receiveBytes(chunk))
+    this.socket.on('end', () => this.receiveEnd())
+    this.socket.on('drain', () => this.afterOutput())
+    this.socket.on('error', (error) => this.logger.debug({ err: error }, 'socket error'))
+    this.socket.on('close', () => void this.finishClosed())
+    this.handshakeTimer = setTimeout(() => this.handshakeTimedOut(), SERVER_HANDSHAKE_TIMEOUT_MS)
+    this.handshakeTimer.unref()
+  }
+
+  /** The server is closing: GOODBYE 2161, then a close with or without finishing requests. */
+  shutdown(graceful: boolean): Promise<void> {
+    const waitReason = new MQError(Reason.Q_MGR_QUIESCING, 'the server is closing')
+    return this.close({
+      goodbyeReason: Reason.Q_MGR_QUIESCING,
+      waitReason,
+      finishRequests: graceful,
+      lingerMs: graceful ? SERVER_CLOSE_GRACE_MS : 0,
+    })
+  }
+
+  // ---- Reading and dispatch ----
+
+  private receiveBytes(chunk: Buffer): void {
+    // Once closing, input is read and dropped, so the peer's close ends in FIN rather than RST.
+    if (!this.isReading()) return
+    this.heartbeat?.heard()
+    this.parser.push(chunk)
+    this.drain()
+  }
+
+  /** Dispatches buffered frames until the parser needs bytes or a flow-control block holds. */
+  private drain(): void {
+    for (let dispatched = 0; this.isReading(); dispatched++) {
+      const block = this.blockFor(dispatched)
+      if (block !== 'none') {
+        this.pauseReading(block)
+        return
+      }
+      const item = this.parser.next()
+      if (item === undefined) {
+        this.resumeReading()
+        return
+      }
+      this.receive(item)
+    }
+  }
+
+  private isReading(): boolean {
+    return this.state === 'handshake' || this.state === 'open'
+  }
+
+  private blockFor(dispatchedThisTurn: number): ReadBlock {
+    if (this.bufferedOutputBytes >= SERVER_OUTPUT_HIGH_WATER_BYTES) return 'output'
+    if (this.inFlightCount >= SERVER_MAX_REQUESTS_IN_FLIGHT) return 'window'
+    if (dispatchedThisTurn >= SERVER_FRAMES_PER_TURN) return 'turn'
+    return 'none'
+  }
+
+  private pauseReading(block: ReadBlock): void {
+    this.readBlock = block
+    this.socket.pause()
+    if (block === 'turn') this.scheduleDrain()
+  }
+
+  private resumeReading(): void {
+    this.readBlock = 'none'
+    if (this.socket.isPaused()) this.socket.resume()
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainImmediate !== undefined || !this.isReading()) return
+    this.drainImmediate = setImmediate(() => {
+      this.drainImmediate = undefined
+      this.drain()
+    })
+  }
+
+  /** After a flush or a socket 'drain': resume a connection held for output once below. */
+  private afterOutput(): void {
+    if (this.readBlock !== 'output') return
+    // The client is taking bytes: it is alive even if it has nothing to say.
+    this.heartbeat?.heard()
+    if (this.bufferedOutputBytes < SERVER_OUTPUT_HIGH_WATER_BYTES) this.scheduleDrain()
+  }
+
+  private receive(item: ClientMessage | FrameError): void {
+    if (isFrameError(item)) {
+      this.receiveFault(item)
+    } else if (this.state === 'handshake') {
+      this.receiveFirstFrame(item)
+    } else {
+      this.receiveRequest(item)
+    }
+  }
+
+  private receiveFault(fault: FrameError): void {
+    if (fault.fatal) {
+      // The stream can no longer be split into frames: no request id can be trusted.
+      this.send(errorFrame(0, fault.reason, fault.message))
+      this.abort('unframeable bytes', fault)
+    } else if (this.state === 'handshake') {
+      this.send(errorFrame(fault.requestId, fault.reason, fault.message))
+      this.abort('bad HELLO', fault)
+    } else {
+      this.send(errorFrame(fault.requestId, fault.reason, fault.message))
+    }
+  }
+
+  // ---- Handshake ----
+
+  private receiveFirstFrame(frame: ClientMessage): void {
+    if (frame.type !== Opcode.HELLO) {
+      const message = `the first frame must be HELLO, not opcode 0x${frame.type.toString(16)}`
+      this.send(errorFrame(frame.requestId, Reason.HCONN_ERROR, message))
+      this.abort('request before HELLO')
+      return
+    }
+    this.receiveHello(frame)
+  }
+
+  private receiveHello(hello: HelloFrame): void {
+    const { queueManager, heartbeatMs, admin } = this.services
+    const outcome = answerHello(hello, { queueManagerName: queueManager.name, heartbeatMs })
+    if (!outcome.accepted) {
+      this.send(outcome.reply)
+      this.abort('HELLO refused', outcome.reply)
+      return
+    }
+    let connection: Connection
+    try {
+      connection = queueManager.connect()
+    } catch (error) {
+      this.send(errorReply(hello.requestId, error, this.logger))
+      this.abort('MQCONN refused', error)
+      return
+    }
+    this.connection = connection
+    this.requests = new ClientRequests({
+      engine: queueManager.engine,
+      connection,
+      handles: this.handles,
+      admin,
+    })
+    clearTimeout(this.handshakeTimer)
+    this.state = 'open'
+    this.send(outcome.reply)
+    if (outcome.heartbeatMs > 0) this.startHeartbeat(outcome.heartbeatMs)
+    const { clientName, minVersion, maxVersion } = hello
+    const negotiatedMs = outcome.heartbeatMs
+    // Debug: a busy server accepts thousands of these; failures are logged at info.
+    this.logger.debug({ clientName, minVersion, maxVersion, negotiatedMs }, 'client connected')
+  }
+
+  private startHeartbeat(intervalMs: number): void {
+    this.heartbeat = new Heartbeat(intervalMs, {
+      // Held for the window or the turn, the socket is unread by our choice, not the client's.
+      isListening: () => this.readBlock === 'none' || this.readBlock === 'output',
+      sendPing: () => this.send({ type: Opcode.PING, requestId: this.nextPingId() }),
+      onSilent: (silenceMs) => {
+        this.logger.info({ silenceMs }, 'client silent past its heartbeat: closing')
+        this.socket.destroy()
+      },
+    })
+    this.heartbeat.start()
+  }
+
+  /** PING is a request (it must carry a non-zero id); ids of our PINGs are ours to pick. */
+  private nextPingId(): number {
+    this.pingCount = this.pingCount === 0xffff_ffff ? 1 : this.pingCount + 1
+    return this.pingCount
+  }
+
+  private handshakeTimedOut(): void {
+    if (this.state !== 'handshake') return
+    const message = `no HELLO within ${SERVER_HANDSHAKE_TIMEOUT_MS} ms`
+    this.send(errorFrame(0, Reason.CONNECTION_BROKEN, message))
+    this.abort('handshake timed out')
+  }
+
+  // ---- Requests ----
+
+  private receiveRequest(frame: ClientMessage): void {
+    const requests = this.requests
+    if (requests === undefined) return
+    const { requestId } = frame
+    switch (frame.type) {
+      case Opcode.PING:
+        this.send({ type: Opcode.PONG, requestId })
+        return
+      case Opcode.PONG:
+        return // its bytes already told the heartbeat the client is alive
+      case Opcode.GOODBYE:
+        this.logger.debug({ reason: frame.reason }, 'client said goodbye')
+        void this.closeOrderly()
+        return
+      case Opcode.HELLO:
+        this.send(errorFrame(requestId, Reason.ALREADY_CONNECTED, 'HELLO was already answered'))
+        return
+      case Opcode.CANCEL:
+        this.cancel(requestId, frame.targetRequestId)
+        return
+      case Opcode.GET:
+        this.startGet(requests, frame)
+        return
+      case Opcode.OPEN:
+        return this.serve(requestId, () => requests.open(frame))
+      case Opcode.CLOSE_HANDLE:
+        return this.serve(requestId, () => requests.closeHandle(frame))
+      case Opcode.PUT:
+        return this.serve(requestId, () => requests.put(frame))
+      case Opcode.COMMIT:
+        return this.serve(requestId, () => requests.commit(requestId))
+      case Opcode.BACKOUT:
+        return this.serve(requestId, () => requests.backout(requestId))
+      case Opcode.QUERY:
+        return this.serve(requestId, () => requests.query(frame))
+      case Opcode.ADMIN:
+        return this.serve(requestId, () => requests.admin(frame))
+      case Opcode.OK:
+      case Opcode.HELLO_OK:
+      case Opcode.OPEN_OK:
+      case Opcode.PUT_OK:
+      case Opcode.MESSAGE:
+      case Opcode.ADMIN_RESULT:
+      case Opcode.QUEUE_INFO:
+      case Opcode.ERROR: {
+        // The parser refuses server-only opcodes from a client; kept so the switch is total.
+        const message = `opcode 0x${frame.type.toString(16)} is sent by the server only`
+        this.send(errorFrame(requestId, Reason.UNEXPECTED_ERROR, message))
+        return
+      }
+      default:
+        return unreachable(frame, 'client frame')
+    }
+  }
+
+  /** Runs one request now; a synchronous reply is queued at once, a promise is tracked. */
+  private serve(requestId: number, run: () => ClientMessage | Promise<ClientMessage>): void {
+    let outcome: ClientMessage | Promise<ClientMessage>
+    try {
+      outcome = run()
+    } catch (error) {
+      this.send(errorReply(requestId, error, this.logger))
+      return
+    }
+    if (outcome instanceof Promise) void this.track(requestId, outcome, undefined)
+    else this.send(outcome)
+  }
+
+  private startGet(requests: ClientRequests, frame: GetFrame): void {
+    const waiting =
+      (frame.options.waitMs ?? 0) > 0 ? this.waitingGets.open(frame.requestId) : undefined
+    let reply: Promise<ClientMessage>
+    try {
+      reply = requests.get(frame, waiting?.signal)
+    } catch (error) {
+      waiting?.answered()
+      this.send(errorReply(frame.requestId, error, this.logger))
+      return
+    }
+    void this.track(frame.requestId, reply, waiting)
+  }
+
+  private cancel(requestId: number, targetRequestId: number): void {
+    const reason = new MQError(Reason.NO_MSG_AVAILABLE, 'the wait was cancelled')
+    const answered = this.waitingGets.cancel(targetRequestId, reason)
+    const reply = answered.then(() => ({ type: Opcode.OK, requestId }) as const)
+    void this.track(requestId, reply, undefined)
+  }
+
+  /** Counts the request in flight until its reply (or ERROR) is queued. */
+  private async track(
+    requestId: number,
+    reply: Promise<ClientMessage>,
+    waiting: WaitingGet | undefined,
+  ): Promise<void> {
+    this.inFlightCount++
+    try {
+      this.send(await reply)
+    } catch (error) {
+      this.send(errorReply(requestId, error, this.logger))
+    } finally {
+      waiting?.answered()
+      this.requestSettled()
+    }
+  }
+
+  private requestSettled(): void {
+    this.inFlightCount--
+    if (this.inFlightCount === 0) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const wake of waiters) wake()
+    }
+    if (this.readBlock === 'window') this.scheduleDrain()
+  }
+
+  /** Queues a reply; one that cannot be encoded becomes an ERROR 2195 (and a log line). */
+  private send(message: ClientMessage): void {
+    if (this.state === 'closed' || !this.socket.writable) return
+    let frame: Buffer
+    try {
+      frame = encodeFrame(message)
+    } catch (error) {
+      frame = encodeFrame(errorReply(message.requestId, error, this.logger))
+    }
+    this.outbox.enqueue(frame)
+  }
+
+  // ---- Closing ----
+
+  private receiveEnd(): void {
+    // The client will send nothing more; it may still read the answers to what it sent.
+    if (this.state === 'handshake') this.abort('stream ended before HELLO')
+    else void this.closeOrderly()
+  }
+
+  private closeOrderly(): Promise<void> {
+    return this.close({
+      waitReason: new MQError(Reason.NO_MSG_AVAILABLE, 'the client is leaving'),
+      finishRequests: true,
+      lingerMs: SERVER_CLOSE_GRACE_MS,
+    })
+  }
+
+  private abort(why: string, detail?: unknown): void {
+    this.logger.info({ why, detail }, 'closing the connection')
+    void this.close({
+      waitReason: new MQError(Reason.CONNECTION_BROKEN, why),
+      finishRequests: false,
+      lingerMs: SERVER_CLOSE_GRACE_MS,
+    })
+  }
+
+  private close(plan: ClosePlan): Promise<void> {
+    if (!this.isReading()) return this.closed
+    this.state = 'closing'
+    this.stopTimers()
+    this.socket.resume()
+    if (plan.goodbyeReason !== undefined) {
+      this.send({ type: Opcode.GOODBYE, requestId: 0, reason: plan.goodbyeReason })
+    }
+    this.waitingGets.abortAll(plan.waitReason)
+    void this.finishClose(plan)
+    return this.closed
+  }
+
+  private async finishClose(plan: ClosePlan): Promise<void> {
+    if (plan.finishRequests) await this.requestsFinished(SERVER_CLOSE_GRACE_MS)
+    await this.releaseConnection()
+    if (this.socket.destroyed) return
+    this.outbox.flush()
+    this.socket.end()
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), plan.lingerMs)
+    this.lingerTimer.unref()
+  }
+
+  private requestsFinished(timeoutMs: number): Promise<void> {
+    if (this.inFlightCount === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      timer.unref()
+      this.idleWaiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  /** MQDISC once: handles closed, unit of work backed out (IPPROCS, OPPROCS, UNCOM drop). */
+  private releaseConnection(): Promise<void> {
+    this.released ??= (async () => {
+      this.handles.clear()
+      const connection = this.connection
+      if (connection === undefined) return
+      try {
+        await connection.close()
+      } catch (error) {
+        this.logger.error({ err: error }, 'closing the engine connection failed')
+      }
+    })()
+    return this.released
+  }
+
+  private async finishClosed(): Promise<void> {
+    if (this.state !== 'closing') {
+      // The client vanished (or was dropped): nobody is left to answer.
+      this.state = 'closing'
+      this.stopTimers()
+      this.waitingGets.abortAll(new MQError(Reason.CONNECTION_BROKEN, 'the client is gone'))
+    }
+    this.outbox.discard()
+    clearTimeout(this.lingerTimer)
+    await this.releaseConnection()
+    this.state = 'closed'
+    this.logger.debug('connection closed')
+    this.resolveClosed()
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.handshakeTimer)
+    this.heartbeat?.stop()
+    if (this.drainImmediate !== undefined) clearImmediate(this.drainImmediate)
+    this.drainImmediate = undefined
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Write batching. Replies are encoded as they are produced and queued in the connection's
+ * Outbox; one FlushScheduler per server writes every dirty outbox once per event-loop turn
+ * (a setImmediate, so after the I/O callbacks and promise reactions of the turn that produced
+ * them), corked, so a batch of replies leaves in one writev system call instead of one per frame.
+ *
+ *   reply -> Outbox.enqueue (encoded Buffer) -> FlushScheduler (one setImmediate per turn)
+ *         -> socket.cork(); write * n; socket.uncork() -> kernel
+ *
+ * Bytes queued here are not yet in socket.writableLength; the session adds `pendingBytes` to it
+ * when deciding whether a client reads fast enough (see client-session.ts).
+ */
+import type { Buffer } from 'node:buffer'
+import type { Socket } from 'node:net'
+import { assert } from '../assert.js'
+
+export class Outbox {
+  /** Set while this outbox is in the scheduler's list, so it is listed once per turn. */
+  scheduled = false
+  private frames: Buffer[] = []
+  private queuedBytes = 0
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly scheduler: FlushScheduler,
+    /** Told after every flush: the session then rechecks its output backpressure. */
+    private readonly afterFlush: () => void,
+  ) {}
+
+  get pendingBytes(): number {
+    return this.queuedBytes
+  }
+
+  enqueue(frame: Buffer): void {
+    assert(frame.length > 0, 'outbox: a frame has bytes')
+    this.frames.push(frame)
+    this.queuedBytes += frame.length
+    this.scheduler.schedule(this)
+  }
+
+  /** Writes everything queued; a socket that can no longer be written drops it. */
+  flush(): void {
+    if (this.frames.length === 0) return
+    const frames = this.frames
+    this.frames = []
+    this.queuedBytes = 0
+    if (!this.socket.writable) return
+    this.socket.cork()
+    for (const frame of frames) this.socket.write(frame)
+    this.socket.uncork()
+    this.afterFlush()
+  }
+
+  discard(): void {
+    this.frames = []
+    this.queuedBytes = 0
+  }
+}
+
+export class FlushScheduler {
+  private dirty: Outbox[] = []
+  private immediate: NodeJS.Immediate | undefined
+
+  schedule(outbox: Outbox): void {
+    if (outbox.scheduled) return
+    outbox.scheduled = true
+    this.dirty.push(outbox)
+    this.immediate ??= setImmediate(() => this.flushAll())
+  }
+
+  /** Stops the pending turn's flush (server closed; sessions flush themselves when closing). */
+  cancel(): void {
+    if (this.immediate !== undefined) clearImmediate(this.immediate)
+    this.immediate = undefined
+    for (const outbox of this.dirty) outbox.scheduled = false
+    this.dirty = []
+  }
+
+  private flushAll(): void {
+    this.immediate = undefined
+    const dirty = this.dirty
+    this.dirty = []
+    for (const outbox of dirty) {
+      outbox.scheduled = false
+      outbox.flush()
+    }
+  }
+}
