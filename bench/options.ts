@@ -29,7 +29,7 @@ Usage: node dist/bench/cli.js [options]
   --render FILE        only re-render report.html next to an existing results.json
   --help
 
-Environment: QMQ_BENCH_PORT_BASE (default 35000) moves every port the harness binds;
+Environment: QMQ_BENCH_PORT_BASE (default 21000) moves every port the harness binds;
 QMQ_BENCH_KEEP_DATA=1 keeps server data and logs; QMQ_BENCH_CONCURRENT_CALLS=1 lets QuorumMQ
 calls overlap on one connection.`
 

@@ -16,10 +16,10 @@ import { FramedRing, type FrameVisitor } from '../src/ring/framed-ring.js'
 
 const KiB = 1024
 const RING_CAPACITY_BYTES = 1024 * KiB
-/** About 50 MB of payload per run at 256 B, 100 MB at 1 KiB. */
+/** About 256 MB of payload per run at 256 B, 512 MB at 1 KiB: shorter runs are too noisy. */
 const PAYLOADS = [
-  { payloadBytes: 256, frameCount: 200_000 },
-  { payloadBytes: 1 * KiB, frameCount: 100_000 },
+  { payloadBytes: 256, frameCount: 1_000_000 },
+  { payloadBytes: 1 * KiB, frameCount: 500_000 },
 ] as const
 const WARM_UP_FRAME_COUNT = 20_000
 

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { PresetName, RunParameters } from './parameters.js'
 import { renderReport } from './report/html.js'
-import { machineInfo, quorumMqVersion } from './output/environment.js'
+import { loadAverage, machineInfo, quorumMqVersion } from './output/environment.js'
 import { SCENARIOS } from './scenarios/index.js'
 import type { Scenario, ScenarioContext, ScenarioName } from './scenarios/common.js'
 import { ADAPTERS, type AdapterFactories } from './systems/index.js'
@@ -57,6 +57,7 @@ interface Accumulator {
   readonly results: ScenarioResult[]
   readonly skipped: SkippedRun[]
   readonly versions: Record<string, string>
+  readonly loadAverageAtStart: readonly number[]
 }
 
 /** Plan entries grouped by the servers they need, in first-mentioned order. */
@@ -95,8 +96,12 @@ async function usableAdapters(
   return usable
 }
 
-function describeLine(result: ScenarioResult): string {
-  const latency = Object.entries(result.latencies)[0]
+function describeLine(result: ScenarioResult, scenario: Scenario): string {
+  const primary = scenario.primaryMetric === 'throughput' ? undefined : scenario.primaryMetric
+  const latency =
+    primary !== undefined && result.latencies[primary] !== undefined
+      ? ([primary, result.latencies[primary]] as const)
+      : Object.entries(result.latencies)[0]
   const latencyText =
     latency === undefined
       ? ''
@@ -143,10 +148,15 @@ async function runOne(
   const persistence = variant.persistent ? 'persistent' : 'non-persistent'
   const label = `${scenario.name} ${variant.messageBytes} B ${persistence}`
   log(`${context.system.label} [${context.topology.name}] ${label}`)
+  const limitMs = scenarioTimeoutMs(scenario, context.parameters)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result within ${limitMs / 1000} s`)), limitMs)
+  })
   try {
-    const result = await scenario.run(context, variant)
+    const result = await Promise.race([scenario.run(context, variant), timeout])
     accumulator.results.push(result)
-    log(describeLine(result))
+    log(describeLine(result, scenario))
   } catch (error) {
     const reason = `${label} failed: ${error instanceof Error ? error.message : String(error)}`
     accumulator.skipped.push({
@@ -155,7 +165,20 @@ async function runOne(
       reason,
     })
     log(`  !! ${reason}`)
+  } finally {
+    clearTimeout(timer)
   }
+}
+
+/**
+ * A generous bound on one scenario variant, so that a server that stops answering costs one
+ * failed entry in the results instead of a run that never ends.
+ */
+export function scenarioTimeoutMs(scenario: Scenario, parameters: RunParameters): number {
+  const baseSeconds = 120 + 20 * (parameters.durationSeconds + parameters.warmupSeconds)
+  if (scenario.name !== 'open-loop') return baseSeconds * 1000
+  const rates = parameters.openLoopFractions.length + 4
+  return (baseSeconds + rates * (parameters.openLoopSecondsPerRate * 3 + 12)) * 1000
 }
 
 export async function runBenchmark(
@@ -163,10 +186,14 @@ export async function runBenchmark(
   dependencies: BenchDependencies = {},
 ): Promise<BenchOutcome> {
   const log = dependencies.log ?? ((line: string) => process.stderr.write(`${line}\n`))
-  const start = startTopology
-  const begin = dependencies.startTopology ?? start
+  const begin = dependencies.startTopology ?? startTopology
   const startedAt = new Date()
-  const accumulator: Accumulator = { results: [], skipped: [], versions: {} }
+  const accumulator: Accumulator = {
+    results: [],
+    skipped: [],
+    versions: {},
+    loadAverageAtStart: loadAverage(),
+  }
   for (const group of groupPlan(options.plan, dependencies.adapters ?? ADAPTERS)) {
     const adapters = await usableAdapters(group.adapters, group.topology, accumulator, log)
     const serverKind = adapters[0]?.serverKind
@@ -221,7 +248,7 @@ function writeOutputs(
     mode: options.mode,
     parameters: { ...options.parameters, scenarios: options.scenarios },
     command: options.command,
-    machine: machineInfo(),
+    machine: machineInfo(accumulator.loadAverageAtStart),
     versions: { node: process.version, quorummq: quorumMqVersion(), systems: accumulator.versions },
     results: accumulator.results,
     skipped: accumulator.skipped,

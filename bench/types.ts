@@ -192,6 +192,9 @@ export interface MachineInfo {
   readonly kernel: string
   readonly arch: string
   readonly hostname: string
+  /** 1, 5 and 15 minute load averages when the run started and ended: others' load shows here. */
+  readonly loadAverageAtStart: readonly number[]
+  readonly loadAverageAtEnd: readonly number[]
 }
 
 export interface ResultsFile {

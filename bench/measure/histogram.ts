@@ -35,6 +35,7 @@ export function recordMicros(histogram: Histogram, micros: number): void {
 /** 99.9 → 3 nines. The x axis of a percentile chart is in nines so that tails get room. */
 export function percentileToNines(percentile: number): number {
   if (percentile >= 100) return Number.POSITIVE_INFINITY
+  if (percentile <= 0) return 0
   return -Math.log10(1 - percentile / 100)
 }
 
@@ -50,6 +51,14 @@ export function resolvableNines(count: number): number {
   return count <= 1 ? 0 : Math.log10(count)
 }
 
+/**
+ * A percentile's value is the top of its bucket (within 0.1 %), which can lie above the largest
+ * value actually recorded; no percentile is reported above the maximum.
+ */
+function valueAtPercentile(histogram: Histogram, percentile: number): number {
+  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue)
+}
+
 export function percentileCurve(histogram: Histogram): PercentilePoint[] {
   const points: PercentilePoint[] = []
   const count = histogram.totalCount
@@ -57,7 +66,7 @@ export function percentileCurve(histogram: Histogram): PercentilePoint[] {
   const limit = resolvableNines(count)
   for (let nines = 0; nines < limit; nines += CURVE_STEP_NINES) {
     const percentile = ninesToPercentile(nines)
-    points.push({ percentile, valueMicros: histogram.getValueAtPercentile(percentile) })
+    points.push({ percentile, valueMicros: valueAtPercentile(histogram, percentile) })
   }
   points.push({ percentile: 100, valueMicros: histogram.maxValue })
   return points
@@ -66,7 +75,7 @@ export function percentileCurve(histogram: Histogram): PercentilePoint[] {
 export function summarize(histogram: Histogram): PercentileSummary {
   const count = histogram.totalCount
   const at = (percentile: number): number =>
-    count === 0 ? 0 : histogram.getValueAtPercentile(percentile)
+    count === 0 ? 0 : valueAtPercentile(histogram, percentile)
   return {
     count,
     minMicros: count === 0 ? 0 : histogram.minNonZeroValue,

@@ -24,6 +24,10 @@ export function quorumMqVersion(): string {
   return manifest.version ?? 'unknown'
 }
 
+export function loadAverage(): number[] {
+  return os.loadavg().map((value) => Math.round(value * 100) / 100)
+}
+
 /** Distribution name from /etc/os-release when present (Linux), else the platform. */
 function operatingSystem(): string {
   try {
@@ -36,7 +40,7 @@ function operatingSystem(): string {
   return `${os.type()} ${os.release()}`
 }
 
-export function machineInfo(): MachineInfo {
+export function machineInfo(loadAverageAtStart: readonly number[]): MachineInfo {
   const cpus = os.cpus()
   return {
     cpus: cpus.length,
@@ -46,5 +50,7 @@ export function machineInfo(): MachineInfo {
     kernel: `${os.type()} ${os.release()} ${os.version()}`,
     arch: os.arch(),
     hostname: os.hostname(),
+    loadAverageAtStart,
+    loadAverageAtEnd: loadAverage(),
   }
 }

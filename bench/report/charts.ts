@@ -106,7 +106,7 @@ export function renderThroughputCharts(
       }
     }
   }
-  return charts.length === 0 ? '' : `<h2>Throughput</h2>${charts.join('\n')}`
+  return charts.length === 0 ? '' : `<h2 id="throughput">Throughput</h2>${charts.join('\n')}`
 }
 
 function latencyAxis(values: readonly number[], label: string) {
@@ -199,7 +199,7 @@ export function renderOpenLoopCharts(
   }
   return charts.length === 0
     ? ''
-    : `<h2>Latency against offered load (open loop)</h2>
+    : `<h2 id="open-loop">Latency against offered load (open loop)</h2>
        <p class="muted">Where a curve turns up and leaves the dotted line, the system saturates;
        the ringed cross is the first rate it did not sustain.</p>${charts.join('\n')}`
 }
@@ -289,5 +289,7 @@ export function renderPercentileCharts(
       )
     }
   }
-  return sections.length === 0 ? '' : `<h2>Latency percentiles</h2>${sections.join('\n')}`
+  return sections.length === 0
+    ? ''
+    : `<h2 id="percentiles">Latency percentiles</h2>${sections.join('\n')}`
 }

@@ -4,7 +4,7 @@
  * highlighted and QuorumMQ/peer ratios, throughput bars, latency against offered load for the
  * open-loop scenario, and latency percentile curves in "nines".
  */
-import type { OpenLoopPoint, ResultsFile, ScenarioResult } from '../types.js'
+import type { ResultsFile, ScenarioResult } from '../types.js'
 import { renderThroughputCharts, renderOpenLoopCharts, renderPercentileCharts } from './charts.js'
 import { configurationsOf, formatBytes, variantsOf, type Configuration } from './model.js'
 import { renderSummaryTable } from './summary.js'
@@ -16,12 +16,12 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 36
   border-bottom: 1px solid #ddd; } h3 { font-size: 15px; margin: 22px 0 6px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: right; vertical-align: top; }
-th { background: #f4f4f4; } td.text, th.text { text-align: left; }
+th { background: #f4f4f4; } tr.variant th { background: #e8eef6; } td.text, th.text { text-align: left; }
 td.best { font-weight: 700; background: #e3f4e3; } td.good { color: #17692b; font-weight: 600; }
 td.bad { color: #a31515; font-weight: 600; } td.missing { color: #aaa; }
 .muted { color: #666; } .swatch { display: inline-block; width: 12px; height: 12px;
   margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
-svg.chart { width: 100%; max-width: 860px; height: auto; display: block; margin: 6px 0 14px; }
+svg.chart { width: 100%; max-width: 980px; height: auto; display: block; margin: 6px 0 14px; }
 svg .grid { stroke: #e6e6e6; stroke-width: 1; } svg .frame { fill: none; stroke: #999; }
 svg .tick { font-size: 11px; fill: #555; } svg .axis { font-size: 12px; fill: #333; }
 svg .title { font-size: 13px; font-weight: 600; fill: #222; } svg .legend { font-size: 12px; }
@@ -38,7 +38,9 @@ function environmentSection(results: ResultsFile): string {
   return `<p class="muted">Run ${escapeXml(results.startedAt)} → ${escapeXml(results.finishedAt)},
     preset <code>${escapeXml(results.mode)}</code>. Machine: ${machine.cpus} × ${escapeXml(
       machine.cpuModel,
-    )}, ${memoryGiB} GiB, ${escapeXml(machine.os)}, ${escapeXml(machine.kernel)}.
+    )}, ${memoryGiB} GiB, ${escapeXml(machine.os)}, ${escapeXml(machine.kernel)}; load average
+    ${machine.loadAverageAtStart.join(' / ')} at the start, ${machine.loadAverageAtEnd.join(' / ')}
+    at the end (1/5/15 min; above ${machine.cpus} means something else competed for the CPUs).
     Node ${escapeXml(results.versions.node)}, QuorumMQ ${escapeXml(results.versions.quorummq)}.
     Systems: ${systems || 'none ran'}.<br>Command: <code>${escapeXml(results.command)}</code></p>`
 }
@@ -46,7 +48,11 @@ function environmentSection(results: ResultsFile): string {
 function durabilitySection(results: ResultsFile, configurations: readonly Configuration[]) {
   const rows: string[] = []
   const seen = new Set<string>()
-  for (const result of results.results) {
+  const rank = (result: ScenarioResult) => configurations.findIndex((c) => c.matches(result))
+  const ordered = [...results.results].sort(
+    (left, right) => rank(left) - rank(right) || Number(right.persistent) - Number(left.persistent),
+  )
+  for (const result of ordered) {
     const key = `${result.system}|${result.topology}|${result.persistent}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -122,5 +128,3 @@ ${body.join('\n')}
 </body></html>
 `
 }
-
-export type { OpenLoopPoint }

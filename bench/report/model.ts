@@ -9,6 +9,8 @@ export interface Configuration {
   readonly system: string
   readonly topology: string
   readonly label: string
+  /** For table headers, e.g. 'RMQ quorum ×3'. */
+  readonly shortLabel: string
   readonly color: string
   readonly dashed: boolean
   matches(result: ScenarioResult): boolean
@@ -33,6 +35,14 @@ const COLORS: Readonly<Record<string, string>> = {
   'in-memory/single': '#7f8c8d',
 }
 const SPARE_COLORS = ['#8e44ad', '#16a085', '#2c3e50', '#d35400']
+
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  quorummq: 'QuorumMQ',
+  rabbitmq: 'RMQ quorum',
+  'rabbitmq-classic': 'RMQ classic',
+  nats: 'NATS JS',
+  'in-memory': 'in-process',
+}
 
 /** Display order: QuorumMQ first, then peers, then the harness floor. */
 const SYSTEM_ORDER = ['quorummq', 'rabbitmq', 'rabbitmq-classic', 'nats', 'in-memory']
@@ -67,6 +77,7 @@ export function configurationsOf(results: readonly ScenarioResult[]): Configurat
       system: sample.system,
       topology: sample.topology,
       label: `${sample.systemLabel} · ${topologyLabel(sample.topology, sample.nodeCount)}`,
+      shortLabel: `${SHORT_NAMES[sample.system] ?? sample.system} ×${sample.nodeCount}`,
       color,
       dashed: sample.topology !== 'single',
       matches: (result: ScenarioResult) => configurationKey(result) === key,

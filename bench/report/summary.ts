@@ -80,7 +80,6 @@ function bestValue(figure: Figure, values: readonly (number | undefined)[]): num
 
 function row(
   figure: Figure,
-  variant: Variant,
   values: readonly (number | undefined)[],
   configurations: readonly Configuration[],
 ): string {
@@ -102,9 +101,8 @@ function row(
   })
   const winner = configurations[values.findIndex((value) => value === best)]
   return (
-    `<tr><td class="text">${escapeXml(figure.name)}</td><td class="text">` +
-    `${escapeXml(variant.label)}</td>${cells.join('')}` +
-    `<td class="text">${winner === undefined ? '' : escapeXml(winner.label)}</td>` +
+    `<tr><td class="text">${escapeXml(figure.name)}</td>${cells.join('')}` +
+    `<td class="text">${winner === undefined ? '' : escapeXml(winner.shortLabel)}</td>` +
     `${ratios.join('')}</tr>`
   )
 }
@@ -118,31 +116,46 @@ export function renderSummaryTable(
   const hasQuorum = configurations.some((c) => c.system === 'quorummq')
   const peers = configurations.filter((c) => c.system !== 'quorummq')
   const header =
-    '<tr><th class="text">Figure</th><th class="text">Variant</th>' +
+    '<tr><th class="text">Figure</th>' +
     configurations
       .map(
         (c) =>
-          `<th><span class="swatch" style="background:${c.color}"></span>${escapeXml(c.label)}</th>`,
+          `<th title="${escapeXml(c.label)}"><span class="swatch" ` +
+          `style="background:${c.color}"></span>${escapeXml(c.shortLabel)}</th>`,
       )
       .join('') +
     '<th class="text">Best</th>' +
-    (hasQuorum ? peers.map((c) => `<th>QuorumMQ ÷ ${escapeXml(c.label)}</th>`).join('') : '') +
+    (hasQuorum
+      ? peers
+          .map(
+            (c) => `<th title="QuorumMQ ÷ ${escapeXml(c.label)}">÷ ${escapeXml(c.shortLabel)}</th>`,
+          )
+          .join('')
+      : '') +
     '</tr>'
   const rows: string[] = []
+  const columns = 2 + configurations.length + (hasQuorum ? peers.length : 0)
   for (const variant of variants) {
+    const variantRows: string[] = []
     for (const figure of FIGURES) {
       const values = configurations.map((configuration) => {
         const result = findResult(results, configuration, figure.scenario, variant)
         return result === undefined ? undefined : figure.value(result)
       })
       if (values.every((value) => value === undefined)) continue
-      rows.push(row(figure, variant, values, configurations))
+      variantRows.push(row(figure, values, configurations))
     }
+    if (variantRows.length === 0) continue
+    rows.push(
+      `<tr class="variant"><th class="text" colspan="${columns}">${escapeXml(variant.label)}</th></tr>`,
+      ...variantRows,
+    )
   }
   const note = hasQuorum
     ? ''
     : '<p class="muted">QuorumMQ is not in this run, so there are no ratio columns.</p>'
   return `<h2>Summary</h2>${note}
-    <p class="muted">Best value per row in green. Latencies: lower is better; rates: higher.</p>
+    <p class="muted">Best value per row in green. Latencies: lower is better; rates: higher.
+    ×1 / ×3: nodes. "÷ X" columns: QuorumMQ's value divided by X's (green: QuorumMQ better).</p>
     <table>${header}${rows.join('\n')}</table>`
 }

@@ -50,7 +50,7 @@ export interface LineChart {
   readonly diagonal?: boolean
 }
 
-const WIDTH = 860
+const WIDTH = 980
 const HEIGHT = 380
 const PLOT_LEFT = 78
 const PLOT_TOP = 36
@@ -202,11 +202,20 @@ export function renderBarChart(title: string, unit: string, bars: readonly Bar[]
   return parts.join('\n')
 }
 
-/** Decade ticks (1, 10, 100, ...) covering [min, max], labelled by `label`. */
+/**
+ * Ticks for a log axis over whole decades [min, max]: every decade, plus 2× and 5× when the
+ * axis spans at most two decades (otherwise a 1k–10k axis would have only two labels).
+ */
 export function decadeTicks(min: number, max: number, label: (value: number) => string): Tick[] {
   const ticks: Tick[] = []
-  for (let value = min; value <= max * 1.0001; value *= 10)
-    ticks.push({ value, label: label(value) })
+  const decades = Math.round(Math.log10(max / min))
+  const multiples = decades <= 2 ? [1, 2, 5] : [1]
+  for (let decade = min; decade <= max * 1.0001; decade *= 10) {
+    for (const multiple of multiples) {
+      const value = decade * multiple
+      if (value <= max * 1.0001) ticks.push({ value, label: label(value) })
+    }
+  }
   return ticks
 }
 

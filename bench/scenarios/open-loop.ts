@@ -16,6 +16,7 @@ import {
   isSaturated,
   latencyFromIntendedMicros,
   rateLadder,
+  roundToSignificant,
 } from '../measure/open-loop.js'
 import { BodyFactory, readSequence, readTimestampMicros } from '../measure/payload.js'
 import type { MessageStream, OpenLoopPoint, QueueSession, ScenarioResult } from '../types.js'
@@ -40,6 +41,9 @@ const OVERRUN_MARGIN_SECONDS = 10
 /** Consecutive saturated rates after which higher rates are not tried. */
 const SATURATED_RATES_TO_STOP = 2
 const PROBE_SECONDS = 3
+/** Beyond the ladder, rates grow by this factor until saturation, at most EXTRA_STEPS times. */
+const EXTRA_STEP_FACTOR = 1.5
+const EXTRA_STEPS = 4
 
 interface RateRun {
   readonly producers: readonly QueueSession[]
@@ -186,7 +190,9 @@ async function run(context: ScenarioContext, variant: ScenarioVariant): Promise<
         const points: OpenLoopPoint[] = []
         let firstSequence = 0
         let saturatedInARow = 0
-        for (const ratePerSecond of rates) {
+        let extended = 0
+        for (let step = 0; step < rates.length; step++) {
+          const ratePerSecond = rates[step] as number
           const point = await runRate({
             producers: sessions.slice(0, connections),
             streams,
@@ -205,6 +211,12 @@ async function run(context: ScenarioContext, variant: ScenarioVariant): Promise<
           )
           saturatedInARow = point.saturated ? saturatedInARow + 1 : 0
           if (saturatedInARow >= SATURATED_RATES_TO_STOP) break
+          // The capacity estimate can be low (the pipelined window limits it): go on up until
+          // the system saturates, within a bounded number of extra steps.
+          if (step === rates.length - 1 && !point.saturated && extended < EXTRA_STEPS) {
+            extended++
+            rates.push(roundToSignificant(ratePerSecond * EXTRA_STEP_FACTOR, 2))
+          }
         }
         return resultFromPoints(context, variant, capacity, points)
       } finally {

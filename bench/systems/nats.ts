@@ -5,12 +5,14 @@
  * memory storage; replicas follow the topology (R1 single, R3 cluster3).
  */
 import type {
+  Consumer,
   ConsumerMessages,
   JetStreamClient,
   JetStreamManager,
   JsMsg,
   NatsConnection,
 } from 'nats'
+import { sleepMs } from '../measure/clock.js'
 import type {
   Endpoint,
   MessageStream,
@@ -33,6 +35,7 @@ const CONSUMER_NAME = 'bench'
 const MINIMUM_PULL_EXPIRES_MS = 1000
 /** Stream creation right after a cluster starts fails until the meta leader is elected. */
 const STREAM_CREATE_RETRY_MS = 30_000
+const CLOSE_TIMEOUT_MS = 5000
 
 /** Stream names may not contain '.', which MQ-style queue names use. */
 export function streamNameFor(queueName: string): string {
@@ -83,11 +86,23 @@ class NatsStream implements MessageStream {
   }
 
   async close(): Promise<void> {
-    await this.messages.close()
+    this.messages.stop()
+    // stop() is queued behind buffered deliveries and only takes effect while someone iterates,
+    // so pull (and leave unacknowledged) what is left until the iterator ends.
+    const deadline = Date.now() + CLOSE_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      this.pending ??= this.iterator.next()
+      const result = await Promise.race([this.pending, sleepMs(100).then(() => undefined)])
+      if (result === undefined) continue
+      this.pending = undefined
+      if (result.done === true) return
+    }
   }
 }
 
 class NatsSession implements QueueSession {
+  private consumerLookup: Promise<Consumer> | undefined
+
   constructor(
     private readonly connection: NatsConnection,
     private readonly jetStream: JetStreamClient,
@@ -98,11 +113,17 @@ class NatsSession implements QueueSession {
     await this.jetStream.publish(subjectFor(this.queueName), body)
   }
 
-  async get(waitMs: number): Promise<Buffer | undefined> {
-    const consumer = await this.jetStream.consumers.get(
+  /** Looked up once: consumers.get() is an API round trip (consumer info) of its own. */
+  private consumer(): Promise<Consumer> {
+    this.consumerLookup ??= this.jetStream.consumers.get(
       streamNameFor(this.queueName),
       CONSUMER_NAME,
     )
+    return this.consumerLookup
+  }
+
+  async get(waitMs: number): Promise<Buffer | undefined> {
+    const consumer = await this.consumer()
     const message = await consumer.next({ expires: Math.max(MINIMUM_PULL_EXPIRES_MS, waitMs) })
     if (message === null) return undefined
     message.ack()
@@ -110,10 +131,7 @@ class NatsSession implements QueueSession {
   }
 
   async consume(prefetch: number): Promise<MessageStream> {
-    const consumer = await this.jetStream.consumers.get(
-      streamNameFor(this.queueName),
-      CONSUMER_NAME,
-    )
+    const consumer = await this.consumer()
     return new NatsStream(await consumer.consume({ max_messages: prefetch }))
   }
 

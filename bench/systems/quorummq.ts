@@ -8,13 +8,15 @@
  *   await connection.commit(); await connection.close()
  *
  * The client is loaded at run time from the compiled package (dist/src/index.js, next to
- * dist/bench/), through the small interface below, so the harness builds and runs before the
- * client exists and skips QuorumMQ with a clear message until it does.
+ * dist/bench/; until that exports connect, dist/src/client/index.js), through the small
+ * interface below, so the harness builds and runs whatever state the client is in and skips
+ * QuorumMQ with a clear message when it cannot load it.
  *
- * MQ semantics: one call at a time per connection (an hconn is not shared between concurrent
- * calls), so calls on a session are serialised here; pipelining comes from more connections and
- * from units of work. Set QMQ_BENCH_CONCURRENT_CALLS=1 once the client allows calls to overlap.
+ * The client multiplexes requests on a connection (request ids), so calls overlap by default,
+ * as a publisher's do on a RabbitMQ channel. QMQ_BENCH_SERIAL_CALLS=1 runs them one at a time per
+ * connection instead (MQ's classic one-call-per-hconn model).
  */
+import { setMaxListeners } from 'node:events'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type {
@@ -25,13 +27,21 @@ import type {
   SystemAdapter,
   TopologyInfo,
 } from '../types.js'
+import { sleepMs } from '../measure/clock.js'
 import { quorumMqVersion } from '../output/environment.js'
 
-/** The client library's entry, relative to this file (bench/systems/ → src/index). */
-const CLIENT_MODULE = new URL('../../src/index.js', import.meta.url)
+/** The client library's entries, relative to this file (bench/systems/ → src/), best first. */
+const CLIENT_MODULES = [
+  new URL('../../src/index.js', import.meta.url),
+  new URL('../../src/client/index.js', import.meta.url),
+]
 /** MQRC_NO_MSG_AVAILABLE: a get whose wait expired. */
 const NO_MESSAGE_AVAILABLE = 2033
 const DEFAULT_QUEUE_MANAGER = 'QM1'
+/** Wait of each get behind a delivery stream; an aborted or expired one is simply re-issued. */
+const STREAM_GET_WAIT_MS = 1000
+/** Cap on a stream's concurrent waiting gets (the queue manager keeps one waiter per get). */
+const MAX_OUTSTANDING_GETS = 64
 
 interface QuorumMqMessage {
   readonly body: Uint8Array
@@ -39,7 +49,11 @@ interface QuorumMqMessage {
 
 interface QuorumMqQueue {
   put(body: Uint8Array, options: { persistence: 0 | 1; syncpoint: boolean }): Promise<unknown>
-  get(options: { waitMs: number; syncpoint?: boolean }): Promise<QuorumMqMessage | null | undefined>
+  get(options: {
+    waitMs: number
+    syncpoint?: boolean
+    signal?: AbortSignal
+  }): Promise<QuorumMqMessage | null | undefined>
   close?(): Promise<void>
 }
 
@@ -56,14 +70,20 @@ interface QuorumMqClient {
 let clientModule: Promise<QuorumMqClient> | undefined
 
 async function importClient(): Promise<QuorumMqClient> {
-  const path = fileURLToPath(CLIENT_MODULE)
-  if (!existsSync(path)) {
-    throw new Error(`${path} does not exist (client library not built yet: npm run build)`)
+  const problems: string[] = []
+  for (const candidate of CLIENT_MODULES) {
+    const path = fileURLToPath(candidate)
+    if (!existsSync(path)) {
+      problems.push(`${path} does not exist (npm run build)`)
+      continue
+    }
+    const loaded: unknown = await import(candidate.href)
+    if (typeof (loaded as { connect?: unknown }).connect === 'function') {
+      return loaded as QuorumMqClient
+    }
+    problems.push(`${path} does not export connect()`)
   }
-  const loaded: unknown = await import(CLIENT_MODULE.href)
-  const connect = (loaded as { connect?: unknown }).connect
-  if (typeof connect !== 'function') throw new Error(`${path} does not export connect()`)
-  return loaded as QuorumMqClient
+  throw new Error(problems.join('; '))
 }
 
 function loadClient(): Promise<QuorumMqClient> {
@@ -94,7 +114,7 @@ class CallSequencer {
 }
 
 class QuorumMqSession implements QueueSession {
-  private readonly calls = new CallSequencer(process.env['QMQ_BENCH_CONCURRENT_CALLS'] === '1')
+  private readonly calls = new CallSequencer(process.env['QMQ_BENCH_SERIAL_CALLS'] !== '1')
 
   constructor(
     private readonly connection: QuorumMqConnection,
@@ -110,23 +130,30 @@ class QuorumMqSession implements QueueSession {
     })
   }
 
-  get(waitMs: number, options?: { inUnitOfWork?: boolean }): Promise<Buffer | undefined> {
+  get(
+    waitMs: number,
+    options?: { inUnitOfWork?: boolean; signal?: AbortSignal },
+  ): Promise<Buffer | undefined> {
     return this.calls.run(async () => {
       try {
-        const message = await this.queue.get({ waitMs, syncpoint: options?.inUnitOfWork === true })
+        const message = await this.queue.get({
+          waitMs,
+          syncpoint: options?.inUnitOfWork === true,
+          ...(options?.signal === undefined ? {} : { signal: options.signal }),
+        })
         if (message === null || message === undefined) return undefined
         const body = message.body
         return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
       } catch (error) {
-        if (isNoMessage(error)) return undefined
+        if (isNoMessage(error) || options?.signal?.aborted === true) return undefined
         throw error
       }
     })
   }
 
-  /** The client has no server push (read-ahead) yet: a delivery stream is a loop of gets. */
-  async consume(_prefetch: number): Promise<MessageStream> {
-    return { next: (waitMs) => this.get(waitMs), close: async () => {} }
+  /** MQ has no server push here: a delivery stream keeps `prefetch` waiting gets outstanding. */
+  async consume(prefetch: number): Promise<MessageStream> {
+    return new QuorumMqStream(this, Math.min(prefetch, MAX_OUTSTANDING_GETS))
   }
 
   commit(): Promise<void> {
@@ -138,6 +165,73 @@ class QuorumMqSession implements QueueSession {
       await this.queue.close?.()
       await this.connection.close()
     })
+  }
+}
+
+/**
+ * Deliveries from `depth` concurrent waiting gets, like a consumer's prefetch window. Closing
+ * aborts the waiting gets; a get the queue manager had already satisfied still returns its
+ * message, which is dropped (the queue is deleted after every scenario).
+ */
+class QuorumMqStream implements MessageStream {
+  private readonly buffered: Buffer[] = []
+  private readonly abort = new AbortController()
+  private outstanding = 0
+  private waiter: (() => void) | undefined
+  private failure: unknown
+
+  constructor(
+    private readonly session: QuorumMqSession,
+    private readonly depth: number,
+  ) {
+    // Every outstanding get listens on the one signal; the default limit of 10 would warn.
+    setMaxListeners(depth + 10, this.abort.signal)
+    this.refill()
+  }
+
+  private refill(): void {
+    while (this.outstanding < this.depth && !this.abort.signal.aborted) {
+      this.outstanding++
+      this.session.get(STREAM_GET_WAIT_MS, { signal: this.abort.signal }).then(
+        (body) => this.settle(body),
+        (error: unknown) => {
+          this.failure ??= error
+          this.settle(undefined)
+        },
+      )
+    }
+  }
+
+  private settle(body: Buffer | undefined): void {
+    this.outstanding--
+    if (body !== undefined) this.buffered.push(body)
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.()
+    if (this.failure === undefined) this.refill()
+  }
+
+  async next(waitMs: number): Promise<Buffer | undefined> {
+    const deadline = Date.now() + waitMs
+    while (this.buffered.length === 0) {
+      if (this.failure !== undefined) throw this.failure
+      const remainingMs = deadline - Date.now()
+      if (remainingMs <= 0) return undefined
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remainingMs)
+        this.waiter = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    return this.buffered.shift()
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort()
+    const deadline = Date.now() + STREAM_GET_WAIT_MS * 2
+    while (this.outstanding > 0 && Date.now() < deadline) await sleepMs(5)
   }
 }
 

@@ -202,10 +202,14 @@ export function tailOf(file: string, lines = 20): string {
   return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n')
 }
 
-/** Ports of one run: QMQ_BENCH_PORT_BASE (default 35000) plus fixed offsets per server kind. */
+/**
+ * Ports of one run: QMQ_BENCH_PORT_BASE plus fixed offsets per server kind (+100..+130 RabbitMQ,
+ * +200..+230 NATS, +300.. QuorumMQ). The default stays below Linux's ephemeral range (32768+),
+ * where any outgoing connection may already hold a port.
+ */
 export function portBase(): number {
   const configured = Number.parseInt(process.env['QMQ_BENCH_PORT_BASE'] ?? '', 10)
-  return Number.isInteger(configured) && configured > 0 ? configured : 35_000
+  return Number.isInteger(configured) && configured > 0 ? configured : 21_000
 }
 
 /** Finds an executable on PATH or at an absolute path. */

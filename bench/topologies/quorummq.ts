@@ -1,17 +1,19 @@
 /**
- * One QuorumMQ node, created and started with QuorumMQ's own MQ-style commands in a temporary
- * QMQ_HOME:
+ * One QuorumMQ node, run with QuorumMQ's own MQ-style commands in a temporary QMQ_HOME:
  *
- *   crtmqm -p PORT QM     create the queue manager, listening on PORT
- *   strmqm QM             start it
+ *   qmqd run              the node daemon, in the foreground as the harness's own child
+ *   crtmqm -p PORT QM     create the queue manager, listening on 127.0.0.1:PORT
+ *   strmqm QM             start it (in the daemon above)
  *   runmqsc QM            DEFINE QLOCAL(Q) DEFPSIST(YES) ... per benchmark queue (stdin)
- *   endmqm -i QM          stop it (immediate)
+ *   endmqm -i QM          stop it (immediate), then SIGTERM to the daemon
  *
- * QUORUMMQ_COMMANDS below is the one place that says how those commands are found and how
- * strmqm behaves; everything else in the harness goes through it.
+ * Commands would start a daemon in the background by themselves; starting it first as a child
+ * keeps every process of the run owned (and stopped) by the harness. QUORUMMQ_COMMANDS is the
+ * one place that says where the commands are; everything else goes through it.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { sleepMs } from '../measure/clock.js'
 import { packageRoot } from '../output/environment.js'
 import type { QueueAdministration, RunningTopology, TopologyName } from '../types.js'
 import {
@@ -21,38 +23,36 @@ import {
   portBase,
   removeTemporaryDirectory,
   runChecked,
+  runCommand,
   spawnManaged,
+  tailOf,
   waitForPort,
   type ManagedProcess,
 } from './processes.js'
 
-export type QuorumMqCommand = 'crtmqm' | 'strmqm' | 'endmqm' | 'runmqsc'
+export type QuorumMqCommand = 'qmqd' | 'crtmqm' | 'strmqm' | 'endmqm' | 'runmqsc'
 
 export interface QuorumMqCommandSet {
   /** Executable and leading arguments for a command. */
   resolve(command: QuorumMqCommand): { executable: string; args: string[] }
-  /**
-   * false: strmqm starts the queue manager in the background and returns (IBM MQ's behaviour),
-   * and endmqm stops it. true: strmqm runs the queue manager in the foreground; the harness
-   * keeps it as a child and stops it with endmqm, then SIGTERM if it is still there.
-   */
-  readonly strmqmRunsInForeground: boolean
 }
 
-/** Compiled commands in dist/src/cli/<command>.js, run with this Node. */
+/** Compiled commands in dist/src/cli/<command>.js, run with this Node (npm run build). */
 export const QUORUMMQ_COMMANDS: QuorumMqCommandSet = {
   resolve: (command) => ({
     executable: process.execPath,
     args: [join(packageRoot(), 'dist', 'src', 'cli', `${command}.js`)],
   }),
-  strmqmRunsInForeground: false,
 }
 
+const QUEUE_MANAGER = 'QMBENCH'
 const STARTUP_TIMEOUT_MS = 60_000
 const COMMAND_TIMEOUT_MS = 60_000
+const DAEMON_STOP_GRACE_MS = 15_000
+const COMMANDS: readonly QuorumMqCommand[] = ['qmqd', 'crtmqm', 'strmqm', 'endmqm', 'runmqsc']
 
 export function quorumMqInstalled(commands = QUORUMMQ_COMMANDS): string | undefined {
-  for (const command of ['crtmqm', 'strmqm', 'endmqm', 'runmqsc'] as const) {
+  for (const command of COMMANDS) {
     const { executable, args } = commands.resolve(command)
     const script = args[0]
     if (!existsSync(executable) || (script !== undefined && !existsSync(script))) {
@@ -83,22 +83,36 @@ export function runmqscAdministration(
   environment: NodeJS.ProcessEnv,
   commands = QUORUMMQ_COMMANDS,
 ): QueueAdministration {
+  const runmqsc = (script: string) =>
+    runQuorumMq(commands, 'runmqsc', [queueManager], environment, script)
   return {
     defineQueue: async (queueName) => {
       // MAXDEPTH: the deep-queue scenario queues more than MQ's default of 5000.
-      const definition = `DEFINE QLOCAL(${queueName}) DEFPSIST(YES) MAXDEPTH(999999999) REPLACE\n`
-      await runQuorumMq(commands, 'runmqsc', [queueManager], environment, definition)
+      await runmqsc(`DEFINE QLOCAL(${queueName}) DEFPSIST(YES) MAXDEPTH(999999999) REPLACE\n`)
     },
     deleteQueue: async (queueName) => {
-      await runQuorumMq(
-        commands,
-        'runmqsc',
-        [queueManager],
-        environment,
-        `DELETE QLOCAL(${queueName}) PURGE\n`,
-      )
+      await runmqsc(`DELETE QLOCAL(${queueName}) PURGE\n`)
     },
   }
+}
+
+/** The daemon is ready when `qmqd status` (a ping over its control socket) answers 0. */
+async function waitForDaemon(
+  commands: QuorumMqCommandSet,
+  environment: NodeJS.ProcessEnv,
+  daemon: ManagedProcess,
+): Promise<void> {
+  const { executable, args } = commands.resolve('qmqd')
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (daemon.hasExited()) {
+      throw new Error(`qmqd exited during startup:\n${tailOf(daemon.logFile)}`)
+    }
+    const status = await runCommand(executable, [...args, 'status'], { env: environment })
+    if (status.code === 0) return
+    await sleepMs(200)
+  }
+  throw new Error(`qmqd did not answer within ${STARTUP_TIMEOUT_MS} ms`)
 }
 
 export async function startQuorumMq(
@@ -111,34 +125,31 @@ export async function startQuorumMq(
   }
   const missing = quorumMqInstalled(commands)
   if (missing !== undefined) throw new UnavailableError(missing)
-  const queueManager = 'QMBENCH'
   const port = portBase() + 301
   await assertPortFree(port)
   const home = createTemporaryDirectory('quorummq')
-  const environment = { ...process.env, QMQ_HOME: home }
-  let foreground: ManagedProcess | undefined
+  const environment = { ...process.env, QMQ_HOME: home, QMQ_LISTENER_HOST: '127.0.0.1' }
+  let daemon: ManagedProcess | undefined
   let started = false
   const stop = async (): Promise<void> => {
     if (started) {
-      await runQuorumMq(commands, 'endmqm', ['-i', queueManager], environment).catch((error) =>
+      await runQuorumMq(commands, 'endmqm', ['-i', QUEUE_MANAGER], environment).catch((error) =>
         log(`warning: endmqm failed: ${String(error)}`),
       )
     }
-    await foreground?.stop(15_000)
+    await daemon?.stop(DAEMON_STOP_GRACE_MS)
     removeTemporaryDirectory(home)
   }
   try {
-    log(`starting QuorumMQ ${queueManager} on 127.0.0.1:${port} with QMQ_HOME=${home}`)
-    await runQuorumMq(commands, 'crtmqm', ['-p', String(port), queueManager], environment)
-    if (commands.strmqmRunsInForeground) {
-      const { executable, args } = commands.resolve('strmqm')
-      foreground = spawnManaged('strmqm', executable, [...args, queueManager], {
-        env: environment,
-        logFile: join(home, 'strmqm.log'),
-      })
-    } else {
-      await runQuorumMq(commands, 'strmqm', [queueManager], environment)
-    }
+    log(`starting QuorumMQ ${QUEUE_MANAGER} on 127.0.0.1:${port} with QMQ_HOME=${home}`)
+    const { executable, args } = commands.resolve('qmqd')
+    daemon = spawnManaged('qmqd', executable, [...args, 'run'], {
+      env: environment,
+      logFile: join(home, 'qmqd.stdout.log'),
+    })
+    await waitForDaemon(commands, environment, daemon)
+    await runQuorumMq(commands, 'crtmqm', ['-p', String(port), QUEUE_MANAGER], environment)
+    await runQuorumMq(commands, 'strmqm', [QUEUE_MANAGER], environment)
     started = true
     await waitForPort(port, STARTUP_TIMEOUT_MS)
     return {
@@ -146,10 +157,10 @@ export async function startQuorumMq(
         name: topology,
         nodeCount: 1,
         endpoints: [{ host: '127.0.0.1', port }],
-        queueManagerName: queueManager,
-        administration: runmqscAdministration(queueManager, environment, commands),
+        queueManagerName: QUEUE_MANAGER,
+        administration: runmqscAdministration(QUEUE_MANAGER, environment, commands),
       },
-      serverVersion: 'see package version',
+      serverVersion: 'QuorumMQ (this package)',
       stop,
     }
   } catch (error) {

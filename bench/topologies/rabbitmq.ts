@@ -117,7 +117,11 @@ async function startNode(
   })
   track(server)
   let starting = true
-  const started = control(node, ['await_startup', '--timeout', String(STARTUP_TIMEOUT_SECONDS)])
+  // await_startup fails at once while the node has not registered with epmd yet; the AMQP
+  // listener opens late in the boot, so wait for it first and confirm with await_startup.
+  const started = waitForPort(node.amqpPort, STARTUP_TIMEOUT_SECONDS * 1000).then(() =>
+    control(node, ['await_startup', '--timeout', String(STARTUP_TIMEOUT_SECONDS)]),
+  )
   // Whichever of the two loses the race must not surface later as an unhandled rejection.
   started.catch(() => undefined)
   const died = server.exited.then((code) => {

@@ -205,21 +205,32 @@ function probeForRecords(
   const { buffer } = context
   const base = index * context.segmentBytes
   let sameBatchFound = false
-  for (
-    let probe = offset + RECORD_ALIGNMENT_BYTES;
-    probe + RECORD_HEADER_BYTES <= size;
+  let probe = offset + RECORD_ALIGNMENT_BYTES
+  while (probe + RECORD_HEADER_BYTES <= size) {
+    // Unwritten space is zeros: skip whole zero windows with one native compare.
+    if (probe % ZERO_WINDOW_BYTES === 0 && isZeroWindow(buffer, probe, size)) {
+      probe += ZERO_WINDOW_BYTES
+      continue
+    }
+    const at = probe
     probe += RECORD_ALIGNMENT_BYTES
-  ) {
-    const probeLsn = base + probe
     // Cheap filter before the checksum: the stored LSN must equal the position.
-    const storedLsn = buffer.readUInt32LE(probe + 8) + buffer.readUInt32LE(probe + 12) * 2 ** 32
-    if (storedLsn !== probeLsn) continue
-    const check = readRecordHeader(buffer, probe, size - probe, probeLsn)
+    const storedLsn = buffer.readUInt32LE(at + 8) + buffer.readUInt32LE(at + 12) * 2 ** 32
+    if (storedLsn !== base + at) continue
+    const check = readRecordHeader(buffer, at, size - at, base + at)
     if (check.kind !== 'ok') continue
-    if (check.header.batchLsn > lsn) return { laterBatchOffset: probe, sameBatchFound }
+    if (check.header.batchLsn > lsn) return { laterBatchOffset: at, sameBatchFound }
     sameBatchFound = true
   }
   return { laterBatchOffset: undefined, sameBatchFound }
+}
+
+const ZERO_WINDOW_BYTES = 64 * 1024
+const ZERO_WINDOW = Buffer.alloc(ZERO_WINDOW_BYTES)
+
+function isZeroWindow(buffer: Buffer, at: number, size: number): boolean {
+  if (at + ZERO_WINDOW_BYTES > size) return false
+  return buffer.compare(ZERO_WINDOW, 0, ZERO_WINDOW_BYTES, at, at + ZERO_WINDOW_BYTES) === 0
 }
 
 /** True if the segment starts with a valid record of its own LSN (not zeros, not stale bytes). */
