@@ -41,6 +41,12 @@ async function main(): Promise<void> {
   }
 }
 
+// A client library may reject a promise nobody awaits any more when a server goes away; the
+// scenario that owned it fails on its own (or times out), so log it and let the run go on.
+process.on('unhandledRejection', (reason: unknown) => {
+  process.stderr.write(`qmq-bench: unhandled rejection: ${String(reason)}\n`)
+})
+
 main().catch((error: unknown) => {
   process.stderr.write(`qmq-bench: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exitCode = 1

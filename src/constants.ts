@@ -196,10 +196,22 @@ export const LOG_FILE_PAGE_BYTES = 4 * KiB
 /** MQ caps LogFilePages at 65535 on Unix: 256 MiB segments. */
 export const MAX_LOG_FILE_PAGES = 65_535
 /**
+ * Smallest -lf: a segment must hold two records of the largest message, as the default one
+ * does (a record never spans segments), so MAXMSGL up to 4 MiB works whatever -lf says.
+ */
+export const MIN_LOG_FILE_PAGES = Math.ceil((2 * MAX_RECORD_BYTES) / LOG_FILE_PAGE_BYTES)
+/**
  * One control-socket request or response line (JSON). Large enough for an MQSC script far above
  * what people type, small enough that a stuck client cannot make the daemon buffer without end.
  */
 export const CONTROL_MAX_LINE_BYTES = 8 * MiB
+/**
+ * MQSC one runmqsc sends: JSON may escape a byte as six (\u0000), so six times this plus the
+ * request around it must fit a control line.
+ */
+export const RUNMQSC_MAX_SCRIPT_BYTES = 1 * MiB
+/** A response line a command accepts from its daemon: a DISPLAY of many queues can be large. */
+export const CONTROL_MAX_RESPONSE_BYTES = 256 * MiB
 /** Linux sun_path holds 108 bytes including the terminating NUL. */
 export const UNIX_SOCKET_PATH_MAX_BYTES = 107
 /** A command that starts qmqd waits this long for its control socket to answer. */
@@ -276,7 +288,9 @@ assert(
 // Daemon and commands.
 assert(DEFAULT_LISTENER_PORT + LISTENER_PORT_SEARCH_COUNT <= 65_536, 'port search within range')
 assert(MAX_LOG_FILE_PAGES * LOG_FILE_PAGE_BYTES >= DEFAULT_SEGMENT_BYTES, '-lf reaches default')
-assert(MIN_SEGMENT_BYTES % LOG_FILE_PAGE_BYTES === 0, 'the smallest segment is whole pages')
+assert(MIN_LOG_FILE_PAGES * LOG_FILE_PAGE_BYTES >= MIN_SEGMENT_BYTES, '-lf minimum is a segment')
+assert(MIN_LOG_FILE_PAGES <= MAX_LOG_FILE_PAGES, '-lf has a valid range')
+assert(6 * RUNMQSC_MAX_SCRIPT_BYTES + 4 * KiB <= CONTROL_MAX_LINE_BYTES, 'MQSC fits a line')
 assert(BLAST_MAX_INFLIGHT <= SERVER_MAX_REQUESTS_IN_FLIGHT, 'blast pipelining within server cap')
 assert(BLAST_RANDOM_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'random blast sizes fit a message')
 assert(

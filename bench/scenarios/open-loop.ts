@@ -65,13 +65,21 @@ interface RateState {
   received: number
   lastCompletion: number
   wake: (() => void) | undefined
+  consumerError: unknown
 }
 
 function consumeRate(run: RateRun, state: RateState, done: () => boolean) {
   const endToEnd = createHistogram()
   const loops = run.streams.map(async (stream) => {
     while (!done()) {
-      const body = await stream.next(CONSUMER_POLL_MS)
+      let body: Buffer | undefined
+      try {
+        body = await stream.next(CONSUMER_POLL_MS)
+      } catch (error) {
+        // Kept for the end of the rate, where it fails the scenario with this cause.
+        state.consumerError ??= error
+        return
+      }
       if (body === undefined || readSequence(body) < run.firstSequence) continue
       state.received++
       recordMicros(endToEnd, latencyFromIntendedMicros(readTimestampMicros(body), nowMicros()))
@@ -140,6 +148,7 @@ async function runRate(run: RateRun): Promise<OpenLoopPoint> {
     received: 0,
     lastCompletion: 0,
     wake: undefined,
+    consumerError: undefined,
   }
   let consuming = true
   const consumers = consumeRate(run, state, () => !consuming)
@@ -149,6 +158,7 @@ async function runRate(run: RateRun): Promise<OpenLoopPoint> {
   await waitFor(() => state.received >= state.completed, abandoned ? 1000 : 10_000)
   consuming = false
   await consumers.finished
+  if (state.consumerError !== undefined) throw state.consumerError
   const achieved = achievedRate(state.completed, start, state.lastCompletion)
   return {
     offeredMessagesPerSecond: run.ratePerSecond,

@@ -43,6 +43,7 @@ interface LoadState {
   failures: number
   producing: boolean
   consuming: boolean
+  consumerError: unknown
 }
 
 function producerLoop(
@@ -80,7 +81,14 @@ function consumerLoop(
 ): Promise<void> {
   return (async () => {
     while (state.consuming) {
-      const body = await stream.next(CONSUMER_POLL_MS)
+      let body: Buffer | undefined
+      try {
+        body = await stream.next(CONSUMER_POLL_MS)
+      } catch (error) {
+        // Kept for the end of the run, where it fails the scenario with this cause.
+        state.consumerError ??= error
+        return
+      }
       if (body === undefined) continue
       const received = nowMicros()
       state.consumed++
@@ -122,6 +130,7 @@ export async function runPipelinedLoad(
         failures: 0,
         producing: true,
         consuming: true,
+        consumerError: undefined,
       }
       const consumers = streams.map((stream) => consumerLoop(stream, state, window))
       const workers = producers.flatMap((session) =>
@@ -135,6 +144,7 @@ export async function runPipelinedLoad(
       await waitFor(() => state.consumed >= state.acknowledged, DRAIN_TIMEOUT_MS)
       state.consuming = false
       await Promise.all(consumers)
+      if (state.consumerError !== undefined) throw state.consumerError
       return {
         consumedInWindow: state.consumedInWindow,
         windowSeconds: timing.durationSeconds,

@@ -32,7 +32,19 @@ async function connectTo(endpoint: Endpoint): Promise<ChannelModel> {
   const amqp = await loadAmqp()
   const url = `amqp://guest:guest@${endpoint.host}:${endpoint.port}/?heartbeat=0`
   // amqplib leaves Nagle's algorithm on by default, which adds up to 40 ms per small message.
-  return amqp.connect(url, { noDelay: true })
+  return listened(await amqp.connect(url, { noDelay: true }))
+}
+
+/**
+ * amqplib reports a lost connection or a channel closed by the broker as an 'error' event, and
+ * an 'error' event nobody listens to ends the process. The same failure also rejects the
+ * operation that was waiting (confirm, get, consume), which is where scenarios handle it.
+ */
+function listened<T extends { on(event: 'error', listener: (error: unknown) => void): unknown }>(
+  emitter: T,
+): T {
+  emitter.on('error', () => undefined)
+  return emitter
 }
 
 /** Consumer side of basic.consume: deliveries are buffered until the harness asks for them. */
@@ -104,7 +116,7 @@ class RabbitMqSession implements QueueSession {
   }
 
   async get(waitMs: number): Promise<Buffer | undefined> {
-    this.getChannel ??= await this.model.createChannel()
+    this.getChannel ??= listened(await this.model.createChannel())
     const deadline = Date.now() + waitMs
     while (true) {
       const message = await this.getChannel.get(this.queueName, { noAck: false })
@@ -118,7 +130,7 @@ class RabbitMqSession implements QueueSession {
   }
 
   async consume(prefetch: number): Promise<MessageStream> {
-    const stream = new RabbitMqStream(await this.model.createChannel())
+    const stream = new RabbitMqStream(listened(await this.model.createChannel()))
     await stream.start(this.queueName, prefetch)
     return stream
   }
@@ -152,7 +164,7 @@ export function createRabbitMqAdapter(queueType: RabbitMqQueueType): SystemAdapt
     topology: TopologyInfo,
     action: (channel: Channel) => Promise<T>,
   ): Promise<T> => {
-    const channel = await (await administrator(topology)).createChannel()
+    const channel = listened(await (await administrator(topology)).createChannel())
     try {
       return await action(channel)
     } finally {
@@ -190,7 +202,7 @@ export function createRabbitMqAdapter(queueType: RabbitMqQueueType): SystemAdapt
       }),
     open: async (topology, queueName) => {
       const model = await connectTo(firstEndpoint(topology))
-      return new RabbitMqSession(model, await model.createConfirmChannel(), queueName)
+      return new RabbitMqSession(model, listened(await model.createConfirmChannel()), queueName)
     },
     serverVersion: async (topology) => {
       const properties = (await administrator(topology)).connection.serverProperties

@@ -58,7 +58,11 @@ async function main(): Promise<number> {
     await connection.close().catch(() => undefined)
     return report(options, new BlastMeter('put', false, false), callFailure('MQOPEN', error))
   }
-  const meter = new BlastMeter(options.mode === 'write' ? 'put' : 'got', !options.json, options.verbose)
+  const meter = new BlastMeter(
+    options.mode === 'write' ? 'put' : 'got',
+    !options.json,
+    options.verbose,
+  )
   let failure: BlastFailure | null
   if (options.mode === 'write') {
     failure = await writeMessages(connection, queue, options, meter)
@@ -71,9 +75,9 @@ async function main(): Promise<number> {
   return report(options, meter, failure)
 }
 
-function parseOptions(args: string[]): BlastOptions | string {
+function parseOptions(words: string[]): BlastOptions | string {
   try {
-    return blastOptions(parseArguments(args, BLAST_OPTION_SPECIFICATION))
+    return blastOptions(parseArguments(words, BLAST_OPTION_SPECIFICATION))
   } catch (error) {
     if (error instanceof ArgumentError) return error.message
     throw error
@@ -83,7 +87,8 @@ function parseOptions(args: string[]): BlastOptions | string {
 function describe(options: BlastOptions): string {
   const sizes = options.sizes.length === 0 ? 'random' : options.sizes.join(',')
   const persistence = ['not persistent', 'persistent', 'as queue'][options.persistence]
-  const unitOfWork = options.unitOfWork > 0 ? `${options.unitOfWork} per unit of work` : 'no syncpoint'
+  const unitOfWork =
+    options.unitOfWork > 0 ? `${options.unitOfWork} per unit of work` : 'no syncpoint'
   const rate = options.rate > 0 ? `, ${options.rate} msgs/s` : ''
   const settings = `persistence ${persistence}, ${unitOfWork}, inflight ${options.inflight}${rate}`
   if (options.mode === 'write') {

@@ -29,19 +29,19 @@ export class ArgumentError extends Error {
 }
 
 export function parseArguments(
-  args: readonly string[],
+  words: readonly string[],
   specification: OptionSpecification,
 ): ParsedArguments {
   const options = new Map<string, string | true>()
   const positionals: string[] = []
-  for (let index = 0; index < args.length; index++) {
-    const argument = args[index]!
+  for (let index = 0; index < words.length; index++) {
+    const argument = words[index]!
     if (argument === '--') {
-      positionals.push(...args.slice(index + 1))
+      positionals.push(...words.slice(index + 1))
       break
     }
     const next = (): string => {
-      const value = args[++index]
+      const value = words[++index]
       if (value === undefined) throw new ArgumentError(`option ${argument} needs a value`)
       return value
     }

@@ -45,8 +45,23 @@ export const BLAST_USAGE =
   '[--inflight N] [--rate msgs/s] [--persistent|--nonpersistent] [--json] [-x ConnName]'
 
 export const BLAST_OPTION_SPECIFICATION = {
-  short: { W: 'flag', R: 'flag', s: 'value', c: 'value', u: 'value', C: 'value', v: 'flag', x: 'value' },
-  long: { inflight: 'value', rate: 'value', persistent: 'flag', nonpersistent: 'flag', json: 'flag' },
+  short: {
+    W: 'flag',
+    R: 'flag',
+    s: 'value',
+    c: 'value',
+    u: 'value',
+    C: 'value',
+    v: 'flag',
+    x: 'value',
+  },
+  long: {
+    inflight: 'value',
+    rate: 'value',
+    persistent: 'flag',
+    nonpersistent: 'flag',
+    json: 'flag',
+  },
 } as const
 
 /** The options, or a sentence saying what is wrong. */

@@ -7,7 +7,10 @@
  */
 import hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
-import { BLAST_PROGRESS_INTERVAL_COUNT, BLAST_VERBOSE_PROGRESS_INTERVAL_COUNT } from '../constants.js'
+import {
+  BLAST_PROGRESS_INTERVAL_COUNT,
+  BLAST_VERBOSE_PROGRESS_INTERVAL_COUNT,
+} from '../constants.js'
 
 /** An hour: a call slower than that is a hang and is clamped, not dropped. */
 const HIGHEST_TRACKABLE_MICROS = 3_600_000_000

@@ -57,7 +57,7 @@ function exitAfterFlush(code: number): void {
 
 /** Parses arguments; a usage error prints AMQ7024E and the usage line, exits `exitCode`. */
 export function parseOrUsage(
-  args: readonly string[],
+  words: readonly string[],
   specification: OptionSpecification,
   usage: string,
   accepts: (parsed: ParsedArguments) => boolean,
@@ -65,7 +65,7 @@ export function parseOrUsage(
 ): ParsedArguments {
   let parsed: ParsedArguments | undefined
   try {
-    parsed = parseArguments(args, specification)
+    parsed = parseArguments(words, specification)
   } catch (error) {
     if (!(error instanceof ArgumentError)) throw error
   }
@@ -91,7 +91,9 @@ export async function callDaemonStarting(
   const paths = localNode()
   const daemon = await ensureDaemon(paths)
   if (daemon.started) {
-    process.stdout.write(`${formatMessage('DAEMON_STARTED', { pid: daemon.pid, home: daemon.home })}\n`)
+    process.stdout.write(
+      `${formatMessage('DAEMON_STARTED', { pid: daemon.pid, home: daemon.home })}\n`,
+    )
   }
   return sendControlRequest(paths, command, parameters)
 }

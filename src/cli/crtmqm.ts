@@ -4,8 +4,9 @@
  *
  * Creates a queue manager in this node's directory (QMQ_HOME). Without -p its listener gets the
  * first free port from 1414 upward, printed. -lf sets the journal segment size in MQ's 4 KiB log
- * file pages (default 16384: 64 MiB). QMQ_LISTENER_HOST chooses the address the listener binds
- * (default 127.0.0.1). The queue manager is created ended; strmqm starts it.
+ * file pages: 2049 (about 8 MiB, two records of the largest message) to 65535, default 16384
+ * (64 MiB). QMQ_LISTENER_HOST chooses the address the listener binds (default 127.0.0.1). The
+ * queue manager is created ended; strmqm starts it.
  */
 import { CommandFailure } from '../daemon/command-failure.js'
 import { optionValue, parseWholeNumber } from './arguments.js'

@@ -30,11 +30,13 @@ interface Run {
   readonly stdout: string
 }
 
-function run(home: string, command: string, args: string[], input?: string): Promise<Run> {
-  process.stdout.write(`\n$ ${[command, ...args].join(' ')}${input === undefined ? '' : ' <<EOF'}\n`)
+function run(home: string, command: string, words: string[], input?: string): Promise<Run> {
+  process.stdout.write(
+    `\n$ ${[command, ...words].join(' ')}${input === undefined ? '' : ' <<EOF'}\n`,
+  )
   if (input !== undefined) process.stdout.write(`${input}EOF\n`)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(COMMANDS, `${command}.js`), ...args], {
+    const child = spawn(process.execPath, [join(COMMANDS, `${command}.js`), ...words], {
       env: { ...process.env, QMQ_HOME: home },
       stdio: ['pipe', 'pipe', 'inherit'],
     })
@@ -49,8 +51,8 @@ function run(home: string, command: string, args: string[], input?: string): Pro
   })
 }
 
-async function step(home: string, command: string, args: string[], input?: string) {
-  const result = await run(home, command, args, input)
+async function step(home: string, command: string, words: string[], input?: string) {
+  const result = await run(home, command, words, input)
   if (result.code !== 0) throw new Error(`${command} failed with exit code ${result.code}`)
   return result
 }
@@ -91,7 +93,9 @@ async function main(): Promise<number> {
   const home = temporary ? fs.mkdtempSync(join(os.tmpdir(), 'qmq-demo-')) : configured
   const paths = nodePaths(home)
   if (fs.existsSync(join(paths.queueManagers, QUEUE_MANAGER, 'qmgr.json'))) {
-    process.stderr.write(`QMQ_HOME ${home} already has ${QUEUE_MANAGER}: unset QMQ_HOME to use a fresh one\n`)
+    process.stderr.write(
+      `QMQ_HOME ${home} already has ${QUEUE_MANAGER}: unset QMQ_HOME to use a fresh one\n`,
+    )
     return 1
   }
   const daemonWasRunning = (await pingDaemon(paths)) !== undefined
@@ -104,7 +108,9 @@ async function main(): Promise<number> {
     process.stdout.write(`QMQ_HOME=${home}\n`)
     await demo(home, progress)
   } catch (error) {
-    process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(
+      `\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
     code = 1
   }
   await cleanUp(home, progress, daemonWasRunning, temporary)

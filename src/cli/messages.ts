@@ -3,52 +3,54 @@
  * print, in one table, with a stable id and, for errors, the exit code.
  *
  * Ids and exit codes follow IBM MQ where MQ has the same message (marked "MQ" below), so
- * scripts written for MQ keep working; the others are QuorumMQ's own in the same style. Ids never
- * change meaning once published: add new ones instead. Informational messages print without
- * their id (as MQ's control commands do); errors print as `AMQnnnnE: text`.
+ * scripts written for MQ keep working. QuorumMQ's own messages take ids from AMQ8960 to AMQ8999,
+ * clear of the MQ ids used here and by runmqsc (src/mqsc/messages.ts). Ids never change meaning
+ * once published: add new ones instead. Informational messages print without their id (as MQ's
+ * control commands do); errors print as `AMQnnnnE: text`. Exit codes are MQ's per command (strmqm
+ * 5 running, 16 missing; dltmqm 5; endmqm 40 not running), runmqsc's always 0, 10 or 20.
  *
  * | id        | exit | key                         | meaning                                    |
  * |-----------|------|-----------------------------|--------------------------------------------|
  * | AMQ8001I  |      | QUEUE_MANAGER_CREATED       | crtmqm succeeded (MQ)                      |
- * | AMQ8002I  |      | DIRECTORY_CREATED           | where crtmqm put the queue manager         |
+ * | AMQ8960I  |      | DIRECTORY_CREATED           | where crtmqm put the queue manager         |
  * | AMQ8003I  |      | QUEUE_MANAGER_STARTED       | strmqm succeeded (MQ)                      |
  * | AMQ8004I  |      | QUEUE_MANAGER_ENDED         | the queue manager has ended (MQ)           |
- * | AMQ8005I  |      | QUEUE_MANAGER_DELETED       | dltmqm succeeded                           |
- * | AMQ8006I  |      | QUEUE_MANAGER_ENDING        | endmqm -i/-w in progress                   |
- * | AMQ8007I  |      | WAITING_FOR_END             | endmqm -w waits                            |
+ * | AMQ8961I  |      | QUEUE_MANAGER_DELETED       | dltmqm succeeded                           |
+ * | AMQ8962I  |      | QUEUE_MANAGER_ENDING        | endmqm -i/-w in progress                   |
+ * | AMQ8963I  |      | WAITING_FOR_END             | endmqm -w waits                            |
  * | AMQ7030I  |      | QUIESCE_ACCEPTED            | endmqm -c accepted (MQ)                    |
- * | AMQ5051I  |      | QUEUE_MANAGER_STARTING      | strmqm begins                              |
- * | AMQ5052I  |      | INSTALLATION                | installation the queue manager uses        |
+ * | AMQ8964I  |      | QUEUE_MANAGER_STARTING      | strmqm begins                              |
+ * | AMQ8965I  |      | INSTALLATION                | installation the queue manager uses        |
  * | AMQ7229I  |      | LOG_RECORDS_REPLAYED        | records replayed at start (MQ)             |
  * | AMQ7230I  |      | LOG_REPLAY_COMPLETE         | replay finished (MQ)                       |
  * | AMQ7232I  |      | TRANSACTIONS_RECOVERED      | transaction state recovered (MQ)           |
  * | AMQ7233I  |      | UNITS_OF_WORK_BACKED_OUT    | in-flight units of work backed out (MQ)    |
- * | AMQ8026I  |      | LISTENER_STARTED            | the queue manager's TCP listener           |
- * | AMQ8027I  |      | LISTENER_PORT_ASSIGNED      | crtmqm chose a free port                   |
- * | AMQ8028I  |      | DAEMON_STARTED              | a command started qmqd in the background   |
- * | AMQ8029I  |      | DAEMON_STOPPED              | qmqd stop succeeded                        |
- * | AMQ8030I  |      | DAEMON_NOT_RUNNING          | qmqd stop/status: no daemon                |
- * | AMQ8031I  |      | DAEMON_RUNNING              | qmqd status                                |
+ * | AMQ8966I  |      | LISTENER_STARTED            | the queue manager's TCP listener           |
+ * | AMQ8967I  |      | LISTENER_PORT_ASSIGNED      | crtmqm chose a free port                   |
+ * | AMQ8968I  |      | DAEMON_STARTED              | a command started qmqd in the background   |
+ * | AMQ8969I  |      | DAEMON_STOPPED              | qmqd stop succeeded                        |
+ * | AMQ8970I  |      | DAEMON_NOT_RUNNING          | qmqd stop/status: no daemon                |
+ * | AMQ8971I  |      | DAEMON_RUNNING              | qmqd status                                |
  * | AMQ7024E  |  36  | ARGUMENTS_NOT_VALID         | bad command-line arguments (MQ)            |
  * | AMQ7048E  |  72  | NAME_NOT_VALID              | queue manager name not valid or known (MQ) |
  * | AMQ8110E  |   8  | ALREADY_EXISTS              | crtmqm of an existing name (MQ)            |
  * | AMQ8118E  |  16  | DOES_NOT_EXIST              | no queue manager of that name (MQ)         |
- * | AMQ8101E  |   5  | RUNNING                     | strmqm of a running queue manager          |
- * | AMQ8102E  |   5  | DELETE_WHILE_RUNNING        | dltmqm of a running queue manager          |
- * | AMQ8103E  |  40  | NOT_RUNNING                 | endmqm of an ended queue manager           |
- * | AMQ8104E  |  49  | ENDING                      | the queue manager is ending                |
+ * | AMQ8980E  |   5  | RUNNING                     | strmqm of a running queue manager          |
+ * | AMQ8981E  |   5  | DELETE_WHILE_RUNNING        | dltmqm of a running queue manager          |
+ * | AMQ8982E  |  40  | NOT_RUNNING                 | endmqm of an ended queue manager           |
+ * | AMQ8983E  |  49  | ENDING                      | the queue manager is ending                |
  * | AMQ8146E  |  20  | NOT_AVAILABLE               | runmqsc: the queue manager is not running  |
- * | AMQ8041E  |  24  | DATA_IN_USE                 | another process holds the data lock        |
+ * | AMQ8041E  |  24  | DATA_IN_USE                 | another process holds the data (MQ-like)   |
  * | AMQ9218E  |  71  | PORT_IN_USE                 | listener could not bind its port (MQ)      |
- * | AMQ8105E  |  36  | PORT_NOT_VALID              | -p outside 1..65535                        |
- * | AMQ8106E  |  71  | NO_FREE_PORT                | crtmqm found no free port                  |
- * | AMQ8107E  |  36  | PORT_ASSIGNED               | -p port already used by another QM here    |
- * | AMQ8108E  |  36  | LOG_FILE_PAGES_NOT_VALID    | -lf outside the accepted range             |
- * | AMQ8109E  |  71  | START_FAILED                | recovery or start failed                   |
- * | AMQ8111E  |  71  | DAEMON_UNAVAILABLE          | qmqd did not start or answer               |
- * | AMQ8112E  |  71  | DAEMON_ALREADY_RUNNING      | qmqd run while another daemon runs         |
- * | AMQ8113E  |  71  | HOME_NOT_USABLE             | QMQ_HOME cannot hold a control socket      |
- * | AMQ8114E  |  20  | MQSC_TOO_LARGE              | runmqsc input above the control limit      |
+ * | AMQ8984E  |  36  | PORT_NOT_VALID              | -p outside 1..65535                        |
+ * | AMQ8985E  |  71  | NO_FREE_PORT                | crtmqm found no free port                  |
+ * | AMQ8986E  |  36  | PORT_ASSIGNED               | -p port already used by another QM here    |
+ * | AMQ8987E  |  36  | LOG_FILE_PAGES_NOT_VALID    | -lf outside the accepted range             |
+ * | AMQ8988E  |  71  | START_FAILED                | recovery or start failed                   |
+ * | AMQ8989E  |  71  | DAEMON_UNAVAILABLE          | qmqd did not start or answer               |
+ * | AMQ8990E  |  71  | DAEMON_ALREADY_RUNNING      | qmqd run while another daemon runs         |
+ * | AMQ8991E  |  71  | HOME_NOT_USABLE             | QMQ_HOME cannot hold a control socket      |
+ * | AMQ8992E  |  20  | MQSC_TOO_LARGE              | runmqsc input above the control limit      |
  * | AMQ6119E  |  71  | UNEXPECTED                  | an unexpected error, with its text         |
  */
 
@@ -69,28 +71,28 @@ const failure = (id: string, exitCode: number, text: string): MessageDefinition 
 
 export const Messages = {
   QUEUE_MANAGER_CREATED: information('AMQ8001I', 'QuorumMQ queue manager created.'),
-  DIRECTORY_CREATED: information('AMQ8002I', "Directory '{directory}' created."),
+  DIRECTORY_CREATED: information('AMQ8960I', "Directory '{directory}' created."),
   QUEUE_MANAGER_STARTED: information(
     'AMQ8003I',
     "QuorumMQ queue manager '{queueManager}' started using V{version}.",
   ),
   QUEUE_MANAGER_ENDED: information('AMQ8004I', "QuorumMQ queue manager '{queueManager}' ended."),
   QUEUE_MANAGER_DELETED: information(
-    'AMQ8005I',
+    'AMQ8961I',
     "QuorumMQ queue manager '{queueManager}' deleted.",
   ),
-  QUEUE_MANAGER_ENDING: information('AMQ8006I', "QuorumMQ queue manager '{queueManager}' ending."),
-  WAITING_FOR_END: information('AMQ8007I', "Waiting for queue manager '{queueManager}' to end."),
+  QUEUE_MANAGER_ENDING: information('AMQ8962I', "QuorumMQ queue manager '{queueManager}' ending."),
+  WAITING_FOR_END: information('AMQ8963I', "Waiting for queue manager '{queueManager}' to end."),
   QUIESCE_ACCEPTED: information(
     'AMQ7030I',
     'Quiesce request accepted. The queue manager will stop when all outstanding work is complete.',
   ),
   QUEUE_MANAGER_STARTING: information(
-    'AMQ5051I',
+    'AMQ8964I',
     "QuorumMQ queue manager '{queueManager}' starting.",
   ),
   INSTALLATION: information(
-    'AMQ5052I',
+    'AMQ8965I',
     "The queue manager is associated with installation '{installation}'.",
   ),
   LOG_RECORDS_REPLAYED: information(
@@ -110,24 +112,24 @@ export const Messages = {
     "{count} in-flight units of work backed out for queue manager '{queueManager}'.",
   ),
   LISTENER_STARTED: information(
-    'AMQ8026I',
+    'AMQ8966I',
     "Listener for queue manager '{queueManager}' started on {host}({port}).",
   ),
   LISTENER_PORT_ASSIGNED: information(
-    'AMQ8027I',
+    'AMQ8967I',
     "Listener port {port} assigned to queue manager '{queueManager}'.",
   ),
   DAEMON_STARTED: information(
-    'AMQ8028I',
+    'AMQ8968I',
     'QuorumMQ node daemon qmqd started (pid {pid}, QMQ_HOME {home}).',
   ),
-  DAEMON_STOPPED: information('AMQ8029I', 'QuorumMQ node daemon qmqd (pid {pid}) stopped.'),
+  DAEMON_STOPPED: information('AMQ8969I', 'QuorumMQ node daemon qmqd (pid {pid}) stopped.'),
   DAEMON_NOT_RUNNING: information(
-    'AMQ8030I',
+    'AMQ8970I',
     'QuorumMQ node daemon qmqd is not running (QMQ_HOME {home}).',
   ),
   DAEMON_RUNNING: information(
-    'AMQ8031I',
+    'AMQ8971I',
     'QuorumMQ node daemon qmqd is running (pid {pid}, QMQ_HOME {home}, V{version}).',
   ),
   ARGUMENTS_NOT_VALID: failure('AMQ7024E', 36, 'Non-valid arguments supplied to the command.'),
@@ -138,14 +140,14 @@ export const Messages = {
   ),
   ALREADY_EXISTS: failure('AMQ8110E', 8, 'QuorumMQ queue manager already exists.'),
   DOES_NOT_EXIST: failure('AMQ8118E', 16, 'QuorumMQ queue manager does not exist.'),
-  RUNNING: failure('AMQ8101E', 5, "QuorumMQ queue manager '{queueManager}' running."),
+  RUNNING: failure('AMQ8980E', 5, "QuorumMQ queue manager '{queueManager}' running."),
   DELETE_WHILE_RUNNING: failure(
-    'AMQ8102E',
+    'AMQ8981E',
     5,
     "QuorumMQ queue manager '{queueManager}' is running: end it with endmqm before deleting it.",
   ),
-  NOT_RUNNING: failure('AMQ8103E', 40, "QuorumMQ queue manager '{queueManager}' not running."),
-  ENDING: failure('AMQ8104E', 49, "QuorumMQ queue manager '{queueManager}' is ending."),
+  NOT_RUNNING: failure('AMQ8982E', 40, "QuorumMQ queue manager '{queueManager}' not running."),
+  ENDING: failure('AMQ8983E', 49, "QuorumMQ queue manager '{queueManager}' is ending."),
   NOT_AVAILABLE: failure('AMQ8146E', 20, 'QuorumMQ queue manager not available.'),
   DATA_IN_USE: failure(
     'AMQ8041E',
@@ -157,40 +159,40 @@ export const Messages = {
     71,
     "The TCP/IP listener could not bind to port number {port}: it is in use. Queue manager '{queueManager}' was not started.",
   ),
-  PORT_NOT_VALID: failure('AMQ8105E', 36, "Port '{port}' is not valid: use 1 to 65535."),
+  PORT_NOT_VALID: failure('AMQ8984E', 36, "Port '{port}' is not valid: use 1 to 65535."),
   NO_FREE_PORT: failure(
-    'AMQ8106E',
+    'AMQ8985E',
     71,
     'No free TCP port from {first} to {last} for the listener; choose one with -p.',
   ),
   PORT_ASSIGNED: failure(
-    'AMQ8107E',
+    'AMQ8986E',
     36,
     "Port {port} is already assigned to queue manager '{owner}' on this node.",
   ),
   LOG_FILE_PAGES_NOT_VALID: failure(
-    'AMQ8108E',
+    'AMQ8987E',
     36,
     "Log file pages '{pages}' not valid: use {minimum} to {maximum} (4 KiB pages).",
   ),
   START_FAILED: failure(
-    'AMQ8109E',
+    'AMQ8988E',
     71,
     "QuorumMQ queue manager '{queueManager}' could not be started: {reason}",
   ),
   DAEMON_UNAVAILABLE: failure(
-    'AMQ8111E',
+    'AMQ8989E',
     71,
     'The QuorumMQ node daemon (qmqd) is not available: {reason}. Its log: {log}',
   ),
   DAEMON_ALREADY_RUNNING: failure(
-    'AMQ8112E',
+    'AMQ8990E',
     71,
     'A QuorumMQ node daemon (pid {pid}) is already running for QMQ_HOME {home}.',
   ),
-  HOME_NOT_USABLE: failure('AMQ8113E', 71, 'QMQ_HOME {home} cannot be used: {reason}'),
+  HOME_NOT_USABLE: failure('AMQ8991E', 71, 'QMQ_HOME {home} cannot be used: {reason}'),
   MQSC_TOO_LARGE: failure(
-    'AMQ8114E',
+    'AMQ8992E',
     20,
     'MQSC input of {bytes} bytes is above the limit of {limit} bytes per runmqsc.',
   ),

@@ -11,17 +11,21 @@
  * running, input too large).
  */
 import { createInterface } from 'node:readline'
-import { CONTROL_MAX_LINE_BYTES } from '../constants.js'
+import { RUNMQSC_MAX_SCRIPT_BYTES } from '../constants.js'
 import { CommandFailure } from '../daemon/command-failure.js'
 import { existingQueueManager } from '../daemon/queue-manager-config.js'
 import type { LocateResult } from '../daemon/query-commands.js'
 import { formatTranscript, type MqscRunResult } from '../mqsc/index.js'
-import { callDaemonIfRunning, localNode, parseOrUsage, printResponse, runMain } from './command-line.js'
+import {
+  callDaemonIfRunning,
+  localNode,
+  parseOrUsage,
+  printResponse,
+  runMain,
+} from './command-line.js'
 import { formatMessage } from './messages.js'
 
 const EXIT_ERROR = 20
-/** Room in a control line for the request around the script (JSON escaping can double it). */
-const MAX_SCRIPT_BYTES = Math.floor(CONTROL_MAX_LINE_BYTES / 2) - 1024
 /** The transcript's banner: two lines and two blank ones before the first command. */
 const BANNER_LINES = 4
 const SUMMARY_LINES = 3
@@ -64,8 +68,8 @@ async function fromInput(queueManager: string): Promise<number> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   const text = Buffer.concat(chunks).toString('utf8')
   const bytes = Buffer.byteLength(text)
-  if (bytes > MAX_SCRIPT_BYTES) {
-    throw new CommandFailure('MQSC_TOO_LARGE', { bytes, limit: MAX_SCRIPT_BYTES })
+  if (bytes > RUNMQSC_MAX_SCRIPT_BYTES) {
+    throw new CommandFailure('MQSC_TOO_LARGE', { bytes, limit: RUNMQSC_MAX_SCRIPT_BYTES })
   }
   const response = await callDaemonIfRunning('runmqsc', { queueManager, text })
   if (response === undefined) throw new CommandFailure('NOT_AVAILABLE')

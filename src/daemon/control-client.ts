@@ -4,6 +4,7 @@
  * caller can start the daemon or fall back to what the disk says.
  */
 import net from 'node:net'
+import { CONTROL_MAX_RESPONSE_BYTES } from '../constants.js'
 import {
   LineSplitter,
   encodeLine,
@@ -36,7 +37,7 @@ export function sendControlRequest(
 ): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.createConnection(paths.socket)
-    const splitter = new LineSplitter()
+    const splitter = new LineSplitter(CONTROL_MAX_RESPONSE_BYTES)
     let connected = false
     let answered = false
     socket.once('connect', () => {

@@ -2,9 +2,9 @@
  * One queue manager as the daemon runs it: its QueueManager (journal, engine) and its TCP
  * listener, with MQ's start and end semantics and the status dspmq shows.
  *
- *   Ended ──start──> Starting ──> Running ──end(controlled)──> Quiescing ──> Ended normally
- *                        │           └──────end(immediate)──> Ending immediately ──> Ended immediately
- *                        └─ failure (port in use, recovery error) ──> back to the earlier status
+ *   Ended ─start─> Starting ─> Running ─end(controlled)─> Quiescing ─> Ended normally
+ *                     │          └─────end(immediate)──> Ending immediately ─> Ended immediately
+ *                     └─ failure (port in use, recovery error) ─> back to the earlier status
  *   Running ── journal failed ──> Ended unexpectedly (found by the daemon's housekeeping)
  *
  * A controlled end (endmqm, endmqm -w) quiesces the engine, so new connections and new calls
@@ -73,9 +73,10 @@ export class HostedQueueManager {
   private async startOnce(config: QueueManagerConfig): Promise<StartReport> {
     const previous = this.statusValue
     this.statusValue = QueueManagerStatus.STARTING
-    recordState(this.paths, 'running')
     let queueManager: QueueManager | undefined
     try {
+      // Before anything opens: a daemon that dies from here on leaves "Ended unexpectedly".
+      recordState(this.paths, 'running')
       queueManager = await QueueManager.open({
         dataDirectory: this.paths.data,
         logger: this.logger,
@@ -93,7 +94,11 @@ export class HostedQueueManager {
     } catch (error) {
       await queueManager?.close().catch(() => undefined)
       this.statusValue = previous
-      recordState(this.paths, recordedStateOf(previous))
+      try {
+        recordState(this.paths, recordedStateOf(previous))
+      } catch (recordError) {
+        this.logger.error({ err: recordError }, 'could not record the status after a failed start')
+      }
       throw startFailure(this.name, this.paths, config, error)
     }
   }

@@ -7,7 +7,7 @@ import {
   DEFAULT_SEGMENT_BYTES,
   LOG_FILE_PAGE_BYTES,
   MAX_LOG_FILE_PAGES,
-  MIN_SEGMENT_BYTES,
+  MIN_LOG_FILE_PAGES,
 } from '../constants.js'
 import { ErrorCode, isQmqError } from '../errors.js'
 import { createDataDirectory, lockDataDirectory } from '../queue-manager/data-directory.js'
@@ -32,7 +32,6 @@ import { QueueManagerStatus, isActiveStatus } from './queue-manager-status.js'
 type Parameters = Readonly<Record<string, unknown>>
 
 export const DEFAULT_LISTENER_HOST = '127.0.0.1'
-export const MIN_LOG_FILE_PAGES = MIN_SEGMENT_BYTES / LOG_FILE_PAGE_BYTES
 
 export function lifecycleCommands(daemon: DaemonContext): Map<string, CommandHandler> {
   return new Map<string, CommandHandler>([
@@ -106,7 +105,11 @@ function segmentBytesOf(pages: unknown): number {
     pages >= MIN_LOG_FILE_PAGES &&
     pages <= MAX_LOG_FILE_PAGES
   if (!valid) {
-    const inserts = { pages: String(pages), minimum: MIN_LOG_FILE_PAGES, maximum: MAX_LOG_FILE_PAGES }
+    const inserts = {
+      pages: String(pages),
+      minimum: MIN_LOG_FILE_PAGES,
+      maximum: MAX_LOG_FILE_PAGES,
+    }
     throw new CommandFailure('LOG_FILE_PAGES_NOT_VALID', inserts)
   }
   return pages * LOG_FILE_PAGE_BYTES
@@ -177,7 +180,10 @@ async function endQueueManager(
   }
   const reply = new ReplyBuilder()
   if (request === 'controlled') {
-    if (hosted.status !== QueueManagerStatus.RUNNING && hosted.status !== QueueManagerStatus.STARTING) {
+    if (
+      hosted.status !== QueueManagerStatus.RUNNING &&
+      hosted.status !== QueueManagerStatus.STARTING
+    ) {
       throw new CommandFailure('ENDING', { queueManager: name })
     }
     void endInBackground(daemon, hosted, 'controlled')

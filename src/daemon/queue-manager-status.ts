@@ -36,7 +36,8 @@ export function isActiveStatus(status: QueueManagerStatus): boolean {
   return ACTIVE.has(status)
 }
 
-export type RecordedState = 'running' | 'ended-normally' | 'ended-immediately' | 'ended-unexpectedly'
+export type RecordedState =
+  'running' | 'ended-normally' | 'ended-immediately' | 'ended-unexpectedly'
 
 interface StatusRecord {
   readonly state: RecordedState

@@ -12,7 +12,7 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto'
 import { assert, AssertionError } from '../assert.js'
 import { BODY_CACHE_BYTES, MAX_UNCOMMITTED_MESSAGES } from '../constants.js'
-import { CompCode, MQError, Reason } from '../errors.js'
+import { CompCode, isMQError, MQError, Reason } from '../errors.js'
 import { RecordType, type JournalRecord } from '../journal/record-types.js'
 import { EngineState } from './engine-state.js'
 import { SYSTEM_TIMERS, type Timers } from './get-waiter.js'
@@ -106,6 +106,9 @@ export class EngineRuntime {
     try {
       lsn = this.journal.append(record)
     } catch (cause) {
+      // The journal refusing this one record (an MQError, e.g. 2031 for a record larger than a
+      // segment) appended nothing and leaves it healthy; anything else means it failed.
+      if (isMQError(cause)) throw cause
       throw this.fail(cause)
     }
     if (unitOfWork !== undefined && !unitOfWork.journalled) {

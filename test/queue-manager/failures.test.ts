@@ -90,3 +90,21 @@ describe('queue manager under journal failure', () => {
     expect(await survivors()).toEqual(acked)
   })
 })
+
+describe('queue manager limits', () => {
+  it('a message larger than a journal segment is refused with 2031 and nothing breaks', async () => {
+    const queueManager = await QueueManager.open({
+      dataDirectory: directory.path,
+      create: { name: 'QM1', segmentBytes: 64 * 1024 },
+    })
+    await queueManager.engine.defineQueue({ name: 'Q1', defaultPersistent: true })
+    const handle = queueManager.connect().open('Q1', { input: true, output: true })
+    await expect(handle.put(Buffer.alloc(100 * 1024))).rejects.toMatchObject({
+      reason: Reason.MSG_TOO_BIG_FOR_Q_MGR,
+    })
+    await handle.put(Buffer.from('small'))
+    expect(Buffer.from((await handle.get()).body).toString()).toBe('small')
+    expect(queueManager.engine.queueStatus('Q1').currentDepth).toBe(0)
+    await queueManager.close()
+  })
+})

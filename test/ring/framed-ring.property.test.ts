@@ -35,7 +35,7 @@ interface Scenario {
 }
 
 const PROPERTY_SEED = 0x51524e47
-const PROPERTY_RUNS = 300
+const PROPERTY_RUNS = 1000
 
 function payloadByte(serial: number, index: number): number {
   return (serial * 31 + index * 7 + 1) & 0xff

@@ -12,7 +12,7 @@ import * as Comlink from 'comlink'
 import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
 import { JOURNAL_RING_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
-import { ErrorCode, QmqError } from '../../errors.js'
+import { ErrorCode, MQError, QmqError, Reason } from '../../errors.js'
 import type { JournalRecord, MessagePutRecord } from '../../journal/record-types.js'
 import { RecordType } from '../../journal/record-types.js'
 import type { Logger } from '../../log.js'
@@ -121,6 +121,14 @@ export class JournalHandle implements JournalPort {
     if (this.failure !== undefined) throw this.failure
     assert(!this.closed, 'append after close')
     const length = encodedRecordLength(record)
+    if (length + SEAL_BYTES > this.options.segmentBytes) {
+      // Only a queue manager created with small segments can meet this: refuse the message as
+      // too big for the queue manager before anything is appended.
+      throw new MQError(
+        Reason.MSG_TOO_BIG_FOR_Q_MGR,
+        `a ${length}-byte record does not fit a ${this.options.segmentBytes}-byte journal segment`,
+      )
+    }
     const placement = placeRecord(this.nextLsn, length, this.options.segmentBytes)
     if (placement.seal !== undefined) {
       // The seal closes the segment; the rest of it stays unused and the log goes on at the
