@@ -122,6 +122,10 @@ async function scenarios(connName: string, total: number): Promise<Row[]> {
   rows.push(await drive('persistent put, pipelined', eight.queues, 64, total, persistentPut))
   rows.push(await drive('persistent get, pipelined', eight.queues, 64, total, get))
   const nonPersistent = await openQueues(connName, 8, 'BENCH.N')
+  rows.push(
+    await drive('non-persistent put, pipelined', nonPersistent.queues, 64, total, nonPersistentPut),
+  )
+  rows.push(await drive('non-persistent get, pipelined', nonPersistent.queues, 64, total, get))
   rows.push(await drive('non-persistent put+get', nonPersistent.queues, 64, total, putThenGet))
   for (const connection of [
     admin,

@@ -141,9 +141,14 @@ export function findResult(
   )
 }
 
-/** The highest offered rate an open-loop run sustained (achieved at least 95 % of it). */
+/**
+ * The highest offered rate an open-loop run sustained (achieved at least 95 % of it) below the
+ * first rate it did not: a sustained point above a saturated one is noise, not capacity.
+ */
 export function highestSustainedRate(result: ScenarioResult): number | undefined {
-  const sustained = (result.openLoop ?? []).filter((point) => !point.saturated)
+  const points = result.openLoop ?? []
+  const firstSaturated = points.findIndex((point) => point.saturated)
+  const sustained = firstSaturated === -1 ? points : points.slice(0, firstSaturated)
   if (sustained.length === 0) return undefined
   return Math.max(...sustained.map((point) => point.offeredMessagesPerSecond))
 }

@@ -6,7 +6,7 @@
  * pipelined scenario (or by a short probe when that did not run). The ladder stops after two
  * saturated rates: the point of interest is where latency turns up, not how bad it gets.
  */
-import { nowMicros, sleepMs, yieldToEventLoop } from '../measure/clock.js'
+import { nowMicros, sleepMs } from '../measure/clock.js'
 import { createHistogram, recordMicros, summarize } from '../measure/histogram.js'
 import {
   achievedRate,
@@ -41,6 +41,7 @@ const OVERRUN_MARGIN_SECONDS = 10
 /** Consecutive saturated rates after which higher rates are not tried. */
 const SATURATED_RATES_TO_STOP = 2
 const PROBE_SECONDS = 3
+const MINIMUM_SLEEP_MS = 1
 /** Beyond the ladder, rates grow by this factor until saturation, at most EXTRA_STEPS times. */
 const EXTRA_STEP_FACTOR = 1.5
 const EXTRA_STEPS = 4
@@ -130,9 +131,11 @@ async function sendOnSchedule(
       await new Promise<void>((resolve) => (state.wake = resolve))
       continue
     }
+    // Sleep at least one timer tick even when the next message is due sooner: spinning on
+    // setImmediate would take a whole core from the servers on a small machine. Messages then
+    // leave in bursts of up to a millisecond's worth, each charged from its intended time.
     const nextDue = intendedSendTimeMicros(start, state.sent, run.ratePerSecond)
-    const waitMs = (nextDue - nowMicros()) / 1000
-    await (waitMs >= 1 ? sleepMs(waitMs) : yieldToEventLoop())
+    await sleepMs(Math.max(MINIMUM_SLEEP_MS, (nextDue - nowMicros()) / 1000))
   }
   const remainingMs = Math.max(0, (deadline - nowMicros()) / 1000)
   return !(await waitFor(() => state.inFlight === 0, remainingMs))
@@ -236,14 +239,20 @@ async function run(context: ScenarioContext, variant: ScenarioVariant): Promise<
   )
 }
 
+/** The highest rate below the first saturated one: later recoveries are noise, not capacity. */
+function lastSustainedPoint(points: readonly OpenLoopPoint[]): OpenLoopPoint | undefined {
+  const firstSaturated = points.findIndex((point) => point.saturated)
+  const sustained = firstSaturated === -1 ? points : points.slice(0, firstSaturated)
+  return sustained[sustained.length - 1]
+}
+
 function resultFromPoints(
   context: ScenarioContext,
   variant: ScenarioVariant,
   capacity: number,
   points: readonly OpenLoopPoint[],
 ): ScenarioResult {
-  const sustained = points.filter((point) => !point.saturated)
-  const best = sustained[sustained.length - 1] ?? points[0]
+  const best = lastSustainedPoint(points) ?? points[0]
   const saturation = firstSaturatedRate(points)
   const seconds = context.parameters.openLoopSecondsPerRate
   return buildResult(context, 'open-loop', variant, {
