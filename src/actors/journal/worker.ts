@@ -142,14 +142,24 @@ function spinForWork(): boolean {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+/** Busy rounds between yields to the event loop, where control calls (stats, close) run. */
+const ROUNDS_PER_YIELD = 16
+
 async function run(): Promise<void> {
   Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.RUNNING)
+  let roundsSinceYield = 0
   while (!failed) {
-    const worked = round()
-    if (!worked) {
-      if (closing) break
-      if (!spinForWork()) ring.waitForData(JOURNAL_IDLE_WAIT_MS)
+    if (round()) {
+      // Work straight on after a wake-up: a yield here would add a loop turn to every batch.
+      if (++roundsSinceYield >= ROUNDS_PER_YIELD) {
+        roundsSinceYield = 0
+        await yieldToEventLoop()
+      }
+      continue
     }
+    if (closing) break
+    if (spinForWork() || ring.waitForData(JOURNAL_IDLE_WAIT_MS)) continue
+    roundsSinceYield = 0
     await yieldToEventLoop()
   }
 }
