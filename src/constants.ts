@@ -62,6 +62,11 @@ export const MAX_RECORD_OVERHEAD_BYTES = 512
 export const MAX_RECORD_BYTES = MAX_MESSAGE_BYTES + MAX_RECORD_OVERHEAD_BYTES
 /** Upper bound on bytes written per group-commit batch (one write + one fdatasync). */
 export const MAX_BATCH_BYTES = 8 * MiB
+/**
+ * Pause between 1 MiB chunks when the side-work pool zero-fills a segment ahead of need: a
+ * 64 MiB segment takes about a second at this pace, well before a busy journal needs it.
+ */
+export const SEGMENT_PREPARATION_PAUSE_MS = 5
 /** Journal worker spins this long for more work before sleeping: saves a wake-up at low load. */
 export const JOURNAL_SPIN_MICROS = 50
 /** Journal worker sleeps at most this long, so control messages are seen even when idle. */

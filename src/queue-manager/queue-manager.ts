@@ -142,6 +142,7 @@ export class QueueManager {
     const sideWork = new SideWorkPool()
     const journal = startJournal(options, paths, meta, logger, supervisor, sideWork, replay.endLsn)
     proxy.target = journal
+    await Promise.race([journal.ready(), supervisorFailure(supervisor)])
     const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
     const checkpointer = new Checkpointer(
       paths,
@@ -255,6 +256,13 @@ function startJournal(
     ringBytes: options.ringBytes,
     faults: options.faults,
   })
+}
+
+/** Rejects if an actor fails for good (its restart budget spent) before it ever became ready. */
+function supervisorFailure(supervisor: Supervisor): Promise<never> {
+  return new Promise((_resolve, reject) =>
+    supervisor.once('actor-failed', (_name, error) => reject(error)),
+  )
 }
 
 function existsMeta(paths: DataPaths): boolean {

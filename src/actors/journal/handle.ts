@@ -76,6 +76,8 @@ export class JournalHandle implements JournalPort {
   private failure: QmqError | undefined
   private control: Comlink.Remote<JournalControl> | undefined
   private closed = false
+  private readonly readiness: Promise<void>
+  private markReady!: () => void
 
   private constructor(private readonly options: JournalOptions) {
     this.ring = FramedRing.create(options.ringBytes ?? JOURNAL_RING_BYTES)
@@ -85,6 +87,15 @@ export class JournalHandle implements JournalPort {
     Atomics.store(this.control64, ControlWideSlot.DURABLE_END_LSN / 8, BigInt(options.startLsn))
     this.nextLsn = options.startLsn
     this.durability = new DurabilityTracker(options.startLsn)
+    this.readiness = new Promise((resolve) => (this.markReady = resolve))
+  }
+
+  /**
+   * Resolves once the first worker runs (modules loaded, loop started): a queue manager opens
+   * only then, so its first puts do not wait ~100 ms for a worker thread to boot.
+   */
+  ready(): Promise<void> {
+    return this.readiness
   }
 
   static start(options: JournalOptions): JournalHandle {
@@ -313,6 +324,10 @@ export class JournalHandle implements JournalPort {
   }
 
   private onWorkerEvent(event: JournalEvent): void {
+    if (event.type === 'ready') {
+      this.markReady()
+      return
+    }
     if (event.type === 'segment-opened') {
       const { directory, segmentBytes } = this.options
       const next = { directory, segmentIndex: event.segmentIndex + 1, segmentBytes }

@@ -73,6 +73,7 @@ export interface JournalControl {
 }
 
 export type JournalEvent =
+  | { readonly type: 'ready' }
   | { readonly type: 'segment-opened'; readonly segmentIndex: number }
   | {
       readonly type: 'failed'

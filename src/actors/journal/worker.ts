@@ -147,6 +147,7 @@ const ROUNDS_PER_YIELD = 16
 
 async function run(): Promise<void> {
   Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.RUNNING)
+  post({ type: 'ready' })
   let roundsSinceYield = 0
   while (!failed) {
     if (round()) {
