@@ -19,6 +19,12 @@ const server = await QueueManagerServer.listen({
 })
 process.stdout.write(`PORT ${server.port}\n`)
 const stop = async (): Promise<void> => {
+  const stats = await queueManager.journalStats()
+  if (stats !== undefined && stats.batches > 0) {
+    const perBatch = (stats.records / stats.batches).toFixed(1)
+    const syncMicros = (stats.syncMicrosTotal / stats.batches).toFixed(0)
+    process.stderr.write(`journal: ${stats.batches} batches, ${perBatch} records/batch, sync ${syncMicros} µs avg\n`)
+  }
   await server.close({ graceful: false })
   await queueManager.close()
   process.exit(0)
