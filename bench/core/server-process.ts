@@ -23,7 +23,9 @@ const stop = async (): Promise<void> => {
   if (stats !== undefined && stats.batches > 0) {
     const perBatch = (stats.records / stats.batches).toFixed(1)
     const syncMicros = (stats.syncMicrosTotal / stats.batches).toFixed(0)
-    process.stderr.write(`journal: ${stats.batches} batches, ${perBatch} records/batch, sync ${syncMicros} µs avg\n`)
+    process.stderr.write(
+      `journal: ${stats.batches} batches, ${perBatch} records/batch, sync ${syncMicros} µs avg\n`,
+    )
   }
   await server.close({ graceful: false })
   await queueManager.close()
