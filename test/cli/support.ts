@@ -116,13 +116,27 @@ export async function exited(pid: number, timeoutMs: number): Promise<boolean> {
   return true
 }
 
-/** A port nothing listens on right now (the kernel's choice for port 0). */
+/**
+ * A port nothing listens on right now, chosen below Linux's ephemeral range (32768-60999): a
+ * port the kernel hands out for port 0 is also handed out as the source port of outgoing
+ * connections, and other test files open thousands of those while this one waits to bind it.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve))
-  const port = (server.address() as net.AddressInfo).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (await bindable(port)) return port
+  }
+  throw new Error('no free port found below the ephemeral range')
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    )
+  })
 }
 
 /** The lines of a dspmq-style output, trimmed of trailing blanks. */
