@@ -40,7 +40,8 @@ function environmentSection(results: ResultsFile): string {
       machine.cpuModel,
     )}, ${memoryGiB} GiB, ${escapeXml(machine.os)}, ${escapeXml(machine.kernel)}; load average
     ${machine.loadAverageAtStart.join(' / ')} at the start, ${machine.loadAverageAtEnd.join(' / ')}
-    at the end (1/5/15 min; above ${machine.cpus} means something else competed for the CPUs).
+    at the end (1/5/15 min; the end includes this run's own servers, the start shows what else
+    was running).
     Node ${escapeXml(results.versions.node)}, QuorumMQ ${escapeXml(results.versions.quorummq)}.
     Systems: ${systems || 'none ran'}.<br>Command: <code>${escapeXml(results.command)}</code></p>`
 }

@@ -3,7 +3,8 @@
  * then read them all back, reporting each phase's rate. Where the system has units of work
  * (QuorumMQ syncpoint) each batch is put under syncpoint and committed; where it has only
  * confirms (RabbitMQ, NATS), a batch is published at once and complete when every confirm is back.
- * Reads use MQGET under syncpoint with a commit per batch, or a consumer with prefetch = batch.
+ * Reads issue a batch of MQGETs under syncpoint at once and commit, or use a consumer with
+ * prefetch = batch: either way a batch of deliveries is in flight, as the writes are.
  */
 import { nowMicros, secondsSince } from '../measure/clock.js'
 import { BodyFactory } from '../measure/payload.js'
@@ -52,10 +53,10 @@ async function readPhase(
   if (context.system.unitOfWork === 'syncpoint') {
     while (read < count) {
       const size = Math.min(batch, count - read)
-      let inBatch = 0
-      for (; inBatch < size; inBatch++) {
-        if ((await session.get(getWaitMs, { inUnitOfWork: true })) === undefined) break
-      }
+      const gets = Array.from({ length: size }, () =>
+        session.get(getWaitMs, { inUnitOfWork: true }),
+      )
+      const inBatch = (await Promise.all(gets)).filter((body) => body !== undefined).length
       await session.commit()
       read += inBatch
       if (inBatch < size) break
