@@ -20,14 +20,14 @@ import {
   crc32cNativeAppend,
   crc32cPortableAppend,
 } from '../src/checksum/crc32c.js'
-import { RecordType, type MessagePutRecord } from '../src/journal/record-types.js'
+import { RecordType, type MessagePutRecord } from '../src/actors/journal/record-types.js'
 import {
   decodePutRecord,
   encodeRecord,
   encodedRecordLength,
   finalizeRecord,
   readRecordHeader,
-} from '../src/wire/journal-record.js'
+} from '../src/actors/journal/journal-record.js'
 
 const SIZES_BYTES = [16, 48, 64, 96, 128, 192, 256, 1024, 64 * 1024, 1024 * 1024]
 const WARM_UP_MS = 100

@@ -31,7 +31,7 @@ import { BlastMeter, summaryLines, type BlastFailure } from './blast-report.js'
 import { writeMessages } from './blast-writer.js'
 import { connectTo, reasonOf } from './client-target.js'
 import { runMain } from './command-line.js'
-import { formatMessage } from './messages.js'
+import { formatMessage } from '../amq-messages.js'
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2))

@@ -21,7 +21,7 @@ import {
   type OptionSpecification,
   type ParsedArguments,
 } from './arguments.js'
-import { formatMessage } from './messages.js'
+import { formatMessage } from '../amq-messages.js'
 
 export function localNode(): NodePaths {
   return nodePaths(nodeHome())

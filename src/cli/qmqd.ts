@@ -18,7 +18,7 @@ import { NodeDaemon } from '../daemon/node-daemon.js'
 import { processAlive } from '../daemon/queue-manager-status.js'
 import { DAEMON_POLL_INTERVAL_MS, DAEMON_STOP_TIMEOUT_MS } from '../constants.js'
 import { localNode, runMain } from './command-line.js'
-import { formatMessage } from './messages.js'
+import { formatMessage } from '../amq-messages.js'
 
 const USAGE = 'qmqd [run | start | stop | status | send Command [JsonArguments]]'
 

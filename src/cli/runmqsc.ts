@@ -23,7 +23,7 @@ import {
   printResponse,
   runMain,
 } from './command-line.js'
-import { formatMessage } from './messages.js'
+import { formatMessage } from '../amq-messages.js'
 
 const EXIT_ERROR = 20
 /** The transcript's banner: two lines and two blank ones before the first command. */

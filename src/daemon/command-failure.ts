@@ -3,7 +3,7 @@
  * inserts; the control server turns it into the reply's error line and exit code. Anything else
  * thrown is unexpected and answered with AMQ6119E and its text.
  */
-import { exitCodeOf, formatMessage, type MessageInserts, type MessageKey } from '../cli/messages.js'
+import { exitCodeOf, formatMessage, type MessageInserts, type MessageKey } from '../amq-messages.js'
 import type { CommandReply } from './control-protocol.js'
 
 export class CommandFailure extends Error {

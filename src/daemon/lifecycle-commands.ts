@@ -16,7 +16,7 @@ import type { CommandReply } from './control-protocol.js'
 import type { CommandHandler } from './control-server.js'
 import type { EndMode, HostedQueueManager, StartReport } from './hosted-queue-manager.js'
 import { INSTALLATION_NAME, installationVersion } from './installation.js'
-import type { DaemonContext } from './node-daemon.js'
+import type { DaemonContext } from './daemon-context.js'
 import { queueManagerPaths } from './node-paths.js'
 import { findFreePort } from './port-probe.js'
 import {

@@ -16,6 +16,7 @@
 import fs from 'node:fs'
 import { DAEMON_HOUSEKEEPING_INTERVAL_MS } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
+import type { DaemonContext } from './daemon-context.js'
 import { ControlServer, type CommandHandler } from './control-server.js'
 import { acquireDaemonLock, holdsDaemonLock } from './daemon-lock.js'
 import { HostedQueueManager } from './hosted-queue-manager.js'
@@ -25,19 +26,6 @@ import { queueManagerPaths, type NodePaths } from './node-paths.js'
 import { listQueueManagerNames } from './queue-manager-config.js'
 import { queryCommands } from './query-commands.js'
 import { recordedStatus, settleAbandonedRecord } from './queue-manager-status.js'
-
-/** What command handlers may use of the daemon. */
-export interface DaemonContext {
-  readonly paths: NodePaths
-  readonly logger: Logger
-  /** The hosted queue manager of that name (created on first use; the name must exist). */
-  hosted(name: string): HostedQueueManager
-  /** The hosted queue manager if this daemon has served it, without creating one. */
-  knownHosted(name: string): HostedQueueManager | undefined
-  forget(name: string): void
-  /** Runs `work` after every earlier serialized work: crtmqm and dltmqm never interleave. */
-  serialize<T>(work: () => Promise<T>): Promise<T>
-}
 
 export class NodeDaemon implements DaemonContext {
   private readonly queueManagers = new Map<string, HostedQueueManager>()

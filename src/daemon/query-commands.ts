@@ -10,7 +10,7 @@ import { formatTranscript } from '../mqsc/index.js'
 import { CommandFailure, ReplyBuilder, failureReply } from './command-failure.js'
 import type { CommandReply } from './control-protocol.js'
 import type { CommandHandler } from './control-server.js'
-import type { DaemonContext } from './node-daemon.js'
+import type { DaemonContext } from './daemon-context.js'
 import {
   describeQueueManager,
   formatDisplayLine,

@@ -10,7 +10,7 @@
  */
 import { assert } from '../assert.js'
 import { BODY_CACHE_ENTRY_OVERHEAD_BYTES } from '../constants.js'
-import type { MessagePutRecord } from '../journal/record-types.js'
+import type { MessagePutRecord } from '../actors/journal/record-types.js'
 
 export class BodyCache {
   private readonly entries = new Map<number, MessagePutRecord>()

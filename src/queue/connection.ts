@@ -8,7 +8,7 @@
  * output or browse without having been opened for it.
  */
 import { MQError, Reason } from '../errors.js'
-import { RecordType } from '../journal/record-types.js'
+import { RecordType } from '../actors/journal/record-types.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { DeliveryPosition, LocalQueue } from './local-queue.js'
 import { getMessage } from './message-get.js'

@@ -10,8 +10,8 @@
  *   await engine.rollBackIncompleteUnitsOfWork()     // journal running again: appends backouts
  * then applications connect. Checkpoints take snapshot() and keep the journal from oldestLiveLsn().
  */
-import { RecordType } from '../journal/record-types.js'
-import type { JournalRecord } from '../journal/record-types.js'
+import { RecordType } from '../actors/journal/record-types.js'
+import type { JournalRecord } from '../actors/journal/record-types.js'
 import { Connection } from './connection.js'
 import { EngineRuntime, type QueueEngineOptions } from './engine-runtime.js'
 import { SlotState } from './message-table.js'

@@ -8,7 +8,7 @@
  * when the unit of work wrote its first record (see src/queue/unit-of-work.ts). That is at most
  * the first record's own LSN and unique for the life of the log; nothing here needs to change.
  */
-import type { JournalRecord, MessagePutRecord } from '../journal/record-types.js'
+import type { JournalRecord, MessagePutRecord } from '../actors/journal/record-types.js'
 
 export interface JournalPort {
   /** Appends a record and returns its LSN. Never blocks: a full ring queues in memory. */

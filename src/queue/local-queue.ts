@@ -12,7 +12,7 @@
  */
 import { assert } from '../assert.js'
 import { PRIORITY_LEVELS, TOMBSTONE_COMPACTION_MIN_COUNT } from '../constants.js'
-import type { StoredDescriptor } from '../journal/record-types.js'
+import type { StoredDescriptor } from '../actors/journal/record-types.js'
 import type { BodyCache } from './body-cache.js'
 import { WaiterList } from './get-waiter.js'
 import {

@@ -13,7 +13,7 @@
  */
 import { MAX_WAIT_MS, MESSAGE_ID_BYTES } from '../constants.js'
 import { MQError, Reason } from '../errors.js'
-import { RecordType, type MessageGetRecord } from '../journal/record-types.js'
+import { RecordType, type MessageGetRecord } from '../actors/journal/record-types.js'
 import type { HandlePurpose, QueueHandle } from './connection.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { LocalQueue, StoredMessage } from './local-queue.js'

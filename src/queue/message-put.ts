@@ -20,7 +20,7 @@ import {
   RecordType,
   type MessagePutRecord,
   type StoredDescriptor,
-} from '../journal/record-types.js'
+} from '../actors/journal/record-types.js'
 import type { QueueHandle } from './connection.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { EngineState } from './engine-state.js'

@@ -12,7 +12,7 @@
  *  - CLEAR: open handles 2042; uncommitted messages 2055.
  */
 import { MQError, Reason } from '../errors.js'
-import { RecordType } from '../journal/record-types.js'
+import { RecordType } from '../actors/journal/record-types.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { LocalQueue } from './local-queue.js'
 import {

@@ -17,7 +17,7 @@ import {
   type MessagePutRecord,
   type QueueDefineRecord,
   type StoredDescriptor,
-} from '../journal/record-types.js'
+} from '../actors/journal/record-types.js'
 import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
 import { hashId } from './message-id.js'

@@ -3,22 +3,9 @@
  * and the client library. Names follow MQ (MQMD, MQPMO, MQGMO) spelled out in full.
  */
 
-export type DeliverySequence = 'PRIORITY' | 'FIFO'
-
-/** Local queue attributes (DEFINE QLOCAL). Defaults are MQ's, see DEFAULT_QUEUE_ATTRIBUTES. */
-export interface QueueAttributes {
-  readonly name: string
-  readonly description: string
-  readonly maxDepth: number
-  readonly maxMessageLength: number
-  /** DEFPSIST: persistence of a message put with persistence "as queue". */
-  readonly defaultPersistent: boolean
-  /** DEFPRTY: priority of a message put with priority "as queue" (-1). */
-  readonly defaultPriority: number
-  readonly putEnabled: boolean
-  readonly getEnabled: boolean
-  readonly deliverySequence: DeliverySequence
-}
+// Queue definitions are stored in the journal's QUEUE_DEFINE records, so their shape lives with
+// the record types (the journal must not depend on the queue domain); the domain re-exports it.
+export type { DeliverySequence, QueueAttributes } from '../actors/journal/record-types.js'
 
 /** Runtime status (DISPLAY QSTATUS). */
 export interface QueueStatus {

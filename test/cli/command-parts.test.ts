@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { ArgumentError, parseArguments } from '../../src/cli/arguments.js'
 import { blastBody } from '../../src/cli/blast-writer.js'
 import { hexDumpLines, putDateAndTime } from '../../src/cli/message-dump.js'
-import { Messages, formatMessage } from '../../src/cli/messages.js'
+import { Messages, formatMessage } from '../../src/amq-messages.js'
 import { packageRoot } from '../../src/runtime/package-root.js'
 import {
   ControlProtocolError,

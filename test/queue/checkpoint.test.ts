@@ -18,7 +18,7 @@ import {
   checkpointBytes,
   decodeCheckpoint,
   encodeCheckpoint,
-} from '../../src/wire/checkpoint.js'
+} from '../../src/queue-manager/checkpoint-format.js'
 import { bytes, createEngine } from './helpers.js'
 
 const GOLDEN_PATH = new URL('./golden/checkpoint-v1.hex', import.meta.url)

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { Reason } from '../../src/errors.js'
-import { RecordType } from '../../src/journal/record-types.js'
+import { RecordType } from '../../src/actors/journal/record-types.js'
 import { Persistence } from '../../src/queue/types.js'
 import { bytes, createEngine, expectReason, identifier, settle, text } from './helpers.js'
 

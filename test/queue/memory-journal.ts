@@ -7,8 +7,8 @@
  *  - 'failing': appends succeed but every waitDurable rejects (a disk that cannot sync).
  * fail(error) breaks the journal for good: pending and later waits reject, appends throw.
  */
-import type { JournalRecord, MessagePutRecord } from '../../src/journal/record-types.js'
-import { RecordType } from '../../src/journal/record-types.js'
+import type { JournalRecord, MessagePutRecord } from '../../src/actors/journal/record-types.js'
+import { RecordType } from '../../src/actors/journal/record-types.js'
 import type { JournalPort } from '../../src/queue/journal-port.js'
 
 export type DurabilityMode = 'immediate' | 'manual' | 'failing'

@@ -4,7 +4,7 @@
  * Method: administration calls on an engine, then a replay of its journal where it matters.
  */
 import { describe, expect, it } from 'vitest'
-import { RecordType } from '../../src/journal/record-types.js'
+import { RecordType } from '../../src/actors/journal/record-types.js'
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/queue/queue-attributes.js'
 import { Persistence } from '../../src/queue/types.js'
 import { bytes, createEngine, replayed, text } from './helpers.js'

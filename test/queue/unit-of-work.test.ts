@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { Reason } from '../../src/errors.js'
-import { RecordType } from '../../src/journal/record-types.js'
+import { RecordType } from '../../src/actors/journal/record-types.js'
 import { Persistence } from '../../src/queue/types.js'
 import { MemoryJournal } from './memory-journal.js'
 import { bytes, createEngine, expectReason, settle, text } from './helpers.js'

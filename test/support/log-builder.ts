@@ -6,8 +6,8 @@ import { fileSegmentIo } from '../../src/actors/journal/file-segment-io.js'
 import { placeRecord, SEAL_BYTES } from '../../src/actors/journal/log-geometry.js'
 import { SegmentWriter } from '../../src/actors/journal/segment-writer.js'
 import { MAX_BATCH_BYTES } from '../../src/constants.js'
-import { RecordType, type JournalRecord } from '../../src/journal/record-types.js'
-import { encodeRecord, encodedRecordLength } from '../../src/wire/journal-record.js'
+import { RecordType, type JournalRecord } from '../../src/actors/journal/record-types.js'
+import { encodeRecord, encodedRecordLength } from '../../src/actors/journal/journal-record.js'
 
 export interface BuiltLog {
   /** LSN of each given record, in order. */

@@ -1,4 +1,4 @@
-import { RecordType, type MessagePutRecord } from '../../src/journal/record-types.js'
+import { RecordType, type MessagePutRecord } from '../../src/actors/journal/record-types.js'
 
 /** A PUT record with a recognisable body: `label` in ASCII, padded to `bodyBytes`. */
 export function putRecord(

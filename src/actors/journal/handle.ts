@@ -13,8 +13,8 @@ import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
 import { JOURNAL_RING_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../../errors.js'
-import type { JournalRecord, MessagePutRecord } from '../../journal/record-types.js'
-import { RecordType } from '../../journal/record-types.js'
+import type { JournalRecord, MessagePutRecord } from './record-types.js'
+import { RecordType } from './record-types.js'
 import type { Logger } from '../../log.js'
 import type { JournalPort } from '../../queue/journal-port.js'
 import { FramedRing } from '../../ring/framed-ring.js'
@@ -25,7 +25,7 @@ import {
   encodeRecord,
   encodedRecordLength,
   readRecordHeader,
-} from '../../wire/journal-record.js'
+} from './journal-record.js'
 import type { Supervisor } from '../supervisor/supervisor.js'
 import { DurabilityTracker } from './durability-tracker.js'
 import {

@@ -4,8 +4,8 @@
  * fit with room left for a seal, a SEGMENT_SEAL closes the segment and the record starts the next.
  */
 import { assert } from '../../assert.js'
-import { RecordType, type SegmentSealRecord } from '../../journal/record-types.js'
-import { encodedRecordLength } from '../../wire/journal-record.js'
+import { RecordType, type SegmentSealRecord } from './record-types.js'
+import { encodedRecordLength } from './journal-record.js'
 
 export const SEAL_BYTES = encodedRecordLength({ type: RecordType.SEGMENT_SEAL, nextLsn: 0 })
 

@@ -23,9 +23,9 @@
 import fs from 'node:fs'
 import { QmqError, ErrorCode } from '../../errors.js'
 import { assert } from '../../assert.js'
-import type { JournalRecord, RecordHeader } from '../../journal/record-types.js'
-import { RecordType } from '../../journal/record-types.js'
-import { decodeRecord, readRecordHeader } from '../../wire/journal-record.js'
+import type { JournalRecord, RecordHeader } from './record-types.js'
+import { RecordType } from './record-types.js'
+import { decodeRecord, readRecordHeader } from './journal-record.js'
 import { RECORD_ALIGNMENT_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
 import { listSegments, readFully, segmentPath, writeFully } from './segment-files.js'
 

@@ -9,8 +9,8 @@
  */
 import { assert } from '../../assert.js'
 import { RECORD_HEADER_BYTES } from '../../constants.js'
-import { RecordType } from '../../journal/record-types.js'
-import { finalizeRecord } from '../../wire/journal-record.js'
+import { RecordType } from './record-types.js'
+import { finalizeRecord } from './journal-record.js'
 
 export interface SegmentIo {
   /** Opens segment `index` for writing, creating (preallocating) it if absent. */

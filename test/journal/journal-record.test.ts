@@ -25,7 +25,7 @@ import {
   type JournalRecord,
   type MessagePutRecord,
   type QueueDefineRecord,
-} from '../../src/journal/record-types.js'
+} from '../../src/actors/journal/record-types.js'
 import {
   MAX_PUT_OVERHEAD_BYTES,
   RECORD_FORMAT_VERSION,
@@ -36,7 +36,7 @@ import {
   finalizeRecord,
   readRecordHeader,
   type HeaderCheck,
-} from '../../src/wire/journal-record.js'
+} from '../../src/actors/journal/journal-record.js'
 
 const GOLDEN_DIRECTORY = join(
   dirname(fileURLToPath(import.meta.url)),

@@ -23,14 +23,14 @@ import {
   MESSAGE_ID_BYTES,
 } from '../../src/constants.js'
 import { ErrorCode, isQmqError } from '../../src/errors.js'
-import { RecordType, type JournalRecord } from '../../src/journal/record-types.js'
+import { RecordType, type JournalRecord } from '../../src/actors/journal/record-types.js'
 import {
   decodeRecord,
   encodeRecord,
   encodedRecordLength,
   finalizeRecord,
   readRecordHeader,
-} from '../../src/wire/journal-record.js'
+} from '../../src/actors/journal/journal-record.js'
 
 const PROPERTY_SEED = Number(process.env.QMQ_PROPERTY_SEED ?? 0x4a524e4c)
 const PROPERTY_RUNS = Number(process.env.QMQ_PROPERTY_RUNS ?? 400)

@@ -7,7 +7,22 @@
  * unique for the life of the log and so never collides with a unit of work cut off by a crash.
  * uowId 0 means "not in a unit of work".
  */
-import type { QueueAttributes } from '../queue/types.js'
+export type DeliverySequence = 'PRIORITY' | 'FIFO'
+
+/** Local queue attributes (DEFINE QLOCAL). Defaults are MQ's, see DEFAULT_QUEUE_ATTRIBUTES. */
+export interface QueueAttributes {
+  readonly name: string
+  readonly description: string
+  readonly maxDepth: number
+  readonly maxMessageLength: number
+  /** DEFPSIST: persistence of a message put with persistence "as queue". */
+  readonly defaultPersistent: boolean
+  /** DEFPRTY: priority of a message put with priority "as queue" (-1). */
+  readonly defaultPriority: number
+  readonly putEnabled: boolean
+  readonly getEnabled: boolean
+  readonly deliverySequence: DeliverySequence
+}
 
 export const RecordType = {
   QUEUE_DEFINE: 1,

@@ -94,8 +94,8 @@
  * an operating error (disk corruption, a torn write, a bug in another version) and are reported.
  */
 import { Buffer, isUtf8 } from 'node:buffer'
-import { assert, unreachable } from '../assert.js'
-import { crc32c } from '../checksum/crc32c.js'
+import { assert, unreachable } from '../../assert.js'
+import { crc32c } from '../../checksum/crc32c.js'
 import {
   FORMAT_BYTES,
   MAX_DEPTH_LIMIT,
@@ -109,8 +109,8 @@ import {
   PRIORITY_LEVELS,
   RECORD_ALIGNMENT_BYTES,
   RECORD_HEADER_BYTES,
-} from '../constants.js'
-import { ErrorCode, QmqError } from '../errors.js'
+} from '../../constants.js'
+import { ErrorCode, QmqError } from '../../errors.js'
 import type {
   JournalRecord,
   MessageGetRecord,
@@ -118,9 +118,9 @@ import type {
   QueueDefineRecord,
   RecordHeader,
   StoredDescriptor,
-} from '../journal/record-types.js'
-import { RecordType } from '../journal/record-types.js'
-import type { QueueAttributes } from '../queue/types.js'
+} from './record-types.js'
+import { RecordType } from './record-types.js'
+import type { QueueAttributes } from './record-types.js'
 
 export const RECORD_FORMAT_VERSION = 1
 

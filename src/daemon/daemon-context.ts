@@ -1,0 +1,20 @@
+/**
+ * The part of the node daemon that command handlers see. It has its own file so that the handlers
+ * (lifecycle-commands.ts, query-commands.ts) do not import the daemon that imports them.
+ */
+import type { Logger } from '../log.js'
+import type { HostedQueueManager } from './hosted-queue-manager.js'
+import type { NodePaths } from './node-paths.js'
+
+/** What command handlers may use of the daemon. */
+export interface DaemonContext {
+  readonly paths: NodePaths
+  readonly logger: Logger
+  /** The hosted queue manager of that name (created on first use; the name must exist). */
+  hosted(name: string): HostedQueueManager
+  /** The hosted queue manager if this daemon has served it, without creating one. */
+  knownHosted(name: string): HostedQueueManager | undefined
+  forget(name: string): void
+  /** Runs `work` after every earlier serialized work: crtmqm and dltmqm never interleave. */
+  serialize<T>(work: () => Promise<T>): Promise<T>
+}
