@@ -7,6 +7,7 @@
  * -o all adds DEFAULT STANDBY INSTNAME INSTPATH INSTVER HA DRROLE. Works without the node
  * daemon (statuses are then what the disk recorded). Exit 72 for an unknown -m name, as MQ.
  */
+import { daemonLockHeld } from '../daemon/daemon-lock.js'
 import {
   describeQueueManager,
   formatDisplayLine,
@@ -36,8 +37,9 @@ async function main(): Promise<number> {
   const response = await callDaemonIfRunning('dspmq', { queueManager, output })
   if (response !== undefined) return printResponse(response)
   const node = localNode()
+  const lockHeld = await daemonLockHeld(node)
   for (const name of selectQueueManagers(node, queueManager)) {
-    const entry = describeQueueManager(node, name, undefined)
+    const entry = describeQueueManager(node, name, undefined, lockHeld)
     process.stdout.write(`${formatDisplayLine(entry, output)}\n`)
   }
   return 0

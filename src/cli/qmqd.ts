@@ -14,8 +14,9 @@
 import { CommandFailure } from '../daemon/command-failure.js'
 import { pingDaemon, sendControlRequest } from '../daemon/control-client.js'
 import { checkNodeDirectory, ensureDaemon } from '../daemon/daemon-launcher.js'
+import { reportLaunch } from '../daemon/launch-report.js'
 import { NodeDaemon } from '../daemon/node-daemon.js'
-import { processAlive } from '../daemon/queue-manager-status.js'
+import { processAlive } from '../runtime/process-liveness.js'
 import { DAEMON_POLL_INTERVAL_MS, DAEMON_STOP_TIMEOUT_MS } from '../constants.js'
 import { localNode, runMain } from './command-line.js'
 import { formatMessage } from '../amq-messages.js'
@@ -50,10 +51,15 @@ async function runForeground(spawned: boolean): Promise<number> {
   } catch (error) {
     // Spawned by a command that raced another one: the other daemon serves both.
     if (spawned && error instanceof CommandFailure && error.key === 'DAEMON_ALREADY_RUNNING') {
+      const pid = error.inserts['pid']
+      await reportLaunch({ type: 'already-running', pid: typeof pid === 'number' ? pid : 'unknown' })
+      process.stderr.write(`${error.message}\n`)
       return 0
     }
+    await reportLaunch({ type: 'failed', reason: error instanceof Error ? error.message : String(error) })
     throw error
   }
+  await reportLaunch({ type: 'ready', ...daemon.identity() })
   let signals = 0
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++

@@ -1,10 +1,14 @@
 /**
  * Starts qmqd in the background for a command that needs it: a detached child running
- * `qmqd run`, its output appended to logs/qmqd.log, and the command waits until the control
- * socket answers. Two commands racing here may both spawn a daemon; the pid-file lock lets one
- * win and the other exit, and both commands then talk to the winner.
+ * `qmqd run --spawned`, its output appended to logs/qmqd.log, with an IPC channel over which it
+ * reports once how its start went (launch-report.ts) and then lets go. So a start that fails is
+ * told at once with its reason, and a child that dies without a report is seen by its exit.
+ *
+ * Two commands racing here may both spawn a daemon; the daemon lock lets exactly one win, the
+ * other child reports 'already-running' and exits, and both commands then talk to the winner
+ * (which holds the lock a moment before its control socket answers).
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import {
@@ -14,6 +18,7 @@ import {
 } from '../constants.js'
 import { CommandFailure } from './command-failure.js'
 import { pingDaemon, type PingData } from './control-client.js'
+import { isLaunchReport, type LaunchReport } from './launch-report.js'
 import type { NodePaths } from './node-paths.js'
 
 /** The compiled qmqd entry point next to this file's compiled form (dist/src/cli/qmqd.js). */
@@ -25,6 +30,11 @@ export interface DaemonHandle extends PingData {
   /** True if this call started it. */
   readonly started: boolean
 }
+
+type LaunchOutcome =
+  | LaunchReport
+  | { readonly type: 'exited'; readonly code: number | null; readonly signal: string | null }
+  | { readonly type: 'timeout' }
 
 /** Refuses a node directory whose socket path would not fit sun_path. */
 export function checkNodeDirectory(paths: NodePaths): void {
@@ -38,42 +48,78 @@ export async function ensureDaemon(paths: NodePaths): Promise<DaemonHandle> {
   checkNodeDirectory(paths)
   const running = await pingDaemon(paths)
   if (running !== undefined) return { ...running, started: false }
+  const deadline = Date.now() + DAEMON_START_TIMEOUT_MS
+  const outcome = await launch(paths, deadline)
+  switch (outcome.type) {
+    case 'ready':
+      return { pid: outcome.pid, home: outcome.home, version: outcome.version, started: true }
+    case 'already-running':
+      return waitForRunning(paths, deadline)
+    case 'failed':
+      throw unavailable(paths, `it could not start: ${outcome.reason}`, false)
+    case 'exited':
+      throw unavailable(paths, describeExit(outcome), true)
+    case 'timeout':
+      throw unavailable(paths, `it did not report within ${DAEMON_START_TIMEOUT_MS} ms`, true)
+  }
+}
+
+async function launch(paths: NodePaths, deadline: number): Promise<LaunchOutcome> {
   fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 })
   const log = fs.openSync(paths.daemonLog, 'a')
-  let exit: { code: number | null; signal: string | null } | undefined
-  let childPid: number | undefined
+  let child: ChildProcess
   try {
-    // --spawned: if another daemon wins the race for the lock, exit 0 instead of failing.
-    const child = spawn(process.execPath, [DAEMON_ENTRY, 'run', '--spawned'], {
+    child = spawn(process.execPath, [DAEMON_ENTRY, 'run', '--spawned'], {
       detached: true,
-      stdio: ['ignore', log, log],
+      stdio: ['ignore', log, log, 'ipc'],
       env: { ...process.env, QMQ_HOME: paths.home },
     })
-    child.once('exit', (code, signal) => {
-      exit = { code, signal }
-    })
-    child.unref()
-    childPid = child.pid
   } finally {
     fs.closeSync(log)
   }
-  const deadline = Date.now() + DAEMON_START_TIMEOUT_MS
+  try {
+    return await firstOutcome(child, deadline)
+  } finally {
+    if (child.connected) child.disconnect()
+    child.unref()
+  }
+}
+
+function firstOutcome(child: ChildProcess, deadline: number): Promise<LaunchOutcome> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ type: 'timeout' }), deadline - Date.now())
+    const settle = (outcome: LaunchOutcome): void => {
+      clearTimeout(timer)
+      resolve(outcome)
+    }
+    child.once('error', (error) => settle({ type: 'failed', reason: error.message }))
+    child.on('message', (message) => {
+      if (isLaunchReport(message)) settle(message)
+    })
+    // 'close', not 'exit': it comes after the IPC channel is drained, so a report sent just
+    // before exiting is never overtaken by the exit.
+    child.once('close', (code, signal) => settle({ type: 'exited', code, signal }))
+  })
+}
+
+/** Another daemon holds the lock: it answers as soon as its control socket listens. */
+async function waitForRunning(paths: NodePaths, deadline: number): Promise<DaemonHandle> {
   while (Date.now() < deadline) {
     const answer = await pingDaemon(paths)
-    if (answer !== undefined) return { ...answer, started: answer.pid === childPid }
-    // Exit code 0 is a daemon that found another one starting: keep waiting for that one.
-    if (exit !== undefined && exit.code !== 0) throw unavailable(paths, describeExit(exit))
+    if (answer !== undefined) return { ...answer, started: false }
     await new Promise((resolve) => setTimeout(resolve, DAEMON_POLL_INTERVAL_MS))
   }
-  throw unavailable(paths, `it did not answer within ${DAEMON_START_TIMEOUT_MS} ms`)
+  const reason = `another daemon holds the lock but did not answer within ${DAEMON_START_TIMEOUT_MS} ms`
+  throw unavailable(paths, reason, true)
 }
 
 function describeExit(exit: { code: number | null; signal: string | null }): string {
-  return exit.signal === null ? `it exited with code ${exit.code}` : `it ended by ${exit.signal}`
+  const how = exit.signal === null ? `with code ${exit.code}` : `by ${exit.signal}`
+  return `it ended ${how} before it reported its start`
 }
 
-function unavailable(paths: NodePaths, reason: string): CommandFailure {
-  const tail = logTail(paths.daemonLog)
+function unavailable(paths: NodePaths, reason: string, quoteLog: boolean): CommandFailure {
+  const tail = quoteLog ? logTail(paths.daemonLog) : ''
   const detail = tail === '' ? reason : `${reason}; last log lines:\n${tail}\n`
   return new CommandFailure('DAEMON_UNAVAILABLE', { reason: detail, log: paths.daemonLog })
 }

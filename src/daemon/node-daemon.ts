@@ -3,8 +3,8 @@
  * managers, each with its own journal and TCP listener, and answers the control socket that the
  * MQ-style commands talk to.
  *
- * Start: take the pid-file lock, record queue managers a dead predecessor left running as
- * "Ended unexpectedly", listen on the control socket. Queue managers are not started
+ * Start: take the node's daemon lock (daemon-lock.ts: it dies with its holder), record queue
+ * managers a dead predecessor left running as "Ended unexpectedly", listen on the control socket. Queue managers are not started
  * automatically, neither those that were running when the daemon stopped: as with MQ, strmqm
  * starts them (a service unit can run strmqm after qmqd is up).
  * Stop (qmqd stop, SIGTERM, SIGINT): end every running queue manager immediately (units of work
@@ -18,7 +18,7 @@ import { DAEMON_HOUSEKEEPING_INTERVAL_MS } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import type { DaemonContext } from './daemon-context.js'
 import { ControlServer, type CommandHandler } from './control-server.js'
-import { acquireDaemonLock, holdsDaemonLock } from './daemon-lock.js'
+import { acquireDaemonLock, holdsDaemonLock, type DaemonLock } from './daemon-lock.js'
 import { HostedQueueManager } from './hosted-queue-manager.js'
 import { installationVersion } from './installation.js'
 import { lifecycleCommands } from './lifecycle-commands.js'
@@ -42,20 +42,20 @@ export class NodeDaemon implements DaemonContext {
   private constructor(
     readonly paths: NodePaths,
     readonly logger: Logger,
-    private readonly releaseLock: () => void,
+    private readonly lock: DaemonLock,
   ) {}
 
   static async start(paths: NodePaths): Promise<NodeDaemon> {
     fs.mkdirSync(paths.queueManagers, { recursive: true, mode: 0o700 })
     fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 })
-    const releaseLock = acquireDaemonLock(paths)
+    const lock = await acquireDaemonLock(paths)
     const logger = childLogger({ component: 'qmqd', home: paths.home })
-    const daemon = new NodeDaemon(paths, logger, releaseLock)
+    const daemon = new NodeDaemon(paths, logger, lock)
     try {
       daemon.settleAbandoned()
       daemon.control = await ControlServer.listen(paths.socket, daemon.handlers(), logger)
     } catch (error) {
-      releaseLock()
+      await lock.release()
       throw error
     }
     daemon.housekeeping = setInterval(() => daemon.keepHouse(), DAEMON_HOUSEKEEPING_INTERVAL_MS)
@@ -104,7 +104,7 @@ export class NodeDaemon implements DaemonContext {
     await Promise.all(ends)
     await this.control?.close()
     if (holdsDaemonLock(this.paths)) fs.rmSync(this.paths.socket, { force: true })
-    this.releaseLock()
+    await this.lock.release()
     this.logger.info('qmqd stopped')
     this.resolveStopped()
   }
@@ -120,7 +120,7 @@ export class NodeDaemon implements DaemonContext {
     return table
   }
 
-  private identity(): { pid: number; home: string; version: string } {
+  identity(): { pid: number; home: string; version: string } {
     return { pid: process.pid, home: this.paths.home, version: installationVersion() }
   }
 

@@ -46,10 +46,11 @@ export function describeQueueManager(
   node: NodePaths,
   name: string,
   liveStatus: QueueManagerStatus | undefined,
+  daemonLockHeld?: boolean,
 ): QueueManagerEntry {
   const paths = queueManagerPaths(node, name)
   const config = readConfig(paths)
-  const status = liveStatus ?? recordedStatus(paths)
+  const status = liveStatus ?? recordedStatus(paths, daemonLockHeld)
   return { name, status, host: config.host, port: config.port }
 }
 

@@ -8,6 +8,7 @@
  * vanished. A new queue manager is "Ended immediately" until first started, as in MQ.
  */
 import fs from 'node:fs'
+import { processAlive } from '../runtime/process-liveness.js'
 import { writeJsonAtomically } from './queue-manager-config.js'
 import type { QueueManagerPaths } from './node-paths.js'
 
@@ -67,14 +68,19 @@ function readRecord(paths: QueueManagerPaths): StatusRecord | undefined {
 
 /**
  * The status as far as the disk knows, for a reader that is not serving the queue manager: the
- * daemon at its start, or dspmq when no daemon answers.
+ * daemon at its start, or dspmq when no daemon answers (it says whether the lock is held).
  */
-export function recordedStatus(paths: QueueManagerPaths): QueueManagerStatus {
+export function recordedStatus(
+  paths: QueueManagerPaths,
+  daemonLockHeld?: boolean,
+): QueueManagerStatus {
   const record = readRecord(paths)
   if (record === undefined) return QueueManagerStatus.ENDED_IMMEDIATELY
   if (record.state !== 'running') {
     return ENDED_STATUS[record.state] ?? QueueManagerStatus.ENDED_UNEXPECTEDLY
   }
+  // Nobody holds the node's daemon lock: the writer is gone, whatever now has its pid.
+  if (daemonLockHeld === false) return QueueManagerStatus.ENDED_UNEXPECTEDLY
   const writerAlive = record.pid !== process.pid && processAlive(record.pid)
   return writerAlive ? QueueManagerStatus.NOT_AVAILABLE : QueueManagerStatus.ENDED_UNEXPECTEDLY
 }
@@ -89,13 +95,4 @@ export function settleAbandonedRecord(paths: QueueManagerPaths): boolean {
   if (record?.state !== 'running' || record.pid === process.pid) return false
   recordState(paths, 'ended-unexpectedly')
   return true
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

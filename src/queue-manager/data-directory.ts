@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { DEFAULT_SEGMENT_BYTES, MIN_SEGMENT_BYTES, RECORD_ALIGNMENT_BYTES } from '../constants.js'
 import { ErrorCode, QmqError } from '../errors.js'
 import { preallocateSegment, syncDirectory } from '../actors/journal/segment-files.js'
+import { processAlive } from '../runtime/process-liveness.js'
 
 export interface QueueManagerMeta {
   readonly formatVersion: 1
@@ -93,15 +94,6 @@ export function readMeta(root: string): QueueManagerMeta {
     throw new QmqError(ErrorCode.CONFIG_INVALID, `unsupported qm.json in ${root}`)
   }
   return meta
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Takes the data directory lock; returns a release function. */
