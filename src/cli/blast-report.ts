@@ -49,18 +49,21 @@ export class BlastMeter {
   committedMessages = 0
   private startedMs = 0
   private endedMs = 0
+  private firstRecordedMs: number | undefined
+  private lastRecordedMs = 0
   private readonly interval: number
 
   constructor(
     private readonly verb: 'put' | 'got',
     private readonly printProgress: boolean,
     verbose: boolean,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.interval = verbose ? BLAST_VERBOSE_PROGRESS_INTERVAL_COUNT : BLAST_PROGRESS_INTERVAL_COUNT
   }
 
   start(): void {
-    this.startedMs = performance.now()
+    this.startedMs = this.now()
   }
 
   get startedAtMs(): number {
@@ -68,12 +71,15 @@ export class BlastMeter {
   }
 
   stop(): void {
-    this.endedMs = performance.now()
+    this.endedMs = this.now()
   }
 
   /** One confirmed call of `bodyBytes`, `startedMs` being when it was sent. */
   record(startedMs: number, bodyBytes: number): void {
-    const micros = Math.round((performance.now() - startedMs) * 1000)
+    const now = this.now()
+    this.firstRecordedMs ??= now
+    this.lastRecordedMs = now
+    const micros = Math.round((now - startedMs) * 1000)
     this.histogram.recordValue(Math.min(HIGHEST_TRACKABLE_MICROS, Math.max(1, micros)))
     this.messages++
     this.bytes += bodyBytes
@@ -87,7 +93,7 @@ export class BlastMeter {
     names: { queueManager: string; queue: string },
     failure: BlastFailure | null,
   ): BlastSummary {
-    const elapsedSeconds = Math.max(1e-6, (this.endedMs - this.startedMs) / 1000)
+    const { elapsedSeconds, messagesPerSecond, megabytesPerSecond } = this.rates(mode)
     const percentile = (value: number): number =>
       this.messages === 0 ? 0 : this.histogram.getValueAtPercentile(value) / 1000
     return {
@@ -97,8 +103,8 @@ export class BlastMeter {
       bytes: this.bytes,
       committedMessages: this.committedMessages,
       elapsedSeconds,
-      messagesPerSecond: this.messages / elapsedSeconds,
-      megabytesPerSecond: this.bytes / 1e6 / elapsedSeconds,
+      messagesPerSecond,
+      megabytesPerSecond,
       latencyMs: {
         p50: percentile(50),
         p99: percentile(99),
@@ -106,6 +112,38 @@ export class BlastMeter {
         max: this.messages === 0 ? 0 : this.histogram.maxValue / 1000,
       },
       failure,
+    }
+  }
+
+  /**
+   * A writer is timed from its start to its end. A reader is timed from the first message it
+   * got to the last: before the first it waits for a writer that may not have started, and
+   * after the last it may wait out a get (100 s) for an end marker a failed writer never sent;
+   * neither wait is reading. Over that span the first message is its start, so the rate counts
+   * the messages after it.
+   */
+  private rates(mode: 'write' | 'read'): {
+    elapsedSeconds: number
+    messagesPerSecond: number
+    megabytesPerSecond: number
+  } {
+    if (mode === 'write') {
+      const elapsedSeconds = Math.max(1e-6, (this.endedMs - this.startedMs) / 1000)
+      return {
+        elapsedSeconds,
+        messagesPerSecond: this.messages / elapsedSeconds,
+        megabytesPerSecond: this.bytes / 1e6 / elapsedSeconds,
+      }
+    }
+    const first = this.firstRecordedMs ?? this.lastRecordedMs
+    const elapsedSeconds = Math.max(1e-6, (this.lastRecordedMs - first) / 1000)
+    const intervals = Math.max(0, this.messages - 1)
+    const bytesPerMessage = this.messages === 0 ? 0 : this.bytes / this.messages
+    return {
+      elapsedSeconds,
+      messagesPerSecond: intervals === 0 ? 0 : intervals / elapsedSeconds,
+      megabytesPerSecond:
+        intervals === 0 ? 0 : (intervals * bytesPerMessage) / 1e6 / elapsedSeconds,
     }
   }
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ArgumentError, parseArguments } from '../../src/cli/arguments.js'
+import { BlastMeter } from '../../src/cli/blast-report.js'
 import { blastBody } from '../../src/cli/blast-writer.js'
 import { hexDumpLines, putDateAndTime } from '../../src/cli/message-dump.js'
 import { Messages, formatMessage } from '../../src/amq-messages.js'
@@ -116,5 +117,42 @@ describe("amqsblst's bodies", () => {
     expect(blastBody(0, 3, 30).toString('latin1')).toBe('blast message 000000001.......')
     expect(blastBody(2, 3, 23).toString('latin1')).toBe('Blast message 000000003')
     expect(blastBody(2, 3, 1).toString('latin1')).toBe('B')
+  })
+})
+
+describe('amqsblst rates', () => {
+  /** A meter on a clock the test moves by hand. */
+  function meterAt(mode: 'put' | 'got'): { meter: BlastMeter; clock: { ms: number } } {
+    const clock = { ms: 0 }
+    return { meter: new BlastMeter(mode, false, false, () => clock.ms), clock }
+  }
+
+  it('times a reader from its first message to its last, not its waits', () => {
+    const { meter, clock } = meterAt('got')
+    meter.start()
+    // 50 s waiting for a writer, then 5 messages 1 s apart, then a 100 s get that times out.
+    for (let index = 0; index < 5; index++) {
+      clock.ms = 50_000 + index * 1_000
+      meter.record(clock.ms - 1, 1_000_000)
+    }
+    clock.ms += 100_000
+    meter.stop()
+    const summary = meter.summary('read', { queueManager: 'QM', queue: 'Q' }, null)
+    expect(summary.elapsedSeconds).toBe(4)
+    expect(summary.messagesPerSecond).toBe(1)
+    expect(summary.megabytesPerSecond).toBe(1)
+    expect(summary.messages).toBe(5)
+  })
+
+  it('times a writer from its start to its end', () => {
+    const { meter, clock } = meterAt('put')
+    meter.start()
+    clock.ms = 2_000
+    meter.record(1_000, 10)
+    clock.ms = 4_000
+    meter.stop()
+    const summary = meter.summary('write', { queueManager: 'QM', queue: 'Q' }, null)
+    expect(summary.elapsedSeconds).toBe(4)
+    expect(summary.messagesPerSecond).toBe(0.25)
   })
 })
