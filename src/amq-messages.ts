@@ -196,6 +196,17 @@ export const Messages = {
     20,
     'MQSC input of {bytes} bytes is above the limit of {limit} bytes per runmqsc.',
   ),
+  QUEUE_NAME_NOT_VALID: failure('AMQ8995E', 36, "Queue name '{queue}' is not valid."),
+  UNSUPPORTED_OPTION: failure(
+    'AMQ8993E',
+    36,
+    "Option '{option}' of {command} is not supported by QuorumMQ: {reason}.",
+  ),
+  DAEMON_QUEUE_MANAGERS_RUNNING: failure(
+    'AMQ8994E',
+    5,
+    'qmqd not stopped: queue managers still running: {queueManagers}. End them with endmqm, or use qmqd stop -f to end them immediately.',
+  ),
   UNEXPECTED: failure('AMQ6119E', 71, 'An unexpected error occurred: {reason}'),
 } as const satisfies Record<string, MessageDefinition>
 

@@ -196,6 +196,8 @@ export const CLIENT_DEFAULT_RECONNECT_TIMEOUT_MS = 1_800_000
 export const DEFAULT_LISTENER_PORT = 1414
 /** ...trying this many ports before it gives up and asks for -p. */
 export const LISTENER_PORT_SEARCH_COUNT = 1000
+/** Loopback only until clients authenticate; crtmqm --listener-host opens it up deliberately. */
+export const DEFAULT_LISTENER_HOST = '127.0.0.1'
 /** crtmqm -lf: journal segment size in MQ's 4 KiB log file pages (MQ's LogFilePages). */
 export const LOG_FILE_PAGE_BYTES = 4 * KiB
 /** MQ caps LogFilePages at 65535 on Unix: 256 MiB segments. */

@@ -11,6 +11,7 @@ import type { GotMessage } from '../queue/types.js'
 import { Reason } from '../errors.js'
 import { optionValue } from './arguments.js'
 import { connectTo, reasonOf } from './client-target.js'
+import { exitWithHelpIfAsked } from './command-help.js'
 import { parseOrUsage, runMain } from './command-line.js'
 import { descriptorLines, hexDumpLines } from './message-dump.js'
 
@@ -19,6 +20,7 @@ function print(...lines: string[]): void {
 }
 
 async function main(): Promise<number> {
+  exitWithHelpIfAsked('amqsbcg', process.argv.slice(2))
   print('', 'AMQSBCG0 - starts here', '**********************')
   const parsed = parseOrUsage(
     process.argv.slice(2),

@@ -30,10 +30,12 @@ import { readMessages } from './blast-reader.js'
 import { BlastMeter, summaryLines, type BlastFailure } from './blast-report.js'
 import { writeMessages } from './blast-writer.js'
 import { connectTo, reasonOf } from './client-target.js'
+import { exitWithHelpIfAsked } from './command-help.js'
 import { runMain } from './command-line.js'
 import { formatMessage } from '../amq-messages.js'
 
 async function main(): Promise<number> {
+  exitWithHelpIfAsked('amqsblst', process.argv.slice(2))
   const options = parseOptions(process.argv.slice(2))
   if (typeof options === 'string') {
     process.stderr.write(`${formatMessage('ARGUMENTS_NOT_VALID')} ${options}\n`)

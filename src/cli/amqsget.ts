@@ -18,12 +18,14 @@ import { SAMPLE_GET_WAIT_MS } from '../constants.js'
 import { Reason } from '../errors.js'
 import { optionValue } from './arguments.js'
 import { connectTo, reasonOf } from './client-target.js'
+import { exitWithHelpIfAsked } from './command-help.js'
 import { parseOrUsage, runMain } from './command-line.js'
 import { sampleWaitMs } from './sample-wait.js'
 
 const SAMPLE = 'AMQSGET0'
 
 async function main(): Promise<number> {
+  exitWithHelpIfAsked('amqsget', process.argv.slice(2))
   process.stdout.write(`Sample ${SAMPLE} start\n`)
   const parsed = parseOrUsage(
     process.argv.slice(2),

@@ -17,11 +17,13 @@ import { createInterface } from 'node:readline'
 import type { QueueManagerConnection, RemoteQueue } from '../client/index.js'
 import { optionValue } from './arguments.js'
 import { connectTo, reasonOf } from './client-target.js'
+import { exitWithHelpIfAsked } from './command-help.js'
 import { parseOrUsage, runMain } from './command-line.js'
 
 const SAMPLE = 'AMQSPUT0'
 
 async function main(): Promise<number> {
+  exitWithHelpIfAsked('amqsput', process.argv.slice(2))
   process.stdout.write(`Sample ${SAMPLE} start\n`)
   const parsed = parseOrUsage(
     process.argv.slice(2),

@@ -22,6 +22,7 @@ import {
   type ParsedArguments,
 } from './arguments.js'
 import { formatMessage } from '../amq-messages.js'
+import { exitWithHelpIfAsked } from './command-help.js'
 
 export function localNode(): NodePaths {
   return nodePaths(nodeHome())
@@ -34,10 +35,21 @@ export function runMain(main: () => Promise<number>): void {
   })
 }
 
+let errorsSuppressed = false
+
+/** MQ's -z: error messages are not printed; the exit code still tells what happened. */
+export function suppressErrorMessages(): void {
+  errorsSuppressed = true
+}
+
+function writeError(line: string): void {
+  if (!errorsSuppressed) process.stderr.write(`${line}\n`)
+}
+
 /** Prints a failure as its message and returns the exit code. */
 export function reportFailure(error: unknown): number {
   if (isCommandFailure(error)) {
-    process.stderr.write(`${error.message}\n`)
+    writeError(error.message)
     return error.exitCode
   }
   const reason =
@@ -47,7 +59,7 @@ export function reportFailure(error: unknown): number {
         ? error.message
         : String(error)
   const failure = new CommandFailure('UNEXPECTED', { reason })
-  process.stderr.write(`${failure.message}\n`)
+  writeError(failure.message)
   return failure.exitCode
 }
 
@@ -55,7 +67,11 @@ function exitAfterFlush(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
 }
 
-/** Parses arguments; a usage error prints AMQ7024E and the usage line, exits `exitCode`. */
+/**
+ * Parses arguments; `-h`, `-?` or `--help` prints the command's help and exits 0 (the command is
+ * the usage line's first word); a usage error prints AMQ7024E and the usage line, exits
+ * `exitCode`.
+ */
 export function parseOrUsage(
   words: readonly string[],
   specification: OptionSpecification,
@@ -63,6 +79,7 @@ export function parseOrUsage(
   accepts: (parsed: ParsedArguments) => boolean,
   exitCode = 36,
 ): ParsedArguments {
+  exitWithHelpIfAsked(usage.split(' ')[0]!, words)
   let parsed: ParsedArguments | undefined
   try {
     parsed = parseArguments(words, specification)
@@ -76,7 +93,7 @@ export function parseOrUsage(
 
 export function printResponse(response: ControlResponse): number {
   for (const line of response.output) process.stdout.write(`${line}\n`)
-  for (const line of response.errors) process.stderr.write(`${line}\n`)
+  for (const line of response.errors) writeError(line)
   return response.exitCode
 }
 

@@ -1,26 +1,49 @@
 #!/usr/bin/env node
 /**
- * crtmqm [-p Port] [-lf LogFilePages] QMgrName
+ * crtmqm [-c Text] [-lf LogFilePages] [-p Port] [--listener-host Address] [-q]
+ *        [-u DeadLetterQName] [-z] QMgrName
  *
  * Creates a queue manager in this node's directory (QMQ_HOME). Without -p its listener gets the
  * first free port from 1414 upward, printed. -lf sets the journal segment size in MQ's 4 KiB log
  * file pages: 2049 (about 8 MiB, two records of the largest message) to 65535, default 16384
- * (64 MiB). QMQ_LISTENER_HOST chooses the address the listener binds (default 127.0.0.1). The
- * queue manager is created ended; strmqm starts it.
+ * (64 MiB). --listener-host chooses the address the listener binds (QMQ_LISTENER_HOST too; the
+ * option wins); the default is 127.0.0.1, loopback only, because clients do not authenticate
+ * yet. -q makes it the node's default queue manager; -u names its dead-letter queue; -z
+ * suppresses error messages. MQ options QuorumMQ does not support are refused with the reason
+ * (unsupported-options.ts). The queue manager is created ended; strmqm starts it.
  */
 import { CommandFailure } from '../daemon/command-failure.js'
-import { optionValue, parseWholeNumber } from './arguments.js'
-import { callDaemonStarting, parseOrUsage, printResponse, runMain } from './command-line.js'
-
-const USAGE = 'crtmqm [-p Port] [-lf LogFilePages] QMgrName'
+import { hasFlag, optionValue, parseWholeNumber } from './arguments.js'
+import { COMMAND_HELP } from './command-help.js'
+import {
+  callDaemonStarting,
+  parseOrUsage,
+  printResponse,
+  runMain,
+  suppressErrorMessages,
+} from './command-line.js'
+import { refuseUnsupported, unsupportedSpecification } from './unsupported-options.js'
 
 async function main(): Promise<number> {
   const parsed = parseOrUsage(
     process.argv.slice(2),
-    { short: { p: 'value', lf: 'value' } },
-    USAGE,
+    {
+      short: {
+        ...unsupportedSpecification('crtmqm'),
+        c: 'value',
+        p: 'value',
+        lf: 'value',
+        q: 'flag',
+        u: 'value',
+        z: 'flag',
+      },
+      long: { 'listener-host': 'value' },
+    },
+    COMMAND_HELP['crtmqm']!.usage,
     (candidate) => candidate.positionals.length === 1,
   )
+  if (hasFlag(parsed, '-z')) suppressErrorMessages()
+  refuseUnsupported('crtmqm', parsed)
   const parameters: Record<string, unknown> = { queueManager: parsed.positionals[0] }
   const port = optionValue(parsed, '-p')
   if (port !== undefined) {
@@ -30,8 +53,13 @@ async function main(): Promise<number> {
   if (pages !== undefined) {
     parameters['logFilePages'] = parseWholeNumber(pages) ?? pages
   }
-  const host = process.env['QMQ_LISTENER_HOST']
+  const host = optionValue(parsed, '--listener-host') ?? process.env['QMQ_LISTENER_HOST']
   if (host !== undefined && host !== '') parameters['host'] = host
+  const deadLetterQueue = optionValue(parsed, '-u')
+  if (deadLetterQueue !== undefined) parameters['deadLetterQueue'] = deadLetterQueue
+  const description = optionValue(parsed, '-c')
+  if (description !== undefined) parameters['description'] = description
+  if (hasFlag(parsed, '-q')) parameters['makeDefault'] = true
   return printResponse(await callDaemonStarting('crtmqm', parameters))
 }
 

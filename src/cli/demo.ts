@@ -126,7 +126,7 @@ async function cleanUp(
 ): Promise<void> {
   if ((await pingDaemon(nodePaths(home))) !== undefined) {
     if (progress.started && !progress.ended) await run(home, 'endmqm', ['-i', QUEUE_MANAGER])
-    if (!daemonWasRunning) await run(home, 'qmqd', ['stop'])
+    if (!daemonWasRunning) await run(home, 'qmqd', ['stop', '-f'])
   }
   if (temporary) fs.rmSync(home, { recursive: true, force: true })
 }

@@ -5,7 +5,9 @@
  *   qmqd [run]             run in the foreground (systemd, containers); SIGTERM or SIGINT ends
  *                          every running queue manager immediately, then exits 0
  *   qmqd start             start in the background unless running (commands do this themselves)
- *   qmqd stop              ask the running daemon to stop; waits until its process is gone
+ *   qmqd stop [-f]         ask the running daemon to stop; waits until its process is gone.
+ *                          Refused (exit 5, naming them) while queue managers run; -f ends
+ *                          each immediately, naming it
  *   qmqd status            exit 0 and its pid if running, exit 1 if not
  *   qmqd send CMD [JSON]   send any control command (JSON arguments) and print the raw response
  *
@@ -18,12 +20,14 @@ import { reportLaunch } from '../daemon/launch-report.js'
 import { NodeDaemon } from '../daemon/node-daemon.js'
 import { processAlive } from '../runtime/process-liveness.js'
 import { DAEMON_POLL_INTERVAL_MS, DAEMON_STOP_TIMEOUT_MS } from '../constants.js'
-import { localNode, runMain } from './command-line.js'
+import { COMMAND_HELP, exitWithHelpIfAsked } from './command-help.js'
+import { localNode, printResponse, runMain } from './command-line.js'
 import { formatMessage } from '../amq-messages.js'
 
-const USAGE = 'qmqd [run | start | stop | status | send Command [JsonArguments]]'
+const USAGE = COMMAND_HELP['qmqd']!.usage
 
 async function main(): Promise<number> {
+  exitWithHelpIfAsked('qmqd', process.argv.slice(2))
   const [subcommand = 'run', ...rest] = process.argv.slice(2)
   switch (subcommand) {
     case 'run':
@@ -31,15 +35,19 @@ async function main(): Promise<number> {
     case 'start':
       return start()
     case 'stop':
-      return stop()
+      return stop(rest)
     case 'status':
       return status()
     case 'send':
       return send(rest)
     default:
-      process.stderr.write(`${formatMessage('ARGUMENTS_NOT_VALID')}\nUsage: ${USAGE}\n`)
-      return 36
+      return usageError()
   }
+}
+
+function usageError(): number {
+  process.stderr.write(`${formatMessage('ARGUMENTS_NOT_VALID')}\nUsage: ${USAGE}\n`)
+  return 36
 }
 
 async function runForeground(spawned: boolean): Promise<number> {
@@ -52,11 +60,17 @@ async function runForeground(spawned: boolean): Promise<number> {
     // Spawned by a command that raced another one: the other daemon serves both.
     if (spawned && error instanceof CommandFailure && error.key === 'DAEMON_ALREADY_RUNNING') {
       const pid = error.inserts['pid']
-      await reportLaunch({ type: 'already-running', pid: typeof pid === 'number' ? pid : 'unknown' })
+      await reportLaunch({
+        type: 'already-running',
+        pid: typeof pid === 'number' ? pid : 'unknown',
+      })
       process.stderr.write(`${error.message}\n`)
       return 0
     }
-    await reportLaunch({ type: 'failed', reason: error instanceof Error ? error.message : String(error) })
+    await reportLaunch({
+      type: 'failed',
+      reason: error instanceof Error ? error.message : String(error),
+    })
     throw error
   }
   await reportLaunch({ type: 'ready', ...daemon.identity() })
@@ -83,14 +97,18 @@ async function start(): Promise<number> {
   return 0
 }
 
-async function stop(): Promise<number> {
+async function stop(rest: readonly string[]): Promise<number> {
+  const force = rest.includes('-f')
+  if (rest.some((word) => word !== '-f')) return usageError()
   const paths = localNode()
   const running = await pingDaemon(paths)
   if (running === undefined) {
     process.stdout.write(`${formatMessage('DAEMON_NOT_RUNNING', { home: paths.home })}\n`)
     return 0
   }
-  await sendControlRequest(paths, 'stop')
+  const response = await sendControlRequest(paths, 'stop', { force })
+  if (response.exitCode !== 0) return printResponse(response)
+  printResponse(response)
   const deadline = Date.now() + DAEMON_STOP_TIMEOUT_MS
   while (processAlive(running.pid)) {
     if (Date.now() > deadline) {
@@ -117,10 +135,7 @@ async function status(): Promise<number> {
 
 async function send(rest: string[]): Promise<number> {
   const [command, json] = rest
-  if (command === undefined) {
-    process.stderr.write(`${formatMessage('ARGUMENTS_NOT_VALID')}\nUsage: ${USAGE}\n`)
-    return 36
-  }
+  if (command === undefined) return usageError()
   const parameters = json === undefined ? {} : (JSON.parse(json) as Record<string, unknown>)
   const response = await sendControlRequest(localNode(), command, parameters)
   process.stdout.write(`${JSON.stringify(response, null, 2)}\n`)

@@ -4,13 +4,21 @@
  */
 import fs from 'node:fs'
 import {
+  DEFAULT_LISTENER_HOST,
   DEFAULT_SEGMENT_BYTES,
   LOG_FILE_PAGE_BYTES,
   MAX_LOG_FILE_PAGES,
   MIN_LOG_FILE_PAGES,
 } from '../constants.js'
 import { ErrorCode, isQmqError } from '../errors.js'
-import { createDataDirectory, lockDataDirectory } from '../queue-manager/data-directory.js'
+import { lockDataDirectory } from '../queue-manager/data-directory.js'
+import { QueueManager } from '../queue-manager/queue-manager.js'
+import { isValidQueueName } from '../queue/queue-attributes.js'
+import {
+  forgetDefaultIf,
+  resolveQueueManagerName,
+  setDefaultQueueManager,
+} from './default-queue-manager.js'
 import { CommandFailure, ReplyBuilder } from './command-failure.js'
 import type { CommandReply } from './control-protocol.js'
 import type { CommandHandler } from './control-server.js'
@@ -31,8 +39,6 @@ import { QueueManagerStatus, isActiveStatus } from './queue-manager-status.js'
 
 type Parameters = Readonly<Record<string, unknown>>
 
-export const DEFAULT_LISTENER_HOST = '127.0.0.1'
-
 export function lifecycleCommands(daemon: DaemonContext): Map<string, CommandHandler> {
   return new Map<string, CommandHandler>([
     ['crtmqm', (parameters) => daemon.serialize(() => createQueueManager(daemon, parameters))],
@@ -49,21 +55,25 @@ async function createQueueManager(
   const name = requireValidName(parameters['queueManager'])
   const paths = queueManagerPaths(daemon.paths, name)
   if (fs.existsSync(paths.config)) throw new CommandFailure('ALREADY_EXISTS')
+  const host = optionalString(parameters['host']) ?? DEFAULT_LISTENER_HOST
+  const segmentBytes = segmentBytesOf(parameters['logFilePages'])
+  const deadLetterQueue = deadLetterQueueOf(parameters['deadLetterQueue'])
+  const description = optionalString(parameters['description'])
+  const port = await choosePort(daemon, host, parameters['port'])
   // A directory without qmgr.json is what an interrupted crtmqm or dltmqm left: not a queue
   // manager, so it is cleared for the new one.
   fs.rmSync(paths.root, { recursive: true, force: true })
-  const host = optionalString(parameters['host']) ?? DEFAULT_LISTENER_HOST
-  const segmentBytes = segmentBytesOf(parameters['logFilePages'])
-  const port = await choosePort(daemon, host, parameters['port'])
   fs.mkdirSync(paths.root, { recursive: true, mode: 0o700 })
   try {
-    createDataDirectory(paths.data, name, segmentBytes)
+    await createData(paths.data, { name, segmentBytes, deadLetterQueue }, daemon)
     const config: QueueManagerConfig = {
       formatVersion: 1,
       name,
       host,
       port,
       createdAt: new Date().toISOString(),
+      ...(description === undefined ? {} : { description }),
+      ...(deadLetterQueue === undefined ? {} : { deadLetterQueue }),
     }
     // The configuration last: a queue manager exists once qmgr.json does.
     writeJsonAtomically(paths.config, config)
@@ -71,13 +81,41 @@ async function createQueueManager(
     fs.rmSync(paths.root, { recursive: true, force: true })
     throw error
   }
-  daemon.logger.info({ qm: name, port, segmentBytes }, 'queue manager created')
+  if (parameters['makeDefault'] === true) setDefaultQueueManager(daemon.paths, name)
+  daemon.logger.info({ qm: name, port, segmentBytes, deadLetterQueue }, 'queue manager created')
   return new ReplyBuilder()
     .print('QUEUE_MANAGER_CREATED')
     .print('DIRECTORY_CREATED', { directory: paths.root })
     .print('INSTALLATION', { installation: INSTALLATION_NAME })
     .print('LISTENER_PORT_ASSIGNED', { port, queueManager: name })
-    .done({ queueManager: name, host, port, directory: paths.root })
+    .done({ queueManager: name, host, port, directory: paths.root, deadLetterQueue })
+}
+
+/**
+ * Creates the data directory by opening the queue manager with its create options, then closes
+ * it: what the queue manager sets up at creation (the dead-letter queue's name, default
+ * objects) happens once, here, as MQ's crtmqm does it.
+ */
+async function createData(
+  dataDirectory: string,
+  create: { name: string; segmentBytes: number; deadLetterQueue: string | undefined },
+  daemon: DaemonContext,
+): Promise<void> {
+  const { deadLetterQueue, ...rest } = create
+  const queueManager = await QueueManager.open({
+    dataDirectory,
+    create: deadLetterQueue === undefined ? rest : { ...rest, deadLetterQueue },
+    logger: daemon.logger.child({ qm: create.name }),
+  })
+  await queueManager.close()
+}
+
+function deadLetterQueueOf(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined
+  if (typeof value !== 'string' || !isValidQueueName(value)) {
+    throw new CommandFailure('QUEUE_NAME_NOT_VALID', { queue: String(value) })
+  }
+  return value
 }
 
 async function choosePort(daemon: DaemonContext, host: string, requested: unknown) {
@@ -123,7 +161,7 @@ async function startQueueManager(
   daemon: DaemonContext,
   parameters: Parameters,
 ): Promise<CommandReply> {
-  const name = requireValidName(parameters['queueManager'])
+  const name = resolveQueueManagerName(daemon.paths, parameters['queueManager'])
   const paths = existingQueueManager(daemon.paths, name)
   const hosted = daemon.hosted(name)
   refuseIfActive(hosted)
@@ -171,7 +209,7 @@ async function endQueueManager(
   daemon: DaemonContext,
   parameters: Parameters,
 ): Promise<CommandReply> {
-  const name = requireValidName(parameters['queueManager'])
+  const name = resolveQueueManagerName(daemon.paths, parameters['queueManager'])
   existingQueueManager(daemon.paths, name)
   const request = endRequestOf(parameters['mode'])
   const hosted = daemon.knownHosted(name)
@@ -202,6 +240,9 @@ async function endQueueManager(
 function endRequestOf(mode: unknown): EndRequest {
   if (mode === undefined) return 'controlled'
   if (mode === 'controlled' || mode === 'immediate' || mode === 'wait') return mode
+  // endmqm -p: MQ's pre-emptive end stops without waiting for anything; an immediate end here
+  // already closes every connection at once, so there is nothing further to cut short.
+  if (mode === 'preemptive') return 'immediate'
   throw new CommandFailure('ARGUMENTS_NOT_VALID')
 }
 
@@ -242,6 +283,7 @@ async function deleteQueueManager(
   // The configuration first: from then on the queue manager no longer exists, even if the
   // removal of its data is interrupted.
   fs.rmSync(paths.config, { force: true })
+  forgetDefaultIf(daemon.paths, name)
   fs.rmSync(paths.root, { recursive: true, force: true })
   daemon.forget(name)
   daemon.logger.info({ qm: name }, 'queue manager deleted')

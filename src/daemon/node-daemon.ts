@@ -4,11 +4,14 @@
  * MQ-style commands talk to.
  *
  * Start: take the node's daemon lock (daemon-lock.ts: it dies with its holder), record queue
- * managers a dead predecessor left running as "Ended unexpectedly", listen on the control socket. Queue managers are not started
- * automatically, neither those that were running when the daemon stopped: as with MQ, strmqm
- * starts them (a service unit can run strmqm after qmqd is up).
- * Stop (qmqd stop, SIGTERM, SIGINT): end every running queue manager immediately (units of work
- * backed out, final checkpoint), close the socket, remove the pid file.
+ * managers a dead predecessor left running as "Ended unexpectedly", listen on the control
+ * socket. Queue managers are not started automatically, neither those that were running when
+ * the daemon stopped: as with MQ, strmqm starts them (a service unit can run strmqm after qmqd
+ * is up).
+ * Stop: `qmqd stop` is refused while queue managers run, naming them; `qmqd stop -f` ends each
+ * immediately and names it. SIGTERM and SIGINT (a service manager) end every running queue
+ * manager immediately (units of work backed out, final checkpoint), each logged. Then the
+ * control socket closes and the lock is released.
  * Housekeeping every DAEMON_HOUSEKEEPING_INTERVAL_MS: a queue manager whose journal failed is
  * ended ("Ended unexpectedly"); a pid file that is gone or names another process (QMQ_HOME
  * deleted) stops the daemon, so no daemon outlives its node directory.
@@ -25,7 +28,9 @@ import { lifecycleCommands } from './lifecycle-commands.js'
 import { queueManagerPaths, type NodePaths } from './node-paths.js'
 import { listQueueManagerNames } from './queue-manager-config.js'
 import { queryCommands } from './query-commands.js'
-import { recordedStatus, settleAbandonedRecord } from './queue-manager-status.js'
+import { isActiveStatus, recordedStatus, settleAbandonedRecord } from './queue-manager-status.js'
+import { CommandFailure, ReplyBuilder } from './command-failure.js'
+import type { CommandReply } from './control-protocol.js'
 
 export class NodeDaemon implements DaemonContext {
   private readonly queueManagers = new Map<string, HostedQueueManager>()
@@ -112,7 +117,7 @@ export class NodeDaemon implements DaemonContext {
   private handlers(): Map<string, CommandHandler> {
     const table: Map<string, CommandHandler> = new Map<string, CommandHandler>([
       ['ping', () => ({ exitCode: 0, output: [], errors: [], data: this.identity() })],
-      ['stop', () => this.stopCommand()],
+      ['stop', (parameters) => this.stopCommand(parameters)],
     ])
     table.set('commands', () => ({ exitCode: 0, output: [...table.keys()].sort(), errors: [] }))
     for (const [name, handler] of lifecycleCommands(this)) table.set(name, handler)
@@ -124,10 +129,28 @@ export class NodeDaemon implements DaemonContext {
     return { pid: process.pid, home: this.paths.home, version: installationVersion() }
   }
 
-  /** Answers first, then stops: the reply must leave before the socket closes. */
-  private stopCommand(): { exitCode: number; output: string[]; errors: string[]; data: unknown } {
+  /**
+   * qmqd stop: refused while queue managers run (an administrator is told which, rather than
+   * finding them ended); with force, ends each immediately and names it, then stops. Answers
+   * first, then stops: the reply must leave before the socket closes.
+   */
+  private async stopCommand(parameters: Readonly<Record<string, unknown>>): Promise<CommandReply> {
+    const active = [...this.queueManagers.values()].filter((hosted) =>
+      isActiveStatus(hosted.status),
+    )
+    if (active.length > 0 && parameters['force'] !== true) {
+      const queueManagers = active.map((hosted) => `'${hosted.name}'`).join(', ')
+      throw new CommandFailure('DAEMON_QUEUE_MANAGERS_RUNNING', { queueManagers })
+    }
+    const reply = new ReplyBuilder()
+    for (const hosted of active) {
+      reply.print('QUEUE_MANAGER_ENDING', { queueManager: hosted.name })
+      this.logger.info({ qm: hosted.name }, 'qmqd stop -f: ending the queue manager immediately')
+      await hosted.end('immediate')
+      reply.print('QUEUE_MANAGER_ENDED', { queueManager: hosted.name })
+    }
     setImmediate(() => void this.stop())
-    return { exitCode: 0, output: [], errors: [], data: this.identity() }
+    return reply.done(this.identity())
   }
 
   private settleAbandoned(): void {

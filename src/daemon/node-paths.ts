@@ -1,7 +1,9 @@
 /**
  * The node directory (QMQ_HOME, default ~/.quorummq): everything one node's daemon owns.
  *
- *   <home>/qmqd.pid                 pid of the running daemon (also its single-instance lock)
+ *   <home>/qmqd.pid                 pid of the running daemon (information; the lock is a socket,
+ *                                   daemon-lock.ts)
+ *   <home>/node.json                node settings: the default queue manager (crtmqm -q)
  *   <home>/qmqd.sock                control socket: JSON lines, see control-protocol.ts
  *   <home>/logs/qmqd.log            daemon log when a command started it in the background
  *   <home>/qmgrs/<QM>/qmgr.json     the queue manager's configuration (listener host and port)
@@ -14,6 +16,7 @@ import { join, resolve } from 'node:path'
 export interface NodePaths {
   readonly home: string
   readonly pidFile: string
+  readonly nodeConfig: string
   readonly socket: string
   readonly logs: string
   readonly daemonLog: string
@@ -39,6 +42,7 @@ export function nodePaths(home: string): NodePaths {
   return {
     home,
     pidFile: join(home, 'qmqd.pid'),
+    nodeConfig: join(home, 'node.json'),
     socket: join(home, 'qmqd.sock'),
     logs,
     daemonLog: join(logs, 'qmqd.log'),

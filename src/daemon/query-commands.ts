@@ -4,7 +4,7 @@
  * runmqsc answers with MQ's exit codes only: 0 all commands ran, 10 some failed, 20 the script
  * could not run at all (no such queue manager, not running), whatever the message says.
  * locate tells a client command where a local queue manager listens; with no name it picks the
- * node's only queue manager, as MQ picks the default one (QuorumMQ has no default yet).
+ * default queue manager (crtmqm -q), else the node's only one.
  */
 import { formatTranscript } from '../mqsc/index.js'
 import { CommandFailure, ReplyBuilder, failureReply } from './command-failure.js'
@@ -17,7 +17,8 @@ import {
   selectQueueManagers,
   type DisplayOutput,
 } from './queue-manager-listing.js'
-import { existingQueueManager, listQueueManagerNames, readConfig } from './queue-manager-config.js'
+import { resolveQueueManagerName } from './default-queue-manager.js'
+import { existingQueueManager, readConfig } from './queue-manager-config.js'
 import { QueueManagerStatus } from './queue-manager-status.js'
 
 type Parameters = Readonly<Record<string, unknown>>
@@ -72,15 +73,7 @@ export interface LocateResult {
 }
 
 function locateQueueManager(daemon: DaemonContext, parameters: Parameters): CommandReply {
-  const requested = parameters['queueManager']
-  let name: string
-  if (typeof requested === 'string' && requested !== '') {
-    name = requested
-  } else {
-    const all = listQueueManagerNames(daemon.paths)
-    if (all.length !== 1) throw new CommandFailure('NAME_NOT_VALID')
-    name = all[0]!
-  }
+  const name = resolveQueueManagerName(daemon.paths, parameters['queueManager'])
   const paths = existingQueueManager(daemon.paths, name)
   const config = readConfig(paths)
   const hosted = daemon.knownHosted(name)

@@ -10,10 +10,14 @@ import { queueManagerPaths, type NodePaths, type QueueManagerPaths } from './nod
 export interface QueueManagerConfig {
   readonly formatVersion: 1
   readonly name: string
-  /** Address the listener binds; 127.0.0.1 unless QMQ_LISTENER_HOST said otherwise at crtmqm. */
+  /** Address the listener binds: crtmqm --listener-host (or QMQ_LISTENER_HOST), else 127.0.0.1. */
   readonly host: string
   readonly port: number
   readonly createdAt: string
+  /** crtmqm -c. */
+  readonly description?: string
+  /** crtmqm -u: also given to the queue manager at creation (DISPLAY QMGR DEADQ). */
+  readonly deadLetterQueue?: string
 }
 
 /**

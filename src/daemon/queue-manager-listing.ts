@@ -6,11 +6,13 @@
  *   ... -o all adds: DEFAULT(no) STANDBY(Not permitted) INSTNAME(QuorumMQ) INSTPATH(/path)
  *       INSTVER(0.1.0) HA() DRROLE()
  *
- * STATUS starts in column 59 as in MQ's output (QMNAME padded for a 48-character name). There
- * is no default queue manager and no standby instance yet, and HA and DR are not configured,
- * so those fields show MQ's values for a plain queue manager.
+ * STATUS starts in column 59 as in MQ's output (QMNAME padded for a 48-character name).
+ * DEFAULT is yes for the node's default queue manager (crtmqm -q). There is no standby instance
+ * yet, and HA and DR are not configured, so those fields show MQ's values for a plain queue
+ * manager.
  */
 import { CommandFailure } from './command-failure.js'
+import { defaultQueueManager } from './default-queue-manager.js'
 import { INSTALLATION_NAME, INSTALLATION_PATH, installationVersion } from './installation.js'
 import { queueManagerPaths, type NodePaths } from './node-paths.js'
 import {
@@ -27,6 +29,10 @@ export interface QueueManagerEntry {
   readonly status: QueueManagerStatus
   readonly host: string
   readonly port: number
+  /** The node's default queue manager (crtmqm -q). */
+  readonly isDefault: boolean
+  /** crtmqm -u, as recorded in qmgr.json (in `qmqd send dspmq` data, not on dspmq's line). */
+  readonly deadLetterQueue: string | undefined
 }
 
 /** "QMNAME(" + 48 characters + ")" and two blanks. */
@@ -51,7 +57,9 @@ export function describeQueueManager(
   const paths = queueManagerPaths(node, name)
   const config = readConfig(paths)
   const status = liveStatus ?? recordedStatus(paths, daemonLockHeld)
-  return { name, status, host: config.host, port: config.port }
+  const isDefault = defaultQueueManager(node) === name
+  const { host, port, deadLetterQueue } = config
+  return { name, status, host, port, isDefault, deadLetterQueue }
 }
 
 export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutput): string {
@@ -59,7 +67,7 @@ export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutpu
   if (output === 'status') return line
   return [
     line,
-    'DEFAULT(no)',
+    `DEFAULT(${entry.isDefault ? 'yes' : 'no'})`,
     'STANDBY(Not permitted)',
     `INSTNAME(${INSTALLATION_NAME})`,
     `INSTPATH(${INSTALLATION_PATH})`,

@@ -31,7 +31,12 @@ import { ErrorCode, QmqError } from '../errors.js'
 export interface OpenOptions {
   readonly dataDirectory: string
   /** Create the data directory if it does not exist yet (with this name). */
-  readonly create?: { readonly name: string; readonly segmentBytes?: number }
+  readonly create?: {
+    readonly name: string
+    readonly segmentBytes?: number
+    /** crtmqm -u: the queue manager's dead-letter queue (DISPLAY QMGR DEADQ). */
+    readonly deadLetterQueue?: string
+  }
   readonly logger?: Logger
   readonly now?: () => number
   readonly ringBytes?: number

@@ -2,7 +2,7 @@
  * Runs the built commands (dist/src/cli/<command>.js, so `npm run build` first) as a user would,
  * each test file in its own node directory (QMQ_HOME in a temporary directory), ports probed
  * free.
- * Every daemon a file causes to start is stopped by its pid at the end: `qmqd stop`, then the
+ * Every daemon a file causes to start is stopped by its pid at the end: `qmqd stop -f`, then the
  * pid is checked gone, and only if it is not, that one pid is killed.
  */
 import { spawn } from 'node:child_process'
@@ -61,7 +61,7 @@ export class TestNode {
   async dispose(): Promise<void> {
     const pid = this.daemonPid()
     if (pid !== undefined && alive(pid)) {
-      await this.run('qmqd', ['stop'])
+      await this.run('qmqd', ['stop', '-f'])
       if (!(await exited(pid, STOP_TIMEOUT_MS))) {
         process.kill(pid, 'SIGKILL')
         await exited(pid, STOP_TIMEOUT_MS)

@@ -1,0 +1,130 @@
+/**
+ * What `-h`, `-?` or `--help` prints for each command: its usage line and one line per option.
+ * Help goes to stdout with exit 0; a usage error prints the usage line only, with AMQ7024E.
+ *
+ * crtmqm's `-h` is MQ's MaxHandles and takes a number: `crtmqm -h 256` is that option (refused
+ * as unsupported), `crtmqm -h` alone is help.
+ */
+import { parseWholeNumber } from './arguments.js'
+
+export interface CommandHelp {
+  readonly usage: string
+  readonly details: readonly string[]
+}
+
+const NAME_DEFAULT = 'QMgrName   the queue manager; without it, the default one (crtmqm -q)'
+
+export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
+  crtmqm: {
+    usage:
+      'crtmqm [-c Text] [-lf LogFilePages] [-p Port] [--listener-host Address] [-q] ' +
+      '[-u DeadLetterQName] [-z] QMgrName',
+    details: [
+      '-c Text              description, kept in qmgr.json',
+      '-lf LogFilePages     journal segment size in 4 KiB pages (2049 to 65535, default 16384)',
+      '-p Port              listener port (default: the first free one from 1414)',
+      '--listener-host Address  address the listener binds (default 127.0.0.1, loopback only',
+      '                     until clients authenticate; QMQ_LISTENER_HOST sets the same)',
+      '-q                   make it the default queue manager of this node',
+      '-u DeadLetterQName   the dead-letter queue (DISPLAY QMGR DEADQ)',
+      '-z                   suppress error messages (the exit code still tells)',
+      'Not supported (refused with the reason): -d -h Number -lc -ll -ld -lp -ls -md -t -x',
+      '  -oa -sx -sxs -rr -rt -rl -ri -rn -rp -fs',
+    ],
+  },
+  strmqm: {
+    usage: 'strmqm [-z] [QMgrName]',
+    details: [
+      NAME_DEFAULT,
+      '-z                   suppress error messages (the exit code still tells)',
+      'Not supported (refused with the reason): -a -c -f -ns -r -x',
+    ],
+  },
+  endmqm: {
+    usage: 'endmqm [-c | -i | -p | -w] [-z] [QMgrName]',
+    details: [
+      NAME_DEFAULT,
+      '-c   controlled (default): new calls fail with 2161, applications get time to leave',
+      '-w   controlled, and wait for the end',
+      '-i   immediate: connections closed now, their units of work backed out; waits',
+      '-p   pre-emptive: as -i (an immediate end never waits for applications here)',
+      '-z   suppress error messages (the exit code still tells)',
+      'Not supported (refused with the reason): -r -s -x',
+    ],
+  },
+  dltmqm: {
+    usage: 'dltmqm [-z] QMgrName',
+    details: ['-z   suppress error messages (the exit code still tells)'],
+  },
+  dspmq: {
+    usage: 'dspmq [-m QMgrName] [-o status | -o all]',
+    details: ['-m QMgrName   only this queue manager', '-o all        every field'],
+  },
+  runmqsc: {
+    usage: 'runmqsc [QMgrName]',
+    details: [NAME_DEFAULT, 'MQSC commands from standard input; interactive on a terminal'],
+  },
+  amqsput: {
+    usage: 'amqsput QName [QMgrName] [-x ConnName]',
+    details: ['One message per line of standard input', '-x host(port)[,...]  connect there'],
+  },
+  amqsget: {
+    usage: 'amqsget QName [QMgrName] [-x ConnName]',
+    details: ['Gets every message until none arrives', '-x host(port)[,...]  connect there'],
+  },
+  amqsbcg: {
+    usage: 'amqsbcg QName [QMgrName] [-x ConnName]',
+    details: ['Browses every message and dumps it', '-x host(port)[,...]  connect there'],
+  },
+  amqsblst: {
+    usage:
+      'amqsblst QMgrName QName -W|-R [-s sizes|random] [-c count] [-u uow] [-C correlid] [-v] ' +
+      '[--inflight N] [--rate msgs/s] [--persistent|--nonpersistent] [--json] [-x ConnName]',
+    details: [
+      '-W | -R        write or read',
+      '-s sizes       body sizes in bytes, comma-separated, or random',
+      '-c count       messages to write (default 1000); a reader stops after at most count',
+      '-u uow         messages per unit of work (default: outside syncpoint)',
+      '-C correlid    correlation id to set or match',
+      '-v             more frequent progress lines',
+      '--inflight N   calls outstanding at once',
+      '--rate msgs/s  pace the writer (open loop)',
+      '--json         one JSON summary instead of Blast> lines',
+      'A reader reports its rate from the first message it got to the last.',
+    ],
+  },
+  qmqd: {
+    usage: 'qmqd [run | start | stop [-f] | status | send Command [JsonArguments]]',
+    details: [
+      'run      in the foreground (systemd, containers); SIGTERM ends queue managers immediately',
+      'start    in the background unless running (commands do this themselves)',
+      'stop     stop the daemon; refused while queue managers run, unless -f',
+      'stop -f  end every running queue manager immediately (each named), then stop',
+      'status   exit 0 and its pid if running, 1 if not',
+      'send     any control command with JSON arguments; prints the raw response',
+    ],
+  },
+}
+
+/** True if the words ask for help. */
+export function wantsHelp(words: readonly string[]): boolean {
+  return words.some(
+    (word, index) =>
+      word === '--help' ||
+      word === '-?' ||
+      (word === '-h' && parseWholeNumber(words[index + 1] ?? '') === undefined),
+  )
+}
+
+export function helpText(command: string): string {
+  const help = COMMAND_HELP[command]
+  if (help === undefined) return `Usage: ${command}\n`
+  return [`Usage: ${help.usage}`, ...help.details.map((line) => `  ${line}`), ''].join('\n')
+}
+
+/** Prints the command's help and exits 0 if the words ask for it. */
+export function exitWithHelpIfAsked(command: string, words: readonly string[]): void {
+  if (!wantsHelp(words)) return
+  process.stdout.write(helpText(command))
+  process.exit(0)
+}
