@@ -233,6 +233,13 @@ export const DAEMON_STOP_TIMEOUT_MS = 120_000
  */
 export const DAEMON_HOUSEKEEPING_INTERVAL_MS = 2_000
 /**
+ * A background qmqd's log (logs/qmqd.<n>.log, pino-roll): a file is rolled at this size and
+ * this many rolled files are kept besides the active one, so logs/ stays under 60 MiB whatever
+ * runs for however long.
+ */
+export const DAEMON_LOG_FILE_MIB = 10
+export const DAEMON_LOG_FILES_KEPT = 5
+/**
  * endmqm -c and -w: applications get this long to disconnect after the quiesce; then the end
  * continues as -i (MQ escalates a controlled end the same way when asked to).
  */

@@ -3,7 +3,7 @@
  * children with bindings (`actor`, `qm`). Level from QMQ_LOG_LEVEL (default `info`, `silent` in
  * tests unless set), so a test run is quiet but a failing one can be re-run with logs.
  */
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 export type { Logger }
 
@@ -18,6 +18,14 @@ let root: Logger | undefined
 export function rootLogger(): Logger {
   root ??= pino({ level: defaultLevel(), base: { pid: process.pid } })
   return root
+}
+
+/**
+ * Sends the process's logs to `destination` instead of stdout (a background qmqd's rolling
+ * files). Call before any logger is taken: children keep the root they were made from.
+ */
+export function useLogDestination(destination: DestinationStream): void {
+  root = pino({ level: defaultLevel(), base: { pid: process.pid } }, destination)
 }
 
 export function childLogger(bindings: Record<string, unknown>): Logger {

@@ -16,6 +16,7 @@
 import { CommandFailure } from '../daemon/command-failure.js'
 import { pingDaemon, sendControlRequest } from '../daemon/control-client.js'
 import { checkNodeDirectory, ensureDaemon } from '../daemon/daemon-launcher.js'
+import { logToRollingFiles } from '../daemon/daemon-log.js'
 import { reportLaunch } from '../daemon/launch-report.js'
 import { NodeDaemon } from '../daemon/node-daemon.js'
 import { processAlive } from '../runtime/process-liveness.js'
@@ -53,6 +54,7 @@ function usageError(): number {
 async function runForeground(spawned: boolean): Promise<number> {
   const paths = localNode()
   checkNodeDirectory(paths)
+  if (spawned) logToRollingFiles(paths)
   let daemon: NodeDaemon
   try {
     daemon = await NodeDaemon.start(paths)

@@ -1,6 +1,7 @@
 /**
  * Starts qmqd in the background for a command that needs it: a detached child running
- * `qmqd run --spawned`, its output appended to logs/qmqd.log, with an IPC channel over which it
+ * `qmqd run --spawned`, logging to rolling files in logs/ (daemon-log.ts; stdout and stderr to
+ * logs/qmqd.out for what bypasses the logger), with an IPC channel over which it
  * reports once how its start went (launch-report.ts) and then lets go. So a start that fails is
  * told at once with its reason, and a child that dies without a report is seen by its exit.
  *
@@ -66,7 +67,7 @@ export async function ensureDaemon(paths: NodePaths): Promise<DaemonHandle> {
 
 async function launch(paths: NodePaths, deadline: number): Promise<LaunchOutcome> {
   fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 })
-  const log = fs.openSync(paths.daemonLog, 'a')
+  const log = fs.openSync(paths.daemonOutput, 'a')
   let child: ChildProcess
   try {
     child = spawn(process.execPath, [DAEMON_ENTRY, 'run', '--spawned'], {
@@ -119,7 +120,7 @@ function describeExit(exit: { code: number | null; signal: string | null }): str
 }
 
 function unavailable(paths: NodePaths, reason: string, quoteLog: boolean): CommandFailure {
-  const tail = quoteLog ? logTail(paths.daemonLog) : ''
+  const tail = quoteLog ? [paths.daemonLog, paths.daemonOutput].map(logTail).join('\n').trim() : ''
   const detail = tail === '' ? reason : `${reason}; last log lines:\n${tail}\n`
   return new CommandFailure('DAEMON_UNAVAILABLE', { reason: detail, log: paths.daemonLog })
 }

@@ -5,7 +5,10 @@
  *                                   daemon-lock.ts)
  *   <home>/node.json                node settings: the default queue manager (crtmqm -q)
  *   <home>/qmqd.sock                control socket: JSON lines, see control-protocol.ts
- *   <home>/logs/qmqd.log            daemon log when a command started it in the background
+ *   <home>/logs/qmqd.<n>.log        log of a daemon started in the background, rolled by size
+ *   <home>/logs/current.log         symbolic link to the one being written
+ *   <home>/logs/qmqd.out            its stdout and stderr: only what bypasses the logger (a
+ *                                   crash's stack trace)
  *   <home>/qmgrs/<QM>/qmgr.json     the queue manager's configuration (listener host and port)
  *   <home>/qmgrs/<QM>/status.json   its last recorded state, for dspmq after a daemon restart
  *   <home>/qmgrs/<QM>/data/         its data directory (journal, checkpoints; queue-manager/)
@@ -19,7 +22,10 @@ export interface NodePaths {
   readonly nodeConfig: string
   readonly socket: string
   readonly logs: string
+  /** The rolling files' base name (pino-roll adds .<n>.log). */
+  readonly daemonLogBase: string
   readonly daemonLog: string
+  readonly daemonOutput: string
   readonly queueManagers: string
 }
 
@@ -45,7 +51,9 @@ export function nodePaths(home: string): NodePaths {
     nodeConfig: join(home, 'node.json'),
     socket: join(home, 'qmqd.sock'),
     logs,
-    daemonLog: join(logs, 'qmqd.log'),
+    daemonLogBase: join(logs, 'qmqd'),
+    daemonLog: join(logs, 'current.log'),
+    daemonOutput: join(logs, 'qmqd.out'),
     queueManagers: join(home, 'qmgrs'),
   }
 }

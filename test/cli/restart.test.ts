@@ -29,7 +29,9 @@ function daemonPidsNamed(output: string): number[] {
 }
 
 function startedLines(node: TestNode): number {
-  const log = fs.readFileSync(join(node.home, 'logs', 'qmqd.log'), 'utf8')
+  const logs = join(node.home, 'logs')
+  const files = fs.readdirSync(logs).filter((name) => /^qmqd\.\d+\.log$/.test(name))
+  const log = files.map((name) => fs.readFileSync(join(logs, name), 'utf8')).join('\n')
   return log.split('\n').filter((line) => line.includes('"msg":"qmqd started"')).length
 }
 
