@@ -3,7 +3,8 @@
  * print, in one table, with a stable id and, for errors, the exit code.
  *
  * Ids and exit codes follow IBM MQ where MQ has the same message (marked "MQ" below), so
- * scripts written for MQ keep working. QuorumMQ's own messages take ids from AMQ8960 to AMQ8999,
+ * scripts written for MQ keep working; each definition's `origin` says whether its wording is
+ * MQ's too or ours (MessageOrigin). QuorumMQ's own messages take ids from AMQ8960 to AMQ8999,
  * clear of the MQ ids used here and by runmqsc (src/mqsc/messages.ts). Ids never change meaning
  * once published: add new ones instead. Informational messages print without their id (as MQ's
  * control commands do); errors print as `AMQnnnnE: text`. Exit codes are MQ's per command (strmqm
@@ -51,8 +52,21 @@
  * | AMQ8990E  |  71  | DAEMON_ALREADY_RUNNING      | qmqd run while another daemon runs         |
  * | AMQ8991E  |  71  | HOME_NOT_USABLE             | QMQ_HOME cannot hold a control socket      |
  * | AMQ8992E  |  20  | MQSC_TOO_LARGE              | runmqsc input above the control limit      |
+ * | AMQ8993E  |  36  | UNSUPPORTED_OPTION          | an MQ option QuorumMQ refuses, and why     |
+ * | AMQ8994E  |   5  | DAEMON_QUEUE_MANAGERS_RUNNING | qmqd stop while queue managers run       |
+ * | AMQ8995E  |  36  | QUEUE_NAME_NOT_VALID        | crtmqm -u with a name that is not valid    |
  * | AMQ6119E  |  71  | UNEXPECTED                  | an unexpected error, with its text         |
  */
+
+/**
+ * Where a message's id and wording come from, so nobody takes QuorumMQ's wording for IBM's:
+ *   mq        MQ's id and MQ's wording for the same event ("IBM MQ" read as "QuorumMQ")
+ *   mq-id     MQ's id for the same event, wording of our own (MQ's text would be wrong here)
+ *   quorummq  id (AMQ8960-AMQ8999) and wording invented here, in MQ's style
+ * /work/shared/reference/rdqm.md quotes none of these messages (only RDQM's own, which are not
+ * used here), so the 'mq' marks rest on IBM's documentation as known to us, not on that file.
+ */
+export type MessageOrigin = 'mq' | 'mq-id' | 'quorummq'
 
 export interface MessageDefinition {
   readonly id: string
@@ -60,154 +74,219 @@ export interface MessageDefinition {
   readonly text: string
   /** Process exit code of a command that fails with this message; 0 for information. */
   readonly exitCode: number
+  readonly origin: MessageOrigin
 }
 
-const information = (id: string, text: string): MessageDefinition => ({ id, text, exitCode: 0 })
-const failure = (id: string, exitCode: number, text: string): MessageDefinition => ({
+const information = (id: string, text: string, origin: MessageOrigin): MessageDefinition => ({
   id,
   text,
-  exitCode,
+  exitCode: 0,
+  origin,
 })
+const failure = (
+  id: string,
+  exitCode: number,
+  text: string,
+  origin: MessageOrigin,
+): MessageDefinition => ({ id, text, exitCode, origin })
 
 export const Messages = {
-  QUEUE_MANAGER_CREATED: information('AMQ8001I', 'QuorumMQ queue manager created.'),
-  DIRECTORY_CREATED: information('AMQ8960I', "Directory '{directory}' created."),
+  QUEUE_MANAGER_CREATED: information('AMQ8001I', 'QuorumMQ queue manager created.', 'mq'),
+  DIRECTORY_CREATED: information('AMQ8960I', "Directory '{directory}' created.", 'quorummq'),
   QUEUE_MANAGER_STARTED: information(
     'AMQ8003I',
     "QuorumMQ queue manager '{queueManager}' started using V{version}.",
+    'mq',
   ),
-  QUEUE_MANAGER_ENDED: information('AMQ8004I', "QuorumMQ queue manager '{queueManager}' ended."),
+  QUEUE_MANAGER_ENDED: information(
+    'AMQ8004I',
+    "QuorumMQ queue manager '{queueManager}' ended.",
+    'mq',
+  ),
   QUEUE_MANAGER_DELETED: information(
     'AMQ8961I',
     "QuorumMQ queue manager '{queueManager}' deleted.",
+    'quorummq',
   ),
-  QUEUE_MANAGER_ENDING: information('AMQ8962I', "QuorumMQ queue manager '{queueManager}' ending."),
-  WAITING_FOR_END: information('AMQ8963I', "Waiting for queue manager '{queueManager}' to end."),
+  QUEUE_MANAGER_ENDING: information(
+    'AMQ8962I',
+    "QuorumMQ queue manager '{queueManager}' ending.",
+    'quorummq',
+  ),
+  WAITING_FOR_END: information(
+    'AMQ8963I',
+    "Waiting for queue manager '{queueManager}' to end.",
+    'quorummq',
+  ),
   QUIESCE_ACCEPTED: information(
     'AMQ7030I',
     'Quiesce request accepted. The queue manager will stop when all outstanding work is complete.',
+    'mq',
   ),
   QUEUE_MANAGER_STARTING: information(
     'AMQ8964I',
     "QuorumMQ queue manager '{queueManager}' starting.",
+    'quorummq',
   ),
   INSTALLATION: information(
     'AMQ8965I',
     "The queue manager is associated with installation '{installation}'.",
+    'quorummq',
   ),
   LOG_RECORDS_REPLAYED: information(
     'AMQ7229I',
     "{count} log records accessed on queue manager '{queueManager}' during the log replay phase.",
+    'mq',
   ),
   LOG_REPLAY_COMPLETE: information(
     'AMQ7230I',
     "Log replay for queue manager '{queueManager}' complete.",
+    'mq',
   ),
   TRANSACTIONS_RECOVERED: information(
     'AMQ7232I',
     "Transaction manager state recovered for queue manager '{queueManager}'.",
+    'mq',
   ),
   UNITS_OF_WORK_BACKED_OUT: information(
     'AMQ7233I',
     "{count} in-flight units of work backed out for queue manager '{queueManager}'.",
+    'mq-id',
   ),
   LISTENER_STARTED: information(
     'AMQ8966I',
     "Listener for queue manager '{queueManager}' started on {host}({port}).",
+    'quorummq',
   ),
   LISTENER_PORT_ASSIGNED: information(
     'AMQ8967I',
     "Listener port {port} assigned to queue manager '{queueManager}'.",
+    'quorummq',
   ),
   DAEMON_STARTED: information(
     'AMQ8968I',
     'QuorumMQ node daemon qmqd started (pid {pid}, QMQ_HOME {home}).',
+    'quorummq',
   ),
-  DAEMON_STOPPED: information('AMQ8969I', 'QuorumMQ node daemon qmqd (pid {pid}) stopped.'),
+  DAEMON_STOPPED: information(
+    'AMQ8969I',
+    'QuorumMQ node daemon qmqd (pid {pid}) stopped.',
+    'quorummq',
+  ),
   DAEMON_NOT_RUNNING: information(
     'AMQ8970I',
     'QuorumMQ node daemon qmqd is not running (QMQ_HOME {home}).',
+    'quorummq',
   ),
   DAEMON_RUNNING: information(
     'AMQ8971I',
     'QuorumMQ node daemon qmqd is running (pid {pid}, QMQ_HOME {home}, V{version}).',
+    'quorummq',
   ),
-  ARGUMENTS_NOT_VALID: failure('AMQ7024E', 36, 'Non-valid arguments supplied to the command.'),
+  ARGUMENTS_NOT_VALID: failure(
+    'AMQ7024E',
+    36,
+    'Non-valid arguments supplied to the command.',
+    'mq',
+  ),
   NAME_NOT_VALID: failure(
     'AMQ7048E',
     72,
     'The queue manager name is either not valid or not known.',
+    'mq',
   ),
-  ALREADY_EXISTS: failure('AMQ8110E', 8, 'QuorumMQ queue manager already exists.'),
-  DOES_NOT_EXIST: failure('AMQ8118E', 16, 'QuorumMQ queue manager does not exist.'),
-  RUNNING: failure('AMQ8980E', 5, "QuorumMQ queue manager '{queueManager}' running."),
+  ALREADY_EXISTS: failure('AMQ8110E', 8, 'QuorumMQ queue manager already exists.', 'mq'),
+  DOES_NOT_EXIST: failure('AMQ8118E', 16, 'QuorumMQ queue manager does not exist.', 'mq'),
+  RUNNING: failure('AMQ8980E', 5, "QuorumMQ queue manager '{queueManager}' running.", 'quorummq'),
   DELETE_WHILE_RUNNING: failure(
     'AMQ8981E',
     5,
     "QuorumMQ queue manager '{queueManager}' is running: end it with endmqm before deleting it.",
+    'quorummq',
   ),
-  NOT_RUNNING: failure('AMQ8982E', 40, "QuorumMQ queue manager '{queueManager}' not running."),
-  ENDING: failure('AMQ8983E', 49, "QuorumMQ queue manager '{queueManager}' is ending."),
-  NOT_AVAILABLE: failure('AMQ8146E', 20, 'QuorumMQ queue manager not available.'),
+  NOT_RUNNING: failure(
+    'AMQ8982E',
+    40,
+    "QuorumMQ queue manager '{queueManager}' not running.",
+    'quorummq',
+  ),
+  ENDING: failure('AMQ8983E', 49, "QuorumMQ queue manager '{queueManager}' is ending.", 'quorummq'),
+  NOT_AVAILABLE: failure('AMQ8146E', 20, 'QuorumMQ queue manager not available.', 'mq'),
   DATA_IN_USE: failure(
     'AMQ8041E',
     24,
     "The queue manager's data in '{directory}' is in use by process {pid}.",
+    'mq-id',
   ),
   PORT_IN_USE: failure(
     'AMQ9218E',
     71,
     "The TCP/IP listener could not bind to port number {port}: it is in use. Queue manager '{queueManager}' was not started.",
+    'mq-id',
   ),
-  PORT_NOT_VALID: failure('AMQ8984E', 36, "Port '{port}' is not valid: use 1 to 65535."),
+  PORT_NOT_VALID: failure(
+    'AMQ8984E',
+    36,
+    "Port '{port}' is not valid: use 1 to 65535.",
+    'quorummq',
+  ),
   NO_FREE_PORT: failure(
     'AMQ8985E',
     71,
     'No free TCP port from {first} to {last} for the listener; choose one with -p.',
+    'quorummq',
   ),
   PORT_ASSIGNED: failure(
     'AMQ8986E',
     36,
     "Port {port} is already assigned to queue manager '{owner}' on this node.",
+    'quorummq',
   ),
   LOG_FILE_PAGES_NOT_VALID: failure(
     'AMQ8987E',
     36,
     "Log file pages '{pages}' not valid: use {minimum} to {maximum} (4 KiB pages).",
+    'quorummq',
   ),
   START_FAILED: failure(
     'AMQ8988E',
     71,
     "QuorumMQ queue manager '{queueManager}' could not be started: {reason}",
+    'quorummq',
   ),
   DAEMON_UNAVAILABLE: failure(
     'AMQ8989E',
     71,
     'The QuorumMQ node daemon (qmqd) is not available: {reason}. Its log: {log}',
+    'quorummq',
   ),
   DAEMON_ALREADY_RUNNING: failure(
     'AMQ8990E',
     71,
     'A QuorumMQ node daemon (pid {pid}) is already running for QMQ_HOME {home}.',
+    'quorummq',
   ),
-  HOME_NOT_USABLE: failure('AMQ8991E', 71, 'QMQ_HOME {home} cannot be used: {reason}'),
+  HOME_NOT_USABLE: failure('AMQ8991E', 71, 'QMQ_HOME {home} cannot be used: {reason}', 'quorummq'),
   MQSC_TOO_LARGE: failure(
     'AMQ8992E',
     20,
     'MQSC input of {bytes} bytes is above the limit of {limit} bytes per runmqsc.',
+    'quorummq',
   ),
-  QUEUE_NAME_NOT_VALID: failure('AMQ8995E', 36, "Queue name '{queue}' is not valid."),
+  QUEUE_NAME_NOT_VALID: failure('AMQ8995E', 36, "Queue name '{queue}' is not valid.", 'quorummq'),
   UNSUPPORTED_OPTION: failure(
     'AMQ8993E',
     36,
     "Option '{option}' of {command} is not supported by QuorumMQ: {reason}.",
+    'quorummq',
   ),
   DAEMON_QUEUE_MANAGERS_RUNNING: failure(
     'AMQ8994E',
     5,
     'qmqd not stopped: queue managers still running: {queueManagers}. End them with endmqm, or use qmqd stop -f to end them immediately.',
+    'quorummq',
   ),
-  UNEXPECTED: failure('AMQ6119E', 71, 'An unexpected error occurred: {reason}'),
+  UNEXPECTED: failure('AMQ6119E', 71, 'An unexpected error occurred: {reason}', 'mq-id'),
 } as const satisfies Record<string, MessageDefinition>
 
 export type MessageKey = keyof typeof Messages
