@@ -93,7 +93,10 @@ describe('a killed daemon comes back', () => {
   })
 })
 
-/** PUTTERS loops put persistent messages; the daemon is killed once 50+ of this round's are acknowledged. */
+/**
+ * PUTTERS loops put persistent messages; the daemon is killed once this round has had enough of
+ * them acknowledged, so puts are in flight when it dies.
+ */
 async function putUntilKilled(
   node: TestNode,
   connName: string,
