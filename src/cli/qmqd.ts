@@ -16,7 +16,6 @@
 import { CommandFailure } from '../daemon/command-failure.js'
 import { pingDaemon, sendControlRequest } from '../daemon/control-client.js'
 import { checkNodeDirectory, ensureDaemon } from '../daemon/daemon-launcher.js'
-import { logToRollingFiles } from '../daemon/daemon-log.js'
 import { reportLaunch } from '../daemon/launch-report.js'
 import { NodeDaemon } from '../daemon/node-daemon.js'
 import { processAlive } from '../runtime/process-liveness.js'
@@ -54,10 +53,9 @@ function usageError(): number {
 async function runForeground(spawned: boolean): Promise<number> {
   const paths = localNode()
   checkNodeDirectory(paths)
-  if (spawned) logToRollingFiles(paths)
   let daemon: NodeDaemon
   try {
-    daemon = await NodeDaemon.start(paths)
+    daemon = await NodeDaemon.start(paths, { logToFiles: spawned })
   } catch (error) {
     // Spawned by a command that raced another one: the other daemon serves both.
     if (spawned && error instanceof CommandFailure && error.key === 'DAEMON_ALREADY_RUNNING') {

@@ -21,6 +21,7 @@ import { DAEMON_HOUSEKEEPING_INTERVAL_MS } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import type { DaemonContext } from './daemon-context.js'
 import { ControlServer, type CommandHandler } from './control-server.js'
+import { logToRollingFiles } from './daemon-log.js'
 import { acquireDaemonLock, holdsDaemonLock, type DaemonLock } from './daemon-lock.js'
 import { HostedQueueManager } from './hosted-queue-manager.js'
 import { installationVersion } from './installation.js'
@@ -50,10 +51,15 @@ export class NodeDaemon implements DaemonContext {
     private readonly lock: DaemonLock,
   ) {}
 
-  static async start(paths: NodePaths): Promise<NodeDaemon> {
+  /** `logToFiles`: a background daemon's rolling log files, set up only once the lock is held. */
+  static async start(
+    paths: NodePaths,
+    options: { logToFiles?: boolean } = {},
+  ): Promise<NodeDaemon> {
     fs.mkdirSync(paths.queueManagers, { recursive: true, mode: 0o700 })
     fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 })
     const lock = await acquireDaemonLock(paths)
+    if (options.logToFiles === true) logToRollingFiles(paths)
     const logger = childLogger({ component: 'qmqd', home: paths.home })
     const daemon = new NodeDaemon(paths, logger, lock)
     try {
