@@ -106,7 +106,7 @@ export async function runTraffic(
 export async function expectOldMessages(
   queueManager: QueueManager,
   old: readonly OldMessage[],
-  backoutCount = 0,
+  expectedBackoutCount = 0,
 ): Promise<void> {
   const connection = queueManager.connect()
   for (const queue of ['OLD.P', 'OLD.F']) {
@@ -123,7 +123,7 @@ export async function expectOldMessages(
       expect(Buffer.from(correlId)).toEqual(Buffer.from(message.descriptor.correlId))
       expect({ priority, backoutCount }).toEqual({
         priority: message.descriptor.priority,
-        backoutCount,
+        backoutCount: expectedBackoutCount,
       })
       expect(expiry === -1).toBe(message.descriptor.expiry === -1)
     }
