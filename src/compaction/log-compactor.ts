@@ -119,8 +119,14 @@ export class LogCompactor {
       this.logger.warn({ liveBytes, floorLsn, targetLsn }, 'log below target mostly live: kept')
     }
     // A checkpoint now moves the floor past the old records (it waits for the moves to be
-    // durable first); without moves the regular checkpoints do that in their own time.
-    if (moved > 0 && !this.stopping) await this.port.checkpoint()
+    // durable first). Segments are retired below the smaller floor of the two kept checkpoints,
+    // so a second one retires them at once rather than a checkpoint interval later (both are
+    // cheap here: few messages moved means a small snapshot). Without moves the regular
+    // checkpoints move the floor in their own time.
+    if (moved > 0 && !this.stopping) {
+      await this.port.checkpoint()
+      await this.port.checkpoint()
+    }
     this.lastPassEndLsn = this.port.endLsn()
     this.lastPassMs = performance.now() - started
     this.logger.info(

@@ -11,6 +11,7 @@ import { compactionTarget, worthMoving } from '../../src/compaction/compaction-p
 import {
   LOG_COMPACTION_RETRY_INTERVALS,
   LOG_COMPACTION_ROUND_BYTES,
+  LOG_COMPACTION_TARGET_INTERVALS,
   LOG_COMPACTION_TRIGGER_INTERVALS,
 } from '../../src/constants.js'
 import type { RelocationCandidate } from '../../src/queue/engine.js'
@@ -98,7 +99,7 @@ describe('compaction policy', () => {
 })
 
 describe('log compactor', () => {
-  it('moves what lies below the target in durable rounds, then checkpoints', async () => {
+  it('moves what lies below the target in durable rounds, then checkpoints twice', async () => {
     const log = new FakeLog()
     const old = [log.put(400_000), log.put(400_000), log.put(400_000)]
     const subject = compactor(log)
@@ -118,6 +119,7 @@ describe('log compactor', () => {
       'durable',
       'move',
       'durable',
+      'checkpoint',
       'checkpoint',
     ])
     expect(log.events.slice(0, 3)).toEqual(old.map((lsn) => `move ${lsn}`))
