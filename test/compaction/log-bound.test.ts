@@ -10,6 +10,8 @@
  * checkpoint's floor is overtaken one interval later; the current segment, the prepared next one
  * and two spares are the 4 segments.
  * QMQ_LOG_BOUND_TRAFFIC_MIB sets the traffic (default 160; `npm run test:log-bound` runs 10 GiB).
+ * QMQ_LOG_BOUND_COMPARE=1 adds a measurement: the same traffic with and without compaction, to
+ * show what compaction costs the puts (their latency is printed, not asserted).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -28,6 +30,7 @@ import {
   SEGMENT_BYTES,
 } from './traffic.js'
 
+const COMPARE = process.env['QMQ_LOG_BOUND_COMPARE'] !== undefined
 const TRAFFIC_BYTES = Number(process.env['QMQ_LOG_BOUND_TRAFFIC_MIB'] ?? 160) * MiB
 const LOG_BOUND_BYTES =
   (LOG_COMPACTION_TRIGGER_INTERVALS + LOG_COMPACTION_TARGET_INTERVALS + 1) *
@@ -72,5 +75,24 @@ describe('log bound with old unread messages', () => {
     const result = await runTraffic(queueManager, 2 * LOG_BOUND_BYTES)
     expect(result.maxLogBytesOnDisk).toBeGreaterThan(LOG_BOUND_BYTES)
     expect(queueManager.logStatus().compaction).toBeUndefined()
+  })
+
+  it.runIf(COMPARE)('costs the puts little (measurement, both ways)', async () => {
+    const results: Record<string, unknown> = {}
+    for (const compaction of [true, false]) {
+      const queueManager = await openQueueManager(`${directory.path}/${compaction}`, compaction)
+      open.push(queueManager)
+      await putOldMessages(queueManager)
+      const result = await runTraffic(queueManager, TRAFFIC_BYTES)
+      results[compaction ? 'with' : 'without'] = {
+        ...result,
+        compaction: queueManager.logStatus().compaction,
+      }
+      if (compaction) expect(result.maxLogBytesOnDisk).toBeLessThanOrEqual(LOG_BOUND_BYTES)
+      else expect(result.maxLogBytesOnDisk).toBeGreaterThan(TRAFFIC_BYTES / 2)
+      await queueManager.close()
+      open.pop()
+    }
+    console.log(JSON.stringify(results))
   })
 })
