@@ -978,6 +978,10 @@ function decodeMessageMove(
   at: number,
   header: CheckedRecordHeader,
 ): MessageMoveRecord {
+  // No field is read before the payload is known to hold the fixed part.
+  if (header.payloadLength < PUT_FIXED_BYTES) {
+    fail(header, 'payloadLength', `is ${header.payloadLength}, below ${PUT_FIXED_BYTES}`)
+  }
   const fromPutLsn = readSafeUint64(source, at + PutOffset.UOW_ID)
   if (!isLsn(fromPutLsn) || fromPutLsn >= header.lsn) {
     fail(header, 'fromPutLsn', `${fromPutLsn} is not an LSN < ${header.lsn}`)
