@@ -3,12 +3,14 @@
  * bound while traffic flows behind them, and the old messages survive the moves unchanged and
  * in order, live and after a restart. Without compaction the same traffic grows the log (the
  * control, so the bound is not met by accident).
- * Method: 1 MiB segments, 4 MiB checkpoint interval C; four old messages on two queues, then
+ * Method: 1 MiB segments, 8 MiB checkpoint interval C; four old messages on two queues, then
  * put/get traffic of 32 KiB messages, sampling logStatus() after every 1 MiB. The bound is
- * (TRIGGER + TARGET + 1)·C + 4 segments: compaction starts once the newest checkpoint's floor is
- * TRIGGER·C behind, moves messages below end − TARGET·C, checkpoints, and the older kept
- * checkpoint's floor is overtaken one interval later; the current segment, the prepared next one
- * and two spares are the 4 segments.
+ * (TRIGGER + TARGET + 1)·C + 4 segments (36 MiB): compaction starts once the newest checkpoint's
+ * floor is TRIGGER·C behind, moves the messages and takes two checkpoints, which retires the
+ * segments below; meanwhile traffic goes on, so the other 2·C + 4 segments are room for the log
+ * written during a pass and its checkpoints (on a loaded machine, up to a few hundred ms), the
+ * current segment, the one prepared ahead and two spares. C is 8 MiB, not less, because at
+ * ~35 MB/s a 4 MiB interval is ~120 ms of traffic: shorter than one checkpoint under load.
  * QMQ_LOG_BOUND_TRAFFIC_MIB sets the traffic (default 160; `npm run test:log-bound` runs 10 GiB).
  * QMQ_LOG_BOUND_COMPARE=1 adds a measurement: the same traffic with and without compaction, to
  * show what compaction costs the puts (their latency is printed, not asserted).

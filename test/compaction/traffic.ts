@@ -8,7 +8,7 @@ import { Persistence, type MessageDescriptor } from '../../src/queue/types.js'
 
 export const MiB = 1024 * 1024
 export const SEGMENT_BYTES = 1 * MiB
-export const CHECKPOINT_INTERVAL_BYTES = 4 * MiB
+export const CHECKPOINT_INTERVAL_BYTES = 8 * MiB
 
 export async function openQueueManager(
   dataDirectory: string,
