@@ -77,6 +77,28 @@ export const CHECKPOINT_INTERVAL_BYTES = 256 * MiB
 export const CHECKPOINT_INTERVAL_MS = 30_000
 /** Checkpoint files kept: the newest is used, older ones are fallbacks if it is corrupt. */
 export const CHECKPOINTS_KEPT = 2
+/** The queue manager considers a checkpoint and a compaction pass this often. */
+export const MAINTENANCE_POLL_MS = 1_000
+/**
+ * Copy-forward compaction (src/compaction): when the newest checkpoint's floor lies more than this
+ * many checkpoint intervals behind the log end, live messages below the target are rewritten at
+ * the log end so the floor can move up...
+ */
+export const LOG_COMPACTION_TRIGGER_INTERVALS = 2
+/** ...the target being this many checkpoint intervals behind the log end. */
+export const LOG_COMPACTION_TARGET_INTERVALS = 1
+/**
+ * Moving is skipped when the live messages below the target fill more than this fraction of the
+ * log between floor and target: the log is then mostly live data, and copying it would only move
+ * the problem (the log stays within 1 / fraction of the live data instead).
+ */
+export const LOG_COMPACTION_MAX_LIVE_FRACTION = 0.5
+/** A pass that left messages behind (locked by a unit of work) is retried after this much log. */
+export const LOG_COMPACTION_RETRY_INTERVALS = 0.25
+/** Bytes of messages moved per round; each round waits for its records to be durable... */
+export const LOG_COMPACTION_ROUND_BYTES = 1 * MiB
+/** ...then yields this long, so puts and gets between rounds keep their latency. */
+export const LOG_COMPACTION_ROUND_PAUSE_MS = 2
 /** Bodies of recently put persistent messages kept in memory, so a quick get skips the disk. */
 export const BODY_CACHE_BYTES = 32 * MiB
 

@@ -108,7 +108,10 @@ export class HostedQueueManager {
     if (this.current === undefined || this.statusValue !== QueueManagerStatus.RUNNING) {
       throw new CommandFailure('NOT_AVAILABLE')
     }
-    return runMqsc(this.current.queueManager.engine, text, this.name)
+    const queueManager = this.current.queueManager
+    return runMqsc(queueManager.engine, text, this.name, {
+      logStatus: () => queueManager.logStatus(),
+    })
   }
 
   /** Resolves when ended; a second call joins the first (an immediate one hurries it). */
@@ -171,7 +174,9 @@ export class HostedQueueManager {
     queueManager: QueueManager,
     text: string,
   ): Promise<{ lines: string[]; failedCount: number }> {
-    const run = await runMqsc(queueManager.engine, text, this.name)
+    const run = await runMqsc(queueManager.engine, text, this.name, {
+      logStatus: () => queueManager.logStatus(),
+    })
     return { lines: formatTranscript(run, this.name), failedCount: run.commandsFailed }
   }
 }

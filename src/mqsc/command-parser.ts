@@ -18,6 +18,7 @@ import {
   OBJECT_TYPES_BY_VERB,
   QUEUE_DISPLAY_KEYWORDS,
   QUEUE_MANAGER_DISPLAY_KEYWORDS,
+  QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS,
   QUEUE_TYPES,
   SETTABLE_ATTRIBUTES,
   STATUS_DISPLAY_KEYWORDS,
@@ -83,6 +84,16 @@ function parse(text: string): MqscCommand {
     if (second.value !== undefined) syntaxError(context, second.end)
     flagsOnly(context, rest, ['ALL', ...QUEUE_MANAGER_DISPLAY_KEYWORDS])
     return { kind: 'displayQueueManager' }
+  }
+  if (context.objectType === 'QMSTATUS') {
+    if (second.value !== undefined) syntaxError(context, second.end)
+    const keywords = QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS
+    const requested = flagsOnly(context, rest, ['ALL', 'QMNAME', ...keywords])
+    // As MQ: STATUS always, the log attributes on request.
+    const attributes = keywords.filter(
+      (keyword) => keyword === 'STATUS' || requested.has('ALL') || requested.has(keyword),
+    )
+    return { kind: 'displayQueueManagerStatus', attributes }
   }
   if (second.value === undefined) syntaxError(context, second.end)
   return queueCommand(context, second.value, rest)

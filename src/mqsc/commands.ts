@@ -4,7 +4,11 @@
  * executing a command only meets the engine's own refusals (not found, exists, in use...).
  */
 import type { QueueChanges } from '../queue/engine.js'
-import type { QueueDisplayKeyword, StatusDisplayKeyword } from './keywords.js'
+import type {
+  QueueDisplayKeyword,
+  QueueManagerStatusDisplayKeyword,
+  StatusDisplayKeyword,
+} from './keywords.js'
 
 export interface DefineCommand {
   readonly kind: 'define'
@@ -51,6 +55,11 @@ export interface DisplayQueueManagerCommand {
   readonly kind: 'displayQueueManager'
 }
 
+export interface DisplayQueueManagerStatusCommand {
+  readonly kind: 'displayQueueManagerStatus'
+  readonly attributes: readonly QueueManagerStatusDisplayKeyword[]
+}
+
 export interface EndCommand {
   readonly kind: 'end'
 }
@@ -63,6 +72,7 @@ export type MqscCommand =
   | DisplayQueueCommand
   | DisplayStatusCommand
   | DisplayQueueManagerCommand
+  | DisplayQueueManagerStatusCommand
   | EndCommand
 
 export type ParseOutcome =

@@ -5,7 +5,11 @@
  * shows them: no quotes, an empty string as one blank (`DESCR( )`).
  */
 import type { QueueAttributes, QueueStatus } from '../queue/types.js'
-import type { QueueDisplayKeyword, StatusDisplayKeyword } from './keywords.js'
+import type {
+  QueueDisplayKeyword,
+  QueueManagerStatusDisplayKeyword,
+  StatusDisplayKeyword,
+} from './keywords.js'
 
 const INDENT = '   '
 const COLUMN_WIDTH_CHARACTERS = 40
@@ -78,4 +82,41 @@ export function statusItems(
     item('TYPE', 'QUEUE'),
     ...keywords.map((keyword) => item(keyword, values[keyword])),
   ]
+}
+
+/**
+ * The log figures DISPLAY QMSTATUS shows, as the queue manager reports them (its logStatus()
+ * has these fields). Absent when the script runs against an engine alone (tests, or a host that
+ * does not pass them): the log attributes are then left out.
+ */
+export interface QueueManagerLogView {
+  readonly currentLsn: number
+  readonly recoveryFloorLsn: number
+  readonly retainedFloorLsn: number
+  readonly checkpointLsn: number
+  readonly logBytesOnDisk: number
+  readonly segments: number
+  readonly logBytesInUse: number
+}
+
+export function queueManagerStatusItems(
+  queueManagerName: string,
+  log: QueueManagerLogView | undefined,
+  keywords: readonly QueueManagerStatusDisplayKeyword[],
+): string[] {
+  const values: Record<QueueManagerStatusDisplayKeyword, string | number | undefined> = {
+    STATUS: 'RUNNING',
+    CURRLOG: log?.currentLsn,
+    RECLOG: log?.recoveryFloorLsn,
+    MEDIALOG: log?.retainedFloorLsn,
+    CKPTLOG: log?.checkpointLsn,
+    LOGSIZE: log?.logBytesOnDisk,
+    LOGSEGS: log?.segments,
+    LOGINUSE: log?.logBytesInUse,
+  }
+  const shown = keywords.flatMap((keyword) => {
+    const value = values[keyword]
+    return value === undefined ? [] : [item(keyword, value)]
+  })
+  return [item('QMNAME', queueManagerName), ...shown]
 }

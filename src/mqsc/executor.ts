@@ -7,7 +7,14 @@
 import { isMQError, Reason } from '../errors.js'
 import type { QueueEngine } from '../queue/engine.js'
 import type { DisplayQueueCommand, DisplayStatusCommand, MqscCommand } from './commands.js'
-import { columns, item, queueItems, statusItems } from './display.js'
+import {
+  columns,
+  item,
+  queueItems,
+  queueManagerStatusItems,
+  statusItems,
+  type QueueManagerLogView,
+} from './display.js'
 import { Message, objectNotFound, unexpectedError } from './messages.js'
 
 export interface CommandOutcome {
@@ -15,13 +22,19 @@ export interface CommandOutcome {
   readonly failed: boolean
 }
 
+/** What a host may add to the engine: the queue manager's log figures for DISPLAY QMSTATUS. */
+export interface MqscHost {
+  readonly logStatus?: () => QueueManagerLogView
+}
+
 export async function executeCommand(
   engine: QueueEngine,
   command: MqscCommand,
   queueManagerName: string,
+  host: MqscHost = {},
 ): Promise<CommandOutcome> {
   try {
-    return await perform(engine, command, queueManagerName)
+    return await perform(engine, command, queueManagerName, host)
   } catch (error) {
     return { lines: [failureLine(error, notFoundSubject(command))], failed: true }
   }
@@ -31,6 +44,7 @@ async function perform(
   engine: QueueEngine,
   command: MqscCommand,
   queueManagerName: string,
+  host: MqscHost,
 ): Promise<CommandOutcome> {
   switch (command.kind) {
     case 'define': {
@@ -57,6 +71,14 @@ async function perform(
         Message.QUEUE_MANAGER_DETAILS,
         ...columns([item('QMNAME', queueManagerName)]),
       )
+    case 'displayQueueManagerStatus': {
+      const items = queueManagerStatusItems(
+        queueManagerName,
+        host.logStatus?.(),
+        command.attributes,
+      )
+      return succeeded(Message.QUEUE_MANAGER_STATUS_DETAILS, ...columns(items))
+    }
     case 'end':
       return { lines: [], failed: false }
   }

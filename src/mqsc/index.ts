@@ -12,6 +12,8 @@
  *     GET IPPROCS MAXDEPTH MAXMSGL MSGDLVSQ OPPROCS PUT USAGE]
  *   DISPLAY QSTATUS(generic) [TYPE(QUEUE)] [ALL | CURDEPTH IPPROCS OPPROCS UNCOM]
  *   DISPLAY QMGR [ALL | QMNAME]
+ *   DISPLAY QMSTATUS [ALL | QMNAME STATUS CURRLOG RECLOG MEDIALOG CKPTLOG LOGSIZE LOGSEGS
+ *     LOGINUSE] (log figures only when the host passes them: see keywords.ts for their meaning)
  *   END (also EXIT, QUIT): stops reading; it is counted, as runmqsc counts it.
  * Attributes: DESCR, MAXDEPTH, MAXMSGL, DEFPSIST(YES|NO), DEFPRTY, PUT and GET(ENABLED|DISABLED),
  * MSGDLVSQ(PRIORITY|FIFO). Line rules are in script.ts, token rules in tokens.ts.
@@ -36,22 +38,25 @@
 import { Reason } from '../errors.js'
 import type { QueueEngine } from '../queue/engine.js'
 import { parseCommand } from './command-parser.js'
-import { executeCommand, type CommandOutcome } from './executor.js'
+import { executeCommand, type CommandOutcome, type MqscHost } from './executor.js'
 import { unexpectedError } from './messages.js'
 import type { MqscCommandResult, MqscRunResult } from './results.js'
 import { logicalCommands } from './script.js'
 
 export { formatTranscript } from './transcript.js'
 export type { MqscCommandResult, MqscRunResult } from './results.js'
+export type { MqscHost } from './executor.js'
+export type { QueueManagerLogView } from './display.js'
 
 export async function runMqsc(
   engine: QueueEngine,
   text: string,
   queueManagerName: string,
+  host: MqscHost = {},
 ): Promise<MqscRunResult> {
   const results: MqscCommandResult[] = []
   for (const command of logicalCommands(text)) {
-    const { outcome, end } = await runCommand(engine, command, queueManagerName)
+    const { outcome, end } = await runCommand(engine, command, queueManagerName, host)
     results.push({ command, lines: outcome.lines, failed: outcome.failed })
     if (end) break
   }
@@ -66,11 +71,12 @@ async function runCommand(
   engine: QueueEngine,
   text: string,
   queueManagerName: string,
+  host: MqscHost,
 ): Promise<{ outcome: CommandOutcome; end: boolean }> {
   try {
     const parsed = parseCommand(text)
     if (!parsed.ok) return { outcome: { lines: parsed.lines, failed: true }, end: false }
-    const outcome = await executeCommand(engine, parsed.command, queueManagerName)
+    const outcome = await executeCommand(engine, parsed.command, queueManagerName, host)
     return { outcome, end: parsed.command.kind === 'end' }
   } catch {
     // A parser bug must cost one command, not the script.

@@ -15,7 +15,7 @@ import {
 import type { QueueChanges } from '../queue/engine.js'
 
 export type Verb = 'ALTER' | 'CLEAR' | 'DEFINE' | 'DELETE' | 'DISPLAY' | 'END'
-export type ObjectType = 'QLOCAL' | 'QUEUE' | 'QSTATUS' | 'QMGR'
+export type ObjectType = 'QLOCAL' | 'QUEUE' | 'QSTATUS' | 'QMGR' | 'QMSTATUS'
 
 export const VERBS: ReadonlyMap<string, Verb> = new Map([
   ['ALTER', 'ALTER'],
@@ -39,6 +39,7 @@ export const OBJECT_TYPES: ReadonlyMap<string, ObjectType> = new Map([
   ['QSTATUS', 'QSTATUS'],
   ['QS', 'QSTATUS'],
   ['QMGR', 'QMGR'],
+  ['QMSTATUS', 'QMSTATUS'],
 ])
 
 export const OBJECT_TYPES_BY_VERB: Readonly<Record<Verb, readonly ObjectType[]>> = {
@@ -46,7 +47,7 @@ export const OBJECT_TYPES_BY_VERB: Readonly<Record<Verb, readonly ObjectType[]>>
   CLEAR: ['QLOCAL'],
   DEFINE: ['QLOCAL'],
   DELETE: ['QLOCAL'],
-  DISPLAY: ['QLOCAL', 'QUEUE', 'QSTATUS', 'QMGR'],
+  DISPLAY: ['QLOCAL', 'QUEUE', 'QSTATUS', 'QMGR', 'QMSTATUS'],
   END: [],
 }
 
@@ -155,6 +156,27 @@ export type StatusDisplayKeyword = (typeof STATUS_DISPLAY_KEYWORDS)[number]
 
 /** DISPLAY QMGR attributes. */
 export const QUEUE_MANAGER_DISPLAY_KEYWORDS = ['QMNAME'] as const
+
+/**
+ * DISPLAY QMSTATUS attributes besides QMNAME, in display order. STATUS, CURRLOG, RECLOG and
+ * MEDIALOG are MQ's (MQ names log extents; here they are LSNs: the next byte to be written, the
+ * oldest byte restart recovery needs, the oldest byte kept); CKPTLOG (the newest checkpoint's
+ * LSN), LOGSIZE (bytes of log files on disk), LOGSEGS (segment files) and LOGINUSE (bytes from
+ * MEDIALOG to CURRLOG; MQ shows a percentage of a fixed log, which this log does not have) are
+ * QuorumMQ's.
+ */
+export const QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS = [
+  'STATUS',
+  'CURRLOG',
+  'RECLOG',
+  'MEDIALOG',
+  'CKPTLOG',
+  'LOGSIZE',
+  'LOGSEGS',
+  'LOGINUSE',
+] as const
+export type QueueManagerStatusDisplayKeyword =
+  (typeof QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS)[number]
 
 /**
  * TYPE values of DISPLAY QUEUE. Only local queues exist here, but naming another MQ queue type

@@ -12,6 +12,7 @@ export const Message = {
   QUEUE_MANAGER_DETAILS: 'AMQ8408I: Display Queue Manager details.',
   QUEUE_DETAILS: 'AMQ8409I: Display Queue details.',
   QUEUE_STATUS_DETAILS: 'AMQ8450I: Display queue status details.',
+  QUEUE_MANAGER_STATUS_DETAILS: 'AMQ8705I: Display Queue Manager Status Details.',
   QUEUE_NOT_EMPTY: 'AMQ8143E: Queue not empty.',
   QUEUE_MANAGER_NOT_AVAILABLE: 'AMQ8146E: Queue manager not available.',
   OBJECT_IN_USE: 'AMQ8148E: Object in use.',

@@ -7,6 +7,7 @@
 import {
   QUEUE_DISPLAY_KEYWORDS,
   QUEUE_MANAGER_DISPLAY_KEYWORDS,
+  QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS,
   QUEUE_TYPES,
   SETTABLE_ATTRIBUTES,
   STATUS_DISPLAY_KEYWORDS,
@@ -63,6 +64,7 @@ function displayDiagram(objectType: ObjectType | undefined): string[] {
       ...flags(STATUS_DISPLAY_KEYWORDS),
     ]),
     QMGR: wrap('DISPLAY QMGR', flags(QUEUE_MANAGER_DISPLAY_KEYWORDS)),
+    QMSTATUS: wrap('DISPLAY QMSTATUS', flags(['QMNAME', ...QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS])),
   }
   if (objectType !== undefined) return diagrams[objectType]
   return Object.values(diagrams).flatMap((diagram, index) =>

@@ -78,6 +78,8 @@ export interface CheckpointSource {
 export class Checkpointer {
   private running: Promise<void> | undefined
   private lastLsn: number
+  private lastFloor: number
+  private retainedFloor: number
 
   constructor(
     private readonly paths: DataPaths,
@@ -86,12 +88,26 @@ export class Checkpointer {
     private readonly source: CheckpointSource,
     private readonly logger: Logger,
     startLsn: number,
+    startFloorLsn: number = startLsn,
   ) {
     this.lastLsn = startLsn
+    this.lastFloor = startFloorLsn
+    const kept = listCheckpoints(paths.checkpoints).slice(0, CHECKPOINTS_KEPT)
+    this.retainedFloor = Math.min(startFloorLsn, ...kept.map((name) => name.floorLsn))
   }
 
   get lastCheckpointLsn(): number {
     return this.lastLsn
+  }
+
+  /** Floor of the newest checkpoint: recovery from it needs the log from here on. */
+  get lastFloorLsn(): number {
+    return this.lastFloor
+  }
+
+  /** Smallest floor of the kept checkpoints: segments below it have been retired. */
+  get retainedFloorLsn(): number {
+    return this.retainedFloor
   }
 
   /** Bytes of log written since the last checkpoint. */
@@ -107,6 +123,12 @@ export class Checkpointer {
     return this.running
   }
 
+  /** A checkpoint whose snapshot is taken after this call (a running one may predate it). */
+  async takeFresh(): Promise<void> {
+    if (this.running !== undefined) await this.running.catch(() => undefined)
+    return this.take()
+  }
+
   private async run(): Promise<void> {
     const lsn = this.source.endLsn()
     const snapshot = this.source.snapshot()
@@ -116,6 +138,7 @@ export class Checkpointer {
     const name = checkpointFileName(lsn, floorLsn)
     await this.sideWork.writeFileDurably({ directory: this.paths.checkpoints, name, bytes })
     this.lastLsn = lsn
+    this.lastFloor = floorLsn
     this.logger.info({ lsn, floorLsn, bytes: bytes.length }, 'checkpoint written')
     this.trim()
   }
@@ -127,6 +150,7 @@ export class Checkpointer {
       fs.unlinkSync(join(this.paths.checkpoints, old.file))
     }
     const floor = Math.min(...kept.slice(0, CHECKPOINTS_KEPT).map((name) => name.floorLsn))
+    this.retainedFloor = floor
     const floorSegment = Math.floor(floor / this.segmentBytes)
     for (const index of listSegments(this.paths.journal).segments) {
       if (index >= floorSegment) break

@@ -6,7 +6,12 @@
  * the engine's apply (the same function live operations use), truncate a torn tail, start the
  * journal worker at the log end, roll back units of work that were in flight at the crash.
  */
-import { CHECKPOINT_INTERVAL_BYTES, CHECKPOINT_INTERVAL_MS, LOG_START_LSN } from '../constants.js'
+import {
+  CHECKPOINT_INTERVAL_BYTES,
+  CHECKPOINT_INTERVAL_MS,
+  LOG_START_LSN,
+  MAINTENANCE_POLL_MS,
+} from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
 import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
@@ -15,9 +20,11 @@ import { listSegments, preallocateSegment, segmentPath } from '../actors/journal
 import { Supervisor } from '../actors/supervisor/supervisor.js'
 import type { JournalRecord, MessagePutRecord } from '../actors/journal/record-types.js'
 import type { JournalPort } from '../queue/journal-port.js'
-import { QueueEngine, type Connection } from '../queue/engine.js'
+import { QueueEngine, type Connection, type RelocationCandidate } from '../queue/engine.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { Checkpointer, loadLatestCheckpoint } from './checkpointer.js'
+import { LogCompactor } from '../compaction/log-compactor.js'
+import { readLogStatus, type LogStatus } from './log-status.js'
 import {
   createDataDirectory,
   dataPaths,
@@ -43,6 +50,10 @@ export interface OpenOptions {
   readonly faults?: JournalFaults
   /** Checkpoint after this much log (default CHECKPOINT_INTERVAL_BYTES). */
   readonly checkpointIntervalBytes?: number
+  /** How often checkpoints and compaction are considered (default MAINTENANCE_POLL_MS). */
+  readonly maintenancePollMs?: number
+  /** Copy-forward log compaction (default on); off only to show the unbounded log in tests. */
+  readonly compaction?: boolean
 }
 
 export interface RecoveryReport {
@@ -93,6 +104,8 @@ export class QueueManager {
     private readonly releaseLock: () => void,
     private readonly logger: Logger,
     private readonly checkpointIntervalBytes: number,
+    private readonly compactor: LogCompactor | undefined,
+    private readonly maintenancePollMs: number,
   ) {}
 
   get name(): string {
@@ -149,13 +162,11 @@ export class QueueManager {
     proxy.target = journal
     await Promise.race([journal.ready(), supervisorFailure(supervisor)])
     const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
-    const checkpointer = new Checkpointer(
-      paths,
-      meta.segmentBytes,
-      sideWork,
-      checkpointSource(engine, journal),
-      logger,
-      checkpoint?.name.lsn ?? LOG_START_LSN,
+    const checkpointIntervalBytes = options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES
+    const { checkpointer, compactor } = startMaintenance(
+      { options, paths, meta, logger, sideWork, engine, journal },
+      checkpoint?.name,
+      checkpointIntervalBytes,
     )
     const recovery: RecoveryReport = {
       checkpointLsn: checkpoint?.name.lsn,
@@ -180,7 +191,9 @@ export class QueueManager {
       checkpointer,
       releaseLock,
       logger,
-      options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES,
+      checkpointIntervalBytes,
+      compactor,
+      options.maintenancePollMs ?? MAINTENANCE_POLL_MS,
     )
     queueManager.startCheckpointTimer()
     return queueManager
@@ -202,6 +215,29 @@ export class QueueManager {
     return this.journal.endLsn
   }
 
+  /**
+   * The log as DISPLAY QMSTATUS and dspmq show it: bytes and segments on disk, current LSN,
+   * checkpoint, the oldest LSN restart recovery needs, and what compaction has done.
+   */
+  logStatus(): LogStatus {
+    return readLogStatus({
+      journalDirectory: this.paths.journal,
+      segmentBytes: this.meta.segmentBytes,
+      currentLsn: this.journal.endLsn,
+      durableLsn: this.journal.durableLsn,
+      checkpointLsn: this.checkpointer.lastCheckpointLsn,
+      recoveryFloorLsn: this.checkpointer.lastFloorLsn,
+      retainedFloorLsn: this.checkpointer.retainedFloorLsn,
+      oldestLiveLsn: this.engine.oldestLiveLsn(),
+      compaction: this.compactor?.stats(),
+    })
+  }
+
+  /** Runs a compaction pass now if one is due (tests; the maintenance timer polls the same). */
+  compactLog(): Promise<void> {
+    return this.compactor?.poll() ?? Promise.resolve()
+  }
+
   /** Quiesce, checkpoint (so the next start replays nothing), stop the journal, unlock. */
   close(): Promise<void> {
     this.closing ??= this.closeOnce()
@@ -210,6 +246,7 @@ export class QueueManager {
 
   private async closeOnce(): Promise<void> {
     clearInterval(this.checkpointTimer)
+    await this.compactor?.stop()
     this.engine.quiesce()
     try {
       await this.checkpointer.take()
@@ -224,9 +261,10 @@ export class QueueManager {
   }
 
   private startCheckpointTimer(): void {
-    const periodMs = Math.min(1000, CHECKPOINT_INTERVAL_MS)
+    const periodMs = Math.min(this.maintenancePollMs, CHECKPOINT_INTERVAL_MS)
     let lastCheckpointMs = Date.now()
     this.checkpointTimer = setInterval(() => {
+      if (!this.engine.failed) this.compactor?.poll()
       const due =
         this.checkpointer.logSinceCheckpoint() >= this.checkpointIntervalBytes ||
         (Date.now() - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS &&
@@ -328,4 +366,54 @@ function checkpointSource(engine: QueueEngine, journal: JournalHandle) {
     oldestLiveLsn: () => engine.oldestLiveLsn(),
     forgetSegment: (index: number) => journal.forgetSegment(index),
   }
+}
+
+function compactionPort(engine: QueueEngine, journal: JournalHandle, checkpointer: Checkpointer) {
+  return {
+    endLsn: () => journal.endLsn,
+    checkpointFloorLsn: () => checkpointer.lastFloorLsn,
+    scan: (belowLsn: number) => engine.relocationCandidates(belowLsn),
+    relocate: (candidate: RelocationCandidate) => engine.relocate(candidate),
+    waitDurable: (lsn: number) => journal.waitDurable(lsn),
+    checkpoint: () => checkpointer.takeFresh(),
+    pause: (milliseconds: number) =>
+      new Promise<void>((resolve) => setTimeout(resolve, milliseconds)),
+  }
+}
+
+interface MaintenanceParts {
+  readonly options: OpenOptions
+  readonly paths: DataPaths
+  readonly meta: QueueManagerMeta
+  readonly logger: Logger
+  readonly sideWork: SideWorkPool
+  readonly engine: QueueEngine
+  readonly journal: JournalHandle
+}
+
+/** The checkpointer, and the compactor that keeps its floor near the log end. */
+function startMaintenance(
+  parts: MaintenanceParts,
+  checkpoint: { readonly lsn: number; readonly floorLsn: number } | undefined,
+  checkpointIntervalBytes: number,
+): { checkpointer: Checkpointer; compactor: LogCompactor | undefined } {
+  const { options, paths, meta, logger, sideWork, engine, journal } = parts
+  const checkpointer = new Checkpointer(
+    paths,
+    meta.segmentBytes,
+    sideWork,
+    checkpointSource(engine, journal),
+    logger,
+    checkpoint?.lsn ?? LOG_START_LSN,
+    checkpoint?.floorLsn ?? LOG_START_LSN,
+  )
+  const compactor =
+    options.compaction === false
+      ? undefined
+      : new LogCompactor(
+          compactionPort(engine, journal, checkpointer),
+          checkpointIntervalBytes,
+          logger.child({ actor: 'compactor' }),
+        )
+  return { checkpointer, compactor }
 }

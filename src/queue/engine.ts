@@ -28,6 +28,12 @@ import {
   type QueueChanges,
   type QueueDefinition,
 } from './queue-admin.js'
+import {
+  relocateMessage,
+  scanRelocationCandidates,
+  type RelocationCandidate,
+  type RelocationScan,
+} from './message-relocation.js'
 import { applyRecord } from './record-apply.js'
 import { captureSnapshot, restoreSnapshot, type EngineSnapshot } from './snapshot.js'
 import type { QueueAttributes, QueueStatus } from './types.js'
@@ -42,6 +48,7 @@ export type {
   QueueDefinition,
 } from './queue-admin.js'
 export type { EngineSnapshot } from './snapshot.js'
+export type { RelocationCandidate, RelocationScan } from './message-relocation.js'
 
 export class QueueEngine {
   private readonly runtime: EngineRuntime
@@ -138,6 +145,16 @@ export class QueueEngine {
       }
     }
     return oldest
+  }
+
+  /** Copy-forward compaction: the messages below `belowLsn` (message-relocation.ts). */
+  relocationCandidates(belowLsn: number): RelocationScan {
+    return scanRelocationCandidates(this.runtime.state, belowLsn)
+  }
+
+  /** Rewrites one candidate at the log end (MESSAGE_MOVE); its LSN, or undefined if it left. */
+  relocate(candidate: RelocationCandidate): number | undefined {
+    return relocateMessage(this.runtime, candidate)
   }
 
   /** New calls fail with 2161 and waiting gets are woken with it; commit and backout still work. */

@@ -21,6 +21,7 @@ import {
   SlotState,
   type MessageColumnsEntry,
 } from './message-table.js'
+import { RelocatedMessages } from './relocated-messages.js'
 import { SlotDeque } from './slot-deque.js'
 import type { QueueAttributes } from './types.js'
 
@@ -54,6 +55,8 @@ export class LocalQueue {
   readonly table = new MessageTable()
   readonly nonPersistent = new Map<number, StoredMessage>()
   readonly waiters = new WaiterList()
+  /** Messages compaction moved to a new LSN (relocated-messages.ts). */
+  readonly relocated = new RelocatedMessages()
   /** CURDEPTH: available, put-pending and get-pending messages. */
   depth = 0
   /** Put or gotten under a unit of work not yet committed. */
@@ -104,15 +107,59 @@ export class LocalQueue {
   /** The slot of the available persistent message put at `putLsn`, or -1. */
   locate(putLsn: number): number {
     const table = this.table
-    const keyOf = (slot: number): number => table.putLsn[slot]!
+    const isAvailable = (slot: number): boolean =>
+      table.putLsn[slot] === putLsn &&
+      table.isPersistent(slot) &&
+      table.stateOf(slot) === SlotState.AVAILABLE
+    const relocatedSlot = this.relocated.slotAt(putLsn)
+    if (relocatedSlot !== undefined) return isAvailable(relocatedSlot) ? relocatedSlot : -1
+    const relocated = this.relocated
+    const keyOf = (slot: number): number => relocated.searchKey(slot, table.putLsn[slot]!)
     for (const deque of this.deques) {
       for (let index = deque.lowerBound(putLsn, keyOf); index < deque.length; index++) {
         const slot = deque.at(index)
-        if (table.putLsn[slot] !== putLsn) break
-        if (table.isPersistent(slot) && table.stateOf(slot) === SlotState.AVAILABLE) return slot
+        if (keyOf(slot) !== putLsn) break
+        if (isAvailable(slot)) return slot
       }
     }
     return -1
+  }
+
+  /**
+   * Copy-forward compaction moved an available persistent message's record to `toLsn`: same
+   * slot, same place in delivery order, new identity on disk.
+   */
+  relocate(slot: number, toLsn: number): void {
+    const table = this.table
+    assert(table.isPersistent(slot), 'relocate a persistent message')
+    assert(table.stateOf(slot) === SlotState.AVAILABLE, 'relocate an available message')
+    const fromLsn = table.putLsn[slot]!
+    assert(toLsn > fromLsn, 'a message moves forward in the log')
+    this.bodyCache.delete(fromLsn)
+    this.relocated.move(slot, fromLsn, toLsn)
+    table.putLsn[slot] = toLsn
+  }
+
+  /**
+   * After a checkpoint restore: relocated messages have put LSNs out of order in their deques.
+   * Walking each deque from the back, a message whose LSN is above every later key gets a home
+   * key (the smallest later key), which keeps the search keys non-decreasing.
+   */
+  indexRelocated(): void {
+    const table = this.table
+    for (const deque of this.deques) {
+      let smallestLater = Infinity
+      for (let index = deque.length - 1; index >= 0; index--) {
+        const slot = deque.at(index)
+        const putLsn = table.putLsn[slot]!
+        if (putLsn <= smallestLater) {
+          smallestLater = putLsn
+          continue
+        }
+        assert(table.isPersistent(slot), 'only persistent messages are relocated')
+        this.relocated.add(slot, putLsn, smallestLater)
+      }
+    }
   }
 
   /** A get under a unit of work: the message stays, invisible, until commit or backout. */
@@ -219,6 +266,7 @@ export class LocalQueue {
       }
     }
     table.reset()
+    this.relocated.clear()
     for (const deque of this.deques) deque.clear()
     this.nonPersistent.clear()
     this.depth = 0
@@ -304,7 +352,14 @@ export class LocalQueue {
   }
 
   private forgetContent(slot: number): void {
-    if (this.table.isPersistent(slot)) this.bodyCache.delete(this.table.putLsn[slot]!)
-    else this.nonPersistent.delete(slot)
+    if (!this.table.isPersistent(slot)) {
+      this.nonPersistent.delete(slot)
+      return
+    }
+    const putLsn = this.table.putLsn[slot]!
+    this.bodyCache.delete(putLsn)
+    // A removed message may stay in its deque as a tombstone: its home key keeps the order.
+    const home = this.relocated.forget(slot, putLsn)
+    if (home !== undefined) this.table.putLsn[slot] = home
   }
 }

@@ -21,6 +21,7 @@ import {
 import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
 import { hashId } from './message-id.js'
+import { applyMessageMove } from './message-relocation.js'
 import { SlotState, type MessageColumnsEntry } from './message-table.js'
 import { UnitOfWorkOperation } from './unit-of-work.js'
 
@@ -62,6 +63,9 @@ export function applyRecord(
       endUnitOfWork(state, record.uowId).backout()
       break
     case RecordType.SEGMENT_SEAL:
+      break
+    case RecordType.MESSAGE_MOVE:
+      applyMessageMove(state, record, lsn)
       break
     default:
       unreachable(record, 'apply')

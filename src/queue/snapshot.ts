@@ -148,6 +148,7 @@ export function restoreSnapshot(state: EngineState, snapshot: EngineSnapshot): v
   for (const queueSnapshot of snapshot.queues) {
     const queue = state.addQueue(queueSnapshot.queueId, queueSnapshot.attributes)
     const lastSequence = restoreMessages(state, queue, queueSnapshot.messages)
+    queue.indexRelocated()
     assert(lastSequence < snapshot.nextSequence, 'restore: next sequence above every message')
   }
   assert(snapshot.nextQueueId >= state.nextQueueId, 'restore: next queue id above every queue')

@@ -335,7 +335,11 @@ describe('readRecordHeader', () => {
       ['version 2', (view) => view.setUint8(29, 2), 'version'],
       ['version 0', (view) => view.setUint8(29, 0), 'version'],
       ['type 0', (view) => view.setUint8(28, 0), 'type'],
-      ['type 9', (view) => view.setUint8(28, 9), 'type'],
+      [
+        'type past the last',
+        (view) => view.setUint8(28, Object.keys(RecordType).length + 1),
+        'type',
+      ],
       ['reserved u16', (view) => view.setUint8(31, 1), 'reserved'],
       ['reserved u32', (view) => view.setUint8(39, 0x80), 'reserved'],
       ['padding', (view) => view.setUint8(view.byteLength - 1, 1), 'reserved'],

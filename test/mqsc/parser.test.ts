@@ -301,6 +301,7 @@ describe('syntax errors', () => {
       'DISPLAY QUEUE( generic_q_name )',
       'DISPLAY QSTATUS( generic_q_name ) [ TYPE( QUEUE ) ] [ ALL ] [ CURDEPTH ]',
       'DISPLAY QMGR [ ALL ] [ QMNAME ]',
+      'DISPLAY QMSTATUS [ ALL ] [ QMNAME ] [ STATUS ] [ CURRLOG ] [ RECLOG ]',
     ])
     expect(rejected('DELETE QL(Q) X').slice(5)).toEqual([
       'DELETE QLOCAL( q_name ) [ NOPURGE | PURGE ]',

@@ -22,7 +22,8 @@ const RECORD_BASE_BYTES = 64
 const ALIGNMENT_BYTES = 8
 
 export function recordLength(record: JournalRecord): number {
-  const body = record.type === RecordType.MESSAGE_PUT ? record.body.length : 0
+  const hasBody = record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_MOVE
+  const body = hasBody ? record.body.length : 0
   return Math.ceil((RECORD_BASE_BYTES + body) / ALIGNMENT_BYTES) * ALIGNMENT_BYTES
 }
 
@@ -79,6 +80,10 @@ export class MemoryJournal implements JournalPort {
   readPut(putLsn: number): MessagePutRecord {
     this.readPutCount++
     const record = this.byLsn.get(putLsn)
+    if (record?.type === RecordType.MESSAGE_MOVE) {
+      const { queueId, descriptor, body } = record
+      return { type: RecordType.MESSAGE_PUT, queueId, uowId: 0, descriptor, body }
+    }
     if (record === undefined || record.type !== RecordType.MESSAGE_PUT) {
       throw new Error(`memory journal: no PUT record at ${putLsn}`)
     }

@@ -13,7 +13,7 @@ import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
 import { JOURNAL_RING_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../../errors.js'
-import type { JournalRecord, MessagePutRecord } from './record-types.js'
+import type { JournalRecord, MessageMoveRecord, MessagePutRecord } from './record-types.js'
 import { RecordType } from './record-types.js'
 import type { Logger } from '../../log.js'
 import type { JournalPort } from '../../queue/journal-port.js'
@@ -149,6 +149,7 @@ export class JournalHandle implements JournalPort {
     }
     const lsn = this.enqueue(record, length)
     if (record.type === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, record)
+    if (record.type === RecordType.MESSAGE_MOVE) this.unsyncedPuts.set(lsn, storedAsPut(record))
     return lsn
   }
 
@@ -187,7 +188,8 @@ export class JournalHandle implements JournalPort {
       )
     }
     const record = decodeRecord(bytes, 0, check.header)
-    assert(record.type === RecordType.MESSAGE_PUT, `record at ${putLsn} is a PUT`)
+    if (record.type === RecordType.MESSAGE_MOVE) return storedAsPut(record)
+    assert(record.type === RecordType.MESSAGE_PUT, `record at ${putLsn} is a PUT or a MOVE`)
     return record
   }
 
@@ -363,4 +365,10 @@ export class JournalHandle implements JournalPort {
       { file, offset, lsn, reason },
     )
   }
+}
+
+/** A moved message reads back as the committed PUT it stands for (readPut's contract). */
+function storedAsPut(record: MessageMoveRecord): MessagePutRecord {
+  const { queueId, descriptor, body } = record
+  return { type: RecordType.MESSAGE_PUT, queueId, uowId: 0, descriptor, body }
 }

@@ -18,7 +18,7 @@
  * |      8 | u64   | lsn           | the record's byte position in the log: lsn-typed (below)  |
  * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
  * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
- * |     28 | u8    | type          | RecordType, 1..8                                          |
+ * |     28 | u8    | type          | RecordType, 1..9                                          |
  * |     29 | u8    | version       | RECORD_FORMAT_VERSION = 1                                 |
  * |     30 | u16   | reserved      | 0                                                         |
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
@@ -89,6 +89,11 @@
  * SEGMENT_SEAL (payloadLength = 8):
  * |      0 | u64   | nextLsn                | lsn-typed, >= lsn + length              |
  *
+ * MESSAGE_MOVE (copy-forward compaction): the MESSAGE_PUT layout exactly, body view and all, except
+ * that the u64 at payload offset 8 is not a uowId (a moved message is always committed) but
+ * |      8 | u64   | fromPutLsn             | lsn-typed, < lsn                        |
+ * the LSN the message was known by before this record.
+ *
  * Invalid input to encodeRecord is a programmer error (the engine validates what applications
  * send before it makes a record) and fails an assertion. Invalid bytes given to the readers are
  * an operating error (disk corruption, a torn write, a bug in another version) and are reported.
@@ -114,6 +119,7 @@ import { ErrorCode, QmqError } from '../../errors.js'
 import type {
   JournalRecord,
   MessageGetRecord,
+  MessageMoveRecord,
   MessagePutRecord,
   QueueDefineRecord,
   RecordHeader,
@@ -200,7 +206,7 @@ const UINT32_MAX = 0xffff_ffff
 /** High 32 bits of Number.MAX_SAFE_INTEGER: a u64 above this does not fit a JS number. */
 const SAFE_HIGH_WORD_MAX = 0x1f_ffff
 const FIRST_RECORD_TYPE = RecordType.QUEUE_DEFINE
-const LAST_RECORD_TYPE = RecordType.SEGMENT_SEAL
+const LAST_RECORD_TYPE = RecordType.MESSAGE_MOVE
 
 // ---- Load-time checks: the layout above must agree with the limits in src/constants.ts ----
 assert(HeaderOffset.RESERVED_WORD + 4 === RECORD_HEADER_BYTES, 'header layout is 40 bytes')
@@ -212,7 +218,7 @@ assert(PutOffset.REPLY_TO_QUEUE - PutOffset.CORRELATION_ID === MESSAGE_ID_BYTES,
 assert(PutOffset.MESSAGE_ID - PutOffset.FORMAT === FORMAT_BYTES, 'format width')
 assert(MAX_QUEUE_NAME_BYTES <= 0xff && MAX_QUEUE_MANAGER_NAME_BYTES <= 0xff, 'u8 name lengths')
 assert(MAX_QUEUE_DESCRIPTION_BYTES <= 0xff, 'u8 description length')
-assert(LAST_RECORD_TYPE - FIRST_RECORD_TYPE + 1 === Object.keys(RecordType).length, 'types 1..8')
+assert(LAST_RECORD_TYPE - FIRST_RECORD_TYPE + 1 === Object.keys(RecordType).length, 'types 1..9')
 
 /** A header that passed readRecordHeader: checksum, framing, version, reserved bytes and LSN. */
 export interface CheckedRecordHeader extends RecordHeader {
@@ -327,7 +333,8 @@ function payloadLengthOf(record: JournalRecord): number {
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       return QUEUE_PAYLOAD_BYTES
-    case RecordType.MESSAGE_PUT: {
+    case RecordType.MESSAGE_PUT:
+    case RecordType.MESSAGE_MOVE: {
       // Names are ASCII (asserted while encoding), so characters equal bytes.
       const { replyToQueue, replyToQueueManager } = record.descriptor
       const bodyOffset = putBodyOffset(replyToQueue.length, replyToQueueManager.length)
@@ -409,6 +416,8 @@ function encodePayload(
       return at + QUEUE_PAYLOAD_BYTES
     case RecordType.MESSAGE_PUT:
       return encodeMessagePut(target, at, record, lsn)
+    case RecordType.MESSAGE_MOVE:
+      return encodeMessageMove(target, at, record, lsn)
     case RecordType.MESSAGE_GET:
       return encodeMessageGet(target, at, record, lsn)
     case RecordType.UOW_COMMIT:
@@ -533,6 +542,21 @@ function encodeMessagePut(
   for (; cursor < bodyAt; cursor++) target[cursor] = 0
   target.set(body, bodyAt)
   return bodyAt + body.length
+}
+
+/** A MOVE is a PUT whose uowId word holds fromPutLsn instead. */
+function encodeMessageMove(
+  target: Uint8Array,
+  at: number,
+  record: MessageMoveRecord,
+  lsn: number,
+): number {
+  const { fromPutLsn, queueId, descriptor, body } = record
+  assert(isLsn(fromPutLsn) && fromPutLsn < lsn, 'MESSAGE_MOVE: fromPutLsn must be an LSN < lsn')
+  const asPut = { type: RecordType.MESSAGE_PUT, queueId, uowId: 0, descriptor, body } as const
+  const end = encodeMessagePut(target, at, asPut, lsn)
+  writeUint64(target, at + PutOffset.UOW_ID, fromPutLsn)
+  return end
 }
 
 function encodeMessageGet(
@@ -783,6 +807,8 @@ export function decodeRecord(
       return { type: header.type, queueId: readUint32(source, at) }
     case RecordType.MESSAGE_PUT:
       return decodeMessagePut(source, at, header)
+    case RecordType.MESSAGE_MOVE:
+      return decodeMessageMove(source, at, header)
     case RecordType.MESSAGE_GET:
       return decodeMessageGet(source, at, header)
     case RecordType.UOW_COMMIT:
@@ -945,6 +971,23 @@ function decodeMessagePut(
     descriptor,
     body: source.subarray(bodyAt, bodyAt + bodyLength),
   }
+}
+
+function decodeMessageMove(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): MessageMoveRecord {
+  // No field is read before the payload is known to hold the fixed part.
+  if (header.payloadLength < PUT_FIXED_BYTES) {
+    fail(header, 'payloadLength', `is ${header.payloadLength}, below ${PUT_FIXED_BYTES}`)
+  }
+  const fromPutLsn = readSafeUint64(source, at + PutOffset.UOW_ID)
+  if (!isLsn(fromPutLsn) || fromPutLsn >= header.lsn) {
+    fail(header, 'fromPutLsn', `${fromPutLsn} is not an LSN < ${header.lsn}`)
+  }
+  const { queueId, descriptor, body } = decodeMessagePut(source, at, header)
+  return { type: RecordType.MESSAGE_MOVE, queueId, fromPutLsn, descriptor, body }
 }
 
 function decodeMessageGet(

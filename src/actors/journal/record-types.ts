@@ -33,6 +33,8 @@ export const RecordType = {
   UOW_COMMIT: 6,
   UOW_BACKOUT: 7,
   SEGMENT_SEAL: 8,
+  /** Copy-forward compaction: a live message rewritten at the log end (src/compaction). */
+  MESSAGE_MOVE: 9,
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
@@ -86,6 +88,20 @@ export interface UowBackoutRecord {
   readonly type: typeof RecordType.UOW_BACKOUT
   readonly uowId: number
 }
+/**
+ * Relocates a committed message to this record's LSN so that the segment holding its PUT can be
+ * retired: the message keeps its place in delivery order, its identifiers, priority, expiry and
+ * backout count, but is known from now on by this record's LSN (later GET records name it). The
+ * record carries the whole stored message, so it serves reads exactly as a PUT does.
+ */
+export interface MessageMoveRecord {
+  readonly type: typeof RecordType.MESSAGE_MOVE
+  readonly queueId: number
+  /** The LSN the message was known by until this record (its PUT's, or an earlier MOVE's). */
+  readonly fromPutLsn: number
+  readonly descriptor: StoredDescriptor
+  readonly body: Uint8Array
+}
 /** Ends a segment: the next record is at `nextLsn`, the first byte of the next segment. */
 export interface SegmentSealRecord {
   readonly type: typeof RecordType.SEGMENT_SEAL
@@ -101,6 +117,7 @@ export type JournalRecord =
   | UowCommitRecord
   | UowBackoutRecord
   | SegmentSealRecord
+  | MessageMoveRecord
 
 /** Header fields every record carries besides its payload. */
 export interface RecordHeader {
