@@ -4,8 +4,9 @@
  *
  * Goal: know what the codec costs per frame, and see that a change to its layout code (the
  * cursor in src/codec/layout.ts) does not make it slower.
- * Method: for each case, repeat the operation for a fixed time after a warm-up, best of
- * ROUNDS rounds, and report nanoseconds per call. Results feed a sink so the JIT cannot drop
+ * Method: for each case, repeat the operation for a fixed CPU time (process.cpuUsage, so time
+ * the process spends descheduled on a busy machine does not count) after a warm-up, best of
+ * ROUNDS rounds, and report CPU nanoseconds per call. Results feed a sink so the JIT cannot drop
  * the work.
  *
  * Run: npm run build && node dist/bench/client-protocol.bench.js
@@ -22,19 +23,20 @@ import {
 import { CLIENT_FRAME_HEADER_BYTES } from '../src/constants.js'
 
 const WARM_UP_MS = 100
-const MEASURE_MS = 300
-const ROUNDS = 5
+const MEASURE_MS = 200
+const ROUNDS = 9
 
 function measure(operation: () => number): number {
   let sink = 0
   const run = (durationMs: number): number => {
     let calls = 0
-    const start = performance.now()
+    const start = process.cpuUsage()
     let elapsedMs = 0
     while (elapsedMs < durationMs) {
-      for (let index = 0; index < 64; index++) sink ^= operation()
-      calls += 64
-      elapsedMs = performance.now() - start
+      for (let index = 0; index < 256; index++) sink ^= operation()
+      calls += 256
+      const used = process.cpuUsage(start)
+      elapsedMs = (used.user + used.system) / 1000
     }
     return (elapsedMs * 1e6) / calls
   }

@@ -28,13 +28,20 @@ import { QmqError, type ErrorCode } from '../errors.js'
 /** What a cursor found wrong: a read past the end, a write past it, a count above its bound. */
 export type LayoutFault = 'truncated' | 'overflow' | 'too-long'
 
-/** Called by a cursor that cannot go on; it throws the format's own error. */
-export type LayoutFailure = (fault: LayoutFault, field: string, detail: string) => never
+/**
+ * Told by a cursor that cannot go on; it throws the format's own error. An object rather than
+ * a function so that a format's reader can pass itself, allocating no closure per message.
+ */
+export interface LayoutFailure {
+  layoutFailed(fault: LayoutFault, field: string, detail: string): never
+}
 
 /** A LayoutFailure that throws QmqError(code) with the field and fault in its details. */
 export function layoutFailure(code: ErrorCode): LayoutFailure {
-  return (fault, field, detail) => {
-    throw new QmqError(code, `${field} ${detail}`, { fault, field })
+  return {
+    layoutFailed(fault, field, detail) {
+      throw new QmqError(code, `${field} ${detail}`, { fault, field })
+    },
   }
 }
 
@@ -47,7 +54,7 @@ export class LayoutReader {
 
   constructor(
     readonly source: Buffer,
-    private readonly fail: LayoutFailure,
+    private readonly failure: LayoutFailure,
     start = 0,
     readonly end = source.length,
   ) {
@@ -64,7 +71,7 @@ export class LayoutReader {
   claim(byteCount: number, field: string): number {
     const start = this.offset
     if (this.end - start < byteCount) {
-      this.fail('truncated', field, `needs ${byteCount} bytes, ${this.end - start} left`)
+      this.failure.layoutFailed('truncated', field, `needs ${byteCount} bytes, ${this.end - start} left`)
     }
     this.offset = start + byteCount
     return start
@@ -111,7 +118,7 @@ export class LayoutReader {
   prefixed(prefixBytes: LengthPrefixBytes, maxBytes: number, field: string): Buffer {
     const byteCount = this.length(prefixBytes, field)
     if (byteCount > maxBytes) {
-      this.fail('too-long', field, `is ${byteCount} bytes, expected at most ${maxBytes}`)
+      this.failure.layoutFailed('too-long', field, `is ${byteCount} bytes, expected at most ${maxBytes}`)
     }
     return this.bytes(byteCount, field)
   }
@@ -123,7 +130,7 @@ export class LayoutWriter {
 
   constructor(
     readonly target: Buffer,
-    private readonly fail: LayoutFailure,
+    private readonly failure: LayoutFailure,
     start = 0,
     readonly end = target.length,
   ) {
@@ -140,7 +147,7 @@ export class LayoutWriter {
   claim(byteCount: number, field: string): number {
     const start = this.offset
     if (this.end - start < byteCount) {
-      this.fail('overflow', field, `needs ${byteCount} bytes, ${this.end - start} left`)
+      this.failure.layoutFailed('overflow', field, `needs ${byteCount} bytes, ${this.end - start} left`)
     }
     this.offset = start + byteCount
     return start
@@ -203,7 +210,7 @@ export class LayoutWriter {
     const room = this.end - start
     const written = value.length === 0 ? 0 : this.target.write(value, start, encoding)
     if (room - written < 4 && Buffer.byteLength(value, encoding) !== written) {
-      this.fail(
+      this.failure.layoutFailed(
         'overflow',
         field,
         `needs ${Buffer.byteLength(value, encoding)} bytes, ${room} left`,

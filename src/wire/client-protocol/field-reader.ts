@@ -5,7 +5,7 @@
  */
 import { isUtf8, type Buffer } from 'node:buffer'
 import { MESSAGE_ID_BYTES } from '../../constants.js'
-import { LayoutReader, type LayoutFailure } from '../../codec/layout.js'
+import { LayoutReader, type LayoutFailure, type LayoutFault } from '../../codec/layout.js'
 import { Reason } from '../../errors.js'
 import {
   describeRange,
@@ -18,7 +18,7 @@ import {
 import { FrameError, FrameFault } from './frame-error.js'
 import { HELLO_MAGIC, opcodeName, type Opcode } from './opcodes.js'
 
-export class PayloadReader {
+export class PayloadReader implements LayoutFailure {
   scope = ''
   private readonly layout: LayoutReader
 
@@ -27,7 +27,7 @@ export class PayloadReader {
     readonly opcode: Opcode,
     readonly requestId: number,
   ) {
-    this.layout = new LayoutReader(payload, this.truncated)
+    this.layout = new LayoutReader(payload, this)
   }
 
   get remainingBytes(): number {
@@ -40,8 +40,9 @@ export class PayloadReader {
   }
 
   /** Only reads past the end reach here: counts are bounded by the field checks below. */
-  private readonly truncated: LayoutFailure = (_fault, name, detail) =>
-    this.fail(FrameFault.TRUNCATED, name, Reason.UNEXPECTED_ERROR, `${detail} in the frame`)
+  layoutFailed(_fault: LayoutFault, name: string, detail: string): never {
+    return this.fail(FrameFault.TRUNCATED, name, Reason.UNEXPECTED_ERROR, `${detail} in the frame`)
+  }
 
   private checked(field: IntegerField, value: number): number {
     if (isIntegerIn(field, value)) return value

@@ -170,6 +170,8 @@ export class FrameWriter {
 const MAGIC_BYTES = Buffer.from(HELLO_MAGIC, 'latin1')
 
 /** The counting pass sized the target: running past it is a bug in a codec, not bad input. */
-export const OVERFLOW_IS_A_BUG: LayoutFailure = (fault, field, detail) => {
-  throw new AssertionError(`frame writer: ${field} ${fault}, ${detail}`)
+export const OVERFLOW_IS_A_BUG: LayoutFailure = {
+  layoutFailed(fault, field, detail) {
+    throw new AssertionError(`frame writer: ${field} ${fault}, ${detail}`)
+  },
 }

@@ -117,8 +117,10 @@ export function readFrameHeader(source: Buffer, at: number): FrameHeader {
 }
 
 /** The parser calls readFrameHeader only once the whole header is buffered. */
-const HEADER_IS_BUFFERED: LayoutFailure = (fault, field, detail) => {
-  throw new AssertionError(`frame header: ${field} ${fault}, ${detail}`)
+const HEADER_IS_BUFFERED: LayoutFailure = {
+  layoutFailed(fault, field, detail) {
+    throw new AssertionError(`frame header: ${field} ${fault}, ${detail}`)
+  },
 }
 
 /**
