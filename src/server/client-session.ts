@@ -12,6 +12,10 @@
  * synchronously at dispatch, which applies it (client-requests.ts), but the session does not
  * await a reply before dispatching the next frame. So a COMMIT after a PUT commits that PUT,
  * while a GET waiting for a message holds up nothing. Replies go out in completion order.
+ * ADMIN is the exception: an MQSC script is not applied synchronously (the admin function is
+ * asynchronous and may define, alter or delete queues), so it is a barrier: nothing after it
+ * on the connection is dispatched until its reply is queued. A DEFINE followed, pipelined, by
+ * an OPEN and PUT of the new queue therefore finds the queue.
  *
  * Flow control: reading stops (socket.pause) while any of these holds, and resumes once the
  * parser has handed out every buffered frame and none holds:
@@ -20,6 +24,7 @@
  * |--------|------------------------------------------------------|------------------------------|
  * | output | reply bytes queued >= SERVER_OUTPUT_HIGH_WATER_BYTES | a flush or 'drain' below it  |
  * | window | SERVER_MAX_REQUESTS_IN_FLIGHT requests being served  | a request completing         |
+ * | admin  | an ADMIN being served (the barrier above)            | its reply being queued       |
  * | turn   | SERVER_FRAMES_PER_TURN frames dispatched this turn   | the next turn (setImmediate) |
  *
  * A client that does not read therefore stops being read and holds up no one else. Its queued
@@ -56,6 +61,7 @@ import {
   Opcode,
   encodeFrame,
   isFrameError,
+  type AdminFrame,
   type ClientMessage,
   type FrameError,
   type GetFrame,
@@ -86,7 +92,7 @@ export interface SessionServices {
 }
 
 type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
-type ReadBlock = 'none' | 'output' | 'window' | 'turn'
+type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'turn'
 
 interface ClosePlan {
   /** Sent first when set: a server quiescing says 2161. */
@@ -115,6 +121,8 @@ export class ClientSession {
   private lingerTimer: NodeJS.Timeout | undefined
   private drainImmediate: NodeJS.Immediate | undefined
   private inFlightCount = 0
+  /** An ADMIN is being served: later frames wait for its reply (ordering barrier). */
+  private adminInFlight = false
   private pingCount = 0
   private idleWaiters: (() => void)[] = []
   private released: Promise<void> | undefined
@@ -200,6 +208,7 @@ export class ClientSession {
   private blockFor(dispatchedThisTurn: number): ReadBlock {
     if (this.bufferedOutputBytes >= SERVER_OUTPUT_HIGH_WATER_BYTES) return 'output'
     if (this.inFlightCount >= SERVER_MAX_REQUESTS_IN_FLIGHT) return 'window'
+    if (this.adminInFlight) return 'admin'
     if (dispatchedThisTurn >= SERVER_FRAMES_PER_TURN) return 'turn'
     return 'none'
   }
@@ -363,7 +372,8 @@ export class ClientSession {
       case Opcode.QUERY:
         return this.serve(requestId, () => requests.query(frame))
       case Opcode.ADMIN:
-        return this.serve(requestId, () => requests.admin(frame))
+        this.startAdmin(requests, frame)
+        return
       case Opcode.OK:
       case Opcode.HELLO_OK:
       case Opcode.OPEN_OK:
@@ -407,6 +417,18 @@ export class ClientSession {
       return
     }
     void this.track(frame.requestId, reply, waiting)
+  }
+
+  /** Serves an ADMIN as a barrier: reading resumes once its reply (or ERROR) is queued. */
+  private startAdmin(requests: ClientRequests, frame: AdminFrame): void {
+    this.adminInFlight = true
+    const reply = Promise.resolve()
+      .then(() => requests.admin(frame))
+      .finally(() => {
+        this.adminInFlight = false
+        if (this.readBlock === 'admin') this.scheduleDrain()
+      })
+    void this.track(frame.requestId, reply, undefined)
   }
 
   private cancel(requestId: number, targetRequestId: number): void {
