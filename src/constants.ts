@@ -129,14 +129,17 @@ export const CLIENT_PARSER_COALESCE_BELOW_BYTES = 1 * KiB
 /** ...of this size, so a peer dribbling bytes cannot make the parser hold one object per byte. */
 export const CLIENT_PARSER_COALESCE_BUFFER_BYTES = 4 * KiB
 
+// ---- Liveness (src/runtime/liveness.ts): one rule for clients, servers and replication ----
+/**
+ * A peer silent this many heartbeat intervals is gone: the PINGs sent after one and two
+ * intervals of silence went unanswered (MQ ends a channel whose heartbeat goes unanswered;
+ * nats' maxPingOut is 2).
+ */
+export const HEARTBEAT_DEAD_AFTER_INTERVALS = 3
+
 // ---- Server (src/server/): one TCP listener, one session per client connection ----
 /** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */
 export const SERVER_HEARTBEAT_DEFAULT_MS = 300_000
-/**
- * A client silent this many heartbeat intervals is gone: the PING sent after one interval of
- * silence then went unanswered for two more (MQ ends a channel whose heartbeat goes unanswered).
- */
-export const SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS = 3
 /** A connection that has not sent HELLO by then is closed, so idle sockets cannot pile up. */
 export const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000
 /** Connections beyond this are refused by the listener (Node's server.maxConnections). */
@@ -171,8 +174,6 @@ export const CLIENT_DEFAULT_PORT = 1414
 export const CLIENT_MAX_CONNECTION_NAMES = 64
 /** Heartbeat a client offers by default; the connection uses the larger of both offers. */
 export const CLIENT_DEFAULT_HEARTBEAT_MS = 10_000
-/** Unanswered heartbeats after which a connection counts as broken (nats maxPingOut). */
-export const CLIENT_HEARTBEATS_MISSED_LIMIT = 2
 /** TCP connect plus HELLO exchange, per address of a connection-name list. */
 export const CLIENT_DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** close() waits this long for requests in flight, then for GOODBYE, before it just drops. */
@@ -283,9 +284,8 @@ assert(
 )
 // Server: a turn's batch fits the in-flight window; heartbeats need a ping and a missed reply.
 assert(SERVER_FRAMES_PER_TURN <= SERVER_MAX_REQUESTS_IN_FLIGHT, 'a turn fits the window')
-assert(SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS >= 2, 'a client gets a PING before it is dropped')
+assert(HEARTBEAT_DEAD_AFTER_INTERVALS >= 2, 'a peer gets a PING before it is declared dead')
 assert(SERVER_MAX_HANDLES_PER_CONNECTION <= 0xffff_ffff, 'handle ids fit a u32')
-assert(CLIENT_HEARTBEATS_MISSED_LIMIT >= 1, 'a heartbeat may be missed at least once')
 assert(
   CLIENT_RECONNECT_DELAY_INITIAL_MS <= CLIENT_RECONNECT_DELAY_MAX_MS,
   'the first reconnect delay is within the cap',

@@ -37,11 +37,11 @@ import {
   type HelloOkFrame,
   type MessageOfType,
 } from '../wire/client-protocol.js'
+import { LivenessTimer } from '../runtime/liveness-timer.js'
 import { abortable } from './cancellation.js'
 import { formatConnectionName, type ConnectionAddress } from './connection-name.js'
 import { connectionBroken, errorFromErrorFrame, errorFromFrameError } from './failures.js'
 import { dialAddress, FrameSocket } from './frame-socket.js'
-import { Heartbeat } from './heartbeat.js'
 import { RequestTable } from './request-table.js'
 
 type WithoutRequestId<M> = M extends unknown ? Omit<M, 'requestId'> : never
@@ -109,7 +109,7 @@ export class Session {
   private readonly socket: FrameSocket
   private state: SessionState = 'handshaking'
   private settled: SessionParameters | undefined
-  private heartbeat: Heartbeat | undefined
+  private heartbeat: LivenessTimer | undefined
   private goodbyeSent = false
   /** An ERROR answering no request: the likely reason for a close that follows it. */
   private unsolicitedError: MQError | undefined
@@ -239,10 +239,11 @@ export class Session {
     this.settled = this.checkHelloOk(reply)
     this.state = 'established'
     if (reply.heartbeatMs > 0) {
-      this.heartbeat = new Heartbeat(reply.heartbeatMs, {
+      this.heartbeat = new LivenessTimer(reply.heartbeatMs, {
         sendPing: () => this.sendPing(),
-        declareDead: (missedCount) => {
-          const detail = `${missedCount} heartbeats unanswered in ${reply.heartbeatMs} ms each`
+        declareDead: (silenceMs) => {
+          const silence = Math.round(silenceMs)
+          const detail = `silent for ${silence} ms, heartbeat interval ${reply.heartbeatMs} ms`
           this.end(connectionBroken(`${formatConnectionName(this.address)}: ${detail}`))
         },
       })

@@ -56,6 +56,7 @@ import {
 import { MQError, Reason } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Connection, QueueEngine } from '../queue/engine.js'
+import { LivenessTimer } from '../runtime/liveness-timer.js'
 import { FrameParser } from '../wire/client-frame-parser.js'
 import {
   Opcode,
@@ -72,7 +73,6 @@ import { ClientRequests } from './client-requests.js'
 import { errorFrame, errorReply } from './error-reply.js'
 import { HandleTable } from './handle-table.js'
 import { answerHello } from './handshake.js'
-import { Heartbeat } from './heartbeat.js'
 import { Outbox, type FlushScheduler } from './outbox.js'
 import { WaitingGets, type WaitingGet } from './waiting-gets.js'
 
@@ -116,7 +116,7 @@ export class ClientSession {
   private readonly waitingGets = new WaitingGets()
   private connection: Connection | undefined
   private requests: ClientRequests | undefined
-  private heartbeat: Heartbeat | undefined
+  private heartbeat: LivenessTimer | undefined
   private handshakeTimer: NodeJS.Timeout | undefined
   private lingerTimer: NodeJS.Timeout | undefined
   private drainImmediate: NodeJS.Immediate | undefined
@@ -309,11 +309,11 @@ export class ClientSession {
   }
 
   private startHeartbeat(intervalMs: number): void {
-    this.heartbeat = new Heartbeat(intervalMs, {
+    this.heartbeat = new LivenessTimer(intervalMs, {
       // Held for the window or the turn, the socket is unread by our choice, not the client's.
       isListening: () => this.readBlock === 'none' || this.readBlock === 'output',
       sendPing: () => this.send({ type: Opcode.PING, requestId: this.nextPingId() }),
-      onSilent: (silenceMs) => {
+      declareDead: (silenceMs) => {
         this.logger.info({ silenceMs }, 'client silent past its heartbeat: closing')
         this.socket.destroy()
       },
