@@ -71,7 +71,11 @@ export class LayoutReader {
   claim(byteCount: number, field: string): number {
     const start = this.offset
     if (this.end - start < byteCount) {
-      this.failure.layoutFailed('truncated', field, `needs ${byteCount} bytes, ${this.end - start} left`)
+      this.failure.layoutFailed(
+        'truncated',
+        field,
+        `needs ${byteCount} bytes, ${this.end - start} left`,
+      )
     }
     this.offset = start + byteCount
     return start
@@ -118,7 +122,11 @@ export class LayoutReader {
   prefixed(prefixBytes: LengthPrefixBytes, maxBytes: number, field: string): Buffer {
     const byteCount = this.length(prefixBytes, field)
     if (byteCount > maxBytes) {
-      this.failure.layoutFailed('too-long', field, `is ${byteCount} bytes, expected at most ${maxBytes}`)
+      this.failure.layoutFailed(
+        'too-long',
+        field,
+        `is ${byteCount} bytes, expected at most ${maxBytes}`,
+      )
     }
     return this.bytes(byteCount, field)
   }
@@ -147,7 +155,11 @@ export class LayoutWriter {
   claim(byteCount: number, field: string): number {
     const start = this.offset
     if (this.end - start < byteCount) {
-      this.failure.layoutFailed('overflow', field, `needs ${byteCount} bytes, ${this.end - start} left`)
+      this.failure.layoutFailed(
+        'overflow',
+        field,
+        `needs ${byteCount} bytes, ${this.end - start} left`,
+      )
     }
     this.offset = start + byteCount
     return start

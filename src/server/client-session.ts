@@ -25,12 +25,17 @@
  * | output | reply bytes queued >= SERVER_OUTPUT_HIGH_WATER_BYTES | a flush or 'drain' below it  |
  * | window | SERVER_MAX_REQUESTS_IN_FLIGHT requests being served  | a request completing         |
  * | admin  | an ADMIN being served (the barrier above)            | its reply being queued       |
+ * | credit | reply bytes queued + reserved by GETs being served   | a GET's reply being queued,  |
+ * |        | >= SERVER_MAX_REPLY_BYTES_OUTSTANDING                | a flush or 'drain' below it  |
  * | turn   | SERVER_FRAMES_PER_TURN frames dispatched this turn   | the next turn (setImmediate) |
  *
- * A client that does not read therefore stops being read and holds up no one else. Its queued
- * replies stay under the high-water mark plus what its requests in flight complete with: one
- * turn's worth when they complete at once (browses of a deep queue), at worst the whole window
- * of max-size messages when that many waiting GETs are satisfied together.
+ * A client that does not read therefore stops being read and holds up no one else. Byte credit:
+ * each GET reserves, when it starts, the largest reply its queue's MAXMSGL allows, and gives
+ * the reservation back when its reply is queued (the reply's real bytes then count as queued
+ * output). So what one connection's replies hold in memory is at most the credit plus one
+ * GET's reservation plus small replies of one turn, however many of its GETs are satisfied at
+ * once. The client library keeps its GETs below this (CLIENT_MAX_REPLY_BYTES_OUTSTANDING), so
+ * only a client that does not read, or ignores its budget, meets it.
  *
  * Closing, one path for every cause; the engine connection is closed (MQDISC: handles closed,
  * unit of work backed out) before the session counts as closed:
@@ -45,11 +50,12 @@
  */
 import type { Buffer } from 'node:buffer'
 import type { Socket } from 'node:net'
-import { unreachable } from '../assert.js'
+import { assert, unreachable } from '../assert.js'
 import {
   SERVER_CLOSE_GRACE_MS,
   SERVER_FRAMES_PER_TURN,
   SERVER_HANDSHAKE_TIMEOUT_MS,
+  SERVER_MAX_REPLY_BYTES_OUTSTANDING,
   SERVER_MAX_REQUESTS_IN_FLIGHT,
   SERVER_OUTPUT_HIGH_WATER_BYTES,
 } from '../constants.js'
@@ -92,7 +98,7 @@ export interface SessionServices {
 }
 
 type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
-type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'turn'
+type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'credit' | 'turn'
 
 interface ClosePlan {
   /** Sent first when set: a server quiescing says 2161. */
@@ -123,6 +129,9 @@ export class ClientSession {
   private inFlightCount = 0
   /** An ADMIN is being served: later frames wait for its reply (ordering barrier). */
   private adminInFlight = false
+  /** Reply bytes reserved by GETs being served (byte credit, see the header). */
+  private reservedReplyBytes = 0
+  private creditPauses = 0
   private pingCount = 0
   private idleWaiters: (() => void)[] = []
   private released: Promise<void> | undefined
@@ -150,6 +159,16 @@ export class ClientSession {
 
   get requestsInFlight(): number {
     return this.inFlightCount
+  }
+
+  /** Byte credit in use: reply bytes queued plus those reserved by GETs being served. */
+  get outstandingReplyBytes(): number {
+    return this.bufferedOutputBytes + this.reservedReplyBytes
+  }
+
+  /** Times reading stopped because the byte credit was used up. */
+  get creditPauseCount(): number {
+    return this.creditPauses
   }
 
   start(): void {
@@ -209,11 +228,13 @@ export class ClientSession {
     if (this.bufferedOutputBytes >= SERVER_OUTPUT_HIGH_WATER_BYTES) return 'output'
     if (this.inFlightCount >= SERVER_MAX_REQUESTS_IN_FLIGHT) return 'window'
     if (this.adminInFlight) return 'admin'
+    if (this.outstandingReplyBytes >= SERVER_MAX_REPLY_BYTES_OUTSTANDING) return 'credit'
     if (dispatchedThisTurn >= SERVER_FRAMES_PER_TURN) return 'turn'
     return 'none'
   }
 
   private pauseReading(block: ReadBlock): void {
+    if (block === 'credit' && this.readBlock !== 'credit') this.creditPauses++
     this.readBlock = block
     this.socket.pause()
     if (block === 'turn') this.scheduleDrain()
@@ -234,6 +255,10 @@ export class ClientSession {
 
   /** After a flush or a socket 'drain': resume a connection held for output once below. */
   private afterOutput(): void {
+    if (this.readBlock === 'credit') {
+      if (this.outstandingReplyBytes < SERVER_MAX_REPLY_BYTES_OUTSTANDING) this.scheduleDrain()
+      return
+    }
     if (this.readBlock !== 'output') return
     // The client is taking bytes: it is alive even if it has nothing to say.
     this.heartbeat?.heard()
@@ -408,6 +433,7 @@ export class ClientSession {
   private startGet(requests: ClientRequests, frame: GetFrame): void {
     const waiting =
       (frame.options.waitMs ?? 0) > 0 ? this.waitingGets.open(frame.requestId) : undefined
+    const reservedBytes = requests.replyBytesBound(frame)
     let reply: Promise<ClientMessage>
     try {
       reply = requests.get(frame, waiting?.signal)
@@ -416,7 +442,16 @@ export class ClientSession {
       this.send(errorReply(frame.requestId, error, this.logger))
       return
     }
-    void this.track(frame.requestId, reply, waiting)
+    this.reservedReplyBytes += reservedBytes
+    const released = reply.finally(() => this.releaseReplyBytes(reservedBytes))
+    void this.track(frame.requestId, released, waiting)
+  }
+
+  /** A GET's reply is ready: its reservation is returned (its bytes now count as output). */
+  private releaseReplyBytes(byteCount: number): void {
+    this.reservedReplyBytes -= byteCount
+    assert(this.reservedReplyBytes >= 0, 'session: reply reservations balance')
+    if (this.readBlock === 'credit') this.scheduleDrain()
   }
 
   /** Serves an ADMIN as a barrier: reading resumes once its reply (or ERROR) is queued. */

@@ -86,6 +86,7 @@
  */
 
 export { chooseVersion } from './client-protocol/handshake.js'
+export { maxMessageFrameBytes } from './client-protocol/messaging.js'
 export { maxPayloadBytesOf } from './client-protocol/codec-table.js'
 export { errorFrameFor } from './client-protocol/error-frame.js'
 export { FrameError, FrameFault, isFrameError } from './client-protocol/frame-error.js'

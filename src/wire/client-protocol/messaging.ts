@@ -2,6 +2,7 @@
  * Messaging frames: OPEN (MQOPEN) and CLOSE_HANDLE (MQCLOSE), PUT and its PUT_OK, GET (also
  * browse, wait and match) and its MESSAGE, and CANCEL of a waiting GET.
  */
+import { CLIENT_FRAME_HEADER_BYTES } from '../../constants.js'
 import { Reason } from '../../errors.js'
 import type { BrowseMode, OpenOptions } from '../../queue/types.js'
 import { emptyCodec, oneWordCodec, type PayloadCodec } from './codec.js'
@@ -176,3 +177,11 @@ export const cancelCodec = oneWordCodec<CancelFrame>(
   (message) => message.targetRequestId,
   (requestId, targetRequestId) => ({ type: Opcode.CANCEL, requestId, targetRequestId }),
 )
+
+/**
+ * The most bytes a MESSAGE frame with a body of at most `maxBodyBytes` can take, header
+ * included: what a GET's reply can cost, for the byte credit of both ends.
+ */
+export function maxMessageFrameBytes(maxBodyBytes: number): number {
+  return CLIENT_FRAME_HEADER_BYTES + DESCRIPTOR_MAX_BYTES + BODY.prefixBytes + maxBodyBytes
+}
