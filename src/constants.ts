@@ -151,14 +151,17 @@ export const CLIENT_PARSER_COALESCE_BELOW_BYTES = 1 * KiB
 /** ...of this size, so a peer dribbling bytes cannot make the parser hold one object per byte. */
 export const CLIENT_PARSER_COALESCE_BUFFER_BYTES = 4 * KiB
 
+// ---- Liveness (src/runtime/liveness.ts): one rule for clients, servers and replication ----
+/**
+ * A peer silent this many heartbeat intervals is gone: the PINGs sent after one and two
+ * intervals of silence went unanswered (MQ ends a channel whose heartbeat goes unanswered;
+ * nats' maxPingOut is 2).
+ */
+export const HEARTBEAT_DEAD_AFTER_INTERVALS = 3
+
 // ---- Server (src/server/): one TCP listener, one session per client connection ----
 /** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */
 export const SERVER_HEARTBEAT_DEFAULT_MS = 300_000
-/**
- * A client silent this many heartbeat intervals is gone: the PING sent after one interval of
- * silence then went unanswered for two more (MQ ends a channel whose heartbeat goes unanswered).
- */
-export const SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS = 3
 /** A connection that has not sent HELLO by then is closed, so idle sockets cannot pile up. */
 export const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000
 /** Connections beyond this are refused by the listener (Node's server.maxConnections). */
@@ -183,6 +186,13 @@ export const SERVER_MAX_REQUESTS_IN_FLIGHT = 512
 export const SERVER_FRAMES_PER_TURN = 64
 /** Reply bytes queued for a client (not yet taken by the kernel) above which reading stops. */
 export const SERVER_OUTPUT_HIGH_WATER_BYTES = 512 * KiB
+/**
+ * Byte credit of one connection: the reply bytes it may have outstanding, queued (not yet taken
+ * by the kernel) plus reserved for GETs being served, each GET reserving the largest MESSAGE
+ * its queue's MAXMSGL allows. At the limit the server stops reading the connection, so 512
+ * waiting GETs of 4 MiB messages cannot hold 2 GiB: at most this plus one GET's reservation.
+ */
+export const SERVER_MAX_REPLY_BYTES_OUTSTANDING = 64 * MiB
 /** How long a closing connection may take to finish its requests and flush before destroy. */
 export const SERVER_CLOSE_GRACE_MS = 5_000
 
@@ -193,8 +203,6 @@ export const CLIENT_DEFAULT_PORT = 1414
 export const CLIENT_MAX_CONNECTION_NAMES = 64
 /** Heartbeat a client offers by default; the connection uses the larger of both offers. */
 export const CLIENT_DEFAULT_HEARTBEAT_MS = 10_000
-/** Unanswered heartbeats after which a connection counts as broken (nats maxPingOut). */
-export const CLIENT_HEARTBEATS_MISSED_LIMIT = 2
 /** TCP connect plus HELLO exchange, per address of a connection-name list. */
 export const CLIENT_DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** close() waits this long for requests in flight, then for GOODBYE, before it just drops. */
@@ -207,6 +215,14 @@ export const CLIENT_MAX_IN_FLIGHT_REQUESTS = 1 << 20
  * not read the client's PINGs either.
  */
 export const CLIENT_SEND_WINDOW = 496
+/**
+ * Reply bytes a client lets its GETs on the wire claim, each counted at the largest MESSAGE the
+ * queue manager allows (HELLO_OK's maxMessageBytes, at least what the server reserves for it);
+ * more GETs wait in the client. Below the server's byte credit, so a client that reads its
+ * replies never makes the server stop reading it (its CANCELs and PINGs always get through).
+ * A GET is always sent when none is on the wire, whatever the budget.
+ */
+export const CLIENT_MAX_REPLY_BYTES_OUTSTANDING = 48 * MiB
 /** Reconnect delays double from the first to the cap, each jittered down by up to half. */
 export const CLIENT_RECONNECT_DELAY_INITIAL_MS = 50
 export const CLIENT_RECONNECT_DELAY_MAX_MS = 4_000
@@ -314,9 +330,8 @@ assert(
 )
 // Server: a turn's batch fits the in-flight window; heartbeats need a ping and a missed reply.
 assert(SERVER_FRAMES_PER_TURN <= SERVER_MAX_REQUESTS_IN_FLIGHT, 'a turn fits the window')
-assert(SERVER_HEARTBEAT_DEAD_AFTER_INTERVALS >= 2, 'a client gets a PING before it is dropped')
+assert(HEARTBEAT_DEAD_AFTER_INTERVALS >= 2, 'a peer gets a PING before it is declared dead')
 assert(SERVER_MAX_HANDLES_PER_CONNECTION <= 0xffff_ffff, 'handle ids fit a u32')
-assert(CLIENT_HEARTBEATS_MISSED_LIMIT >= 1, 'a heartbeat may be missed at least once')
 assert(
   CLIENT_RECONNECT_DELAY_INITIAL_MS <= CLIENT_RECONNECT_DELAY_MAX_MS,
   'the first reconnect delay is within the cap',
@@ -333,3 +348,9 @@ assert(
   CLIENT_SEND_WINDOW + 16 <= SERVER_MAX_REQUESTS_IN_FLIGHT,
   'client window inside the server window',
 )
+assert(
+  CLIENT_MAX_REPLY_BYTES_OUTSTANDING + MAX_CLIENT_FRAME_BYTES + SERVER_OUTPUT_HIGH_WATER_BYTES <=
+    SERVER_MAX_REPLY_BYTES_OUTSTANDING,
+  'client byte budget inside the server byte credit, with room for one reply and other replies',
+)
+assert(SERVER_MAX_REPLY_BYTES_OUTSTANDING >= 2 * MAX_CLIENT_FRAME_BYTES, 'credit holds two GETs')

@@ -9,7 +9,7 @@
  *  rejects 2059 (or 2058, 2543...)        │   `closed` settles with undefined
  *                                         │
  *                 session ended: socket closed or failed, GOODBYE from the queue manager,
- *                 an unreadable frame, CLIENT_HEARTBEATS_MISSED_LIMIT heartbeats unanswered
+ *                 an unreadable frame, heartbeats unanswered (src/runtime/liveness.ts)
  *                    ┌────────────────────┴────────────────────┐
  *                    │ no `reconnect` option                   │ `reconnect` option
  *                    ▼                                         ▼

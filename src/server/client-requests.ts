@@ -9,11 +9,13 @@
  * started one after another in arrival order take effect in arrival order, while their
  * durability waits overlap (one group commit covers many of them).
  */
+import { MAX_MESSAGE_BYTES } from '../constants.js'
 import { MQError, Reason } from '../errors.js'
 import type { Connection, QueueEngine } from '../queue/engine.js'
 import type { GetOptions } from '../queue/types.js'
 import {
   GET_WAIT_UNLIMITED_MS,
+  maxMessageFrameBytes,
   Opcode,
   type AdminFrame,
   type AdminResultFrame,
@@ -85,6 +87,22 @@ export class ClientRequests {
       descriptor,
       body,
     }))
+  }
+
+  /**
+   * The most bytes the GET's reply can take: a MESSAGE as large as its queue's MAXMSGL allows.
+   * A handle or queue that is gone makes the GET fail with a small ERROR; it then reserves the
+   * queue manager's maximum, which is never less than the truth.
+   */
+  replyBytesBound(frame: GetFrame): number {
+    let maxBodyBytes = MAX_MESSAGE_BYTES
+    try {
+      const queueName = this.context.handles.get(frame.handle).queueName
+      maxBodyBytes = this.context.engine.queueAttributes(queueName).maxMessageLength
+    } catch {
+      // The GET itself reports the problem.
+    }
+    return maxMessageFrameBytes(Math.min(maxBodyBytes, MAX_MESSAGE_BYTES))
   }
 
   commit(requestId: number): Promise<OkFrame> {

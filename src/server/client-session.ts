@@ -12,6 +12,10 @@
  * synchronously at dispatch, which applies it (client-requests.ts), but the session does not
  * await a reply before dispatching the next frame. So a COMMIT after a PUT commits that PUT,
  * while a GET waiting for a message holds up nothing. Replies go out in completion order.
+ * ADMIN is the exception: an MQSC script is not applied synchronously (the admin function is
+ * asynchronous and may define, alter or delete queues), so it is a barrier: nothing after it
+ * on the connection is dispatched until its reply is queued. A DEFINE followed, pipelined, by
+ * an OPEN and PUT of the new queue therefore finds the queue.
  *
  * Flow control: reading stops (socket.pause) while any of these holds, and resumes once the
  * parser has handed out every buffered frame and none holds:
@@ -20,12 +24,18 @@
  * |--------|------------------------------------------------------|------------------------------|
  * | output | reply bytes queued >= SERVER_OUTPUT_HIGH_WATER_BYTES | a flush or 'drain' below it  |
  * | window | SERVER_MAX_REQUESTS_IN_FLIGHT requests being served  | a request completing         |
+ * | admin  | an ADMIN being served (the barrier above)            | its reply being queued       |
+ * | credit | reply bytes queued + reserved by GETs being served   | a GET's reply being queued,  |
+ * |        | >= SERVER_MAX_REPLY_BYTES_OUTSTANDING                | a flush or 'drain' below it  |
  * | turn   | SERVER_FRAMES_PER_TURN frames dispatched this turn   | the next turn (setImmediate) |
  *
- * A client that does not read therefore stops being read and holds up no one else. Its queued
- * replies stay under the high-water mark plus what its requests in flight complete with: one
- * turn's worth when they complete at once (browses of a deep queue), at worst the whole window
- * of max-size messages when that many waiting GETs are satisfied together.
+ * A client that does not read therefore stops being read and holds up no one else. Byte credit:
+ * each GET reserves, when it starts, the largest reply its queue's MAXMSGL allows, and gives
+ * the reservation back when its reply is queued (the reply's real bytes then count as queued
+ * output). So what one connection's replies hold in memory is at most the credit plus one
+ * GET's reservation plus small replies of one turn, however many of its GETs are satisfied at
+ * once. The client library keeps its GETs below this (CLIENT_MAX_REPLY_BYTES_OUTSTANDING), so
+ * only a client that does not read, or ignores its budget, meets it.
  *
  * Closing, one path for every cause; the engine connection is closed (MQDISC: handles closed,
  * unit of work backed out) before the session counts as closed:
@@ -40,22 +50,25 @@
  */
 import type { Buffer } from 'node:buffer'
 import type { Socket } from 'node:net'
-import { unreachable } from '../assert.js'
+import { assert, unreachable } from '../assert.js'
 import {
   SERVER_CLOSE_GRACE_MS,
   SERVER_FRAMES_PER_TURN,
   SERVER_HANDSHAKE_TIMEOUT_MS,
+  SERVER_MAX_REPLY_BYTES_OUTSTANDING,
   SERVER_MAX_REQUESTS_IN_FLIGHT,
   SERVER_OUTPUT_HIGH_WATER_BYTES,
 } from '../constants.js'
 import { MQError, Reason } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Connection, QueueEngine } from '../queue/engine.js'
+import { LivenessTimer } from '../runtime/liveness-timer.js'
 import { FrameParser } from '../wire/client-frame-parser.js'
 import {
   Opcode,
   encodeFrame,
   isFrameError,
+  type AdminFrame,
   type ClientMessage,
   type FrameError,
   type GetFrame,
@@ -66,7 +79,6 @@ import { ClientRequests } from './client-requests.js'
 import { errorFrame, errorReply } from './error-reply.js'
 import { HandleTable } from './handle-table.js'
 import { answerHello } from './handshake.js'
-import { Heartbeat } from './heartbeat.js'
 import { Outbox, type FlushScheduler } from './outbox.js'
 import { WaitingGets, type WaitingGet } from './waiting-gets.js'
 
@@ -86,7 +98,7 @@ export interface SessionServices {
 }
 
 type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
-type ReadBlock = 'none' | 'output' | 'window' | 'turn'
+type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'credit' | 'turn'
 
 interface ClosePlan {
   /** Sent first when set: a server quiescing says 2161. */
@@ -110,11 +122,16 @@ export class ClientSession {
   private readonly waitingGets = new WaitingGets()
   private connection: Connection | undefined
   private requests: ClientRequests | undefined
-  private heartbeat: Heartbeat | undefined
+  private heartbeat: LivenessTimer | undefined
   private handshakeTimer: NodeJS.Timeout | undefined
   private lingerTimer: NodeJS.Timeout | undefined
   private drainImmediate: NodeJS.Immediate | undefined
   private inFlightCount = 0
+  /** An ADMIN is being served: later frames wait for its reply (ordering barrier). */
+  private adminInFlight = false
+  /** Reply bytes reserved by GETs being served (byte credit, see the header). */
+  private reservedReplyBytes = 0
+  private creditPauses = 0
   private pingCount = 0
   private idleWaiters: (() => void)[] = []
   private released: Promise<void> | undefined
@@ -142,6 +159,16 @@ export class ClientSession {
 
   get requestsInFlight(): number {
     return this.inFlightCount
+  }
+
+  /** Byte credit in use: reply bytes queued plus those reserved by GETs being served. */
+  get outstandingReplyBytes(): number {
+    return this.bufferedOutputBytes + this.reservedReplyBytes
+  }
+
+  /** Times reading stopped because the byte credit was used up. */
+  get creditPauseCount(): number {
+    return this.creditPauses
   }
 
   start(): void {
@@ -200,11 +227,14 @@ export class ClientSession {
   private blockFor(dispatchedThisTurn: number): ReadBlock {
     if (this.bufferedOutputBytes >= SERVER_OUTPUT_HIGH_WATER_BYTES) return 'output'
     if (this.inFlightCount >= SERVER_MAX_REQUESTS_IN_FLIGHT) return 'window'
+    if (this.adminInFlight) return 'admin'
+    if (this.outstandingReplyBytes >= SERVER_MAX_REPLY_BYTES_OUTSTANDING) return 'credit'
     if (dispatchedThisTurn >= SERVER_FRAMES_PER_TURN) return 'turn'
     return 'none'
   }
 
   private pauseReading(block: ReadBlock): void {
+    if (block === 'credit' && this.readBlock !== 'credit') this.creditPauses++
     this.readBlock = block
     this.socket.pause()
     if (block === 'turn') this.scheduleDrain()
@@ -225,6 +255,10 @@ export class ClientSession {
 
   /** After a flush or a socket 'drain': resume a connection held for output once below. */
   private afterOutput(): void {
+    if (this.readBlock === 'credit') {
+      if (this.outstandingReplyBytes < SERVER_MAX_REPLY_BYTES_OUTSTANDING) this.scheduleDrain()
+      return
+    }
     if (this.readBlock !== 'output') return
     // The client is taking bytes: it is alive even if it has nothing to say.
     this.heartbeat?.heard()
@@ -300,11 +334,11 @@ export class ClientSession {
   }
 
   private startHeartbeat(intervalMs: number): void {
-    this.heartbeat = new Heartbeat(intervalMs, {
+    this.heartbeat = new LivenessTimer(intervalMs, {
       // Held for the window or the turn, the socket is unread by our choice, not the client's.
       isListening: () => this.readBlock === 'none' || this.readBlock === 'output',
       sendPing: () => this.send({ type: Opcode.PING, requestId: this.nextPingId() }),
-      onSilent: (silenceMs) => {
+      declareDead: (silenceMs) => {
         this.logger.info({ silenceMs }, 'client silent past its heartbeat: closing')
         this.socket.destroy()
       },
@@ -363,7 +397,8 @@ export class ClientSession {
       case Opcode.QUERY:
         return this.serve(requestId, () => requests.query(frame))
       case Opcode.ADMIN:
-        return this.serve(requestId, () => requests.admin(frame))
+        this.startAdmin(requests, frame)
+        return
       case Opcode.OK:
       case Opcode.HELLO_OK:
       case Opcode.OPEN_OK:
@@ -398,6 +433,7 @@ export class ClientSession {
   private startGet(requests: ClientRequests, frame: GetFrame): void {
     const waiting =
       (frame.options.waitMs ?? 0) > 0 ? this.waitingGets.open(frame.requestId) : undefined
+    const reservedBytes = requests.replyBytesBound(frame)
     let reply: Promise<ClientMessage>
     try {
       reply = requests.get(frame, waiting?.signal)
@@ -406,7 +442,28 @@ export class ClientSession {
       this.send(errorReply(frame.requestId, error, this.logger))
       return
     }
-    void this.track(frame.requestId, reply, waiting)
+    this.reservedReplyBytes += reservedBytes
+    const released = reply.finally(() => this.releaseReplyBytes(reservedBytes))
+    void this.track(frame.requestId, released, waiting)
+  }
+
+  /** A GET's reply is ready: its reservation is returned (its bytes now count as output). */
+  private releaseReplyBytes(byteCount: number): void {
+    this.reservedReplyBytes -= byteCount
+    assert(this.reservedReplyBytes >= 0, 'session: reply reservations balance')
+    if (this.readBlock === 'credit') this.scheduleDrain()
+  }
+
+  /** Serves an ADMIN as a barrier: reading resumes once its reply (or ERROR) is queued. */
+  private startAdmin(requests: ClientRequests, frame: AdminFrame): void {
+    this.adminInFlight = true
+    const reply = Promise.resolve()
+      .then(() => requests.admin(frame))
+      .finally(() => {
+        this.adminInFlight = false
+        if (this.readBlock === 'admin') this.scheduleDrain()
+      })
+    void this.track(frame.requestId, reply, undefined)
   }
 
   private cancel(requestId: number, targetRequestId: number): void {

@@ -49,6 +49,12 @@ export interface ServerStats {
   /** Reply bytes queued for all clients and not yet taken by the kernel. */
   readonly bufferedOutputBytes: number
   readonly requestsInFlight: number
+  /** Byte credit in use by all clients: reply bytes queued plus reserved by GETs being served. */
+  readonly outstandingReplyBytes: number
+  /** The largest byte credit one connection uses now. */
+  readonly maxConnectionReplyBytes: number
+  /** Times connections stopped being read because their byte credit was used up. */
+  readonly creditPauseCount: number
 }
 
 export class QueueManagerServer {
@@ -104,13 +110,27 @@ export class QueueManagerServer {
     let pausedForOutputCount = 0
     let bufferedOutputBytes = 0
     let requestsInFlight = 0
+    let outstandingReplyBytes = 0
+    let maxConnectionReplyBytes = 0
+    let creditPauseCount = 0
     for (const session of this.sessions) {
       if (session.isPausedForOutput) pausedForOutputCount++
       bufferedOutputBytes += session.bufferedOutputBytes
       requestsInFlight += session.requestsInFlight
+      outstandingReplyBytes += session.outstandingReplyBytes
+      maxConnectionReplyBytes = Math.max(maxConnectionReplyBytes, session.outstandingReplyBytes)
+      creditPauseCount += session.creditPauseCount
     }
     const connectionCount = this.sessions.size
-    return { connectionCount, pausedForOutputCount, bufferedOutputBytes, requestsInFlight }
+    return {
+      connectionCount,
+      pausedForOutputCount,
+      bufferedOutputBytes,
+      requestsInFlight,
+      outstandingReplyBytes,
+      maxConnectionReplyBytes,
+      creditPauseCount,
+    }
   }
 
   /** Idempotent; resolves once every connection is closed and its unit of work backed out. */

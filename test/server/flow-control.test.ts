@@ -27,7 +27,8 @@ beforeAll(async () => {
   fixture = await ServerFixture.start()
   await fixture.defineQueue({ name: 'Q.SLOW', maxDepth: 100_000 })
   await fixture.defineQueue({ name: 'Q.OTHER', maxDepth: 100_000 })
-  await fixture.defineQueue({ name: 'Q.WINDOW', maxDepth: 100_000 })
+  // Small MAXMSGL: its GETs reserve little byte credit, so the request window is what binds.
+  await fixture.defineQueue({ name: 'Q.WINDOW', maxDepth: 100_000, maxMessageLength: 1024 })
   await fixture.defineQueue({ name: 'Q.MANY', maxDepth: 100_000 })
   await fixture.defineQueue({ name: 'Q.HEARTBEAT', maxDepth: 100_000 })
 })
