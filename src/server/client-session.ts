@@ -78,6 +78,7 @@ import type { AdminFunction } from './admin-result.js'
 import { ClientRequests } from './client-requests.js'
 import { errorFrame, errorReply } from './error-reply.js'
 import { HandleTable } from './handle-table.js'
+import type { ServerIoCounters } from './io-counters.js'
 import { answerHello } from './handshake.js'
 import { Outbox, type FlushScheduler } from './outbox.js'
 import { WaitingGets, type WaitingGet } from './waiting-gets.js'
@@ -95,6 +96,7 @@ export interface SessionServices {
   /** The server's heartbeat offer (0: none). */
   readonly heartbeatMs: number
   readonly scheduler: FlushScheduler
+  readonly counters: ServerIoCounters
 }
 
 type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
@@ -145,7 +147,7 @@ export class ClientSession {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve
     })
-    this.outbox = new Outbox(socket, services.scheduler, () => this.afterOutput())
+    this.outbox = new Outbox(socket, services, () => this.afterOutput())
   }
 
   /** Reply bytes not yet taken by the kernel: queued in the socket and in the outbox. */
@@ -198,6 +200,9 @@ export class ClientSession {
   private receiveBytes(chunk: Buffer): void {
     // Once closing, input is read and dropped, so the peer's close ends in FIN rather than RST.
     if (!this.isReading()) return
+    const counters = this.services.counters
+    counters.socketReads++
+    counters.bytesRead += chunk.length
     this.heartbeat?.heard()
     this.parser.push(chunk)
     this.drain()
@@ -216,6 +221,7 @@ export class ClientSession {
         this.resumeReading()
         return
       }
+      this.services.counters.framesDispatched++
       this.receive(item)
     }
   }
@@ -237,7 +243,10 @@ export class ClientSession {
     if (block === 'credit' && this.readBlock !== 'credit') this.creditPauses++
     this.readBlock = block
     this.socket.pause()
-    if (block === 'turn') this.scheduleDrain()
+    if (block === 'turn') {
+      this.services.counters.turnYields++
+      this.scheduleDrain()
+    }
   }
 
   private resumeReading(): void {

@@ -13,6 +13,13 @@
 import type { Buffer } from 'node:buffer'
 import type { Socket } from 'node:net'
 import { assert } from '../assert.js'
+import type { ServerIoCounters } from './io-counters.js'
+
+/** What an outbox shares with the rest of its server. */
+export interface OutboxServices {
+  readonly scheduler: FlushScheduler
+  readonly counters: ServerIoCounters
+}
 
 export class Outbox {
   /** Set while this outbox is in the scheduler's list, so it is listed once per turn. */
@@ -22,7 +29,7 @@ export class Outbox {
 
   constructor(
     private readonly socket: Socket,
-    private readonly scheduler: FlushScheduler,
+    private readonly services: OutboxServices,
     /** Told after every flush: the session then rechecks its output backpressure. */
     private readonly afterFlush: () => void,
   ) {}
@@ -35,16 +42,20 @@ export class Outbox {
     assert(frame.length > 0, 'outbox: a frame has bytes')
     this.frames.push(frame)
     this.queuedBytes += frame.length
-    this.scheduler.schedule(this)
+    this.services.counters.repliesQueued++
+    this.services.scheduler.schedule(this)
   }
 
   /** Writes everything queued; a socket that can no longer be written drops it. */
   flush(): void {
     if (this.frames.length === 0) return
     const frames = this.frames
+    const byteCount = this.queuedBytes
     this.frames = []
     this.queuedBytes = 0
     if (!this.socket.writable) return
+    this.services.counters.socketWrites++
+    this.services.counters.bytesWritten += byteCount
     this.socket.cork()
     for (const frame of frames) this.socket.write(frame)
     this.socket.uncork()

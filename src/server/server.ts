@@ -24,6 +24,7 @@ import { childLogger, type Logger } from '../log.js'
 import type { AdminFunction } from './admin-result.js'
 import { ClientSession, type ServedQueueManager, type SessionServices } from './client-session.js'
 import { FlushScheduler } from './outbox.js'
+import { ServerIoCounters, type IoCounts } from './io-counters.js'
 
 export const DEFAULT_SERVER_HOST = '127.0.0.1'
 const PORT_MAX = 65_535
@@ -55,11 +56,14 @@ export interface ServerStats {
   readonly maxConnectionReplyBytes: number
   /** Times connections stopped being read because their byte credit was used up. */
   readonly creditPauseCount: number
+  /** Cumulative socket reads, frames, replies and socket writes of every connection so far. */
+  readonly io: IoCounts
 }
 
 export class QueueManagerServer {
   private readonly sessions = new Set<ClientSession>()
   private readonly scheduler = new FlushScheduler()
+  private readonly counters = new ServerIoCounters()
   private readonly services: SessionServices
   private nextConnectionNumber = 1
   private listeningPort = 0
@@ -67,11 +71,11 @@ export class QueueManagerServer {
 
   private constructor(
     private readonly server: net.Server,
-    settings: Omit<SessionServices, 'scheduler'>,
+    settings: Omit<SessionServices, 'scheduler' | 'counters'>,
     private readonly logger: Logger,
     readonly host: string,
   ) {
-    this.services = { ...settings, scheduler: this.scheduler }
+    this.services = { ...settings, scheduler: this.scheduler, counters: this.counters }
   }
 
   /** Listens and resolves once connections are accepted; rejects naming the port if it cannot. */
@@ -130,6 +134,7 @@ export class QueueManagerServer {
       outstandingReplyBytes,
       maxConnectionReplyBytes,
       creditPauseCount,
+      io: this.counters.snapshot(),
     }
   }
 
