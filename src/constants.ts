@@ -187,10 +187,11 @@ export const SERVER_FRAMES_PER_TURN = 64
 /** Reply bytes queued for a client (not yet taken by the kernel) above which reading stops. */
 export const SERVER_OUTPUT_HIGH_WATER_BYTES = 512 * KiB
 /**
- * Byte credit of one connection: the reply bytes it may have outstanding, queued (not yet taken
- * by the kernel) plus reserved for GETs being served, each GET reserving the largest MESSAGE
- * its queue's MAXMSGL allows. At the limit the server stops reading the connection, so 512
- * waiting GETs of 4 MiB messages cannot hold 2 GiB: at most this plus one GET's reservation.
+ * Byte credit of one connection: the reply bytes it may hold, queued (not yet taken by the
+ * kernel) plus reserved by GETs that took a message, each at its reply's real size. A GET takes
+ * a message only if its reply fits (server/reply-credit.ts); otherwise the message stays queued
+ * and the GET waits for replies to drain. So 512 GETs of 4 MiB messages cannot hold 2 GiB, and
+ * small messages pipeline up to the request window.
  */
 export const SERVER_MAX_REPLY_BYTES_OUTSTANDING = 64 * MiB
 /** How long a closing connection may take to finish its requests and flush before destroy. */
@@ -215,14 +216,6 @@ export const CLIENT_MAX_IN_FLIGHT_REQUESTS = 1 << 20
  * not read the client's PINGs either.
  */
 export const CLIENT_SEND_WINDOW = 496
-/**
- * Reply bytes a client lets its GETs on the wire claim, each counted at the largest MESSAGE the
- * queue manager allows (HELLO_OK's maxMessageBytes, at least what the server reserves for it);
- * more GETs wait in the client. Below the server's byte credit, so a client that reads its
- * replies never makes the server stop reading it (its CANCELs and PINGs always get through).
- * A GET is always sent when none is on the wire, whatever the budget.
- */
-export const CLIENT_MAX_REPLY_BYTES_OUTSTANDING = 48 * MiB
 /** Reconnect delays double from the first to the cap, each jittered down by up to half. */
 export const CLIENT_RECONNECT_DELAY_INITIAL_MS = 50
 export const CLIENT_RECONNECT_DELAY_MAX_MS = 4_000
@@ -347,10 +340,5 @@ assert(BLAST_RANDOM_MAX_MESSAGE_BYTES <= MAX_MESSAGE_BYTES, 'random blast sizes 
 assert(
   CLIENT_SEND_WINDOW + 16 <= SERVER_MAX_REQUESTS_IN_FLIGHT,
   'client window inside the server window',
-)
-assert(
-  CLIENT_MAX_REPLY_BYTES_OUTSTANDING + MAX_CLIENT_FRAME_BYTES + SERVER_OUTPUT_HIGH_WATER_BYTES <=
-    SERVER_MAX_REPLY_BYTES_OUTSTANDING,
-  'client byte budget inside the server byte credit, with room for one reply and other replies',
 )
 assert(SERVER_MAX_REPLY_BYTES_OUTSTANDING >= 2 * MAX_CLIENT_FRAME_BYTES, 'credit holds two GETs')

@@ -23,19 +23,13 @@
 import { Buffer } from 'node:buffer'
 import type { Socket } from 'node:net'
 import { assert } from '../assert.js'
-import {
-  CLIENT_MAX_IN_FLIGHT_REQUESTS,
-  CLIENT_MAX_REPLY_BYTES_OUTSTANDING,
-  CLIENT_SEND_WINDOW,
-  MAX_MESSAGE_BYTES,
-} from '../constants.js'
+import { CLIENT_MAX_IN_FLIGHT_REQUESTS, CLIENT_SEND_WINDOW } from '../constants.js'
 import { CompCode, MQError, Reason } from '../errors.js'
 import {
   AuthMechanism,
   CLIENT_PROTOCOL_VERSION,
   encodeFrame,
   isFrameError,
-  maxMessageFrameBytes,
   Opcode,
   opcodeName,
   type ClientMessage,
@@ -82,8 +76,6 @@ interface PendingRequest {
   readonly expected: Opcode
   /** A GET outside syncpoint: nothing is lost by sending it again elsewhere. */
   readonly resumable: boolean
-  /** What the reply may cost, counted against the byte budget while sent (GETs; else 0). */
-  readonly replyBytes: number
   resolve(reply: ClientMessage): void
   reject(error: unknown): void
   /** Set once cancelled: what the request fails with if the server delivers nothing. */
@@ -110,16 +102,16 @@ export class Session {
   onEnded: ((cause: MQError | undefined) => void) | undefined
   private resolveEnded!: (cause: MQError | undefined) => void
   private readonly requests = new RequestTable<PendingRequest>()
-  /** Requests waiting for room in the send window or the byte budget, in call order. */
+  /**
+   * Requests waiting for room in the send window, in call order; they leave in that order.
+   * (Reply bytes need no budget here: the server takes a message for a GET only when its
+   * connection has byte credit for it, and credit never stops it reading, server/reply-credit.)
+   */
   private heldRequests: PendingRequest[] = []
-  /** Held requests nothing may overtake: all but GETs outside syncpoint (see mustHold). */
-  private heldBarrierCount = 0
-  /** Held requests that are not GETs. */
-  private heldOtherCount = 0
+  /** Index of the first held request still to send (the array is compacted when it drains). */
+  private heldStart = 0
   /** Requests on the wire: sent, not yet answered. */
   private sentCount = 0
-  /** Reply bytes the GETs on the wire may bring (CLIENT_MAX_REPLY_BYTES_OUTSTANDING). */
-  private sentReplyBytes = 0
   private readonly socket: FrameSocket
   private state: SessionState = 'handshaking'
   private settled: SessionParameters | undefined
@@ -197,14 +189,13 @@ export class Session {
         opcode: message.type,
         expected,
         resumable: message.type === Opcode.GET && message.options.syncpoint !== true,
-        replyBytes: message.type === Opcode.GET ? this.getReplyBytes() : 0,
         resolve: resolve as (reply: ClientMessage) => void,
         reject,
       }
       this.requests.add(requestId, pending)
       if (signal !== undefined) this.watchAbort(pending, signal)
       // CANCEL skips the line: it must reach the server while its GET is still waiting there.
-      if (message.type !== Opcode.CANCEL && this.mustHold(pending)) this.hold(pending, frame)
+      if (message.type !== Opcode.CANCEL && this.mustHold()) this.hold(pending, frame)
       else this.transmit(pending, frame)
     })
   }
@@ -290,86 +281,44 @@ export class Session {
     pending.detach = () => signal.removeEventListener('abort', onAbort)
   }
 
-  /** A GET counts as the largest MESSAGE the queue manager allows: never below the truth. */
-  private getReplyBytes(): number {
-    const maxBodyBytes = this.settled?.maxMessageBytes ?? MAX_MESSAGE_BYTES
-    return maxMessageFrameBytes(Math.min(maxBodyBytes, MAX_MESSAGE_BYTES))
-  }
-
-  /**
-   * Room in the send window and, for a GET, in the byte budget. A GET is always sent when no
-   * reply bytes are counted, so one GET can always progress whatever the budget.
-   */
-  private hasRoomFor(pending: PendingRequest): boolean {
-    if (this.sentCount >= CLIENT_SEND_WINDOW) return false
-    if (pending.replyBytes === 0 || this.sentReplyBytes === 0) return true
-    return this.sentReplyBytes + pending.replyBytes <= CLIENT_MAX_REPLY_BYTES_OUTSTANDING
-  }
-
   private transmit(pending: PendingRequest, frame: Buffer): void {
     this.sentCount++
-    this.sentReplyBytes += pending.replyBytes
     this.socket.send(frame)
   }
 
-  /**
-   * Whether a request must wait. Requests leave in call order, with one exception: a request
-   * that is not a GET may overtake GETs outside syncpoint held for the byte budget. Otherwise
-   * GETs waiting for messages could hold back, in the client, the PUT that would satisfy them.
-   * Such a GET and a later request are concurrent calls with no order an application could
-   * rely on; a GET under syncpoint is a barrier, so a COMMIT never overtakes it.
-   */
-  private mustHold(pending: PendingRequest): boolean {
-    if (pending.opcode === Opcode.GET && this.heldRequests.length > 0) return true
-    if (this.heldBarrierCount > 0) return true
-    return !this.hasRoomFor(pending)
+  /** Requests leave in call order: a request waits while the window is full or others wait. */
+  private mustHold(): boolean {
+    return this.heldStart < this.heldRequests.length || this.sentCount >= CLIENT_SEND_WINDOW
   }
 
   private hold(pending: PendingRequest, frame: Buffer): void {
     pending.held = frame
     this.heldRequests.push(pending)
-    this.countHeld(pending, 1)
   }
 
-  private countHeld(pending: PendingRequest, change: 1 | -1): void {
-    if (pending.opcode !== Opcode.GET) this.heldOtherCount += change
-    if (pending.opcode !== Opcode.GET || !pending.resumable) this.heldBarrierCount += change
-  }
-
-  /** A reply freed room in the window or the budget: send held requests, oldest first. */
+  /** A reply freed room in the window: send held requests, oldest first. */
   private completed(pending: PendingRequest): void {
     if (pending.held === undefined) {
       this.sentCount--
-      this.sentReplyBytes -= pending.replyBytes
-      assert(this.sentCount >= 0 && this.sentReplyBytes >= 0, 'session: send counts balance')
+      assert(this.sentCount >= 0, 'session: send counts balance')
     }
-    if (this.heldRequests.length > 0) this.sendHeld()
+    if (this.heldStart < this.heldRequests.length) this.sendHeld()
   }
 
-  /** Sends what now fits, in order, letting non-GETs past GETs that wait for the budget. */
   private sendHeld(): void {
-    const kept: PendingRequest[] = []
-    let index = 0
-    let getBlocked = false
-    for (; index < this.heldRequests.length; index++) {
-      const next = this.heldRequests[index]!
+    const held = this.heldRequests
+    while (this.heldStart < held.length && this.sentCount < CLIENT_SEND_WINDOW) {
+      const next = held[this.heldStart++]!
+      // Cancelled while held (or ended): already answered, nothing to send.
       if (next.held === undefined || this.requests.get(next.requestId) !== next) continue
-      const isGet = next.opcode === Opcode.GET
-      const barrier = !isGet || !next.resumable
-      const fits = !(isGet && getBlocked) && this.hasRoomFor(next)
-      if (!fits) {
-        if (barrier || this.sentCount >= CLIENT_SEND_WINDOW) break
-        getBlocked = true
-        kept.push(next)
-        if (this.heldOtherCount === 0) break
-        continue
-      }
       const frame = next.held
       next.held = undefined
-      this.countHeld(next, -1)
       this.transmit(next, frame)
     }
-    this.heldRequests = kept.concat(this.heldRequests.slice(index))
+    if (this.heldStart === held.length) {
+      this.heldRequests = []
+      this.heldStart = 0
+    }
   }
 
   private cancel(pending: PendingRequest, reason: unknown): void {
@@ -378,7 +327,6 @@ export class Session {
     if (pending.held !== undefined) {
       // Never sent: nothing can have been taken off a queue, so it just fails here.
       pending.held = undefined
-      this.countHeld(pending, -1)
       this.requests.take(pending.requestId)
       pending.detach?.()
       pending.reject(reason)

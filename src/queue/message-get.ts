@@ -34,6 +34,7 @@ interface GetRequest {
   readonly correlIdHash: number | undefined
   readonly waitMs: number
   readonly signal: AbortSignal | undefined
+  readonly reserve: ((bodyBytes: number) => void) | undefined
 }
 
 export async function getMessage(
@@ -81,6 +82,7 @@ function prepareGet(runtime: EngineRuntime, handle: QueueHandle, options: GetOpt
     correlIdHash: correlId === undefined ? undefined : hashId(correlId),
     waitMs: waitMsOf(options.waitMs),
     signal: options.signal,
+    reserve: options.reserve,
   }
 }
 
@@ -125,6 +127,8 @@ function attemptGet(
     confirm: (candidate) => identifiersMatch(runtime.readStored(queue, candidate), request),
   })
   if (slot < 0) return undefined
+  // Before anything is read or taken: a refusal leaves the message where it is.
+  request.reserve?.(queue.table.bodyLength[slot]!)
   const stored = runtime.readStored(queue, slot)
   if (request.browse !== undefined) {
     handle.browseCursor = queue.positionOf(slot)

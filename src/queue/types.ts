@@ -66,6 +66,12 @@ export interface GetOptions {
   readonly msgId?: Uint8Array
   readonly correlId?: Uint8Array
   readonly signal?: AbortSignal
+  /**
+   * Called with the chosen message's body length just before the get takes (or browses) it.
+   * It may throw to refuse: the message then stays on the queue and the get fails with what it
+   * threw. A server uses it to take byte credit for the reply (server/reply-credit.ts).
+   */
+  readonly reserve?: (bodyBytes: number) => void
 }
 
 export interface GotMessage {

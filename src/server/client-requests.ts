@@ -9,13 +9,11 @@
  * started one after another in arrival order take effect in arrival order, while their
  * durability waits overlap (one group commit covers many of them).
  */
-import { MAX_MESSAGE_BYTES } from '../constants.js'
 import { MQError, Reason } from '../errors.js'
 import type { Connection, QueueEngine } from '../queue/engine.js'
 import type { GetOptions } from '../queue/types.js'
 import {
   GET_WAIT_UNLIMITED_MS,
-  maxMessageFrameBytes,
   Opcode,
   type AdminFrame,
   type AdminResultFrame,
@@ -41,6 +39,13 @@ export interface RequestContext {
   readonly connection: Connection
   readonly handles: HandleTable
   readonly admin: AdminFunction | undefined
+}
+
+/** How the session serves one GET: its wait's signal, its credit, the wait left. */
+export interface ServedGetOptions {
+  readonly signal: AbortSignal | undefined
+  readonly reserve: (bodyBytes: number) => void
+  readonly waitMs: number | undefined
 }
 
 export class ClientRequests {
@@ -73,12 +78,14 @@ export class ClientRequests {
     }))
   }
 
-  get(frame: GetFrame, signal: AbortSignal | undefined): Promise<MessageFrame> {
-    const { waitMs } = frame.options
+  /** MQGET; `served.waitMs` replaces the frame's (what is left of it when issued again). */
+  get(frame: GetFrame, served: ServedGetOptions): Promise<MessageFrame> {
+    const { waitMs } = served
     const options: GetOptions = {
       ...frame.options,
       waitMs: waitMs === GET_WAIT_UNLIMITED_MS ? ENGINE_WAIT_UNLIMITED : waitMs,
-      signal,
+      signal: served.signal,
+      reserve: served.reserve,
     }
     const got = this.context.handles.get(frame.handle).get(options)
     return got.then(({ descriptor, body }) => ({
@@ -87,22 +94,6 @@ export class ClientRequests {
       descriptor,
       body,
     }))
-  }
-
-  /**
-   * The most bytes the GET's reply can take: a MESSAGE as large as its queue's MAXMSGL allows.
-   * A handle or queue that is gone makes the GET fail with a small ERROR; it then reserves the
-   * queue manager's maximum, which is never less than the truth.
-   */
-  replyBytesBound(frame: GetFrame): number {
-    let maxBodyBytes = MAX_MESSAGE_BYTES
-    try {
-      const queueName = this.context.handles.get(frame.handle).queueName
-      maxBodyBytes = this.context.engine.queueAttributes(queueName).maxMessageLength
-    } catch {
-      // The GET itself reports the problem.
-    }
-    return maxMessageFrameBytes(Math.min(maxBodyBytes, MAX_MESSAGE_BYTES))
   }
 
   commit(requestId: number): Promise<OkFrame> {

@@ -25,17 +25,15 @@
  * | output | reply bytes queued >= SERVER_OUTPUT_HIGH_WATER_BYTES | a flush or 'drain' below it  |
  * | window | SERVER_MAX_REQUESTS_IN_FLIGHT requests being served  | a request completing         |
  * | admin  | an ADMIN being served (the barrier above)            | its reply being queued       |
- * | credit | reply bytes queued + reserved by GETs being served   | a GET's reply being queued,  |
- * |        | >= SERVER_MAX_REPLY_BYTES_OUTSTANDING                | a flush or 'drain' below it  |
  * | turn   | SERVER_FRAMES_PER_TURN frames dispatched this turn   | the next turn (setImmediate) |
  *
- * A client that does not read therefore stops being read and holds up no one else. Byte credit:
- * each GET reserves, when it starts, the largest reply its queue's MAXMSGL allows, and gives
- * the reservation back when its reply is queued (the reply's real bytes then count as queued
- * output). So what one connection's replies hold in memory is at most the credit plus one
- * GET's reservation plus small replies of one turn, however many of its GETs are satisfied at
- * once. The client library keeps its GETs below this (CLIENT_MAX_REPLY_BYTES_OUTSTANDING), so
- * only a client that does not read, or ignores its budget, meets it.
+ * A client that does not read therefore stops being read and holds up no one else. Byte credit
+ * (reply-credit.ts) bounds what its GETs take: a GET takes a message only if the reply's real
+ * size fits in SERVER_MAX_REPLY_BYTES_OUTSTANDING beside the replies already held; otherwise the
+ * message stays queued and the GET is parked here, then issued to the engine again (oldest
+ * first, with what is left of its wait) once replies have drained. Credit never stops reading,
+ * so PINGs and CANCELs (which end a parked GET too) always get through, and small messages
+ * pipeline up to the request window.
  *
  * Closing, one path for every cause; the engine connection is closed (MQDISC: handles closed,
  * unit of work backed out) before the session counts as closed:
@@ -50,6 +48,7 @@
  */
 import type { Buffer } from 'node:buffer'
 import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { assert, unreachable } from '../assert.js'
 import {
   SERVER_CLOSE_GRACE_MS,
@@ -65,6 +64,7 @@ import type { Connection, QueueEngine } from '../queue/engine.js'
 import { LivenessTimer } from '../runtime/liveness-timer.js'
 import { FrameParser } from '../wire/client-frame-parser.js'
 import {
+  GET_WAIT_UNLIMITED_MS,
   Opcode,
   encodeFrame,
   isFrameError,
@@ -73,6 +73,7 @@ import {
   type FrameError,
   type GetFrame,
   type HelloFrame,
+  type MessageFrame,
 } from '../wire/client-protocol.js'
 import type { AdminFunction } from './admin-result.js'
 import { ClientRequests } from './client-requests.js'
@@ -81,6 +82,7 @@ import { HandleTable } from './handle-table.js'
 import type { ServerIoCounters } from './io-counters.js'
 import { answerHello } from './handshake.js'
 import { Outbox, type FlushScheduler } from './outbox.js'
+import { ReplyCredit } from './reply-credit.js'
 import { WaitingGets, type WaitingGet } from './waiting-gets.js'
 
 /** What the server needs of a queue manager: its name, its engine, and MQCONN. */
@@ -100,7 +102,17 @@ export interface SessionServices {
 }
 
 type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
-type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'credit' | 'turn'
+type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'turn'
+
+/** A GET being served, from dispatch to its reply, across refusals of credit. */
+interface ServedGet {
+  readonly frame: GetFrame
+  readonly waiting: WaitingGet | undefined
+  /** performance.now() when its wait runs out (Infinity: unlimited, or no wait at all). */
+  readonly deadlineMs: number
+  /** While parked: stops watching the wait's AbortSignal. */
+  detach?: () => void
+}
 
 interface ClosePlan {
   /** Sent first when set: a server quiescing says 2161. */
@@ -131,9 +143,9 @@ export class ClientSession {
   private inFlightCount = 0
   /** An ADMIN is being served: later frames wait for its reply (ordering barrier). */
   private adminInFlight = false
-  /** Reply bytes reserved by GETs being served (byte credit, see the header). */
-  private reservedReplyBytes = 0
-  private creditPauses = 0
+  private readonly credit: ReplyCredit
+  /** GETs refused credit, oldest first, waiting for replies to drain (see the header). */
+  private parkedGets: ServedGet[] = []
   private pingCount = 0
   private idleWaiters: (() => void)[] = []
   private released: Promise<void> | undefined
@@ -148,6 +160,10 @@ export class ClientSession {
       this.resolveClosed = resolve
     })
     this.outbox = new Outbox(socket, services, () => this.afterOutput())
+    this.credit = new ReplyCredit(
+      SERVER_MAX_REPLY_BYTES_OUTSTANDING,
+      () => this.bufferedOutputBytes,
+    )
   }
 
   /** Reply bytes not yet taken by the kernel: queued in the socket and in the outbox. */
@@ -163,14 +179,14 @@ export class ClientSession {
     return this.inFlightCount
   }
 
-  /** Byte credit in use: reply bytes queued plus those reserved by GETs being served. */
+  /** Byte credit in use: reply bytes queued plus those reserved by GETs that took a message. */
   get outstandingReplyBytes(): number {
-    return this.bufferedOutputBytes + this.reservedReplyBytes
+    return this.credit.heldBytes
   }
 
-  /** Times reading stopped because the byte credit was used up. */
-  get creditPauseCount(): number {
-    return this.creditPauses
+  /** Times a GET was refused a message for want of byte credit (and parked). */
+  get creditRefusalCount(): number {
+    return this.credit.refusalCount
   }
 
   start(): void {
@@ -234,13 +250,11 @@ export class ClientSession {
     if (this.bufferedOutputBytes >= SERVER_OUTPUT_HIGH_WATER_BYTES) return 'output'
     if (this.inFlightCount >= SERVER_MAX_REQUESTS_IN_FLIGHT) return 'window'
     if (this.adminInFlight) return 'admin'
-    if (this.outstandingReplyBytes >= SERVER_MAX_REPLY_BYTES_OUTSTANDING) return 'credit'
     if (dispatchedThisTurn >= SERVER_FRAMES_PER_TURN) return 'turn'
     return 'none'
   }
 
   private pauseReading(block: ReadBlock): void {
-    if (block === 'credit' && this.readBlock !== 'credit') this.creditPauses++
     this.readBlock = block
     this.socket.pause()
     if (block === 'turn') {
@@ -264,10 +278,7 @@ export class ClientSession {
 
   /** After a flush or a socket 'drain': resume a connection held for output once below. */
   private afterOutput(): void {
-    if (this.readBlock === 'credit') {
-      if (this.outstandingReplyBytes < SERVER_MAX_REPLY_BYTES_OUTSTANDING) this.scheduleDrain()
-      return
-    }
+    if (this.parkedGets.length > 0) this.issueParkedGets()
     if (this.readBlock !== 'output') return
     // The client is taking bytes: it is alive even if it has nothing to say.
     this.heartbeat?.heard()
@@ -391,7 +402,7 @@ export class ClientSession {
         this.cancel(requestId, frame.targetRequestId)
         return
       case Opcode.GET:
-        this.startGet(requests, frame)
+        this.startGet(frame)
         return
       case Opcode.OPEN:
         return this.serve(requestId, () => requests.open(frame))
@@ -439,28 +450,104 @@ export class ClientSession {
     else this.send(outcome)
   }
 
-  private startGet(requests: ClientRequests, frame: GetFrame): void {
-    const waiting =
-      (frame.options.waitMs ?? 0) > 0 ? this.waitingGets.open(frame.requestId) : undefined
-    const reservedBytes = requests.replyBytesBound(frame)
-    let reply: Promise<ClientMessage>
-    try {
-      reply = requests.get(frame, waiting?.signal)
-    } catch (error) {
-      waiting?.answered()
-      this.send(errorReply(frame.requestId, error, this.logger))
-      return
+  private startGet(frame: GetFrame): void {
+    const waitMs = frame.options.waitMs ?? 0
+    const limited = waitMs > 0 && waitMs !== GET_WAIT_UNLIMITED_MS
+    const get: ServedGet = {
+      frame,
+      waiting: waitMs > 0 ? this.waitingGets.open(frame.requestId) : undefined,
+      deadlineMs: limited ? performance.now() + waitMs : Infinity,
     }
-    this.reservedReplyBytes += reservedBytes
-    const released = reply.finally(() => this.releaseReplyBytes(reservedBytes))
-    void this.track(frame.requestId, released, waiting)
+    this.inFlightCount++
+    // Behind parked GETs, or with no credit left, the engine would only be refused.
+    if (this.parkedGets.length > 0 || !this.credit.hasRoom) this.park(get)
+    else if (!this.issueGet(get)) this.park(get)
   }
 
-  /** A GET's reply is ready: its reservation is returned (its bytes now count as output). */
-  private releaseReplyBytes(byteCount: number): void {
-    this.reservedReplyBytes -= byteCount
-    assert(this.reservedReplyBytes >= 0, 'session: reply reservations balance')
-    if (this.readBlock === 'credit') this.scheduleDrain()
+  /**
+   * Hands a GET to the engine with a credit reservation. False when the engine chose a message
+   * at once and credit refused it: the caller parks the GET. A GET refused later (it waited,
+   * then a message came) parks itself.
+   */
+  private issueGet(get: ServedGet): boolean {
+    const requests = this.requests
+    assert(requests !== undefined, 'session: GETs are served once open')
+    const reservation = this.credit.reservation()
+    let reply: Promise<MessageFrame>
+    try {
+      reply = requests.get(get.frame, {
+        signal: get.waiting?.signal,
+        reserve: reservation.reserve,
+        waitMs: remainingWaitMs(get),
+      })
+    } catch (error) {
+      this.answerGet(get, errorReply(get.frame.requestId, error, this.logger))
+      return true
+    }
+    if (reservation.refused) {
+      reply.catch(() => undefined) // the refusal, handled by the caller
+      return false
+    }
+    reply.then(
+      (message) => {
+        reservation.release() // its bytes now count as queued output
+        this.answerGet(get, message)
+      },
+      (error: unknown) => {
+        reservation.release()
+        if (reservation.refused) this.park(get)
+        else this.answerGet(get, errorReply(get.frame.requestId, error, this.logger))
+      },
+    )
+    return true
+  }
+
+  private answerGet(get: ServedGet, reply: ClientMessage): void {
+    this.send(reply)
+    get.waiting?.answered()
+    this.requestSettled()
+  }
+
+  private park(get: ServedGet, place: 'first' | 'last' = 'last'): void {
+    const signal = get.waiting?.signal
+    if (signal?.aborted === true) {
+      this.answerGet(get, errorReply(get.frame.requestId, signal.reason, this.logger))
+      return
+    }
+    if (signal !== undefined) {
+      const onAbort = (): void => {
+        this.parkedGets = this.parkedGets.filter((parked) => parked !== get)
+        this.answerGet(get, errorReply(get.frame.requestId, signal.reason, this.logger))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      get.detach = () => signal.removeEventListener('abort', onAbort)
+    }
+    if (place === 'first') this.parkedGets.unshift(get)
+    else this.parkedGets.push(get)
+  }
+
+  /** Replies drained: parked GETs go to the engine again, oldest first, while credit lasts. */
+  private issueParkedGets(): void {
+    while (this.parkedGets.length > 0 && this.credit.hasRoom && this.state === 'open') {
+      const get = this.parkedGets[0]!
+      get.detach?.()
+      get.detach = undefined
+      this.parkedGets.shift()
+      if (!this.issueGet(get)) {
+        this.park(get, 'first')
+        return
+      }
+    }
+  }
+
+  /** Closing: parked GETs are answered with `reason` (those with a wait already were, by abort). */
+  private answerParkedGets(reason: MQError): void {
+    const parked = this.parkedGets
+    this.parkedGets = []
+    for (const get of parked) {
+      get.detach?.()
+      this.answerGet(get, errorReply(get.frame.requestId, reason, this.logger))
+    }
   }
 
   /** Serves an ADMIN as a barrier: reading resumes once its reply (or ERROR) is queued. */
@@ -555,6 +642,7 @@ export class ClientSession {
       this.send({ type: Opcode.GOODBYE, requestId: 0, reason: plan.goodbyeReason })
     }
     this.waitingGets.abortAll(plan.waitReason)
+    this.answerParkedGets(plan.waitReason)
     void this.finishClose(plan)
     return this.closed
   }
@@ -601,7 +689,9 @@ export class ClientSession {
       // The client vanished (or was dropped): nobody is left to answer.
       this.state = 'closing'
       this.stopTimers()
-      this.waitingGets.abortAll(new MQError(Reason.CONNECTION_BROKEN, 'the client is gone'))
+      const gone = new MQError(Reason.CONNECTION_BROKEN, 'the client is gone')
+      this.waitingGets.abortAll(gone)
+      this.answerParkedGets(gone)
     }
     this.outbox.discard()
     clearTimeout(this.lingerTimer)
@@ -617,4 +707,11 @@ export class ClientSession {
     if (this.drainImmediate !== undefined) clearImmediate(this.drainImmediate)
     this.drainImmediate = undefined
   }
+}
+
+/** What is left of a GET's wait when it is issued (again): 0 once run out, never negative. */
+function remainingWaitMs(get: ServedGet): number | undefined {
+  const waitMs = get.frame.options.waitMs
+  if (get.deadlineMs === Infinity) return waitMs
+  return Math.max(0, Math.ceil(get.deadlineMs - performance.now()))
 }

@@ -54,8 +54,8 @@ export interface ServerStats {
   readonly outstandingReplyBytes: number
   /** The largest byte credit one connection uses now. */
   readonly maxConnectionReplyBytes: number
-  /** Times connections stopped being read because their byte credit was used up. */
-  readonly creditPauseCount: number
+  /** Times a GET was refused a message for want of its connection's byte credit. */
+  readonly creditRefusalCount: number
   /** Cumulative socket reads, frames, replies and socket writes of every connection so far. */
   readonly io: IoCounts
 }
@@ -116,14 +116,14 @@ export class QueueManagerServer {
     let requestsInFlight = 0
     let outstandingReplyBytes = 0
     let maxConnectionReplyBytes = 0
-    let creditPauseCount = 0
+    let creditRefusalCount = 0
     for (const session of this.sessions) {
       if (session.isPausedForOutput) pausedForOutputCount++
       bufferedOutputBytes += session.bufferedOutputBytes
       requestsInFlight += session.requestsInFlight
       outstandingReplyBytes += session.outstandingReplyBytes
       maxConnectionReplyBytes = Math.max(maxConnectionReplyBytes, session.outstandingReplyBytes)
-      creditPauseCount += session.creditPauseCount
+      creditRefusalCount += session.creditRefusalCount
     }
     const connectionCount = this.sessions.size
     return {
@@ -133,7 +133,7 @@ export class QueueManagerServer {
       requestsInFlight,
       outstandingReplyBytes,
       maxConnectionReplyBytes,
-      creditPauseCount,
+      creditRefusalCount,
       io: this.counters.snapshot(),
     }
   }
