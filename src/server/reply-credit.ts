@@ -15,7 +15,7 @@ import { assert } from '../assert.js'
 import { MAX_MESSAGE_BYTES } from '../constants.js'
 import { maxMessageFrameBytes } from '../wire/client-protocol.js'
 
-/** Thrown into the engine to refuse a message; the session catches it, it never reaches a client. */
+/** Thrown into the engine to refuse a message; the session catches it: no client sees it. */
 export class CreditRefused extends Error {
   constructor() {
     super('no byte credit for this reply: the message stays queued')
@@ -50,7 +50,7 @@ export class ReplyCredit {
     return this.refusals
   }
 
-  /** A reservation for one GET; hand `reserve` to the engine, `release` once the reply is queued. */
+  /** One GET's reservation: `reserve` goes to the engine, `release` once its reply is queued. */
   reservation(): Reservation {
     return new Reservation(this)
   }
