@@ -13,7 +13,8 @@
  * records per batch, and the server's event-loop utilisation. `--only` keeps the scenarios whose
  * name contains the text (a GET scenario then fills its queue first, untimed). `--runs` repeats
  * the whole run, references included, so the spread of each ratio can be seen.
- * QMQ_BENCH_SERVER_ARGS adds node flags to the server (e.g. --cpu-prof).
+ * QMQ_BENCH_SERVER_ARGS adds node flags to the server (e.g. --cpu-prof); QMQ_BENCH_SERVER_WRAPPER
+ * runs it under a command (e.g. strace -f -c -o FILE).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -44,9 +45,15 @@ interface Child {
   readonly lines: AsyncIterator<string>
 }
 
-async function startChild(script: string, args: string[], nodeFlags: string[]): Promise<Child> {
+async function startChild(
+  script: string,
+  args: string[],
+  nodeFlags: string[],
+  wrapper: string[] = [],
+): Promise<Child> {
   const entry = fileURLToPath(new URL(script, import.meta.url))
-  const child = spawn(process.execPath, [...nodeFlags, entry, ...args], {
+  const command = [...wrapper, process.execPath, ...nodeFlags, entry, ...args]
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, QMQ_LOG_LEVEL: 'warn', QMQ_BENCH_LOOP_DELAY: '1' },
   })
@@ -266,10 +273,18 @@ interface Run {
 
 async function oneRun(total: number, only: string[]): Promise<Run> {
   const base = fs.mkdtempSync(join(os.tmpdir(), 'qmq-bench-tcp-'))
-  const serverFlags = (process.env['QMQ_BENCH_SERVER_ARGS'] ?? '').split(' ').filter(Boolean)
+  const words = (name: string): string[] => (process.env[name] ?? '').split(' ').filter(Boolean)
+  const serverFlags = words('QMQ_BENCH_SERVER_ARGS')
+  // e.g. "strace -f -c -o FILE": CPU figures are then the wrapper's, not the server's.
+  const serverWrapper = words('QMQ_BENCH_SERVER_WRAPPER')
   const raw = measureRawDisk(base, 1024, 3000, 256)
   const echoProcess = await startChild('./core/echo-process.js', [], [])
-  const server = await startChild('./core/server-process.js', [join(base, 'qm')], serverFlags)
+  const server = await startChild(
+    './core/server-process.js',
+    [join(base, 'qm')],
+    serverFlags,
+    serverWrapper,
+  )
   try {
     const echo = await measureLoopbackEcho(echoProcess.port, 1024, 3000)
     const rows = await scenarios(server, total, only)
