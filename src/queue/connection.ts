@@ -10,6 +10,7 @@
 import { MQError, Reason } from '../errors.js'
 import { RecordType } from '../actors/journal/record-types.js'
 import type { EngineRuntime } from './engine-runtime.js'
+import type { ConnectionAccess, HandleAccess, HandlePurpose } from './handle-access.js'
 import type { DeliveryPosition, LocalQueue } from './local-queue.js'
 import { getMessage } from './message-get.js'
 import { putMessage } from './message-put.js'
@@ -17,9 +18,9 @@ import { isValidQueueName } from './queue-attributes.js'
 import type { GetOptions, GotMessage, MessageDescriptor, OpenOptions, PutOptions } from './types.js'
 import { UnitOfWork } from './unit-of-work.js'
 
-export type HandlePurpose = 'input' | 'output' | 'browse'
+export type { HandlePurpose } from './handle-access.js'
 
-export class Connection {
+export class Connection implements ConnectionAccess {
   private unitOfWork: UnitOfWork | undefined
   private readonly handles = new Set<QueueHandle>()
   private closed = false
@@ -122,7 +123,7 @@ export class Connection {
   }
 }
 
-export class QueueHandle {
+export class QueueHandle implements HandleAccess {
   /** Where browse 'next' continues: the last message browsed, in delivery order. */
   browseCursor: DeliveryPosition | undefined
   private closed = false

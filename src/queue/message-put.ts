@@ -21,7 +21,7 @@ import {
   type MessagePutRecord,
   type StoredDescriptor,
 } from '../actors/journal/record-types.js'
-import type { QueueHandle } from './connection.js'
+import type { HandleAccess as QueueHandle } from './handle-access.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
