@@ -195,6 +195,8 @@ export class LocalQueue {
   firstEligible(query: MessageQuery): number {
     if (this.available === 0) return -1
     this.compactIfWasteful()
+    const indexed = this.indexedCandidates(query)
+    if (indexed !== undefined) return this.firstIndexed(indexed, query)
     const fifo = this.attributes.deliverySequence === 'FIFO'
     let best = -1
     for (let priority = PRIORITY_LEVELS - 1; priority >= 0; priority--) {
@@ -206,6 +208,60 @@ export class LocalQueue {
       if (best < 0 || this.table.sequence[slot]! < this.table.sequence[best]!) best = slot
     }
     return best
+  }
+
+  /**
+   * Slots that may match a MsgId or CorrelId query, from the table's hash indexes (MsgId first:
+   * it is nearly always unique), or undefined when the query names no indexed hash and the
+   * deques must be scanned.
+   */
+  private indexedCandidates(query: MessageQuery): number[] | undefined {
+    const table = this.table
+    if (query.msgIdHash !== undefined && table.msgIdIndex.isIndexed(query.msgIdHash)) {
+      return table.msgIdIndex.candidates(query.msgIdHash, table.msgIdHash)
+    }
+    if (query.correlIdHash !== undefined && table.correlIdIndex.isIndexed(query.correlIdHash)) {
+      return table.correlIdIndex.candidates(query.correlIdHash, table.correlIdHash)
+    }
+    return undefined
+  }
+
+  /** Among index candidates, the first in delivery order that `query` accepts, or -1. */
+  private firstIndexed(candidates: number[], query: MessageQuery): number {
+    const table = this.table
+    const eligible = candidates.filter((slot) => {
+      if (table.stateOf(slot) !== SlotState.AVAILABLE) return false
+      if (query.msgIdHash !== undefined && table.msgIdHash[slot] !== query.msgIdHash) return false
+      if (query.correlIdHash !== undefined && table.correlIdHash[slot] !== query.correlIdHash) {
+        return false
+      }
+      if (this.isExpired(slot, query.nowMs)) {
+        this.expireDuringScan(slot)
+        return false
+      }
+      return query.after === undefined || this.comesAfter(slot, query.after)
+    })
+    eligible.sort((left, right) => this.compareDelivery(left, right))
+    for (const slot of eligible) if (query.confirm(slot)) return slot
+    return -1
+  }
+
+  /** Negative when `left` is delivered before `right`. */
+  private compareDelivery(left: number, right: number): number {
+    const { priority, sequence } = this.table
+    if (this.attributes.deliverySequence === 'PRIORITY' && priority[left] !== priority[right]) {
+      return priority[right]! - priority[left]!
+    }
+    return sequence[left]! - sequence[right]!
+  }
+
+  private comesAfter(slot: number, after: DeliveryPosition): boolean {
+    const priority = this.table.priority[slot]!
+    const sequence = this.table.sequence[slot]!
+    if (this.attributes.deliverySequence === 'FIFO' || priority === after.priority) {
+      return sequence > after.sequence
+    }
+    return priority < after.priority
   }
 
   /** Drops every message (CLEAR QLOCAL, DELETE QLOCAL PURGE); nothing may be uncommitted. */
