@@ -144,6 +144,7 @@ export class QueueManager {
     proxy.target = journal
     await Promise.race([journal.ready(), supervisorFailure(supervisor)])
     const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+    engine.startExpirySweeper()
     const checkpointer = new Checkpointer(
       paths,
       meta.segmentBytes,

@@ -14,6 +14,7 @@ import { RecordType } from '../actors/journal/record-types.js'
 import type { JournalRecord } from '../actors/journal/record-types.js'
 import { Connection } from './connection.js'
 import { EngineRuntime, type QueueEngineOptions } from './engine-runtime.js'
+import { ExpirySweeper } from './expiry-sweeper.js'
 import { SlotState } from './message-table.js'
 import {
   alterQueue,
@@ -45,9 +46,29 @@ export type { EngineSnapshot } from './snapshot.js'
 
 export class QueueEngine {
   private readonly runtime: EngineRuntime
+  private readonly expirySweeper: ExpirySweeper
 
   constructor(options: QueueEngineOptions) {
     this.runtime = new EngineRuntime(options)
+    this.expirySweeper = new ExpirySweeper(
+      this.runtime.state,
+      this.runtime.now,
+      this.runtime.timers,
+    )
+  }
+
+  /**
+   * Removes every expired message now (end of recovery, before applications connect), then
+   * sweeps periodically (expiry-sweeper.ts) until quiesce.
+   */
+  startExpirySweeper(): void {
+    this.expirySweeper.sweepAll()
+    this.expirySweeper.start()
+  }
+
+  /** One sweeper tick (tests drive it by hand); returns the slots examined. */
+  sweepExpired(budget?: number): number {
+    return this.expirySweeper.tick(budget)
   }
 
   /** MQCONN. Fails with 2161 while quiescing and 2059 after a journal failure. */
@@ -142,6 +163,7 @@ export class QueueEngine {
 
   /** New calls fail with 2161 and waiting gets are woken with it; commit and backout still work. */
   quiesce(): void {
+    this.expirySweeper.stop()
     this.runtime.quiesce()
   }
 

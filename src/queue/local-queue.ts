@@ -65,6 +65,8 @@ export class LocalQueue {
   openOutputCount = 0
   openBrowseCount = 0
   deleted = false
+  /** Next slot the expiry sweeper examines. */
+  private sweepCursor = 0
   private readonly deques: SlotDeque[] = Array.from(
     { length: PRIORITY_LEVELS },
     () => new SlotDeque(),
@@ -262,6 +264,35 @@ export class LocalQueue {
       return sequence > after.sequence
     }
     return priority < after.priority
+  }
+
+  /**
+   * Expiry sweep: examines up to `budget` slots from the sweep cursor on, removing available
+   * messages whose expiry has passed (locked and pending ones are left to their unit of work).
+   * Returns the slots examined; the cursor wraps to 0 once it passes the end of the table.
+   */
+  sweepExpired(nowMs: number, budget: number, fromStart = false): number {
+    const table = this.table
+    const limit = table.slotLimit
+    if (fromStart || this.sweepCursor >= limit) this.sweepCursor = 0
+    const end = Math.min(limit, this.sweepCursor + budget)
+    let expired = 0
+    for (let slot = this.sweepCursor; slot < end; slot++) {
+      if (table.stateOf(slot) === SlotState.AVAILABLE && this.isExpired(slot, nowMs)) {
+        this.remove(slot)
+        expired++
+      }
+    }
+    const examined = end - this.sweepCursor
+    this.sweepCursor = end
+    // remove() released slots at a deque front; others became tombstones: compact if wasteful.
+    if (expired > 0) this.compactIfWasteful()
+    return examined
+  }
+
+  /** True when the sweep cursor is at the start of the table (a full pass has ended). */
+  get sweepAtStart(): boolean {
+    return this.sweepCursor === 0 || this.sweepCursor >= this.table.slotLimit
   }
 
   /** Drops every message (CLEAR QLOCAL, DELETE QLOCAL PURGE); nothing may be uncommitted. */

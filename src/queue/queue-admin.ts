@@ -112,8 +112,8 @@ export function listQueues(runtime: EngineRuntime, pattern: string): QueueAttrib
 
 /**
  * DISPLAY QSTATUS. CURDEPTH follows MQ: it includes messages put under a unit of work not yet
- * committed and messages gotten under one (still on the queue until commit); expired messages
- * count until a get meets them.
+ * committed and messages gotten under one (still on the queue until commit); an expired message
+ * counts until a get or the expiry sweeper (expiry-sweeper.ts) meets it.
  */
 export function queueStatus(runtime: EngineRuntime, name: string): QueueStatus {
   const queue = findQueue(runtime, name)

@@ -9,6 +9,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { IdIndex } from '../../src/queue/id-index.js'
+import { Persistence } from '../../src/queue/types.js'
 import { createEngine, identifier, text } from './helpers.js'
 
 const CORREL_KEYS = ['A', 'B', 'C'] as const
@@ -23,7 +24,8 @@ type Operation =
   | { readonly kind: 'get'; readonly correl: number }
   | { readonly kind: 'getByMsgId'; readonly pick: number }
   | { readonly kind: 'browseNext'; readonly correl: number }
-  | { readonly kind: 'backout' | 'commit' }
+  | { readonly kind: 'backout' }
+  | { readonly kind: 'commit' }
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({
@@ -35,7 +37,8 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('get' as const), correl: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ kind: fc.constant('getByMsgId' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('browseNext' as const), correl: fc.integer({ min: 0, max: 2 }) }),
-  fc.record({ kind: fc.constantFrom('backout' as const, 'commit' as const) }),
+  fc.constant({ kind: 'backout' as const }),
+  fc.constant({ kind: 'commit' as const }),
 )
 
 interface ModelMessage {
@@ -73,7 +76,7 @@ async function run(operations: Operation[], fifo: boolean): Promise<void> {
         step.correl === CORREL_KEYS.length ? undefined : identifier(CORREL_KEYS[step.correl]!)
       await handle.put(Buffer.from(body), {
         priority: step.priority,
-        persistence: sequence % 2,
+        persistence: sequence % 2 === 0 ? Persistence.PERSISTENT : Persistence.NOT_PERSISTENT,
         correlId,
         msgId: identifier(msgId),
         syncpoint: step.sync,
