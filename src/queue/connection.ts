@@ -3,11 +3,17 @@
  * opened by its first syncpoint operation and ended by commit, backout or close. Closing a
  * connection (a client that vanished) closes its handles and backs out its unit of work.
  *
+ * A doomed unit of work (MQ's MQRC_BACKED_OUT): the queue manager backed it out on its own, e.g.
+ * to release log space it pinned (engine.doomUnitOfWork). The connection remembers it until the
+ * application ends the unit of work, as MQ does: a syncpoint put or get fails with 2003
+ * (FAILED, the application must back out), MQCMIT reports 2003 (WARNING: it was backed out),
+ * MQBACK succeeds; either ends the doom. Operations outside syncpoint are not affected.
+ *
  * Handles fail with 2019 (HOBJ_ERROR) once closed, 2018 (HCONN_ERROR) once their connection is
  * closed, 2052 (Q_DELETED) if their queue was deleted, and 2037/2039/2036 when used for input,
  * output or browse without having been opened for it.
  */
-import { MQError, Reason } from '../errors.js'
+import { CompCode, MQError, Reason } from '../errors.js'
 import { RecordType } from '../actors/journal/record-types.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { ConnectionAccess, HandleAccess, HandlePurpose } from './handle-access.js'
@@ -22,6 +28,8 @@ export type { HandlePurpose } from './handle-access.js'
 
 export class Connection implements ConnectionAccess {
   private unitOfWork: UnitOfWork | undefined
+  /** Why the queue manager backed out this connection's unit of work, until MQCMIT/MQBACK. */
+  private doomedBecause: string | undefined
   private readonly handles = new Set<QueueHandle>()
   private closed = false
 
@@ -61,14 +69,41 @@ export class Connection implements ConnectionAccess {
     return handle
   }
 
-  /** MQCMIT: resolves once the commit is durable (at once if nothing was journalled). */
+  /** True while the unit of work is doomed (see the file comment). */
+  get isUnitOfWorkDoomed(): boolean {
+    return this.doomedBecause !== undefined
+  }
+
+  /**
+   * MQCMIT: resolves once the commit is durable (at once if nothing was journalled). A doomed
+   * unit of work was already backed out: 2003 with CompCode WARNING, and the doom ends.
+   */
   async commit(): Promise<void> {
+    this.checkOpen()
+    const doomedBecause = this.doomedBecause
+    if (doomedBecause !== undefined) {
+      this.doomedBecause = undefined
+      throw new MQError(Reason.BACKED_OUT, doomedBecause, CompCode.WARNING)
+    }
     await this.endUnitOfWork(true)
   }
 
-  /** MQBACK: puts removed, gotten messages restored with BackoutCount + 1. */
+  /** MQBACK: puts removed, gotten messages restored with BackoutCount + 1; ends a doom. */
   async backout(): Promise<void> {
+    this.checkOpen()
+    this.doomedBecause = undefined
     await this.endUnitOfWork(false)
+  }
+
+  /**
+   * The queue manager backs out the open unit of work on its own (engine.doomUnitOfWork):
+   * written and applied now, reported to the application at its next syncpoint call.
+   * Resolves once the backout is durable.
+   */
+  async doom(because: string): Promise<void> {
+    if (this.closed || this.unitOfWork === undefined) return
+    this.doomedBecause = because
+    await this.settle(false)
   }
 
   /** MQDISC: closes every handle and backs out the open unit of work. */
@@ -83,6 +118,10 @@ export class Connection implements ConnectionAccess {
 
   /** The open unit of work, opened if needed; 2024 once it holds MAXUMSGS operations. */
   unitOfWorkWithRoom(): UnitOfWork {
+    if (this.doomedBecause !== undefined) {
+      const detail = `${this.doomedBecause}; back out (MQBACK) before new syncpoint work`
+      throw new MQError(Reason.BACKED_OUT, detail, CompCode.FAILED)
+    }
     this.unitOfWork ??= new UnitOfWork(this)
     if (this.unitOfWork.operationCount >= this.runtime.maxUncommittedMessages) {
       throw new MQError(

@@ -134,6 +134,35 @@ export class QueueEngine {
     return orphans.length
   }
 
+  /**
+   * Units of work with a journal presence, oldest first: what the journal must keep from
+   * `uowId` on (a log-space policy may doom the oldest).
+   */
+  openUnitsOfWork(): { readonly uowId: number; readonly operationCount: number }[] {
+    return [...this.runtime.state.unitsOfWork.values()]
+      .map((unit) => ({ uowId: unit.uowId, operationCount: unit.operationCount }))
+      .sort((left, right) => left.uowId - right.uowId)
+  }
+
+  /**
+   * The queue manager backs out a unit of work on its own (MQ does so to release log space a
+   * long-running one pins). Its connection, if it has one, then fails syncpoint calls with 2003
+   * until the application backs out, and reports 2003 WARNING on commit (connection.ts).
+   * Resolves false if no such unit of work is open, true once the backout is durable.
+   */
+  async doomUnitOfWork(uowId: number, because: string): Promise<boolean> {
+    this.runtime.checkNotFailed()
+    const unitOfWork = this.runtime.state.unitsOfWork.get(uowId)
+    if (unitOfWork === undefined) return false
+    if (unitOfWork.owner instanceof Connection) {
+      await unitOfWork.owner.doom(because)
+      return true
+    }
+    const lsn = this.runtime.appendAndApply({ type: RecordType.UOW_BACKOUT, uowId })
+    await this.runtime.durable(lsn)
+    return true
+  }
+
   snapshot(): EngineSnapshot {
     return captureSnapshot(this.runtime.state)
   }
