@@ -7,7 +7,8 @@
  * The whole syntax is checked before names, as MQ does: a syntax error prints AMQ8405I with the
  * command up to the offending parameter and the valid syntax; a well-formed command with an
  * invalid name (bad characters, too long, '' or a generic name where MQ allows none) prints
- * AMQ8424E and is not a syntax error.
+ * AMQ8424E and a valid keyword with an invalid value (MAXDEPTH(-1), DEFPRTY(10)) prints AMQ8425E
+ * naming the attribute and its allowed values; neither counts as a syntax error.
  */
 import { MAX_QUEUE_NAME_BYTES } from '../constants.js'
 import { isValidQueueName } from '../queue/queue-attributes.js'
@@ -22,8 +23,10 @@ import {
   SETTABLE_ATTRIBUTES,
   STATUS_DISPLAY_KEYWORDS,
   VERBS,
+  allowedValues,
   isValidValue,
   type ObjectType,
+  type SettableAttribute,
   type Verb,
 } from './keywords.js'
 import { Message } from './messages.js'
@@ -196,7 +199,7 @@ function settableChanges(
     const attribute = SETTABLE_ATTRIBUTES.get(parameter.keyword)
     if (attribute === undefined) return other(parameter)
     const value = requiredValue(context, parameter)
-    if (!isValidValue(attribute.rule, value)) syntaxError(context, parameter.end)
+    if (!isValidValue(attribute.rule, value)) throw attributeValueError(attribute, value)
     changes = { ...changes, ...attribute.change(value) }
     return true
   })
@@ -257,6 +260,18 @@ function validPattern(pattern: string): string {
     throw new Rejection([Message.NAME_ERROR])
   }
   return pattern
+}
+
+/**
+ * A well-formed parameter whose value is out of range or of the wrong kind: MQ's AMQ8425E, then
+ * the attribute, the value given and what it allows, rather than the command's whole syntax.
+ */
+function attributeValueError(attribute: SettableAttribute, value: string): Rejection {
+  return new Rejection([
+    Message.ATTRIBUTE_VALUE_ERROR,
+    `${attribute.keyword}(${value}) is not valid: ${attribute.keyword} takes ` +
+      `${allowedValues(attribute.rule)}.`,
+  ])
 }
 
 function syntaxError(context: Context, end: number): never {

@@ -18,10 +18,11 @@
  *
  * Choices:
  *  - Message ids are MQ's, texts our own (messages.ts). Values out of range or of the wrong
- *    kind (MAXDEPTH(-1), DEFPRTY(10), DEFPSIST(MAYBE)), unknown keywords, repeats and missing
- *    names are syntax errors (AMQ8405I, then AMQ8427I with the valid syntax, ranges included);
- *    an unknown verb lists the verbs (AMQ8426I). A well-formed command with an invalid name is
- *    AMQ8424E, which MQ does not count as a syntax error. Engine refusals map by reason:
+ *    kind (MAXDEPTH(-1), DEFPRTY(10), DEFPSIST(MAYBE)) are AMQ8425E with a line naming the
+ *    attribute, the value and what it takes. Unknown keywords, repeats and missing names are
+ *    syntax errors (AMQ8405I, then AMQ8427I with the valid syntax, ranges included); an unknown
+ *    verb lists the verbs (AMQ8426I). A well-formed command with an invalid name is AMQ8424E.
+ *    Neither AMQ8424E nor AMQ8425E counts as a syntax error in the summary. Engine refusals map by reason:
  *    2085 AMQ8147E, 2100 AMQ8150E, 2055 AMQ8143E, 2042 AMQ8148E, 2161 AMQ8156E, 2059 AMQ8146E,
  *    anything else AMQ8101S with the reason in hexadecimal.
  *  - A DISPLAY that matches nothing fails with AMQ8147E, as in MQ.

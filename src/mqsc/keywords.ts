@@ -132,6 +132,18 @@ export function isValidValue(rule: ValueRule, value: string): boolean {
   }
 }
 
+/** The values a rule allows, in words: `0 to 9`, `NO or YES`, `at most 64 bytes of text`. */
+export function allowedValues(rule: ValueRule): string {
+  switch (rule.kind) {
+    case 'integer':
+      return `an integer from ${rule.minimum} to ${rule.maximum}`
+    case 'choice':
+      return `${rule.choices.slice(0, -1).join(', ')} or ${rule.choices.at(-1)}`
+    case 'text':
+      return `text of at most ${rule.maximumBytes} bytes (UTF-8)`
+  }
+}
+
 /** DISPLAY QLOCAL attributes besides QUEUE and TYPE, in MQ's (alphabetical) display order. */
 export const QUEUE_DISPLAY_KEYWORDS = [
   'CURDEPTH',

@@ -18,6 +18,7 @@ export const Message = {
   OBJECT_ALREADY_EXISTS: 'AMQ8150E: Object already exists.',
   QUEUE_MANAGER_QUIESCING: 'AMQ8156E: Queue manager quiescing.',
   NAME_ERROR: 'AMQ8424E: Error detected in a name keyword.',
+  ATTRIBUTE_VALUE_ERROR: 'AMQ8425E: Attribute value error.',
   SYNTAX_ERROR: 'AMQ8405I: Syntax error detected at or near end of command segment below:-',
   VALID_COMMANDS: 'AMQ8426I: Valid MQSC commands are:',
   VALID_SYNTAX: 'AMQ8427I: Valid syntax for the MQSC command:',

@@ -214,29 +214,55 @@ describe('syntax errors', () => {
     }
   })
 
-  it('rejects values out of range or of the wrong kind', () => {
-    for (const [text, segment] of [
-      ['DEFINE QLOCAL(Q) MAXDEPTH(-1)', 'DEFINE QLOCAL(Q) MAXDEPTH(-1)'],
-      ['DEF QL(Q) MAXDEPTH(1000000000) PUT(ENABLED)', 'DEF QL(Q) MAXDEPTH(1000000000)'],
-      ['DEF QL(Q) MAXDEPTH(abc)', 'DEF QL(Q) MAXDEPTH(abc)'],
-      ['DEF QL(Q) MAXDEPTH(1.5)', 'DEF QL(Q) MAXDEPTH(1.5)'],
-      ['DEF QL(Q) MAXMSGL(4194305)', 'DEF QL(Q) MAXMSGL(4194305)'],
-      ['DEF QL(Q) DEFPRTY(10)', 'DEF QL(Q) DEFPRTY(10)'],
-      ['DEF QL(Q) DEFPSIST(MAYBE)', 'DEF QL(Q) DEFPSIST(MAYBE)'],
-      ['ALTER QL(Q) PUT(OFF)', 'ALTER QL(Q) PUT(OFF)'],
-      ['ALTER QL(Q) GET(YES)', 'ALTER QL(Q) GET(YES)'],
-      ['ALTER QL(Q) MSGDLVSQ(LIFO)', 'ALTER QL(Q) MSGDLVSQ(LIFO)'],
-      [`ALTER QL(Q) DESCR('${'x'.repeat(65)}')`, `ALTER QL(Q) DESCR('${'x'.repeat(65)}')`],
+  it('rejects values out of range or of the wrong kind naming the attribute and its range', () => {
+    for (const [text, detail] of [
+      [
+        'DEFINE QLOCAL(Q) MAXDEPTH(-1)',
+        'MAXDEPTH(-1) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXDEPTH(1000000000) PUT(ENABLED)',
+        'MAXDEPTH(1000000000) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXDEPTH(abc)',
+        'MAXDEPTH(ABC) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXDEPTH(1.5)',
+        'MAXDEPTH(1.5) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXMSGL(999999999999)',
+        'MAXMSGL(999999999999) is not valid: MAXMSGL takes an integer from 0 to 4194304.',
+      ],
+      ['DEF QL(Q) DEFPRTY(10)', 'DEFPRTY(10) is not valid: DEFPRTY takes an integer from 0 to 9.'],
+      ['DEF QL(Q) DEFPSIST(MAYBE)', 'DEFPSIST(MAYBE) is not valid: DEFPSIST takes NO or YES.'],
+      ['ALTER QL(Q) PUT(OFF)', 'PUT(OFF) is not valid: PUT takes ENABLED or DISABLED.'],
+      ['ALTER QL(Q) GET(YES)', 'GET(YES) is not valid: GET takes ENABLED or DISABLED.'],
+      [
+        'ALTER QL(Q) MSGDLVSQ(LIFO)',
+        'MSGDLVSQ(LIFO) is not valid: MSGDLVSQ takes PRIORITY or FIFO.',
+      ],
+      [
+        `ALTER QL(Q) DESCR('${'x'.repeat(65)}')`,
+        `DESCR(${'x'.repeat(65)}) is not valid: DESCR takes text of at most 64 bytes (UTF-8).`,
+      ],
       ["ALTER QL(Q) DESCR('é€')", undefined],
     ] as const) {
-      if (segment === undefined) expect(parseCommand(text).ok).toBe(true)
-      else expect(syntaxErrorAt(text)).toBe(segment)
+      const outcome = parseCommand(text)
+      if (detail === undefined) {
+        expect(outcome.ok).toBe(true)
+        continue
+      }
+      expect(outcome.ok ? [] : outcome.lines).toEqual(['AMQ8425E: Attribute value error.', detail])
     }
   })
 
   it('counts DESCR in bytes of UTF-8, as the engine does', () => {
     expect(parseCommand(`ALTER QL(Q) DESCR('${'€'.repeat(21)}')`).ok).toBe(true)
-    expect(syntaxErrorAt(`ALTER QL(Q) DESCR('${'€'.repeat(22)}')`)).toContain('DESCR')
+    const outcome = parseCommand(`ALTER QL(Q) DESCR('${'€'.repeat(22)}')`)
+    expect(outcome.ok ? '' : outcome.lines.join('\n')).toContain('DESCR takes text of at most 64')
   })
 
   it('rejects a missing value, a value on a flag and empty parentheses', () => {

@@ -68,7 +68,7 @@ const commands = fc.array(command, { maxLength: 12 }).map((lines) => lines.join(
 const scripts = fc.oneof(soup, commands)
 
 const KNOWN_RESPONSE_IDS =
-  '8006I 8007I 8008I 8022I 8101S 8143E 8146E 8147E 8148E 8150E 8156E 8405I 8408I 8409I 8424E 8450I'
+  '8006I 8007I 8008I 8022I 8101S 8143E 8146E 8147E 8148E 8150E 8156E 8405I 8408I 8409I 8424E 8425E 8450I'
 const KNOWN_RESPONSES = new RegExp(`^AMQ(${KNOWN_RESPONSE_IDS.replaceAll(' ', '|')}): `)
 
 function checkRun(run: MqscRunResult): void {
