@@ -16,6 +16,7 @@ import { Supervisor } from '../actors/supervisor/supervisor.js'
 import type { JournalRecord, MessagePutRecord } from '../actors/journal/record-types.js'
 import type { JournalPort } from '../queue/journal-port.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
+import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { Checkpointer, loadLatestCheckpoint } from './checkpointer.js'
 import {
@@ -31,7 +32,12 @@ import { ErrorCode, QmqError } from '../errors.js'
 export interface OpenOptions {
   readonly dataDirectory: string
   /** Create the data directory if it does not exist yet (with this name). */
-  readonly create?: { readonly name: string; readonly segmentBytes?: number }
+  readonly create?: {
+    readonly name: string
+    readonly segmentBytes?: number
+    /** DEADQ of the new queue manager (default SYSTEM.DEAD.LETTER.QUEUE), created with it. */
+    readonly deadLetterQueue?: string
+  }
   readonly logger?: Logger
   readonly now?: () => number
   readonly ringBytes?: number
@@ -144,6 +150,10 @@ export class QueueManager {
     proxy.target = journal
     await Promise.race([journal.ready(), supervisorFailure(supervisor)])
     const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+    // A new queue manager's default objects (and those of one created before they existed).
+    await engine.ensureDefaultObjects(
+      options.create?.deadLetterQueue ?? DEFAULT_DEAD_LETTER_QUEUE_NAME,
+    )
     engine.startExpirySweeper()
     const checkpointer = new Checkpointer(
       paths,

@@ -15,6 +15,7 @@
  */
 import { CompCode, MQError, Reason } from '../errors.js'
 import { RecordType } from '../actors/journal/record-types.js'
+import { backOutWithRequeue } from './backout-requeue.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { ConnectionAccess, HandleAccess, HandlePurpose } from './handle-access.js'
 import type { DeliveryPosition, LocalQueue } from './local-queue.js'
@@ -55,9 +56,10 @@ export class Connection implements ConnectionAccess {
     if (!purposes.input && !purposes.output && !purposes.browse) {
       throw new MQError(Reason.OPTIONS_ERROR, 'open for at least one of input, output, browse')
     }
-    const queue = isValidQueueName(queueName)
-      ? this.runtime.state.queuesByName.get(queueName)
-      : undefined
+    const state = this.runtime.state
+    // An alias resolves to its target at MQOPEN, as in MQ (2085 if the target does not exist).
+    const resolvedName = state.aliasesByName.get(queueName)?.attributes.targetQueue ?? queueName
+    const queue = isValidQueueName(queueName) ? state.queuesByName.get(resolvedName) : undefined
     if (queue === undefined) {
       throw new MQError(
         Reason.UNKNOWN_OBJECT_NAME,
@@ -153,7 +155,7 @@ export class Connection implements ConnectionAccess {
     if (!unitOfWork.journalled) {
       // Only non-persistent operations (or none): nothing on disk to settle.
       if (commit) unitOfWork.commit()
-      else unitOfWork.backout()
+      else backOutWithRequeue(this.runtime.state, unitOfWork)
       return
     }
     const type = commit ? RecordType.UOW_COMMIT : RecordType.UOW_BACKOUT

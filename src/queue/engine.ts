@@ -21,6 +21,7 @@ import {
   clearQueue,
   defineQueue,
   deleteQueue,
+  listAliases,
   listQueues,
   queueAttributes,
   queueStatus,
@@ -29,9 +30,14 @@ import {
   type QueueChanges,
   type QueueDefinition,
 } from './queue-admin.js'
+import {
+  alterQueueManager,
+  ensureDefaultObjects,
+  queueManagerAttributes,
+} from './queue-manager-admin.js'
 import { applyRecord } from './record-apply.js'
 import { captureSnapshot, restoreSnapshot, type EngineSnapshot } from './snapshot.js'
-import type { QueueAttributes, QueueStatus } from './types.js'
+import type { QueueAttributes, QueueManagerAttributes, QueueStatus } from './types.js'
 
 export { Connection, QueueHandle } from './connection.js'
 export type { QueueEngineOptions } from './engine-runtime.js'
@@ -102,6 +108,29 @@ export class QueueEngine {
 
   listQueues(pattern = '*'): QueueAttributes[] {
     return listQueues(this.runtime, pattern)
+  }
+
+  /** Alias queues (DEFINE QALIAS) whose names match `pattern`, sorted by name. */
+  listAliases(pattern = '*'): QueueAttributes[] {
+    return listAliases(this.runtime, pattern)
+  }
+
+  /** DISPLAY QMGR's stored attributes (DEADQ, DESCR). */
+  queueManagerAttributes(): QueueManagerAttributes {
+    return queueManagerAttributes(this.runtime)
+  }
+
+  /** ALTER QMGR; resolves once the QMGR_ALTER record is durable. */
+  alterQueueManager(changes: Partial<QueueManagerAttributes>): Promise<QueueManagerAttributes> {
+    return alterQueueManager(this.runtime, changes)
+  }
+
+  /**
+   * SYSTEM.DEFAULT.LOCAL.QUEUE, the dead-letter queue and the queue manager's attributes, if
+   * the log has none yet (queue-manager-admin.ts). Resolves true if it created them.
+   */
+  ensureDefaultObjects(deadLetterQueue: string): Promise<boolean> {
+    return ensureDefaultObjects(this.runtime, deadLetterQueue)
   }
 
   queueStatus(name: string): QueueStatus {

@@ -103,16 +103,28 @@ export class LocalQueue {
     return slot
   }
 
-  /** The slot of the available persistent message put at `putLsn`, or -1. */
+  /**
+   * The slot of the available persistent message put at `putLsn`, or -1. A binary search per
+   * deque, which relies on put LSNs rising along each deque; a message moved here by a backout
+   * requeue (backout-requeue.ts) keeps its older put LSN and breaks that order, so a miss falls
+   * back to a scan of the table (requeues are rare: poison messages).
+   */
   locate(putLsn: number): number {
     const table = this.table
     const keyOf = (slot: number): number => table.putLsn[slot]!
+    const found = (slot: number): boolean =>
+      table.putLsn[slot] === putLsn &&
+      table.isPersistent(slot) &&
+      table.stateOf(slot) === SlotState.AVAILABLE
     for (const deque of this.deques) {
       for (let index = deque.lowerBound(putLsn, keyOf); index < deque.length; index++) {
         const slot = deque.at(index)
         if (table.putLsn[slot] !== putLsn) break
-        if (table.isPersistent(slot) && table.stateOf(slot) === SlotState.AVAILABLE) return slot
+        if (found(slot)) return slot
       }
+    }
+    for (let slot = 0; slot < table.slotLimit; slot++) {
+      if (table.stateOf(slot) !== SlotState.FREE && found(slot)) return slot
     }
     return -1
   }

@@ -22,6 +22,25 @@ export interface QueueAttributes {
   readonly putEnabled: boolean
   readonly getEnabled: boolean
   readonly deliverySequence: DeliverySequence
+  /**
+   * BOTHRESH: a message backed out this many times is moved to BOQNAME (or the dead-letter
+   * queue) by the queue manager; 0 never. Absent in a version-1 record: 0.
+   */
+  readonly backoutThreshold?: number
+  /** BOQNAME: where such a message goes; '' means the queue manager's dead-letter queue. */
+  readonly backoutRequeueQueue?: string
+  /**
+   * Present only for an alias queue (DEFINE QALIAS TARGET(q)): the queue its puts and gets
+   * resolve to. An alias has a name, a description and PUT/GET; its other attributes are unused.
+   */
+  readonly targetQueue?: string
+}
+
+/** Queue-manager attributes (ALTER QMGR), written whole in a QMGR_ALTER record. */
+export interface QueueManagerAttributes {
+  /** DEADQ: the dead-letter queue's name, '' for none. */
+  readonly deadLetterQueue: string
+  readonly description: string
 }
 
 export const RecordType = {
@@ -33,6 +52,8 @@ export const RecordType = {
   UOW_COMMIT: 6,
   UOW_BACKOUT: 7,
   SEGMENT_SEAL: 8,
+  // 9 MESSAGE_MOVE (log compaction) and 10 EPOCH_START (replication) are taken.
+  QMGR_ALTER: 11,
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
@@ -86,6 +107,11 @@ export interface UowBackoutRecord {
   readonly type: typeof RecordType.UOW_BACKOUT
   readonly uowId: number
 }
+/** ALTER QMGR (also the queue manager's creation): the full attribute set, an upsert. */
+export interface QueueManagerAlterRecord {
+  readonly type: typeof RecordType.QMGR_ALTER
+  readonly attributes: QueueManagerAttributes
+}
 /** Ends a segment: the next record is at `nextLsn`, the first byte of the next segment. */
 export interface SegmentSealRecord {
   readonly type: typeof RecordType.SEGMENT_SEAL
@@ -101,6 +127,7 @@ export type JournalRecord =
   | UowCommitRecord
   | UowBackoutRecord
   | SegmentSealRecord
+  | QueueManagerAlterRecord
 
 /** Header fields every record carries besides its payload. */
 export interface RecordHeader {
