@@ -9,6 +9,7 @@ export const Message = {
   QUEUE_DELETED: 'AMQ8007I: Queue deleted.',
   QUEUE_CHANGED: 'AMQ8008I: Queue changed.',
   QUEUE_CLEARED: 'AMQ8022I: Queue cleared.',
+  QUEUE_MANAGER_CHANGED: 'AMQ8005I: Queue manager changed.',
   QUEUE_MANAGER_DETAILS: 'AMQ8408I: Display Queue Manager details.',
   QUEUE_DETAILS: 'AMQ8409I: Display Queue details.',
   QUEUE_STATUS_DETAILS: 'AMQ8450I: Display queue status details.',

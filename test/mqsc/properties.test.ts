@@ -143,7 +143,12 @@ describe('round trip', () => {
         ]
         const result = await run(parameters.join(` ${join}`))
         expect(result.results[0]?.lines).toEqual(['AMQ8006I: Queue created.'])
-        expect(engine.queueAttributes('Q1')).toEqual({ name: 'Q1', ...wanted })
+        expect(engine.queueAttributes('Q1')).toEqual({
+          name: 'Q1',
+          ...wanted,
+          backoutThreshold: 0,
+          backoutRequeueQueue: '',
+        })
       }),
       { numRuns: 200 },
     )

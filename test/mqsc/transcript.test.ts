@@ -32,6 +32,7 @@ AMQ8006I: Queue created.
      2 : DIS QL(ORDERS) ALL
 AMQ8409I: Display Queue details.
    QUEUE(ORDERS)                           TYPE(QLOCAL)
+   BOQNAME( )                              BOTHRESH(0)
    CURDEPTH(0)                             DEFPRTY(0)
    DEFPSIST(YES)                           DESCR(Orders, it's persistent)
    GET(ENABLED)                            IPPROCS(0)
