@@ -149,12 +149,7 @@ export class QueueManager {
     const journal = startJournal(options, paths, meta, logger, supervisor, sideWork, replay.endLsn)
     proxy.target = journal
     await Promise.race([journal.ready(), supervisorFailure(supervisor)])
-    const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
-    // A new queue manager's default objects (and those of one created before they existed).
-    await engine.ensureDefaultObjects(
-      options.create?.deadLetterQueue ?? DEFAULT_DEAD_LETTER_QUEUE_NAME,
-    )
-    engine.startExpirySweeper()
+    const rolledBack = await finishRecovery(engine, options)
     const checkpointer = new Checkpointer(
       paths,
       meta.segmentBytes,
@@ -245,6 +240,20 @@ export class QueueManager {
     }, periodMs)
     this.checkpointTimer.unref()
   }
+}
+
+/**
+ * With the journal running: back out units of work the crash cut off, create the default
+ * objects of a new queue manager (or of one created before they existed), remove what expired
+ * while the queue manager was down and start the expiry sweeper. Returns the units backed out.
+ */
+async function finishRecovery(engine: QueueEngine, options: OpenOptions): Promise<number> {
+  const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+  await engine.ensureDefaultObjects(
+    options.create?.deadLetterQueue ?? DEFAULT_DEAD_LETTER_QUEUE_NAME,
+  )
+  engine.startExpirySweeper()
+  return rolledBack
 }
 
 function startJournal(

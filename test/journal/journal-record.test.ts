@@ -28,7 +28,6 @@ import {
 } from '../../src/actors/journal/record-types.js'
 import {
   MAX_PUT_OVERHEAD_BYTES,
-  RECORD_FORMAT_VERSION,
   recordVersionOf,
   decodePutRecord,
   decodeRecord,

@@ -11,7 +11,10 @@ import { bytes, createEngine, identifier, replayed, text } from './helpers.js'
 
 const PERSISTENT = { persistence: Persistence.PERSISTENT } as const
 
-async function setup(backoutRequeueQueue: string, persistence = Persistence.PERSISTENT) {
+async function setup(
+  backoutRequeueQueue: string,
+  persistence: Persistence = Persistence.PERSISTENT,
+) {
   const test = createEngine()
   await test.engine.defineQueue({ name: 'BO' })
   await test.engine.defineQueue({ name: 'DLQ' })

@@ -845,9 +845,8 @@ function decodeQueueDefine(
 ): QueueDefineRecord {
   const end = at + header.payloadLength
   if (header.payloadLength < DEFINE_V2_QUEUE_ID_BYTES) fail(header, 'payloadLength', 'too short')
-  const decoded = decodeAttributeBlock(source, at + DEFINE_V2_QUEUE_ID_BYTES, end, (field, detail) =>
-    fail(header, field, detail),
-  )
+  const failField = (field: string, detail: string): never => fail(header, field, detail)
+  const decoded = decodeAttributeBlock(source, at + DEFINE_V2_QUEUE_ID_BYTES, end, failField)
   if (decoded.end !== end) fail(header, 'payloadLength', `does not end with the attributes`)
   const queueId = readUint32(source, at)
   return { type: RecordType.QUEUE_DEFINE, queueId, attributes: decoded.attributes }
