@@ -17,7 +17,8 @@
  *   DISPLAY QMGR [ALL | DEADQ DESCR MAXMSGL MAXPRTY MAXUMSGS QMNAME] (all are always shown)
  *   END (also EXIT, QUIT): stops reading; it is counted, as runmqsc counts it.
  * Attributes: DESCR, MAXDEPTH, MAXMSGL, DEFPSIST(YES|NO), DEFPRTY, PUT and
- * GET(ENABLED|DISABLED), MSGDLVSQ(PRIORITY|FIFO), BOTHRESH, BOQNAME. Line rules are in script.ts, token rules in tokens.ts.
+ * GET(ENABLED|DISABLED), MSGDLVSQ(PRIORITY|FIFO), BOTHRESH, BOQNAME. Line rules are in
+ * script.ts, token rules in tokens.ts.
  *
  * Choices:
  *  - Message ids are MQ's, texts our own (messages.ts). Values out of range or of the wrong
