@@ -1,8 +1,8 @@
 /**
  * The messages of one queue, stored column by column in typed arrays indexed by slot. A queued
- * persistent message costs about 75 bytes here (with the id indexes) and no JS object: its body and full descriptor
- * stay in the journal (read back by put LSN), which is what lets queue depth be bounded by disk
- * rather than by the heap. Freed slots go on a free list and are reused.
+ * persistent message costs about 75 bytes here (with the id indexes) and no JS object: its body
+ * and full descriptor stay in the journal (read back by put LSN), which is what lets queue depth
+ * be bounded by disk rather than by the heap. Freed slots go on a free list and are reused.
  *
  * Column meanings:
  *  - putLsn: LSN of the PUT record. Non-persistent messages have no record; theirs is the last
