@@ -22,7 +22,14 @@ import type { DeliveryPosition, LocalQueue } from './local-queue.js'
 import { getMessage } from './message-get.js'
 import { putMessage } from './message-put.js'
 import { isValidQueueName } from './queue-attributes.js'
-import type { GetOptions, GotMessage, MessageDescriptor, OpenOptions, PutOptions } from './types.js'
+import type {
+  GetOptions,
+  GotMessage,
+  MessageDescriptor,
+  OpenOptions,
+  PutOptions,
+  QueueAttributes,
+} from './types.js'
 import { UnitOfWork } from './unit-of-work.js'
 
 export type { HandlePurpose } from './handle-access.js'
@@ -58,7 +65,8 @@ export class Connection implements ConnectionAccess {
     }
     const state = this.runtime.state
     // An alias resolves to its target at MQOPEN, as in MQ (2085 if the target does not exist).
-    const resolvedName = state.aliasesByName.get(queueName)?.attributes.targetQueue ?? queueName
+    const alias = state.aliasesByName.get(queueName)
+    const resolvedName = alias?.attributes.targetQueue ?? queueName
     const queue = isValidQueueName(queueName) ? state.queuesByName.get(resolvedName) : undefined
     if (queue === undefined) {
       throw new MQError(
@@ -66,7 +74,7 @@ export class Connection implements ConnectionAccess {
         `queue ${JSON.stringify(queueName)} is not defined`,
       )
     }
-    const handle = new QueueHandle(this.runtime, this, queue, purposes)
+    const handle = new QueueHandle(this.runtime, this, queue, purposes, alias)
     this.handles.add(handle)
     return handle
   }
@@ -178,6 +186,8 @@ export class QueueHandle implements HandleAccess {
       readonly output: boolean
       readonly browse: boolean
     },
+    /** The alias opened, if any: its PUT(DISABLED) and GET(DISABLED) apply as well. */
+    readonly alias: { readonly attributes: QueueAttributes } | undefined = undefined,
   ) {
     if (purposes.input) queue.openInputCount++
     if (purposes.output) queue.openOutputCount++

@@ -4,6 +4,7 @@
  * imports them (madge reported the circle).
  */
 import type { DeliveryPosition, LocalQueue } from './local-queue.js'
+import type { QueueAttributes } from './types.js'
 import type { UnitOfWork } from './unit-of-work.js'
 
 export type HandlePurpose = 'input' | 'output' | 'browse'
@@ -16,6 +17,8 @@ export interface ConnectionAccess {
 export interface HandleAccess {
   readonly queueName: string
   readonly connection: ConnectionAccess
+  /** The alias the handle was opened through (its PUT and GET apply too), if any. */
+  readonly alias: { readonly attributes: QueueAttributes } | undefined
   /** Where browse 'next' continues. */
   browseCursor: DeliveryPosition | undefined
   /** The queue, if this handle may use it for `purpose` now (else the MQ reason). */

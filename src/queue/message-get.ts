@@ -112,8 +112,9 @@ function attemptGet(
 ): Promise<GotMessage> | undefined {
   runtime.checkUsable()
   const queue = handle.queueFor(request.purpose)
-  if (!queue.attributes.getEnabled) {
-    throw new MQError(Reason.GET_INHIBITED, `GET(DISABLED) on ${queue.name}`)
+  if (!queue.attributes.getEnabled || handle.alias?.attributes.getEnabled === false) {
+    const name = queue.attributes.getEnabled ? handle.alias!.attributes.name : queue.name
+    throw new MQError(Reason.GET_INHIBITED, `GET(DISABLED) on ${name}`)
   }
   const unitOfWork = request.syncpoint ? handle.connection.unitOfWorkWithRoom() : undefined
   const nowMs = runtime.now()

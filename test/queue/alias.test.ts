@@ -21,6 +21,20 @@ describe('alias queues', () => {
     expect(engine.listQueues().map((queue) => queue.name)).toEqual(['TARGET.Q'])
   })
 
+  it("applies the alias's own PUT(DISABLED) and GET(DISABLED), live", async () => {
+    const { engine } = createEngine()
+    await engine.defineQueue({ name: 'T' })
+    await engine.defineQueue({ name: 'A', targetQueue: 'T', putEnabled: false })
+    const viaAlias = engine.connect().open('A', { input: true, output: true })
+    const direct = engine.connect().open('T', { input: true, output: true })
+    await expectReason(viaAlias.put(bytes('no')), Reason.PUT_INHIBITED)
+    await direct.put(bytes('yes'))
+    await engine.alterQueue('A', { putEnabled: true, getEnabled: false })
+    await viaAlias.put(bytes('now'))
+    await expectReason(viaAlias.get(), Reason.GET_INHIBITED)
+    expect(text((await direct.get()).body)).toBe('yes')
+  })
+
   it('keeps names unique across types and checks the target at open', async () => {
     const { engine } = createEngine()
     await engine.defineQueue({ name: 'L' })
