@@ -37,6 +37,14 @@ export const SLOT_DEQUE_INITIAL_CAPACITY = 16
  * tombstones than this and more tombstones than live messages, so garbage stays below 2x.
  */
 export const TOMBSTONE_COMPACTION_MIN_COUNT = 1024
+/**
+ * Expiry sweeper: every EXPIRY_SWEEP_INTERVAL_MS it examines at most EXPIRY_SWEEP_SLOTS_PER_TICK
+ * message-table slots (all queues together, resuming where it stopped), so an expired message
+ * leaves a queue of depth d within about d / 4096 seconds even if no get meets it, at a bounded
+ * cost per tick (~0.1 ms) and with no timer per message.
+ */
+export const EXPIRY_SWEEP_INTERVAL_MS = 1000
+export const EXPIRY_SWEEP_SLOTS_PER_TICK = 4096
 /** What the body cache charges for an entry besides the body: the record and descriptor objects. */
 export const BODY_CACHE_ENTRY_OVERHEAD_BYTES = 256
 /** Longest get-wait a timer can express (setTimeout's signed 32-bit delay); longer is unlimited. */

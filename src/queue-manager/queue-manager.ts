@@ -21,6 +21,7 @@ import { Supervisor } from '../actors/supervisor/supervisor.js'
 import type { JournalRecord, MessagePutRecord } from '../actors/journal/record-types.js'
 import type { JournalPort } from '../queue/journal-port.js'
 import { QueueEngine, type Connection, type RelocationCandidate } from '../queue/engine.js'
+import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { Checkpointer, loadLatestCheckpoint } from './checkpointer.js'
 import { LogCompactor } from '../compaction/log-compactor.js'
@@ -41,7 +42,7 @@ export interface OpenOptions {
   readonly create?: {
     readonly name: string
     readonly segmentBytes?: number
-    /** crtmqm -u: the queue manager's dead-letter queue (DISPLAY QMGR DEADQ). */
+    /** crtmqm -u: DEADQ of the new queue manager (default SYSTEM.DEAD.LETTER.QUEUE). */
     readonly deadLetterQueue?: string
   }
   readonly logger?: Logger
@@ -161,7 +162,7 @@ export class QueueManager {
     const journal = startJournal(options, paths, meta, logger, supervisor, sideWork, replay.endLsn)
     proxy.target = journal
     await Promise.race([journal.ready(), supervisorFailure(supervisor)])
-    const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+    const rolledBack = await finishRecovery(engine, options)
     const checkpointIntervalBytes = options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES
     const { checkpointer, compactor } = startMaintenance(
       { options, paths, meta, logger, sideWork, engine, journal },
@@ -277,6 +278,20 @@ export class QueueManager {
     }, periodMs)
     this.checkpointTimer.unref()
   }
+}
+
+/**
+ * With the journal running: back out units of work the crash cut off, create the default
+ * objects of a new queue manager (or of one created before they existed), remove what expired
+ * while the queue manager was down and start the expiry sweeper. Returns the units backed out.
+ */
+async function finishRecovery(engine: QueueEngine, options: OpenOptions): Promise<number> {
+  const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+  await engine.ensureDefaultObjects(
+    options.create?.deadLetterQueue ?? DEFAULT_DEAD_LETTER_QUEUE_NAME,
+  )
+  engine.startExpirySweeper()
+  return rolledBack
 }
 
 function startJournal(

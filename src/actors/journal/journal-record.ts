@@ -1,5 +1,5 @@
 /**
- * Journal record wire format, version 1: how each JournalRecord (src/journal/record-types.ts) is
+ * Journal record wire format, version 2: how each JournalRecord (src/journal/record-types.ts) is
  * laid out in the log. Size first, allocate once, write in place (hypercore's
  * preencode/encode/decode): encodedRecordLength, then encodeRecord into the caller's buffer (often
  * the SharedArrayBuffer ring), then finalizeRecord in the journal worker once the batch is known.
@@ -18,8 +18,8 @@
  * |      8 | u64   | lsn           | the record's byte position in the log: lsn-typed (below)  |
  * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
  * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
- * |     28 | u8    | type          | RecordType, 1..9                                          |
- * |     29 | u8    | version       | RECORD_FORMAT_VERSION = 1                                 |
+ * |     28 | u8    | type          | RecordType: 1..9 or 11                                    |
+ * |     29 | u8    | version       | the layout of this record's payload: 1, or 2 (below)      |
  * |     30 | u16   | reserved      | 0                                                         |
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
  * |     36 | u32   | reserved      | 0                                                         |
@@ -30,7 +30,26 @@
  *
  * Payload offsets are from the start of the payload (record offset + 40).
  *
- * QUEUE_DEFINE (payloadLength = 20 + n + d; also written for ALTER, replay upserts by queueId):
+ * Versions: format version 2 (RECORD_FORMAT_VERSION) changed QUEUE_DEFINE and added QMGR_ALTER;
+ * those two are written as version 2, every other type still as version 1 (its layout did not
+ * change, so its bytes and golden vectors did not either). A reader accepts version 1 of every
+ * type (a log written before the change still replays: a version-1 QUEUE_DEFINE decodes with
+ * BOTHRESH 0 and no BOQNAME) and version 2 of QUEUE_DEFINE and QMGR_ALTER; anything else is
+ * 'version'.
+ *
+ * QUEUE_DEFINE version 2 (payloadLength = 4 + the attribute block; also written for ALTER and
+ * for QALIAS, replay upserts by queueId):
+ * |      0 | u32   | queueId                | any u32                                 |
+ * |      4 | ...   | attributes             | queue-attributes-codec.ts (20 + names)  |
+ *
+ * QMGR_ALTER version 2 (payloadLength = 8 + q + d):
+ * |      0 | u8    | q: DEADQ length        | 0..48                                   |
+ * |      1 | u8    | d: description length  | 0..64                                   |
+ * |      2 | 6     | reserved               | 0                                       |
+ * |      8 | q     | deadLetterQueue        | an MQ object name or empty              |
+ * |    8+q | d     | description            | well-formed UTF-8                       |
+ *
+ * QUEUE_DEFINE version 1 (read only; payloadLength = 20 + n + d):
  * | offset | width | field                  | range                                   |
  * |--------|-------|------------------------|-----------------------------------------|
  * |      0 | u32   | queueId                | any u32                                 |
@@ -126,9 +145,22 @@ import type {
   StoredDescriptor,
 } from './record-types.js'
 import { RecordType } from './record-types.js'
-import type { QueueAttributes } from './record-types.js'
+import type { QueueAttributes, QueueManagerAlterRecord } from './record-types.js'
+import {
+  decodeQueueAttributes as decodeAttributeBlock,
+  encodeQueueAttributes,
+  queueAttributesBytes,
+} from './queue-attributes-codec.js'
 
-export const RECORD_FORMAT_VERSION = 1
+/** The newest record layout version (see the table of versions above). */
+export const RECORD_FORMAT_VERSION = 2
+
+/** The version a record of `type` is written with: 2 where the layout changed, else 1. */
+export function recordVersionOf(type: RecordType): number {
+  return type === RecordType.QUEUE_DEFINE || type === RecordType.QMGR_ALTER ? 2 : 1
+}
+
+const KNOWN_RECORD_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType))
 
 const HeaderOffset = {
   CHECKSUM: 0,
@@ -158,6 +190,8 @@ const DefineOffset = {
   NAME: 20,
 } as const
 const DEFINE_FIXED_BYTES = DefineOffset.NAME
+const DEFINE_V2_QUEUE_ID_BYTES = 4
+const QMGR_FIXED_BYTES = 8
 
 const PutOffset = {
   QUEUE_ID: 0,
@@ -205,8 +239,6 @@ const INT32_MAX = 0x7fff_ffff
 const UINT32_MAX = 0xffff_ffff
 /** High 32 bits of Number.MAX_SAFE_INTEGER: a u64 above this does not fit a JS number. */
 const SAFE_HIGH_WORD_MAX = 0x1f_ffff
-const FIRST_RECORD_TYPE = RecordType.QUEUE_DEFINE
-const LAST_RECORD_TYPE = RecordType.MESSAGE_MOVE
 
 // ---- Load-time checks: the layout above must agree with the limits in src/constants.ts ----
 assert(HeaderOffset.RESERVED_WORD + 4 === RECORD_HEADER_BYTES, 'header layout is 40 bytes')
@@ -218,7 +250,7 @@ assert(PutOffset.REPLY_TO_QUEUE - PutOffset.CORRELATION_ID === MESSAGE_ID_BYTES,
 assert(PutOffset.MESSAGE_ID - PutOffset.FORMAT === FORMAT_BYTES, 'format width')
 assert(MAX_QUEUE_NAME_BYTES <= 0xff && MAX_QUEUE_MANAGER_NAME_BYTES <= 0xff, 'u8 name lengths')
 assert(MAX_QUEUE_DESCRIPTION_BYTES <= 0xff, 'u8 description length')
-assert(LAST_RECORD_TYPE - FIRST_RECORD_TYPE + 1 === Object.keys(RecordType).length, 'types 1..9')
+assert(KNOWN_RECORD_TYPES.size === Object.keys(RecordType).length, 'record types are distinct')
 
 /** A header that passed readRecordHeader: checksum, framing, version, reserved bytes and LSN. */
 export interface CheckedRecordHeader extends RecordHeader {
@@ -325,9 +357,11 @@ const isPriority = (value: number): boolean =>
 function payloadLengthOf(record: JournalRecord): number {
   switch (record.type) {
     case RecordType.QUEUE_DEFINE:
+      return DEFINE_V2_QUEUE_ID_BYTES + queueAttributesBytes(record.attributes)
+    case RecordType.QMGR_ALTER:
       return (
-        DEFINE_FIXED_BYTES +
-        record.attributes.name.length +
+        QMGR_FIXED_BYTES +
+        record.attributes.deadLetterQueue.length +
         Buffer.byteLength(record.attributes.description, 'utf8')
       )
     case RecordType.QUEUE_DELETE:
@@ -386,7 +420,7 @@ export function encodeRecord(
   writeUint64(target, offset + HeaderOffset.BATCH_LSN, 0)
   writeUint32(target, offset + HeaderOffset.EPOCH, epoch)
   target[offset + HeaderOffset.TYPE] = record.type
-  target[offset + HeaderOffset.VERSION] = RECORD_FORMAT_VERSION
+  target[offset + HeaderOffset.VERSION] = recordVersionOf(record.type)
   target[offset + HeaderOffset.RESERVED_SHORT] = 0
   target[offset + HeaderOffset.RESERVED_SHORT + 1] = 0
   writeUint32(target, offset + HeaderOffset.PAYLOAD_LENGTH, payloadLength)
@@ -408,7 +442,11 @@ function encodePayload(
 ): number {
   switch (record.type) {
     case RecordType.QUEUE_DEFINE:
-      return encodeQueueDefine(target, at, record)
+      assert(isUint32(record.queueId), 'QUEUE_DEFINE: queueId must be a u32')
+      writeUint32(target, at, record.queueId)
+      return encodeQueueAttributes(target, at + DEFINE_V2_QUEUE_ID_BYTES, record.attributes)
+    case RecordType.QMGR_ALTER:
+      return encodeQueueManagerAlter(target, at, record)
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       assert(isUint32(record.queueId), 'journal record: queueId must be a u32')
@@ -449,39 +487,25 @@ const textEncoder = new TextEncoder()
 /** Lone surrogates would be written as U+FFFD and read back as a different string. */
 const LONE_SURROGATE = /\p{Cs}/u
 
-function encodeQueueDefine(target: Uint8Array, at: number, record: QueueDefineRecord): number {
-  const attributes = record.attributes
-  const { name, description } = attributes
+function encodeQueueManagerAlter(
+  target: Uint8Array,
+  at: number,
+  record: QueueManagerAlterRecord,
+): number {
+  const { deadLetterQueue, description } = record.attributes
   const descriptionBytes = Buffer.byteLength(description, 'utf8')
-  assert(isUint32(record.queueId), 'QUEUE_DEFINE: queueId must be a u32')
-  assert(name.length >= 1 && name.length <= MAX_QUEUE_NAME_BYTES, 'QUEUE_DEFINE: name length')
-  assert(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'QUEUE_DEFINE: description too long')
-  assert(!LONE_SURROGATE.test(description), 'QUEUE_DEFINE: description has a lone surrogate')
-  const { maxDepth, maxMessageLength } = attributes
-  assert(Number.isInteger(maxDepth) && maxDepth >= 0, 'QUEUE_DEFINE: maxDepth must be an integer')
-  assert(maxDepth <= MAX_DEPTH_LIMIT, 'QUEUE_DEFINE: maxDepth above MAX_DEPTH_LIMIT')
-  assert(isUint32(maxMessageLength), 'QUEUE_DEFINE: maxMessageLength must be an integer >= 0')
-  assert(maxMessageLength <= MAX_MESSAGE_BYTES, 'QUEUE_DEFINE: maxMessageLength too large')
-  assert(isPriority(attributes.defaultPriority), 'QUEUE_DEFINE: defaultPriority must be 0..9')
-  const sequence = attributes.deliverySequence
-  assert(sequence === 'PRIORITY' || sequence === 'FIFO', 'QUEUE_DEFINE: deliverySequence')
-  writeUint32(target, at + DefineOffset.QUEUE_ID, record.queueId)
-  writeUint32(target, at + DefineOffset.MAX_DEPTH, maxDepth)
-  writeUint32(target, at + DefineOffset.MAX_MESSAGE_LENGTH, maxMessageLength)
-  target[at + DefineOffset.DEFAULT_PERSISTENT] = attributes.defaultPersistent ? 1 : 0
-  target[at + DefineOffset.DEFAULT_PRIORITY] = attributes.defaultPriority
-  target[at + DefineOffset.PUT_ENABLED] = attributes.putEnabled ? 1 : 0
-  target[at + DefineOffset.GET_ENABLED] = attributes.getEnabled ? 1 : 0
-  target[at + DefineOffset.DELIVERY_SEQUENCE] = sequence === 'FIFO' ? 1 : 0
-  target[at + DefineOffset.NAME_LENGTH] = name.length
-  target[at + DefineOffset.DESCRIPTION_LENGTH] = descriptionBytes
-  target[at + DefineOffset.RESERVED] = 0
-  const descriptionAt = encodeAscii(target, at + DefineOffset.NAME, name, 'QUEUE_DEFINE: name')
+  assert(deadLetterQueue.length <= MAX_QUEUE_NAME_BYTES, 'QMGR_ALTER: DEADQ too long')
+  assert(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'QMGR_ALTER: description too long')
+  assert(!LONE_SURROGATE.test(description), 'QMGR_ALTER: description has a lone surrogate')
+  target[at] = deadLetterQueue.length
+  target[at + 1] = descriptionBytes
+  for (let index = 2; index < QMGR_FIXED_BYTES; index++) target[at + index] = 0
+  const descriptionAt = encodeAscii(target, at + QMGR_FIXED_BYTES, deadLetterQueue, 'DEADQ')
   const written = textEncoder.encodeInto(
     description,
     target.subarray(descriptionAt, descriptionAt + descriptionBytes),
   ).written
-  assert(written === descriptionBytes, 'QUEUE_DEFINE: description encoding')
+  assert(written === descriptionBytes, 'QMGR_ALTER: description encoding')
   return descriptionAt + descriptionBytes
 }
 
@@ -658,10 +682,15 @@ function checkHeaderFields(
   length: number,
   expectedLsn: number,
 ): HeaderCheck {
-  const version = source[offset + HeaderOffset.VERSION]!
-  if (version !== RECORD_FORMAT_VERSION) return invalid('version', `version ${version}`)
   const type = source[offset + HeaderOffset.TYPE]!
-  if (type < FIRST_RECORD_TYPE || type > LAST_RECORD_TYPE) return invalid('type', `type ${type}`)
+  if (!KNOWN_RECORD_TYPES.has(type)) return invalid('type', `type ${type}`)
+  const version = source[offset + HeaderOffset.VERSION]!
+  const newest = recordVersionOf(type as RecordType)
+  // Version 1 of every type stays readable, except QMGR_ALTER, which version 2 introduced.
+  const oldest = type === RecordType.QMGR_ALTER ? 2 : 1
+  if (version < oldest || version > newest) {
+    return invalid('version', `version ${version} of type ${type}`)
+  }
   if (
     !isZero(source, offset + HeaderOffset.RESERVED_SHORT, offset + HeaderOffset.PAYLOAD_LENGTH) ||
     !isZero(source, offset + HeaderOffset.RESERVED_WORD, offset + RECORD_HEADER_BYTES)
@@ -800,7 +829,11 @@ export function decodeRecord(
   const at = offset + RECORD_HEADER_BYTES
   switch (header.type) {
     case RecordType.QUEUE_DEFINE:
-      return decodeQueueDefine(source, at, header)
+      return source[offset + HeaderOffset.VERSION] === 1
+        ? decodeQueueDefineVersion1(source, at, header)
+        : decodeQueueDefine(source, at, header)
+    case RecordType.QMGR_ALTER:
+      return decodeQueueManagerAlter(source, at, header)
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       expectPayloadLength(header, QUEUE_PAYLOAD_BYTES)
@@ -832,6 +865,42 @@ function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHead
 }
 
 function decodeQueueDefine(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): QueueDefineRecord {
+  const end = at + header.payloadLength
+  if (header.payloadLength < DEFINE_V2_QUEUE_ID_BYTES) fail(header, 'payloadLength', 'too short')
+  const failField = (field: string, detail: string): never => fail(header, field, detail)
+  const decoded = decodeAttributeBlock(source, at + DEFINE_V2_QUEUE_ID_BYTES, end, failField)
+  if (decoded.end !== end) fail(header, 'payloadLength', `does not end with the attributes`)
+  const queueId = readUint32(source, at)
+  return { type: RecordType.QUEUE_DEFINE, queueId, attributes: decoded.attributes }
+}
+
+function decodeQueueManagerAlter(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): QueueManagerAlterRecord {
+  if (header.payloadLength < QMGR_FIXED_BYTES) fail(header, 'payloadLength', 'too short')
+  const queueLength = source[at]!
+  const descriptionLength = source[at + 1]!
+  if (queueLength > MAX_QUEUE_NAME_BYTES) fail(header, 'deadLetterQueue', `length ${queueLength}`)
+  if (descriptionLength > MAX_QUEUE_DESCRIPTION_BYTES) {
+    fail(header, 'description', `length ${descriptionLength}`)
+  }
+  expectPayloadLength(header, QMGR_FIXED_BYTES + queueLength + descriptionLength)
+  if (!isZero(source, at + 2, at + QMGR_FIXED_BYTES)) fail(header, 'reserved', 'is not zero')
+  const queueAt = at + QMGR_FIXED_BYTES
+  const deadLetterQueue = decodeAscii(source, queueAt, queueLength, header, 'deadLetterQueue')
+  const descriptionAt = queueAt + queueLength
+  const description = decodeUtf8(source, descriptionAt, descriptionLength, header, 'description')
+  return { type: RecordType.QMGR_ALTER, attributes: { deadLetterQueue, description } }
+}
+
+/** A QUEUE_DEFINE written before format version 2: no BOTHRESH, BOQNAME or TARGET. */
+function decodeQueueDefineVersion1(
   source: Uint8Array,
   at: number,
   header: CheckedRecordHeader,
@@ -886,6 +955,8 @@ function decodeQueueAttributes(
     putEnabled: decodeFlag(source, at + DefineOffset.PUT_ENABLED, header, 'putEnabled'),
     getEnabled: decodeFlag(source, at + DefineOffset.GET_ENABLED, header, 'getEnabled'),
     deliverySequence: sequence === 1 ? 'FIFO' : 'PRIORITY',
+    backoutThreshold: 0,
+    backoutRequeueQueue: '',
   }
 }
 

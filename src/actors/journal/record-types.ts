@@ -22,6 +22,25 @@ export interface QueueAttributes {
   readonly putEnabled: boolean
   readonly getEnabled: boolean
   readonly deliverySequence: DeliverySequence
+  /**
+   * BOTHRESH: a message backed out this many times is moved to BOQNAME (or the dead-letter
+   * queue) by the queue manager; 0 never. Absent in a version-1 record: 0.
+   */
+  readonly backoutThreshold?: number
+  /** BOQNAME: where such a message goes; '' means the queue manager's dead-letter queue. */
+  readonly backoutRequeueQueue?: string
+  /**
+   * Present only for an alias queue (DEFINE QALIAS TARGET(q)): the queue its puts and gets
+   * resolve to. An alias has a name, a description and PUT/GET; its other attributes are unused.
+   */
+  readonly targetQueue?: string
+}
+
+/** Queue-manager attributes (ALTER QMGR), written whole in a QMGR_ALTER record. */
+export interface QueueManagerAttributes {
+  /** DEADQ: the dead-letter queue's name, '' for none. */
+  readonly deadLetterQueue: string
+  readonly description: string
 }
 
 export const RecordType = {
@@ -35,6 +54,8 @@ export const RecordType = {
   SEGMENT_SEAL: 8,
   /** Copy-forward compaction: a live message rewritten at the log end (src/compaction). */
   MESSAGE_MOVE: 9,
+  // 10 EPOCH_START (replication) is taken.
+  QMGR_ALTER: 11,
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
@@ -102,6 +123,11 @@ export interface MessageMoveRecord {
   readonly descriptor: StoredDescriptor
   readonly body: Uint8Array
 }
+/** ALTER QMGR (also the queue manager's creation): the full attribute set, an upsert. */
+export interface QueueManagerAlterRecord {
+  readonly type: typeof RecordType.QMGR_ALTER
+  readonly attributes: QueueManagerAttributes
+}
 /** Ends a segment: the next record is at `nextLsn`, the first byte of the next segment. */
 export interface SegmentSealRecord {
   readonly type: typeof RecordType.SEGMENT_SEAL
@@ -118,6 +144,7 @@ export type JournalRecord =
   | UowBackoutRecord
   | SegmentSealRecord
   | MessageMoveRecord
+  | QueueManagerAlterRecord
 
 /** Header fields every record carries besides its payload. */
 export interface RecordHeader {
