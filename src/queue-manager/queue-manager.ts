@@ -9,7 +9,7 @@
 import { CHECKPOINT_INTERVAL_BYTES, CHECKPOINT_INTERVAL_MS, LOG_START_LSN } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
-import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
+import type { JournalStats, SegmentIoWrapper } from '../actors/journal/messages.js'
 import { recoverLog, type TornTail } from '../actors/journal/recovery.js'
 import { listSegments, preallocateSegment, segmentPath } from '../actors/journal/segment-files.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
@@ -35,7 +35,8 @@ export interface OpenOptions {
   readonly logger?: Logger
   readonly now?: () => number
   readonly ringBytes?: number
-  readonly faults?: JournalFaults
+  /** Run the journal worker on a wrapped SegmentIo (tests inject disk faults with it). */
+  readonly segmentIoWrapper?: SegmentIoWrapper
   /** Checkpoint after this much log (default CHECKPOINT_INTERVAL_BYTES). */
   readonly checkpointIntervalBytes?: number
 }
@@ -254,7 +255,7 @@ function startJournal(
     sideWork,
     logger: logger.child({ actor: 'journal' }),
     ringBytes: options.ringBytes,
-    faults: options.faults,
+    segmentIoWrapper: options.segmentIoWrapper,
   })
 }
 

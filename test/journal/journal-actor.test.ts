@@ -2,11 +2,11 @@
  * Goal: the journal actor (a real worker thread) makes every appended record durable in order,
  * survives its own crash without losing or duplicating a record, and fails loudly on a write
  * error. Method: append through the handle, wait for durability, then read the files back with
- * recovery; faults are injected into the worker through workerData.
+ * recovery; faults are injected into the worker's SegmentIo (test/journal/fixtures).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { JournalHandle } from '../../src/actors/journal/handle.js'
-import type { JournalFaults } from '../../src/actors/journal/messages.js'
+import { diskFaults, type DiskFaults } from './fixtures/disk-faults.js'
 import { recoverLog } from '../../src/actors/journal/recovery.js'
 import { preallocateSegment } from '../../src/actors/journal/segment-files.js'
 import { Supervisor } from '../../src/actors/supervisor/supervisor.js'
@@ -38,7 +38,7 @@ afterEach(async () => {
   directory.remove()
 })
 
-function start(options: { faults?: JournalFaults; ringBytes?: number; startLsn?: number } = {}) {
+function start(options: { faults?: DiskFaults; ringBytes?: number; startLsn?: number } = {}) {
   preallocateSegment(
     directory.path,
     Math.floor((options.startLsn ?? 0) / SEGMENT_BYTES),
@@ -53,7 +53,7 @@ function start(options: { faults?: JournalFaults; ringBytes?: number; startLsn?:
     sideWork,
     logger: rootLogger(),
     ringBytes: options.ringBytes ?? 1024 * 1024,
-    faults: options.faults,
+    segmentIoWrapper: options.faults === undefined ? undefined : diskFaults(options.faults),
   })
   return journal
 }
