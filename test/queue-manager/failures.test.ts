@@ -1,8 +1,8 @@
 /**
  * Goal: when the disk fails or the journal worker keeps crashing, the queue manager stops
  * acknowledging, says why with an MQ reason code, and the next start finds every message that
- * was acknowledged before the failure. Method: inject faults into the journal worker through
- * QueueManager.open's `segmentIoWrapper` (a failing disk), then reopen the same data directory without them.
+ * was acknowledged before the failure. Method: run the journal worker on a failing disk
+ * (QueueManager.open's `segmentIoWrapper`), then reopen the same data directory without it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Reason } from '../../src/errors.js'

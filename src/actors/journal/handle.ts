@@ -174,7 +174,9 @@ export class JournalHandle implements JournalPort {
       // A copy: the caller may reuse its buffer before the record is durable.
       if (recordType(bytes, 0) === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, bytes.slice())
       this.nextLsn =
-        recordType(bytes, 0) === RecordType.SEGMENT_SEAL ? sealNextLsn(bytes, 0) : end - offset + lsn
+        recordType(bytes, 0) === RecordType.SEGMENT_SEAL
+          ? sealNextLsn(bytes, 0)
+          : end - offset + lsn
       offset = end
     }
     this.scheduleFlush()
@@ -271,7 +273,8 @@ export class JournalHandle implements JournalPort {
     const ends: number[] = []
     let expected = this.nextLsn
     for (let offset = 0; offset < records.length;) {
-      const length = records.length - offset >= RECORD_HEADER_BYTES ? recordLength(records, offset) : 0
+      const length =
+        records.length - offset >= RECORD_HEADER_BYTES ? recordLength(records, offset) : 0
       const lsn = length > 0 ? recordLsn(records, offset) : -1
       if (
         length < RECORD_HEADER_BYTES ||
@@ -390,7 +393,11 @@ export class JournalHandle implements JournalPort {
         this.watchingDurable = false
         return
       }
-      const wait = Atomics.waitAsync(this.controlBlock.int32, ControlSlot.DURABLE_SEQUENCE, sequence)
+      const wait = Atomics.waitAsync(
+        this.controlBlock.int32,
+        ControlSlot.DURABLE_SEQUENCE,
+        sequence,
+      )
       if (wait.async) void wait.value.then(loop)
       else queueMicrotask(loop)
     }
