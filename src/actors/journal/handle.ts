@@ -243,7 +243,7 @@ export class JournalHandle implements JournalPort {
     const position = putLsn - segmentIndex * segmentBytes
     const header = this.headerScratch
     readFully(descriptor, header, 0, RECORD_HEADER_BYTES, position)
-    const length = header.readUInt32LE(4)
+    const length = recordLength(header, 0)
     const file = segmentPath(directory, segmentIndex)
     if (length < RECORD_HEADER_BYTES || position + length > segmentBytes) {
       throw this.corruptRead(file, position, putLsn, `bad record length ${length}`)
