@@ -193,7 +193,9 @@ describe('journal actor as a follower', () => {
       const written = fs.readFileSync(segmentPath(followerDirectory.path, 0))
       expect(written.subarray(0, end).equals(bytes)).toBe(true)
 
-      const cut = await follower.truncateFrom(lsns[32]!)
+      const cutting = follower.truncateFrom(lsns[32]!)
+      expect(() => follower.append(putRecord('too-early', 100))).toThrow(/during truncateFrom/)
+      const cut = await cutting
       expect(cut).toMatchObject({ fromLsn: lsns[32], endLsn: end })
       expect(Buffer.from(cut.records).equals(bytes.subarray(lsns[32]))).toBe(true)
       expect(follower.endLsn).toBe(lsns[32])

@@ -87,6 +87,8 @@ export class JournalHandle implements JournalPort {
   private failure: QmqError | undefined
   private control: Comlink.Remote<JournalControl> | undefined
   private closed = false
+  /** Set while truncateFrom runs: the worker must see no new frame until the cut is done. */
+  private truncating = false
   private readonly readiness: Promise<void>
   private markReady!: () => void
 
@@ -164,7 +166,7 @@ export class JournalHandle implements JournalPort {
    */
   appendVerbatim(records: Uint8Array): number {
     if (this.failure !== undefined) throw this.failure
-    assert(!this.closed, 'append after close')
+    assert(!this.closed && !this.truncating, 'append after close or during truncateFrom')
     const ends = this.verbatimBoundaries(records)
     let offset = 0
     for (const end of ends) {
@@ -191,18 +193,24 @@ export class JournalHandle implements JournalPort {
   async truncateFrom(fromLsn: number): Promise<CutTail> {
     if (this.failure !== undefined) throw this.failure
     assert(fromLsn <= this.nextLsn, 'truncate inside the log')
-    if (this.nextLsn > this.durableLsn) await this.waitDurable(this.nextLsn - 1)
-    assert(this.control !== undefined, 'journal worker started')
-    const cut = await this.control.truncateFrom(fromLsn)
-    this.nextLsn = fromLsn
-    this.durability.rewindTo(fromLsn)
-    for (const lsn of this.unsyncedPuts.keys()) if (lsn >= fromLsn) this.unsyncedPuts.delete(lsn)
-    return cut
+    assert(!this.truncating, 'one truncateFrom at a time')
+    this.truncating = true
+    try {
+      if (this.nextLsn > this.durableLsn) await this.waitDurable(this.nextLsn - 1)
+      assert(this.control !== undefined, 'journal worker started')
+      const cut = await this.control.truncateFrom(fromLsn)
+      this.nextLsn = fromLsn
+      this.durability.rewindTo(fromLsn)
+      for (const lsn of this.unsyncedPuts.keys()) if (lsn >= fromLsn) this.unsyncedPuts.delete(lsn)
+      return cut
+    } finally {
+      this.truncating = false
+    }
   }
 
   append(record: JournalRecord): number {
     if (this.failure !== undefined) throw this.failure
-    assert(!this.closed, 'append after close')
+    assert(!this.closed && !this.truncating, 'append after close or during truncateFrom')
     const length = encodedRecordLength(record)
     if (length + SEAL_BYTES > this.options.segmentBytes) {
       // Only a queue manager created with small segments can meet this: refuse the message as
