@@ -107,7 +107,7 @@ export class JournalLoop {
 
   private take(bytes: Uint8Array, offset: number, length: number, tag: number): boolean {
     const verbatim = tag === VERBATIM_RECORD_FRAME_TAG
-    assert(verbatim || tag === RECORD_FRAME_TAG, `unexpected frame tag ${tag}`)
+    if (!verbatim && tag !== RECORD_FRAME_TAG) assert(false, `unexpected frame tag ${tag}`)
     if (recordLsn(bytes, offset) < this.writer.expectedLsn) return true // durable before a restart
     if (!this.writer.canAccept(length, verbatim)) return false
     if (verbatim) this.writer.addVerbatim(bytes, offset, length)

@@ -78,10 +78,11 @@ export class SegmentWriter {
     assert(this.canAccept(length), 'batch has room')
     assert(length >= RECORD_HEADER_BYTES && length <= this.batch.length, 'record length')
     const lsn = recordLsn(source, offset)
-    assert(lsn === this.nextLsn, `record LSN ${lsn} follows ${this.nextLsn}`)
+    // Messages built only on failure: this runs once per record on the write path.
+    if (lsn !== this.nextLsn) assert(false, `record LSN ${lsn} follows ${this.nextLsn}`)
     assert(recordLength(source, offset) === length, 'frame length = record length')
     const epoch = recordEpoch(source, offset)
-    assert(epoch >= this.epochFloor, `epoch ${epoch} not below ${this.epochFloor}`)
+    if (epoch < this.epochFloor) assert(false, `epoch ${epoch} not below ${this.epochFloor}`)
     this.append(source, offset, length, lsn, epoch)
   }
 
