@@ -24,6 +24,8 @@ let directory: { path: string; remove: () => void }
 let sideWork: SideWorkPool
 let supervisor: Supervisor
 let journal: JournalHandle | undefined
+/** More directories of this test, removed with the main one (after side work has stopped). */
+let extraDirectories: { path: string; remove: () => void }[] = []
 
 beforeEach(() => {
   directory = temporaryDirectory('journal')
@@ -37,6 +39,8 @@ afterEach(async () => {
   await supervisor.stopAll()
   await sideWork.close()
   directory.remove()
+  for (const extra of extraDirectories) extra.remove()
+  extraDirectories = []
 })
 
 function start(options: { faults?: DiskFaults; ringBytes?: number; startLsn?: number } = {}) {
@@ -181,6 +185,8 @@ describe('journal actor as a follower', () => {
   it('writes the leader bytes verbatim, cuts an uncommitted tail and goes on in a new epoch', async () => {
     const { bytes, lsns } = await leaderLog(40)
     const followerDirectory = temporaryDirectory('journal-follower')
+    // Removed in afterEach: the side-work pool may still be preparing its next segment.
+    extraDirectories.push(followerDirectory)
     const followerSupervisor = new Supervisor(rootLogger())
     try {
       const follower = startFollower(followerDirectory.path, followerSupervisor)
@@ -216,13 +222,14 @@ describe('journal actor as a follower', () => {
       expect(result.lastEpoch).toBe(8)
     } finally {
       await followerSupervisor.stopAll()
-      followerDirectory.remove()
     }
   })
 
   it('refuses a delivery that does not continue the log, and appends nothing of it', async () => {
     const { bytes, lsns } = await leaderLog(5)
     const followerDirectory = temporaryDirectory('journal-follower')
+    // Removed in afterEach: the side-work pool may still be preparing its next segment.
+    extraDirectories.push(followerDirectory)
     const followerSupervisor = new Supervisor(rootLogger())
     try {
       const follower = startFollower(followerDirectory.path, followerSupervisor)
@@ -235,7 +242,6 @@ describe('journal actor as a follower', () => {
       await follower.close()
     } finally {
       await followerSupervisor.stopAll()
-      followerDirectory.remove()
     }
   })
 
@@ -245,6 +251,8 @@ describe('journal actor as a follower', () => {
     const at = lsns[3]! + 100
     damaged[at] = damaged[at]! ^ 0xff
     const followerDirectory = temporaryDirectory('journal-follower')
+    // Removed in afterEach: the side-work pool may still be preparing its next segment.
+    extraDirectories.push(followerDirectory)
     const followerSupervisor = new Supervisor(rootLogger())
     try {
       const follower = startFollower(followerDirectory.path, followerSupervisor)
@@ -260,7 +268,6 @@ describe('journal actor as a follower', () => {
       expect(replayed).toEqual(Array.from({ length: replayed.length }, (_, i) => `leader-${i}`))
     } finally {
       await followerSupervisor.stopAll()
-      followerDirectory.remove()
     }
   })
 })
