@@ -14,7 +14,7 @@ import {
 } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
-import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
+import type { JournalStats, SegmentIoWrapper } from '../actors/journal/messages.js'
 import { recoverLog, type TornTail } from '../actors/journal/recovery.js'
 import { listSegments, preallocateSegment, segmentPath } from '../actors/journal/segment-files.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
@@ -48,7 +48,8 @@ export interface OpenOptions {
   readonly logger?: Logger
   readonly now?: () => number
   readonly ringBytes?: number
-  readonly faults?: JournalFaults
+  /** Run the journal worker on a wrapped SegmentIo (tests inject disk faults with it). */
+  readonly segmentIoWrapper?: SegmentIoWrapper
   /** Checkpoint after this much log (default CHECKPOINT_INTERVAL_BYTES). */
   readonly checkpointIntervalBytes?: number
   /** How often checkpoints and compaction are considered (default MAINTENANCE_POLL_MS). */
@@ -312,7 +313,7 @@ function startJournal(
     sideWork,
     logger: logger.child({ actor: 'journal' }),
     ringBytes: options.ringBytes,
-    faults: options.faults,
+    segmentIoWrapper: options.segmentIoWrapper,
   })
 }
 

@@ -9,7 +9,8 @@
  * All integers are little-endian. A record is a 40-byte header, the payload, then zero padding to
  * a multiple of 8, so every header starts 8-aligned in the log.
  *
- * Header (offsets from the start of the record):
+ * Header (offsets from the start of the record; the layout and its byte access live in
+ * record-header.ts, shared with the segment writer and the journal loop):
  * | offset | width | field         | meaning and range                                         |
  * |--------|-------|---------------|-----------------------------------------------------------|
  * |      0 | u32   | checksum      | CRC32C of bytes [4, length), padding included             |
@@ -119,7 +120,6 @@
  */
 import { Buffer, isUtf8 } from 'node:buffer'
 import { assert, unreachable } from '../../assert.js'
-import { crc32c } from '../../checksum/crc32c.js'
 import {
   FORMAT_BYTES,
   MAX_DEPTH_LIMIT,
@@ -151,9 +151,19 @@ import {
   encodeQueueAttributes,
   queueAttributesBytes,
 } from './queue-attributes-codec.js'
+import {
+  HeaderOffset,
+  computeChecksum,
+  readSafeUint64,
+  readUint32,
+  recordLength,
+  sealRecordHeader,
+  writeRecordHeader,
+  writeUint32,
+  writeUint64,
+} from './record-header.js'
 
-/** The newest record layout version (see the table of versions above). */
-export const RECORD_FORMAT_VERSION = 2
+export { RECORD_FORMAT_VERSION } from './record-header.js'
 
 /** The version a record of `type` is written with: 2 where the layout changed, else 1. */
 export function recordVersionOf(type: RecordType): number {
@@ -161,19 +171,6 @@ export function recordVersionOf(type: RecordType): number {
 }
 
 const KNOWN_RECORD_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType))
-
-const HeaderOffset = {
-  CHECKSUM: 0,
-  LENGTH: 4,
-  LSN: 8,
-  BATCH_LSN: 16,
-  EPOCH: 24,
-  TYPE: 28,
-  VERSION: 29,
-  RESERVED_SHORT: 30,
-  PAYLOAD_LENGTH: 32,
-  RESERVED_WORD: 36,
-} as const
 
 const DefineOffset = {
   QUEUE_ID: 0,
@@ -237,11 +234,8 @@ const SPACE = 0x20
 const EXPIRY_UNLIMITED = -1
 const INT32_MAX = 0x7fff_ffff
 const UINT32_MAX = 0xffff_ffff
-/** High 32 bits of Number.MAX_SAFE_INTEGER: a u64 above this does not fit a JS number. */
-const SAFE_HIGH_WORD_MAX = 0x1f_ffff
 
 // ---- Load-time checks: the layout above must agree with the limits in src/constants.ts ----
-assert(HeaderOffset.RESERVED_WORD + 4 === RECORD_HEADER_BYTES, 'header layout is 40 bytes')
 assert(MAX_RECORD_BYTES <= UINT32_MAX, 'record length fits its u32 field')
 assert(MAX_PUT_OVERHEAD_BYTES <= MAX_RECORD_OVERHEAD_BYTES, 'PUT overhead within the budget')
 assert(MAX_MESSAGE_BYTES + MAX_PUT_OVERHEAD_BYTES <= MAX_RECORD_BYTES, 'largest PUT fits')
@@ -283,19 +277,6 @@ const EMPTY: HeaderCheck = Object.freeze({ kind: 'empty' })
 // ---- Byte access. Manual little-endian stores and loads: they work on any Uint8Array (Buffer,
 // a view into the SharedArrayBuffer ring) without a DataView per call or per buffer. ----
 
-function writeUint32(target: Uint8Array, at: number, value: number): void {
-  target[at] = value
-  target[at + 1] = value >>> 8
-  target[at + 2] = value >>> 16
-  target[at + 3] = value >>> 24
-}
-
-/** value is a non-negative safe integer: the low word by ToUint32, the high word by division. */
-function writeUint64(target: Uint8Array, at: number, value: number): void {
-  writeUint32(target, at, value >>> 0)
-  writeUint32(target, at + 4, Math.floor(value / 0x1_0000_0000))
-}
-
 /** One scratch DataView for the module: f64 goes through it, then byte by byte to the target. */
 const float64Scratch = new DataView(new ArrayBuffer(8))
 
@@ -304,21 +285,8 @@ function writeFloat64(target: Uint8Array, at: number, value: number): void {
   for (let index = 0; index < 8; index++) target[at + index] = float64Scratch.getUint8(index)
 }
 
-function readUint32(source: Uint8Array, at: number): number {
-  return (
-    (source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)) >>> 0
-  )
-}
-
 function readInt32(source: Uint8Array, at: number): number {
   return source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)
-}
-
-/** A u64 as a number, or -1 above Number.MAX_SAFE_INTEGER (so every range check fails). */
-function readSafeUint64(source: Uint8Array, at: number): number {
-  const high = readUint32(source, at + 4)
-  if (high > SAFE_HIGH_WORD_MAX) return -1
-  return high * 0x1_0000_0000 + readUint32(source, at)
 }
 
 function readFloat64(source: Uint8Array, at: number): number {
@@ -414,17 +382,14 @@ export function encodeRecord(
   const length = alignRecordLength(RECORD_HEADER_BYTES + payloadLength)
   assert(length <= MAX_RECORD_BYTES, 'encodeRecord: record larger than MAX_RECORD_BYTES')
   assert(offset + length <= target.length, 'encodeRecord: target too small for the record')
-  writeUint32(target, offset + HeaderOffset.CHECKSUM, 0)
-  writeUint32(target, offset + HeaderOffset.LENGTH, length)
-  writeUint64(target, offset + HeaderOffset.LSN, lsn)
-  writeUint64(target, offset + HeaderOffset.BATCH_LSN, 0)
-  writeUint32(target, offset + HeaderOffset.EPOCH, epoch)
-  target[offset + HeaderOffset.TYPE] = record.type
-  target[offset + HeaderOffset.VERSION] = recordVersionOf(record.type)
-  target[offset + HeaderOffset.RESERVED_SHORT] = 0
-  target[offset + HeaderOffset.RESERVED_SHORT + 1] = 0
-  writeUint32(target, offset + HeaderOffset.PAYLOAD_LENGTH, payloadLength)
-  writeUint32(target, offset + HeaderOffset.RESERVED_WORD, 0)
+  writeRecordHeader(target, offset, {
+    length,
+    lsn,
+    epoch,
+    type: record.type,
+    version: recordVersionOf(record.type),
+    payloadLength,
+  })
   const payloadAt = offset + RECORD_HEADER_BYTES
   const payloadEnd = encodePayload(target, payloadAt, record, lsn, length)
   assert(payloadEnd === payloadAt + payloadLength, 'encodeRecord: payload length mismatch')
@@ -606,16 +571,14 @@ function encodeMessageGet(
  */
 export function finalizeRecord(target: Uint8Array, offset: number, batchLsn: number): void {
   assert(Number.isInteger(offset) && offset >= 0, 'finalizeRecord: offset must be an integer >= 0')
-  const length = readUint32(target, offset + HeaderOffset.LENGTH)
+  const length = recordLength(target, offset)
   assert(length >= RECORD_HEADER_BYTES, 'finalizeRecord: no encoded record at offset')
   assert(length <= MAX_RECORD_BYTES, 'finalizeRecord: record length above MAX_RECORD_BYTES')
   assert(length % RECORD_ALIGNMENT_BYTES === 0, 'finalizeRecord: record length not aligned')
   assert(offset + length <= target.length, 'finalizeRecord: record runs past the target')
   const lsn = readSafeUint64(target, offset + HeaderOffset.LSN)
   assert(isLsn(batchLsn) && batchLsn <= lsn, 'finalizeRecord: batchLsn must be an LSN <= lsn')
-  writeUint64(target, offset + HeaderOffset.BATCH_LSN, batchLsn)
-  const checksum = crc32c(target, offset + HeaderOffset.LENGTH, offset + length)
-  writeUint32(target, offset + HeaderOffset.CHECKSUM, checksum)
+  sealRecordHeader(target, offset, length, batchLsn)
 }
 
 // ---- Header classification ----
@@ -655,7 +618,7 @@ export function readRecordHeader(
     if (available > 0 && isZero(source, offset, offset + available)) return EMPTY
     return invalid('truncated', `${available} bytes, a header needs 40`, RECORD_HEADER_BYTES)
   }
-  const length = readUint32(source, offset + HeaderOffset.LENGTH)
+  const length = recordLength(source, offset)
   if (length === 0 && isZero(source, offset, offset + RECORD_HEADER_BYTES)) return EMPTY
   if (
     length < RECORD_HEADER_BYTES ||
@@ -668,7 +631,7 @@ export function readRecordHeader(
     return invalid('truncated', `length ${length}, only ${available} bytes available`, length)
   }
   const storedChecksum = readUint32(source, offset + HeaderOffset.CHECKSUM)
-  const checksum = crc32c(source, offset + HeaderOffset.LENGTH, offset + length)
+  const checksum = computeChecksum(source, offset, length)
   if (storedChecksum !== checksum) {
     return invalid('checksum', `stored ${storedChecksum}, computed ${checksum}`)
   }
@@ -1105,4 +1068,12 @@ export function decodePutRecord(
     fail(header, 'type', `is ${header.type}, expected MESSAGE_PUT (${RecordType.MESSAGE_PUT})`)
   }
   return decodeMessagePut(source, offset + RECORD_HEADER_BYTES, header)
+}
+
+/**
+ * The nextLsn of the SEGMENT_SEAL record at source[offset] (type already known), read in place:
+ * the writer and the handle need it per seal, without decoding a record object.
+ */
+export function sealNextLsn(source: Uint8Array, offset: number): number {
+  return readSafeUint64(source, offset + RECORD_HEADER_BYTES)
 }
