@@ -62,6 +62,7 @@ export function applyRecord(
       endUnitOfWork(state, record.uowId).backout()
       break
     case RecordType.SEGMENT_SEAL:
+    case RecordType.EPOCH_START:
       break
     default:
       unreachable(record, 'apply')

@@ -18,7 +18,7 @@
  * |      8 | u64   | lsn           | the record's byte position in the log: lsn-typed (below)  |
  * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
  * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
- * |     28 | u8    | type          | RecordType, 1..8                                          |
+ * |     28 | u8    | type          | RecordType: 1..8, 10                                      |
  * |     29 | u8    | version       | RECORD_FORMAT_VERSION = 1                                 |
  * |     30 | u16   | reserved      | 0                                                         |
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
@@ -88,6 +88,10 @@
  *
  * SEGMENT_SEAL (payloadLength = 8):
  * |      0 | u64   | nextLsn                | lsn-typed, >= lsn + length              |
+ *
+ * EPOCH_START (payloadLength = 8):
+ * |      0 | u32   | previousEpoch          | u32, below the header's epoch           |
+ * |      4 | u32   | reserved               | 0                                       |
  *
  * Invalid input to encodeRecord is a programmer error (the engine validates what applications
  * send before it makes a record) and fails an assertion. Invalid bytes given to the readers are
@@ -183,6 +187,7 @@ const GET_PAYLOAD_BYTES = 24
 const QUEUE_PAYLOAD_BYTES = 4
 const UOW_PAYLOAD_BYTES = 8
 const SEAL_PAYLOAD_BYTES = 8
+const EPOCH_START_PAYLOAD_BYTES = 8
 
 /**
  * Record bytes besides the body of the largest PUT: header, fixed fields, both names, alignment
@@ -199,8 +204,8 @@ const INT32_MAX = 0x7fff_ffff
 const UINT32_MAX = 0xffff_ffff
 /** High 32 bits of Number.MAX_SAFE_INTEGER: a u64 above this does not fit a JS number. */
 const SAFE_HIGH_WORD_MAX = 0x1f_ffff
-const FIRST_RECORD_TYPE = RecordType.QUEUE_DEFINE
-const LAST_RECORD_TYPE = RecordType.SEGMENT_SEAL
+/** Record type numbers in use; a number can be retired or reserved, so this is a set. */
+const RECORD_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType))
 
 // ---- Load-time checks: the layout above must agree with the limits in src/constants.ts ----
 assert(HeaderOffset.RESERVED_WORD + 4 === RECORD_HEADER_BYTES, 'header layout is 40 bytes')
@@ -212,7 +217,8 @@ assert(PutOffset.REPLY_TO_QUEUE - PutOffset.CORRELATION_ID === MESSAGE_ID_BYTES,
 assert(PutOffset.MESSAGE_ID - PutOffset.FORMAT === FORMAT_BYTES, 'format width')
 assert(MAX_QUEUE_NAME_BYTES <= 0xff && MAX_QUEUE_MANAGER_NAME_BYTES <= 0xff, 'u8 name lengths')
 assert(MAX_QUEUE_DESCRIPTION_BYTES <= 0xff, 'u8 description length')
-assert(LAST_RECORD_TYPE - FIRST_RECORD_TYPE + 1 === Object.keys(RecordType).length, 'types 1..8')
+assert(RECORD_TYPES.size === Object.keys(RecordType).length, 'record type numbers are distinct')
+assert(!RECORD_TYPES.has(0), 'type 0 is never a record')
 
 /** A header that passed readRecordHeader: checksum, framing, version, reserved bytes and LSN. */
 export interface CheckedRecordHeader extends RecordHeader {
@@ -340,6 +346,8 @@ function payloadLengthOf(record: JournalRecord): number {
       return UOW_PAYLOAD_BYTES
     case RecordType.SEGMENT_SEAL:
       return SEAL_PAYLOAD_BYTES
+    case RecordType.EPOCH_START:
+      return EPOCH_START_PAYLOAD_BYTES
     default:
       return unreachable(record, 'journal record type')
   }
@@ -369,6 +377,9 @@ export function encodeRecord(
   assert(Number.isInteger(offset) && offset >= 0, 'encodeRecord: offset must be an integer >= 0')
   assert(isLsn(lsn), 'encodeRecord: lsn must be a safe integer >= 0 and a multiple of 8')
   assert(isUint32(epoch), 'encodeRecord: epoch must be a u32')
+  if (record.type === RecordType.EPOCH_START) {
+    assert(record.previousEpoch < epoch, 'EPOCH_START: previousEpoch must be below the epoch')
+  }
   const payloadLength = payloadLengthOf(record)
   const length = alignRecordLength(RECORD_HEADER_BYTES + payloadLength)
   assert(length <= MAX_RECORD_BYTES, 'encodeRecord: record larger than MAX_RECORD_BYTES')
@@ -421,6 +432,11 @@ function encodePayload(
       assert(record.nextLsn >= lsn + length, 'SEGMENT_SEAL: nextLsn must follow the seal')
       writeUint64(target, at, record.nextLsn)
       return at + SEAL_PAYLOAD_BYTES
+    case RecordType.EPOCH_START:
+      assert(isUint32(record.previousEpoch), 'EPOCH_START: previousEpoch must be a u32')
+      writeUint32(target, at, record.previousEpoch)
+      writeUint32(target, at + 4, 0)
+      return at + EPOCH_START_PAYLOAD_BYTES
     default:
       return unreachable(record, 'journal record type')
   }
@@ -637,7 +653,7 @@ function checkHeaderFields(
   const version = source[offset + HeaderOffset.VERSION]!
   if (version !== RECORD_FORMAT_VERSION) return invalid('version', `version ${version}`)
   const type = source[offset + HeaderOffset.TYPE]!
-  if (type < FIRST_RECORD_TYPE || type > LAST_RECORD_TYPE) return invalid('type', `type ${type}`)
+  if (!RECORD_TYPES.has(type)) return invalid('type', `type ${type}`)
   if (
     !isZero(source, offset + HeaderOffset.RESERVED_SHORT, offset + HeaderOffset.PAYLOAD_LENGTH) ||
     !isZero(source, offset + HeaderOffset.RESERVED_WORD, offset + RECORD_HEADER_BYTES)
@@ -792,9 +808,25 @@ export function decodeRecord(
     case RecordType.SEGMENT_SEAL:
       expectPayloadLength(header, SEAL_PAYLOAD_BYTES)
       return { type: header.type, nextLsn: decodeNextLsn(source, at, header) }
+    case RecordType.EPOCH_START:
+      return decodeEpochStart(source, at, header)
     default:
       return unreachable(header.type, 'journal record type')
   }
+}
+
+function decodeEpochStart(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): JournalRecord {
+  expectPayloadLength(header, EPOCH_START_PAYLOAD_BYTES)
+  if (readUint32(source, at + 4) !== 0) fail(header, 'reserved', 'is not zero')
+  const previousEpoch = readUint32(source, at)
+  if (previousEpoch >= header.epoch) {
+    fail(header, 'previousEpoch', `${previousEpoch} is not below epoch ${header.epoch}`)
+  }
+  return { type: RecordType.EPOCH_START, previousEpoch }
 }
 
 function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHeader): number {

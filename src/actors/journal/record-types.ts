@@ -33,6 +33,8 @@ export const RecordType = {
   UOW_COMMIT: 6,
   UOW_BACKOUT: 7,
   SEGMENT_SEAL: 8,
+  /** First record of a primary's epoch (replication): records of earlier epochs commit with it. */
+  EPOCH_START: 10,
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
@@ -92,6 +94,16 @@ export interface SegmentSealRecord {
   readonly nextLsn: number
 }
 
+/**
+ * Written by a new primary before it serves (Raft's no-op entry): once it is committed, every
+ * record before it is committed too. The header's epoch is the new epoch.
+ */
+export interface EpochStartRecord {
+  readonly type: typeof RecordType.EPOCH_START
+  /** Epoch of the last record before this one (0 in an empty log): the log's epoch history. */
+  readonly previousEpoch: number
+}
+
 export type JournalRecord =
   | QueueDefineRecord
   | QueueDeleteRecord
@@ -101,6 +113,7 @@ export type JournalRecord =
   | UowCommitRecord
   | UowBackoutRecord
   | SegmentSealRecord
+  | EpochStartRecord
 
 /** Header fields every record carries besides its payload. */
 export interface RecordHeader {
