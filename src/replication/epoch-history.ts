@@ -71,10 +71,14 @@ export class EpochHistory {
     this.runs = this.runs.filter((run) => run.startLsn < lsn)
   }
 
-  /** The log now starts at `lsn`: keep the run holding lsn - 1 (log matching needs it). */
+  /**
+   * The log now starts at `lsn`. Runs below it are kept: one entry per epoch is tiny, and a
+   * primary needs them to find where a long-absent member's log diverges from its own (a
+   * member may hold records the primary has retired; those below the agreement point are
+   * superseded by a checkpoint, not cut).
+   */
   retireBelow(lsn: number): void {
-    const keepFrom = this.runs.findLastIndex((run) => run.startLsn < lsn)
-    if (keepFrom > 0) this.runs = this.runs.slice(keepFrom)
+    assert(lsn >= 0, 'epoch history: a log start is an LSN')
   }
 
   /** Runs from the one holding `lsn` on: what a follower sends so a primary can find the

@@ -615,12 +615,16 @@ export class Replica {
       message.lsn <= this.commitLsn ||
       (message.lsn <= this.endLsn && this.history.epochAt(message.lsn - 1) === lastEpoch)
     if (!matches) {
-      const keepTo = Math.max(this.commitLsn, this.logStartLsn)
-      if (this.endLsn > keepTo) this.truncate(keepTo)
+      // Records below the checkpoint that agree with the primary's log are superseded by it;
+      // only a divergent tail is cut (and saved aside).
+      const floor = Math.max(this.commitLsn, this.logStartLsn)
+      const agreed = divergencePoint(this.history, this.endLsn, message.history, message.lsn, floor)
+      if (this.endLsn > agreed) this.truncate(agreed)
       this.emit({ type: EffectType.INSTALL_CHECKPOINT, message })
       this.history.truncateFrom(0)
       for (const run of message.history) this.history.append(run.epoch, run.startLsn)
       this.logStartLsn = message.lsn
+      this.checkpointLsn = message.lsn
       this.endLsn = message.lsn
       this.durableLsn = message.lsn
       this.advanceCommit(message.lsn)
