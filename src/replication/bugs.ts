@@ -7,7 +7,7 @@ export const SIMULATION_BUGS = [
   'ack-before-quorum',
   /** A voter grants a second vote in an epoch in which it already voted. */
   'vote-twice-in-epoch',
-  /** A secondary accepts APPEND from a primary of an older epoch. */
+  /** A secondary accepts APPEND and HEARTBEAT from a primary of an older epoch. */
   'accept-older-epoch-write',
   /** A secondary cuts its log at the start of every APPEND that overlaps it, committed or not. */
   'truncate-committed',

@@ -471,8 +471,8 @@ export class Replica {
       message.type === MessageType.APPEND ||
       message.type === MessageType.HEARTBEAT ||
       message.type === MessageType.CHECKPOINT
-    if (message.type === MessageType.APPEND && this.bugs.has('accept-older-epoch-write')) {
-      return true
+    if (fromPrimary && message.type !== MessageType.CHECKPOINT) {
+      if (this.bugs.has('accept-older-epoch-write')) return true
     }
     if (fromPrimary) this.respondAppend(message.from, false)
     else if (message.type === MessageType.PRE_VOTE) this.handlePreVote(message)
@@ -596,13 +596,14 @@ export class Replica {
   }
 
   private handleHeartbeat(message: HeartbeatMessage): void {
-    this.followPrimary(message.from)
+    // Only the accept-older-epoch-write bug gets here with an older epoch.
+    if (message.epoch === this.epoch) this.followPrimary(message.from)
     this.advanceCommit(Math.min(message.commitLsn, this.verifiedLsn))
     this.send({
       type: MessageType.HEARTBEAT_RESPONSE,
       from: this.id,
       to: message.from,
-      epoch: this.epoch,
+      epoch: Math.min(message.epoch, this.epoch),
       matchLsn: Math.min(this.durableLsn, this.verifiedLsn),
       verifiedLsn: this.verifiedLsn,
     })

@@ -248,7 +248,14 @@ export class SimNode {
     }
     for (const effect of effects) {
       if (!this.alive) return
-      this.perform(effect)
+      try {
+        this.perform(effect)
+      } catch (error) {
+        if (!(error instanceof AssertionError)) throw error
+        this.context.checker.violation(`${this.id}: shell assertion: ${error.message}`)
+        this.crash('assertion')
+        return
+      }
     }
   }
 

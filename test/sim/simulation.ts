@@ -53,18 +53,33 @@ export interface SimulationResult {
   }
 }
 
-export const FAULT_KINDS = ['crash', 'partition', 'one-way partition', 'heal'] as const
+export const FAULT_KINDS = ['crash', 'partition', 'one-way partition', 'bridge', 'heal'] as const
 
 const MEMBERS = ['r1', 'r2', 'r3'] as const
 const CLIENTS = 3
 const CHECKPOINT_INTERVAL_MS = 150
 const SETTLE_MS = 300
 
-/** Small windows so that catch-up, retention and the checkpoint path are exercised. */
-const SIM_SETTINGS: ReplicationSettings = {
-  ...DEFAULT_REPLICATION_SETTINGS,
-  maxInflightBytes: 16 * 1024,
-  retentionMaxBytes: 24 * 1024,
+/**
+ * Settings drawn per seed around the defaults. Small windows, so that catch-up, retention and
+ * the checkpoint path are exercised; and a dead time sometimes well above the election timeout,
+ * so that a deposed primary often still believes it is primary when a new one is elected (only
+ * epoch fencing then keeps its writes out).
+ */
+function drawSettings(prng: Prng): ReplicationSettings {
+  const electionTimeoutMinTicks = prng.pick([20, 30])
+  return {
+    ...DEFAULT_REPLICATION_SETTINGS,
+    electionTimeoutMinTicks,
+    electionTimeoutMaxTicks: electionTimeoutMinTicks + prng.pick([10, 30]),
+    deadTimeTicks: prng.pick([
+      electionTimeoutMinTicks,
+      DEFAULT_REPLICATION_SETTINGS.deadTimeTicks,
+      100,
+    ]),
+    maxInflightBytes: 16 * 1024,
+    retentionMaxBytes: 24 * 1024,
+  }
 }
 
 interface FaultProfile {
@@ -72,6 +87,7 @@ interface FaultProfile {
   readonly disk: DiskProfile
   readonly faultGapMs: readonly [number, number]
   readonly kinds: readonly (typeof FAULT_KINDS)[number][]
+  readonly settings: ReplicationSettings
 }
 
 function drawProfile(prng: Prng): FaultProfile {
@@ -96,6 +112,7 @@ function drawProfile(prng: Prng): FaultProfile {
       [300, 1500],
     ] as const),
     kinds: kinds.length > 0 ? kinds : ['crash'],
+    settings: drawSettings(prng),
   }
 }
 
@@ -105,12 +122,19 @@ function describeProfile(profile: FaultProfile): string {
     `latency 1-${network.latencyMaxMs} ms, loss ${network.lossProbability}, ` +
     `dup ${network.duplicateProbability}, fsync ${disk.fsyncLatencyMinMs}-` +
     `${disk.fsyncLatencyMaxMs} ms, fsync failure ${disk.fsyncFailureProbability}, ` +
-    `faults every ${profile.faultGapMs[0]}-${profile.faultGapMs[1]} ms: ${profile.kinds.join(', ')}`
+    `faults every ${profile.faultGapMs[0]}-${profile.faultGapMs[1]} ms: ${profile.kinds.join(', ')}; ` +
+    `election timeout ${profile.settings.electionTimeoutMinTicks}-` +
+    `${profile.settings.electionTimeoutMaxTicks} ticks, dead time ${profile.settings.deadTimeTicks}`
   )
 }
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   return new Simulation(options).run()
+}
+
+/** Anything thrown out of a step is a failure of the seed, reported like a violation. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
 
 class Simulation {
@@ -148,7 +172,7 @@ class Simulation {
       members: MEMBERS,
       checker: this.checker,
       bugs: options.bugs ?? new Set(),
-      settings: SIM_SETTINGS,
+      settings: this.profile.settings,
       diskProfile: this.diskProfile,
       trace: (line) => this.trace(line),
       markDirty: () => {
@@ -209,8 +233,13 @@ class Simulation {
       const event = this.queue.take()
       if (event === undefined || this.queue.now > deadline) break
       this.events++
-      event.run()
-      await this.settle()
+      try {
+        event.run()
+        await this.settle()
+      } catch (error) {
+        this.checker.violation(`exception in ${event.label}: ${describeError(error)}`)
+        break
+      }
       if (stopEarly && this.checker.violations.length > 0) break
       const acked = this.workload.probeAckedAt
       if (acked !== undefined && this.queue.now > acked + SETTLE_MS) break
@@ -265,6 +294,16 @@ class Simulation {
         this.partitions++
         this.network.cutLink(node.id, other.id)
         this.trace(`partition: ${node.id} -> ${other.id} cut`)
+        return
+      }
+      case 'bridge': {
+        // Two members cannot talk; the third talks to both (Jepsen's "bridge").
+        const other = this.prng.pick(this.nodes.filter((candidate) => candidate !== node))
+        this.partitions++
+        this.network.heal()
+        this.network.cutLink(node.id, other.id)
+        this.network.cutLink(other.id, node.id)
+        this.trace(`partition: ${node.id} <-> ${other.id} cut, the third bridges`)
         return
       }
       case 'heal':
