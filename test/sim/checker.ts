@@ -21,6 +21,8 @@ import type { LogRecord } from './sim-log.js'
 import type { SimNode } from './sim-node.js'
 import { SIM_QUEUE } from './sim-node.js'
 
+const ENGINE_COMPARISON_INTERVAL_MS = 50
+
 type MessageState = 'available' | 'putPending' | 'getPending' | 'gone' | 'backedOut'
 
 interface ModelMessage {
@@ -48,7 +50,12 @@ export class Checker {
   ackedGetCount = 0
   engineComparisons = 0
 
-  constructor(private readonly trace: (line: string) => void) {}
+  private readonly lastComparison = new Map<string, number>()
+
+  constructor(
+    private readonly trace: (line: string) => void,
+    private readonly now: () => number,
+  ) {}
 
   violation(text: string): void {
     this.violations.push(text)
@@ -104,9 +111,16 @@ export class Checker {
     }
   }
 
-  /** A member's engine applied records; compare it with the model if they are level. */
+  /**
+   * A member's engine applied records; compare it with the model if they are level, at most
+   * once per ENGINE_COMPARISON_INTERVAL_MS per member (a snapshot costs; the end of every run
+   * compares every member once more).
+   */
   onApplied(node: SimNode): void {
     if (node.live || node.appliedEnd !== this.modelEnd) return
+    const last = this.lastComparison.get(node.id) ?? -Infinity
+    if (this.now() - last < ENGINE_COMPARISON_INTERVAL_MS) return
+    this.lastComparison.set(node.id, this.now())
     this.compareEngine(node)
   }
 

@@ -162,7 +162,10 @@ class Simulation {
     this.diskProfile = { ...this.profile.disk }
     this.faultMs = options.faultMs ?? 3000
     this.livenessMs = options.livenessMs ?? 5000
-    this.checker = new Checker((line) => this.trace(line))
+    this.checker = new Checker(
+      (line) => this.trace(line),
+      () => this.queue.now,
+    )
     this.network = new SimNetwork(this.queue, this.prng.fork(), this.profile.network, (message) =>
       this.deliver(message),
     )
@@ -251,7 +254,18 @@ class Simulation {
     }
     this.stopped = true
     await this.settle()
+    this.compareLevelEngines()
     return this.result()
+  }
+
+  /** End of run: every standby engine level with the committed log is compared once more. */
+  private compareLevelEngines(): void {
+    if (this.checker.violations.length > 0) return
+    for (const node of this.nodes) {
+      if (node.alive && !node.live && node.appliedEnd === this.checker.modelEnd) {
+        this.checker.compareEngine(node)
+      }
+    }
   }
 
   /** Runs microtasks until quiet and hands each member's batch of appends to its core. */
