@@ -67,6 +67,7 @@ export function applyRecord(
       backOutWithRequeue(state, endUnitOfWork(state, record.uowId))
       break
     case RecordType.SEGMENT_SEAL:
+    case RecordType.EPOCH_START:
       break
     case RecordType.MESSAGE_MOVE:
       applyMessageMove(state, record, lsn)

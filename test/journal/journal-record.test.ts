@@ -166,6 +166,13 @@ const goldenCases: readonly GoldenCase[] = [
     batchLsn: SEGMENT_BYTES - 1024,
     epoch: 8,
   },
+  {
+    file: 'epoch-start.hex',
+    record: { type: RecordType.EPOCH_START, previousEpoch: 7 },
+    lsn: 8296,
+    batchLsn: 8296,
+    epoch: 9,
+  },
 ]
 
 function encodeFinalized(golden: GoldenCase): Uint8Array {

@@ -19,7 +19,7 @@
  * |      8 | u64   | lsn           | the record's byte position in the log: lsn-typed (below)  |
  * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
  * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
- * |     28 | u8    | type          | RecordType: 1..9 or 11                                    |
+ * |     28 | u8    | type          | RecordType: 1..11                                         |
  * |     29 | u8    | version       | the layout of this record's payload: 1, or 2 (below)      |
  * |     30 | u16   | reserved      | 0                                                         |
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
@@ -113,6 +113,10 @@
  * that the u64 at payload offset 8 is not a uowId (a moved message is always committed) but
  * |      8 | u64   | fromPutLsn             | lsn-typed, < lsn                        |
  * the LSN the message was known by before this record.
+ *
+ * EPOCH_START (payloadLength = 8):
+ * |      0 | u32   | previousEpoch          | u32, below the header's epoch           |
+ * |      4 | u32   | reserved               | 0                                       |
  *
  * Invalid input to encodeRecord is a programmer error (the engine validates what applications
  * send before it makes a record) and fails an assertion. Invalid bytes given to the readers are
@@ -220,6 +224,7 @@ const GET_PAYLOAD_BYTES = 24
 const QUEUE_PAYLOAD_BYTES = 4
 const UOW_PAYLOAD_BYTES = 8
 const SEAL_PAYLOAD_BYTES = 8
+const EPOCH_START_PAYLOAD_BYTES = 8
 
 /**
  * Record bytes besides the body of the largest PUT: header, fixed fields, both names, alignment
@@ -245,6 +250,7 @@ assert(PutOffset.MESSAGE_ID - PutOffset.FORMAT === FORMAT_BYTES, 'format width')
 assert(MAX_QUEUE_NAME_BYTES <= 0xff && MAX_QUEUE_MANAGER_NAME_BYTES <= 0xff, 'u8 name lengths')
 assert(MAX_QUEUE_DESCRIPTION_BYTES <= 0xff, 'u8 description length')
 assert(KNOWN_RECORD_TYPES.size === Object.keys(RecordType).length, 'record types are distinct')
+assert(!KNOWN_RECORD_TYPES.has(0), 'type 0 is never a record')
 
 /** A header that passed readRecordHeader: checksum, framing, version, reserved bytes and LSN. */
 export interface CheckedRecordHeader extends RecordHeader {
@@ -349,6 +355,8 @@ function payloadLengthOf(record: JournalRecord): number {
       return UOW_PAYLOAD_BYTES
     case RecordType.SEGMENT_SEAL:
       return SEAL_PAYLOAD_BYTES
+    case RecordType.EPOCH_START:
+      return EPOCH_START_PAYLOAD_BYTES
     default:
       return unreachable(record, 'journal record type')
   }
@@ -378,6 +386,9 @@ export function encodeRecord(
   assert(Number.isInteger(offset) && offset >= 0, 'encodeRecord: offset must be an integer >= 0')
   assert(isLsn(lsn), 'encodeRecord: lsn must be a safe integer >= 0 and a multiple of 8')
   assert(isUint32(epoch), 'encodeRecord: epoch must be a u32')
+  if (record.type === RecordType.EPOCH_START) {
+    assert(record.previousEpoch < epoch, 'EPOCH_START: previousEpoch must be below the epoch')
+  }
   const payloadLength = payloadLengthOf(record)
   const length = alignRecordLength(RECORD_HEADER_BYTES + payloadLength)
   assert(length <= MAX_RECORD_BYTES, 'encodeRecord: record larger than MAX_RECORD_BYTES')
@@ -433,6 +444,11 @@ function encodePayload(
       assert(record.nextLsn >= lsn + length, 'SEGMENT_SEAL: nextLsn must follow the seal')
       writeUint64(target, at, record.nextLsn)
       return at + SEAL_PAYLOAD_BYTES
+    case RecordType.EPOCH_START:
+      assert(isUint32(record.previousEpoch), 'EPOCH_START: previousEpoch must be a u32')
+      writeUint32(target, at, record.previousEpoch)
+      writeUint32(target, at + 4, 0)
+      return at + EPOCH_START_PAYLOAD_BYTES
     default:
       return unreachable(record, 'journal record type')
   }
@@ -814,9 +830,25 @@ export function decodeRecord(
     case RecordType.SEGMENT_SEAL:
       expectPayloadLength(header, SEAL_PAYLOAD_BYTES)
       return { type: header.type, nextLsn: decodeNextLsn(source, at, header) }
+    case RecordType.EPOCH_START:
+      return decodeEpochStart(source, at, header)
     default:
       return unreachable(header.type, 'journal record type')
   }
+}
+
+function decodeEpochStart(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): JournalRecord {
+  expectPayloadLength(header, EPOCH_START_PAYLOAD_BYTES)
+  if (readUint32(source, at + 4) !== 0) fail(header, 'reserved', 'is not zero')
+  const previousEpoch = readUint32(source, at)
+  if (previousEpoch >= header.epoch) {
+    fail(header, 'previousEpoch', `${previousEpoch} is not below epoch ${header.epoch}`)
+  }
+  return { type: RecordType.EPOCH_START, previousEpoch }
 }
 
 function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHeader): number {

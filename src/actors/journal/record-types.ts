@@ -54,7 +54,8 @@ export const RecordType = {
   SEGMENT_SEAL: 8,
   /** Copy-forward compaction: a live message rewritten at the log end (src/compaction). */
   MESSAGE_MOVE: 9,
-  // 10 EPOCH_START (replication) is taken.
+  /** First record of a primary's epoch (replication): records of earlier epochs commit with it. */
+  EPOCH_START: 10,
   QMGR_ALTER: 11,
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
@@ -134,6 +135,16 @@ export interface SegmentSealRecord {
   readonly nextLsn: number
 }
 
+/**
+ * Written by a new primary before it serves (Raft's no-op entry): once it is committed, every
+ * record before it is committed too. The header's epoch is the new epoch.
+ */
+export interface EpochStartRecord {
+  readonly type: typeof RecordType.EPOCH_START
+  /** Epoch of the last record before this one (0 in an empty log): the log's epoch history. */
+  readonly previousEpoch: number
+}
+
 export type JournalRecord =
   | QueueDefineRecord
   | QueueDeleteRecord
@@ -145,6 +156,7 @@ export type JournalRecord =
   | SegmentSealRecord
   | MessageMoveRecord
   | QueueManagerAlterRecord
+  | EpochStartRecord
 
 /** Header fields every record carries besides its payload. */
 export interface RecordHeader {
