@@ -22,6 +22,8 @@ export interface IntegerField {
   readonly name: string
   readonly min: number
   readonly max: number
+  /** LSNs: a multiple of RECORD_ALIGNMENT_BYTES. */
+  readonly aligned?: boolean
 }
 /** u16 byte count then the bytes: printable ASCII (names) or well-formed UTF-8 (messages). */
 export interface TextField {
@@ -49,8 +51,10 @@ export const integer = (name: string, min: number, max: number): IntegerField =>
 export const u32Field = (name: string): IntegerField => integer(name, 0, U32_MAX)
 export const booleanField = (name: string): IntegerField => integer(name, 0, 1)
 /** LSNs as the journal types them: u64, a multiple of 8, below 2^53. */
-export const lsnField = (name: string): IntegerField =>
-  integer(name, 0, Number.MAX_SAFE_INTEGER - (Number.MAX_SAFE_INTEGER % RECORD_ALIGNMENT_BYTES))
+export const lsnField = (name: string): IntegerField => ({
+  ...integer(name, 0, Number.MAX_SAFE_INTEGER - (Number.MAX_SAFE_INTEGER % RECORD_ALIGNMENT_BYTES)),
+  aligned: true,
+})
 export const text16 = (name: string, minBytes: number, maxBytes: number): TextField => ({
   name,
   minBytes,
@@ -80,15 +84,11 @@ function isIntegerIn(field: IntegerField, value: number): boolean {
   return Number.isInteger(value) && value >= field.min && value <= field.max
 }
 
-function isLsnField(field: IntegerField): boolean {
-  return field.max > U32_MAX
-}
-
 function rangeProblem(field: IntegerField, value: number): string | undefined {
   if (!isIntegerIn(field, value)) {
     return `is ${String(value)}, expected an integer in ${field.min}..${field.max}`
   }
-  if (isLsnField(field) && value % RECORD_ALIGNMENT_BYTES !== 0) {
+  if (field.aligned === true && value % RECORD_ALIGNMENT_BYTES !== 0) {
     return `is ${value}, expected a multiple of ${RECORD_ALIGNMENT_BYTES}`
   }
   return undefined
