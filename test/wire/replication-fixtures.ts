@@ -208,7 +208,10 @@ export function isHandshakeTag(type: string): boolean {
 }
 
 /** A parser in the phase a frame belongs to: unbound for handshakes, bound to NAMES otherwise. */
-export function parserFor(golden: { from: LinkEnd; frame: ReplicationFrame }): ReplicationFrameParser {
+export function parserFor(golden: {
+  from: LinkEnd
+  frame: ReplicationFrame
+}): ReplicationFrameParser {
   const bound = !isHandshakeTag(golden.frame.type)
   return new ReplicationFrameParser({ from: golden.from, names: bound ? NAMES : undefined })
 }
@@ -235,7 +238,9 @@ export function parsePieces(parser: ReplicationFrameParser, pieces: readonly Buf
 
 /** Cuts `bytes` at the given fractions of its length (sorted, duplicates allowed). */
 export function cutAt(bytes: Buffer, fractions: readonly number[]): Buffer[] {
-  const cuts = fractions.map((fraction) => Math.floor(fraction * bytes.length)).sort((a, b) => a - b)
+  const cuts = fractions
+    .map((fraction) => Math.floor(fraction * bytes.length))
+    .sort((a, b) => a - b)
   const pieces: Buffer[] = []
   let start = 0
   for (const cut of [...cuts, bytes.length]) {
