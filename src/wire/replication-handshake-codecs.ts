@@ -2,6 +2,7 @@
  * Codecs of the link handshake frames (layout table in replication-protocol.ts). The decoder
  * checks shapes only; whether a HELLO may join is replication-handshake.ts's decision.
  */
+import { assert } from '../assert.js'
 import {
   MAX_NODE_NAME_BYTES,
   MAX_QUEUE_MANAGER_NAME_BYTES,
@@ -40,6 +41,11 @@ const NODE = ascii16('node', 1, MAX_NODE_NAME_BYTES)
 const AUTH_MECHANISM = integer('authMechanism', 0, 0xff)
 const AUTH: BytesField = { name: 'auth', maxBytes: MAX_REPLICATION_AUTH_BYTES }
 const REASON = integer('reason', 1, Math.max(...Object.values(RefusalReason)))
+// The decoder checks a reason by range, which is right only while the codes run 1, 2, 3, ...
+assert(
+  Object.values(RefusalReason).every((code, index) => code === index + 1),
+  'refusal reasons are numbered 1..n without gaps',
+)
 const MESSAGE = text16('message', 0, MAX_REFUSAL_MESSAGE_BYTES)
 
 function checkVersions(report: FieldWriter | FieldReader, min: number, max: number): void {
