@@ -37,6 +37,14 @@ export const SLOT_DEQUE_INITIAL_CAPACITY = 16
  * tombstones than this and more tombstones than live messages, so garbage stays below 2x.
  */
 export const TOMBSTONE_COMPACTION_MIN_COUNT = 1024
+/**
+ * Expiry sweeper: every EXPIRY_SWEEP_INTERVAL_MS it examines at most EXPIRY_SWEEP_SLOTS_PER_TICK
+ * message-table slots (all queues together, resuming where it stopped), so an expired message
+ * leaves a queue of depth d within about d / 4096 seconds even if no get meets it, at a bounded
+ * cost per tick (~0.1 ms) and with no timer per message.
+ */
+export const EXPIRY_SWEEP_INTERVAL_MS = 1000
+export const EXPIRY_SWEEP_SLOTS_PER_TICK = 4096
 /** What the body cache charges for an entry besides the body: the record and descriptor objects. */
 export const BODY_CACHE_ENTRY_OVERHEAD_BYTES = 256
 /** Longest get-wait a timer can express (setTimeout's signed 32-bit delay); longer is unlimited. */
@@ -158,6 +166,33 @@ export const CLIENT_PARSER_COALESCE_BUFFER_BYTES = 4 * KiB
  * nats' maxPingOut is 2).
  */
 export const HEARTBEAT_DEAD_AFTER_INTERVALS = 3
+
+// ---- Replication link (src/wire/replication-*.ts) ----
+/** Frame header: magic, version, type, length, checksum, reserved (replication-protocol.ts). */
+export const REPLICATION_FRAME_HEADER_BYTES = 16
+/**
+ * Record bytes in one APPEND: the journal's largest group-commit batch, so the sender ships a
+ * batch as the journal worker published it, in one frame, and the largest record always fits.
+ */
+export const MAX_REPLICATION_APPEND_BYTES = MAX_BATCH_BYTES
+/** Checkpoint bytes per CHECKPOINT_CHUNK: smaller than a batch, so a checkpoint being streamed
+ *  holds up the link's other frames for less time. */
+export const MAX_CHECKPOINT_CHUNK_BYTES = 1 * MiB
+/** Epoch runs in one message's epoch history (12 bytes each on the wire). */
+export const MAX_REPLICATION_HISTORY_RUNS = 4096
+/**
+ * Largest value of a replication frame's length field (the whole frame, header included): the
+ * largest APPEND and room for its fixed fields. Checked on the header, before anything is kept.
+ */
+export const MAX_REPLICATION_FRAME_BYTES = MAX_REPLICATION_APPEND_BYTES + 64 * KiB
+/** A node's name on the link: a host name (rdqm.ini's Name= is the host name; Linux allows 64). */
+export const MAX_NODE_NAME_BYTES = 64
+/** An HA group's or DR pair's name, as MQ names go. */
+export const MAX_REPLICATION_GROUP_NAME_BYTES = 48
+/** HELLO's authentication section: room for a challenge, a key id and an HMAC. */
+export const MAX_REPLICATION_AUTH_BYTES = 1 * KiB
+/** The text of a refused handshake, for the peer's log. */
+export const MAX_REFUSAL_MESSAGE_BYTES = 1 * KiB
 
 // ---- Server (src/server/): one TCP listener, one session per client connection ----
 /** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */
@@ -321,6 +356,13 @@ assert(
   CLIENT_PARSER_COALESCE_BELOW_BYTES <= CLIENT_PARSER_COALESCE_BUFFER_BYTES,
   'a coalesced chunk fits an empty coalescing buffer',
 )
+// Replication link: every message fits a frame; a frame fits its u32 length field.
+assert(MAX_REPLICATION_FRAME_BYTES <= 0xffff_ffff, 'a replication frame length fits a u32')
+assert(MAX_RECORD_BYTES <= MAX_REPLICATION_APPEND_BYTES, 'the largest record fits one APPEND')
+assert(MAX_CHECKPOINT_CHUNK_BYTES <= MAX_REPLICATION_APPEND_BYTES, 'a chunk is no bigger')
+assert(MAX_REPLICATION_HISTORY_RUNS <= 0xffff, 'history run count fits a u16')
+assert(MAX_NODE_NAME_BYTES <= 0xffff, 'node name fits a u16 length')
+assert(MAX_REPLICATION_AUTH_BYTES <= 0xffff, 'authentication section fits a u16 length')
 // Server: a turn's batch fits the in-flight window; heartbeats need a ping and a missed reply.
 assert(SERVER_FRAMES_PER_TURN <= SERVER_MAX_REQUESTS_IN_FLIGHT, 'a turn fits the window')
 assert(HEARTBEAT_DEAD_AFTER_INTERVALS >= 2, 'a peer gets a PING before it is declared dead')

@@ -1,7 +1,8 @@
 /**
  * CRC32C (Castagnoli; reflected polynomial 0x82F63B78, initial and final XOR 0xFFFFFFFF), the
- * checksum of journal records and ring frames. Castagnoli rather than IEEE CRC32 because it has
- * better error detection at storage block sizes and CPUs compute it in hardware (SSE4.2, ARMv8).
+ * checksum of journal records and checkpoint files (ring frames carry none: they never leave
+ * memory). Castagnoli rather than IEEE CRC32 because it has better error detection at storage
+ * block sizes and CPUs compute it in hardware (SSE4.2, ARMv8).
  *
  * Two implementations behind one function:
  *  - native: @node-rs/crc32 (Rust, hardware CRC) through N-API, loaded synchronously at module

@@ -7,7 +7,8 @@
  * The whole syntax is checked before names, as MQ does: a syntax error prints AMQ8405I with the
  * command up to the offending parameter and the valid syntax; a well-formed command with an
  * invalid name (bad characters, too long, '' or a generic name where MQ allows none) prints
- * AMQ8424E and is not a syntax error.
+ * AMQ8424E and a valid keyword with an invalid value (MAXDEPTH(-1), DEFPRTY(10)) prints AMQ8425E
+ * naming the attribute and its allowed values; neither counts as a syntax error.
  */
 import { MAX_QUEUE_NAME_BYTES } from '../constants.js'
 import { isValidQueueName } from '../queue/queue-attributes.js'
@@ -19,12 +20,18 @@ import {
   QUEUE_DISPLAY_KEYWORDS,
   QUEUE_MANAGER_DISPLAY_KEYWORDS,
   QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS,
+  QUEUE_MANAGER_SETTABLE,
+  SETTABLE_BY_OBJECT_TYPE,
   QUEUE_TYPES,
   SETTABLE_ATTRIBUTES,
   STATUS_DISPLAY_KEYWORDS,
   VERBS,
+  allowedValues,
   isValidValue,
+  ALIAS_DISPLAY_KEYWORDS,
   type ObjectType,
+  type QueueDisplayKeyword,
+  type SettableAttribute,
   type Verb,
 } from './keywords.js'
 import { Message } from './messages.js'
@@ -82,6 +89,7 @@ function parse(text: string): MqscCommand {
   if (context.objectType === undefined) syntaxError(context, second.keywordEnd)
   if (context.objectType === 'QMGR') {
     if (second.value !== undefined) syntaxError(context, second.end)
+    if (verb === 'ALTER') return alterQueueManagerCommand(context, rest)
     flagsOnly(context, rest, ['ALL', ...QUEUE_MANAGER_DISPLAY_KEYWORDS])
     return { kind: 'displayQueueManager' }
   }
@@ -100,16 +108,18 @@ function parse(text: string): MqscCommand {
 }
 
 function queueCommand(context: Context, name: string, rest: readonly Parameter[]): MqscCommand {
+  const objectType = context.objectType === 'QALIAS' ? 'QALIAS' : 'QLOCAL'
   switch (context.verb) {
     case 'DEFINE':
       return defineCommand(context, name, rest)
     case 'ALTER': {
       const changes = settableChanges(context, rest)
-      return { kind: 'alter', name: validName(name), changes }
+      return { kind: 'alter', objectType, name: validName(name), changes }
     }
     case 'DELETE': {
-      const purge = flagsOnly(context, rest, ['PURGE', 'NOPURGE']).has('PURGE')
-      return { kind: 'delete', name: validName(name), purge }
+      const allowed = objectType === 'QALIAS' ? [] : ['PURGE', 'NOPURGE']
+      const purge = flagsOnly(context, rest, allowed).has('PURGE')
+      return { kind: 'delete', objectType, name: validName(name), purge }
     }
     case 'CLEAR':
       flagsOnly(context, rest, [])
@@ -124,8 +134,9 @@ function queueCommand(context: Context, name: string, rest: readonly Parameter[]
 function defineCommand(context: Context, name: string, rest: readonly Parameter[]): MqscCommand {
   let replace = false
   let like: string | undefined
+  const objectType = context.objectType === 'QALIAS' ? 'QALIAS' : 'QLOCAL'
   const changes = settableChanges(context, rest, (parameter) => {
-    if (parameter.keyword === 'LIKE') {
+    if (parameter.keyword === 'LIKE' && objectType === 'QLOCAL') {
       like = requiredValue(context, parameter)
     } else if (parameter.keyword === 'REPLACE' || parameter.keyword === 'NOREPLACE') {
       flag(context, parameter)
@@ -135,9 +146,13 @@ function defineCommand(context: Context, name: string, rest: readonly Parameter[
     }
     return true
   })
+  // An alias needs its target (MQ: AMQ8405I as well).
+  if (objectType === 'QALIAS' && changes.targetQueue === undefined) {
+    syntaxError(context, context.text.length)
+  }
   validName(name)
   if (like !== undefined) validName(like)
-  return { kind: 'define', name, changes, replace, like }
+  return { kind: 'define', objectType, name, changes, replace, like }
 }
 
 function displayQueueCommand(
@@ -146,10 +161,11 @@ function displayQueueCommand(
   rest: readonly Parameter[],
 ): MqscCommand {
   let queueType = 'ALL'
+  const keywords = displayKeywordsOf(context.objectType)
   const requested = visitParameters(context, rest, (parameter) => {
     // TYPE filters DISPLAY QUEUE; DISPLAY QLOCAL has its type in its name.
     if (parameter.keyword !== 'TYPE' || context.objectType !== 'QUEUE') {
-      return displayFlag(context, parameter, QUEUE_DISPLAY_KEYWORDS)
+      return displayFlag(context, parameter, keywords)
     }
     queueType = requiredValue(context, parameter)
     if (!(QUEUE_TYPES as readonly string[]).includes(queueType)) {
@@ -160,11 +176,21 @@ function displayQueueCommand(
   return {
     kind: 'displayQueue',
     pattern: validPattern(pattern),
-    localQueuesWanted: queueType === 'ALL' || queueType === 'QLOCAL',
-    attributes: QUEUE_DISPLAY_KEYWORDS.filter(
-      (keyword) => requested.has('ALL') || requested.has(keyword),
-    ),
+    localQueuesWanted:
+      context.objectType === 'QLOCAL' ||
+      (context.objectType === 'QUEUE' && (queueType === 'ALL' || queueType === 'QLOCAL')),
+    aliasQueuesWanted:
+      context.objectType === 'QALIAS' ||
+      (context.objectType === 'QUEUE' && (queueType === 'ALL' || queueType === 'QALIAS')),
+    attributes: keywords.filter((keyword) => requested.has('ALL') || requested.has(keyword)),
   }
+}
+
+/** The attributes DISPLAY QLOCAL, QALIAS and QUEUE take. */
+function displayKeywordsOf(objectType: ObjectType | undefined): readonly QueueDisplayKeyword[] {
+  if (objectType === 'QALIAS') return ALIAS_DISPLAY_KEYWORDS
+  if (objectType === 'QLOCAL') return QUEUE_DISPLAY_KEYWORDS.filter((key) => key !== 'TARGET')
+  return QUEUE_DISPLAY_KEYWORDS
 }
 
 function displayStatusCommand(
@@ -203,15 +229,38 @@ function settableChanges(
   other: (parameter: Parameter) => boolean = () => false,
 ): QueueChanges {
   let changes: QueueChanges = {}
+  const objectType = context.objectType === 'QALIAS' ? 'QALIAS' : 'QLOCAL'
+  const allowed = SETTABLE_BY_OBJECT_TYPE[objectType]
   visitParameters(context, parameters, (parameter) => {
     const attribute = SETTABLE_ATTRIBUTES.get(parameter.keyword)
-    if (attribute === undefined) return other(parameter)
+    if (attribute === undefined || !allowed.includes(parameter.keyword)) return other(parameter)
     const value = requiredValue(context, parameter)
-    if (!isValidValue(attribute.rule, value)) syntaxError(context, parameter.end)
+    if (!isValidValue(attribute.rule, value)) throw attributeValueError(attribute, value)
     changes = { ...changes, ...attribute.change(value) }
     return true
   })
   return changes
+}
+
+/** ALTER QMGR DEADQ(q) DESCR(text): a blank DEADQ clears it, as in MQ. */
+function alterQueueManagerCommand(context: Context, rest: readonly Parameter[]): MqscCommand {
+  const changes: { deadLetterQueue?: string; description?: string } = {}
+  visitParameters(context, rest, (parameter) => {
+    const rule = QUEUE_MANAGER_SETTABLE.get(parameter.keyword)
+    if (rule === undefined) return false
+    const value = requiredValue(context, parameter)
+    if (!isValidValue(rule, value)) {
+      throw new Rejection([
+        Message.ATTRIBUTE_VALUE_ERROR,
+        `${parameter.keyword}(${value}) is not valid: ${parameter.keyword} takes ` +
+          `${allowedValues(rule)}.`,
+      ])
+    }
+    if (parameter.keyword === 'DEADQ') changes.deadLetterQueue = value.trim()
+    else changes.description = value.trimEnd()
+    return true
+  })
+  return { kind: 'alterQueueManager', changes }
 }
 
 /** Parameters that are all keywords without values, from `allowed`; returns those present. */
@@ -268,6 +317,18 @@ function validPattern(pattern: string): string {
     throw new Rejection([Message.NAME_ERROR])
   }
   return pattern
+}
+
+/**
+ * A well-formed parameter whose value is out of range or of the wrong kind: MQ's AMQ8425E, then
+ * the attribute, the value given and what it allows, rather than the command's whole syntax.
+ */
+function attributeValueError(attribute: SettableAttribute, value: string): Rejection {
+  return new Rejection([
+    Message.ATTRIBUTE_VALUE_ERROR,
+    `${attribute.keyword}(${value}) is not valid: ${attribute.keyword} takes ` +
+      `${allowedValues(attribute.rule)}.`,
+  ])
 }
 
 function syntaxError(context: Context, end: number): never {

@@ -4,14 +4,18 @@
  * executing a command only meets the engine's own refusals (not found, exists, in use...).
  */
 import type { QueueChanges } from '../queue/engine.js'
+import type { QueueManagerAttributes } from '../queue/types.js'
 import type {
   QueueDisplayKeyword,
   QueueManagerStatusDisplayKeyword,
   StatusDisplayKeyword,
 } from './keywords.js'
 
+export type QueueObjectType = 'QLOCAL' | 'QALIAS'
+
 export interface DefineCommand {
   readonly kind: 'define'
+  readonly objectType: QueueObjectType
   readonly name: string
   readonly changes: QueueChanges
   readonly replace: boolean
@@ -20,12 +24,14 @@ export interface DefineCommand {
 
 export interface AlterCommand {
   readonly kind: 'alter'
+  readonly objectType: QueueObjectType
   readonly name: string
   readonly changes: QueueChanges
 }
 
 export interface DeleteCommand {
   readonly kind: 'delete'
+  readonly objectType: QueueObjectType
   readonly name: string
   readonly purge: boolean
 }
@@ -39,8 +45,10 @@ export interface DisplayQueueCommand {
   readonly kind: 'displayQueue'
   /** A queue name, a name with a trailing `*`, or `*`. */
   readonly pattern: string
-  /** False when DISPLAY QUEUE's TYPE names a queue type other than QLOCAL (none exist). */
+  /** Whether local queues are shown (DISPLAY QLOCAL, or QUEUE with TYPE ALL or QLOCAL). */
   readonly localQueuesWanted: boolean
+  /** Whether alias queues are shown (DISPLAY QALIAS, or QUEUE with TYPE ALL or QALIAS). */
+  readonly aliasQueuesWanted: boolean
   /** Shown after QUEUE and TYPE, in display order. */
   readonly attributes: readonly QueueDisplayKeyword[]
 }
@@ -59,6 +67,10 @@ export interface DisplayQueueManagerStatusCommand {
   readonly kind: 'displayQueueManagerStatus'
   readonly attributes: readonly QueueManagerStatusDisplayKeyword[]
 }
+export interface AlterQueueManagerCommand {
+  readonly kind: 'alterQueueManager'
+  readonly changes: Partial<QueueManagerAttributes>
+}
 
 export interface EndCommand {
   readonly kind: 'end'
@@ -73,6 +85,7 @@ export type MqscCommand =
   | DisplayStatusCommand
   | DisplayQueueManagerCommand
   | DisplayQueueManagerStatusCommand
+  | AlterQueueManagerCommand
   | EndCommand
 
 export type ParseOutcome =

@@ -5,6 +5,7 @@
  * shows them: no quotes, an empty string as one blank (`DESCR( )`).
  */
 import type { QueueAttributes, QueueStatus } from '../queue/types.js'
+import { ALIAS_DISPLAY_KEYWORDS } from './keywords.js'
 import type {
   QueueDisplayKeyword,
   QueueManagerStatusDisplayKeyword,
@@ -40,12 +41,29 @@ export function columns(items: readonly string[]): string[] {
   return lines
 }
 
+/** A local queue (with its status) or, without status, an alias queue. */
 export function queueItems(
   attributes: QueueAttributes,
-  status: QueueStatus,
+  status: QueueStatus | undefined,
   keywords: readonly QueueDisplayKeyword[],
 ): string[] {
-  const values: Record<QueueDisplayKeyword, string | number> = {
+  if (status === undefined) {
+    const wanted = keywords.filter((keyword) => ALIAS_DISPLAY_KEYWORDS.includes(keyword))
+    const aliasValues: Partial<Record<QueueDisplayKeyword, string>> = {
+      DESCR: attributes.description,
+      GET: attributes.getEnabled ? 'ENABLED' : 'DISABLED',
+      PUT: attributes.putEnabled ? 'ENABLED' : 'DISABLED',
+      TARGET: attributes.targetQueue ?? '',
+    }
+    return [
+      item('QUEUE', attributes.name),
+      item('TYPE', 'QALIAS'),
+      ...wanted.map((keyword) => item(keyword, aliasValues[keyword] ?? '')),
+    ]
+  }
+  const values: Record<Exclude<QueueDisplayKeyword, 'TARGET'>, string | number> = {
+    BOQNAME: attributes.backoutRequeueQueue ?? '',
+    BOTHRESH: attributes.backoutThreshold ?? 0,
     CURDEPTH: status.currentDepth,
     DEFPRTY: attributes.defaultPriority,
     DEFPSIST: attributes.defaultPersistent ? 'YES' : 'NO',
@@ -62,7 +80,9 @@ export function queueItems(
   return [
     item('QUEUE', attributes.name),
     item('TYPE', 'QLOCAL'),
-    ...keywords.map((keyword) => item(keyword, values[keyword])),
+    ...keywords.flatMap((keyword) =>
+      keyword === 'TARGET' ? [] : [item(keyword, values[keyword])],
+    ),
   ]
 }
 

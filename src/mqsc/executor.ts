@@ -4,9 +4,15 @@
  * bug) becomes AMQ8101S with the reason in hexadecimal, so one command's failure never stops
  * the script or escapes as an exception.
  */
-import { isMQError, Reason } from '../errors.js'
+import { MAX_MESSAGE_BYTES, MAX_UNCOMMITTED_MESSAGES, PRIORITY_LEVELS } from '../constants.js'
+import { isMQError, MQError, Reason } from '../errors.js'
 import type { QueueEngine } from '../queue/engine.js'
-import type { DisplayQueueCommand, DisplayStatusCommand, MqscCommand } from './commands.js'
+import type {
+  DisplayQueueCommand,
+  DisplayStatusCommand,
+  MqscCommand,
+  QueueObjectType,
+} from './commands.js'
 import {
   columns,
   item,
@@ -54,11 +60,16 @@ async function perform(
       return succeeded(Message.QUEUE_CREATED)
     }
     case 'alter':
+      checkType(engine, command.name, command.objectType)
       await engine.alterQueue(command.name, command.changes)
       return succeeded(Message.QUEUE_CHANGED)
     case 'delete':
+      checkType(engine, command.name, command.objectType)
       await engine.deleteQueue(command.name, { purge: command.purge })
       return succeeded(Message.QUEUE_DELETED)
+    case 'alterQueueManager':
+      await engine.alterQueueManager(command.changes)
+      return succeeded(Message.QUEUE_MANAGER_CHANGED)
     case 'clear':
       await engine.clearQueue(command.name)
       return succeeded(Message.QUEUE_CLEARED)
@@ -67,10 +78,7 @@ async function perform(
     case 'displayStatus':
       return displayStatuses(engine, command)
     case 'displayQueueManager':
-      return succeeded(
-        Message.QUEUE_MANAGER_DETAILS,
-        ...columns([item('QMNAME', queueManagerName)]),
-      )
+      return displayQueueManager(engine, queueManagerName)
     case 'displayQueueManagerStatus': {
       const items = queueManagerStatusItems(
         queueManagerName,
@@ -85,14 +93,43 @@ async function perform(
 }
 
 function displayQueues(engine: QueueEngine, command: DisplayQueueCommand): CommandOutcome {
-  const queues = command.localQueuesWanted ? engine.listQueues(command.pattern) : []
+  const locals = command.localQueuesWanted ? engine.listQueues(command.pattern) : []
+  const aliases = command.aliasQueuesWanted ? engine.listAliases(command.pattern) : []
+  const queues = [...locals, ...aliases].sort((left, right) =>
+    left.name < right.name ? -1 : left.name > right.name ? 1 : 0,
+  )
   // MQ reports a display that matches nothing as a failure, generic or not.
   if (queues.length === 0) return { lines: [objectNotFound(command.pattern)], failed: true }
-  const lines = queues.flatMap((attributes) => [
-    Message.QUEUE_DETAILS,
-    ...columns(queueItems(attributes, engine.queueStatus(attributes.name), command.attributes)),
-  ])
+  const lines = queues.flatMap((attributes) => {
+    const status =
+      attributes.targetQueue === undefined ? engine.queueStatus(attributes.name) : undefined
+    return [Message.QUEUE_DETAILS, ...columns(queueItems(attributes, status, command.attributes))]
+  })
   return { lines, failed: false }
+}
+
+/** DISPLAY QMGR: the attributes MQ shows that exist here, in MQ's order. */
+function displayQueueManager(engine: QueueEngine, queueManagerName: string): CommandOutcome {
+  const attributes = engine.queueManagerAttributes()
+  return succeeded(
+    Message.QUEUE_MANAGER_DETAILS,
+    ...columns([
+      item('QMNAME', queueManagerName),
+      item('DEADQ', attributes.deadLetterQueue),
+      item('DESCR', attributes.description),
+      item('MAXMSGL', MAX_MESSAGE_BYTES),
+      item('MAXPRTY', PRIORITY_LEVELS - 1),
+      item('MAXUMSGS', MAX_UNCOMMITTED_MESSAGES),
+    ]),
+  )
+}
+
+/** ALTER/DELETE QLOCAL of an alias (or QALIAS of a local queue) finds no such object, as in MQ. */
+function checkType(engine: QueueEngine, name: string, objectType: QueueObjectType): void {
+  const isAlias = engine.listAliases(name).some((alias) => alias.name === name)
+  if (isAlias !== (objectType === 'QALIAS')) {
+    throw new MQError(Reason.UNKNOWN_OBJECT_NAME, `no ${objectType} named ${name}`)
+  }
 }
 
 function displayStatuses(engine: QueueEngine, command: DisplayStatusCommand): CommandOutcome {
@@ -121,6 +158,8 @@ function notFoundSubject(command: MqscCommand): string {
     case 'displayQueue':
     case 'displayStatus':
       return command.pattern
+    case 'alterQueueManager':
+      return command.changes.deadLetterQueue ?? ''
     default:
       return ''
   }
@@ -139,6 +178,8 @@ function failureLine(error: unknown, subject: string): string {
       return Message.OBJECT_IN_USE
     case Reason.OBJECT_NAME_ERROR:
       return Message.NAME_ERROR
+    case Reason.CF_ATTR_VALUE_ERROR:
+      return Message.ATTRIBUTE_VALUE_ERROR
     case Reason.Q_MGR_QUIESCING:
     case Reason.Q_MGR_STOPPING:
       return Message.QUEUE_MANAGER_QUIESCING

@@ -3,29 +3,35 @@
  * runMqsc reads a script, runs its commands one after another against the queue engine and
  * returns each command's response; formatTranscript renders what runmqsc prints.
  *
- * Supported, with MQ's synonyms (DEF, DIS, QL, Q, QS):
+ * Supported, with MQ's synonyms (DEF, DIS, QL, QA, Q, QS):
  *   DEFINE QLOCAL(q) [attributes] [REPLACE | NOREPLACE] [LIKE(q)]
- *   ALTER QLOCAL(q) [attributes]
- *   DELETE QLOCAL(q) [PURGE | NOPURGE]
+ *   DEFINE QALIAS(q) TARGET(q) [DESCR PUT GET] [REPLACE | NOREPLACE]
+ *   ALTER QLOCAL(q) [attributes] | ALTER QALIAS(q) [TARGET DESCR PUT GET]
+ *   ALTER QMGR [DEADQ(q)] [DESCR(text)]
+ *   DELETE QLOCAL(q) [PURGE | NOPURGE] | DELETE QALIAS(q)
  *   CLEAR QLOCAL(q)
  *   DISPLAY QLOCAL(generic) | QUEUE(generic) [TYPE(..)] [ALL | CURDEPTH DEFPRTY DEFPSIST DESCR
  *     GET IPPROCS MAXDEPTH MAXMSGL MSGDLVSQ OPPROCS PUT USAGE]
  *   DISPLAY QSTATUS(generic) [TYPE(QUEUE)] [ALL | CURDEPTH IPPROCS OPPROCS UNCOM]
- *   DISPLAY QMGR [ALL | QMNAME]
+ *   DISPLAY QALIAS(generic) [ALL | DESCR GET PUT TARGET]
+ *   DISPLAY QMGR [ALL | DEADQ DESCR MAXMSGL MAXPRTY MAXUMSGS QMNAME] (all are always shown)
  *   DISPLAY QMSTATUS [ALL | QMNAME STATUS CURRLOG RECLOG MEDIALOG CKPTLOG LOGSIZE LOGSEGS
  *     LOGINUSE] (log figures only when the host passes them: see keywords.ts for their meaning)
  *   END (also EXIT, QUIT): stops reading; it is counted, as runmqsc counts it.
- * Attributes: DESCR, MAXDEPTH, MAXMSGL, DEFPSIST(YES|NO), DEFPRTY, PUT and GET(ENABLED|DISABLED),
- * MSGDLVSQ(PRIORITY|FIFO). Line rules are in script.ts, token rules in tokens.ts.
+ * Attributes: DESCR, MAXDEPTH, MAXMSGL, DEFPSIST(YES|NO), DEFPRTY, PUT and
+ * GET(ENABLED|DISABLED), MSGDLVSQ(PRIORITY|FIFO), BOTHRESH, BOQNAME. Line rules are in
+ * script.ts, token rules in tokens.ts.
  *
  * Choices:
  *  - Message ids are MQ's, texts our own (messages.ts). Values out of range or of the wrong
- *    kind (MAXDEPTH(-1), DEFPRTY(10), DEFPSIST(MAYBE)), unknown keywords, repeats and missing
- *    names are syntax errors (AMQ8405I, then AMQ8427I with the valid syntax, ranges included);
- *    an unknown verb lists the verbs (AMQ8426I). A well-formed command with an invalid name is
- *    AMQ8424E, which MQ does not count as a syntax error. Engine refusals map by reason:
- *    2085 AMQ8147E, 2100 AMQ8150E, 2055 AMQ8143E, 2042 AMQ8148E, 2161 AMQ8156E, 2059 AMQ8146E,
- *    anything else AMQ8101S with the reason in hexadecimal.
+ *    kind (MAXDEPTH(-1), DEFPRTY(10), DEFPSIST(MAYBE)) are AMQ8425E with a line naming the
+ *    attribute, the value and what it takes. Unknown keywords, repeats and missing names are
+ *    syntax errors (AMQ8405I, then AMQ8427I with the valid syntax, ranges included); an unknown
+ *    verb lists the verbs (AMQ8426I). A well-formed command with an invalid name is AMQ8424E.
+ *    Neither AMQ8424E nor AMQ8425E counts as a syntax error in the summary. Engine refusals
+ *    map by reason: 2085 AMQ8147E, 2100 AMQ8150E, 2055 AMQ8143E, 2042 AMQ8148E, 2161 AMQ8156E,
+ *    2059 AMQ8146E, 4005 (an attribute the engine refuses, e.g. BOQNAME) AMQ8425E, anything
+ *    else AMQ8101S with the reason in hexadecimal.
  *  - A DISPLAY that matches nothing fails with AMQ8147E, as in MQ.
  *  - Unquoted values are folded to upper case and quoted ones kept, so QLOCAL(q1) is Q1 and
  *    QLOCAL('q1') is q1. DESCR drops trailing blanks (MQ pads it), so DESCR(' ') clears it;

@@ -10,12 +10,14 @@ import {
   MAX_DEPTH_LIMIT,
   MAX_MESSAGE_BYTES,
   MAX_QUEUE_DESCRIPTION_BYTES,
+  MAX_QUEUE_NAME_BYTES,
   PRIORITY_LEVELS,
 } from '../constants.js'
+import { isValidQueueName } from '../queue/queue-attributes.js'
 import type { QueueChanges } from '../queue/engine.js'
 
 export type Verb = 'ALTER' | 'CLEAR' | 'DEFINE' | 'DELETE' | 'DISPLAY' | 'END'
-export type ObjectType = 'QLOCAL' | 'QUEUE' | 'QSTATUS' | 'QMGR' | 'QMSTATUS'
+export type ObjectType = 'QLOCAL' | 'QALIAS' | 'QUEUE' | 'QSTATUS' | 'QMGR' | 'QMSTATUS'
 
 export const VERBS: ReadonlyMap<string, Verb> = new Map([
   ['ALTER', 'ALTER'],
@@ -34,6 +36,8 @@ export const VERBS: ReadonlyMap<string, Verb> = new Map([
 export const OBJECT_TYPES: ReadonlyMap<string, ObjectType> = new Map([
   ['QLOCAL', 'QLOCAL'],
   ['QL', 'QLOCAL'],
+  ['QALIAS', 'QALIAS'],
+  ['QA', 'QALIAS'],
   ['QUEUE', 'QUEUE'],
   ['Q', 'QUEUE'],
   ['QSTATUS', 'QSTATUS'],
@@ -43,11 +47,11 @@ export const OBJECT_TYPES: ReadonlyMap<string, ObjectType> = new Map([
 ])
 
 export const OBJECT_TYPES_BY_VERB: Readonly<Record<Verb, readonly ObjectType[]>> = {
-  ALTER: ['QLOCAL'],
+  ALTER: ['QLOCAL', 'QALIAS', 'QMGR'],
   CLEAR: ['QLOCAL'],
-  DEFINE: ['QLOCAL'],
-  DELETE: ['QLOCAL'],
-  DISPLAY: ['QLOCAL', 'QUEUE', 'QSTATUS', 'QMGR', 'QMSTATUS'],
+  DEFINE: ['QLOCAL', 'QALIAS'],
+  DELETE: ['QLOCAL', 'QALIAS'],
+  DISPLAY: ['QLOCAL', 'QALIAS', 'QUEUE', 'QSTATUS', 'QMGR', 'QMSTATUS'],
   END: [],
 }
 
@@ -55,6 +59,8 @@ export type ValueRule =
   | { readonly kind: 'integer'; readonly minimum: number; readonly maximum: number }
   | { readonly kind: 'choice'; readonly choices: readonly string[] }
   | { readonly kind: 'text'; readonly maximumBytes: number }
+  /** An MQ object name; `blank` allows '' (a blank value clears it, as BOQNAME(' ')). */
+  | { readonly kind: 'name'; readonly blank: boolean }
 
 /** A DEFINE/ALTER attribute: its value rule and the engine change a valid value makes. */
 export interface SettableAttribute {
@@ -73,6 +79,16 @@ const choice = (...choices: string[]): ValueRule => ({ kind: 'choice', choices }
 /** In keyword order, which is also the order syntax help lists them in. */
 export const SETTABLE_ATTRIBUTES: ReadonlyMap<string, SettableAttribute> = new Map(
   [
+    {
+      keyword: 'BOQNAME',
+      rule: { kind: 'name', blank: true } as const,
+      change: (value: string): QueueChanges => ({ backoutRequeueQueue: value.trim() }),
+    },
+    {
+      keyword: 'BOTHRESH',
+      rule: integer(0, MAX_DEPTH_LIMIT),
+      change: (value: string): QueueChanges => ({ backoutThreshold: Number(value) }),
+    },
     {
       keyword: 'DEFPRTY',
       rule: integer(0, PRIORITY_LEVELS - 1),
@@ -116,6 +132,11 @@ export const SETTABLE_ATTRIBUTES: ReadonlyMap<string, SettableAttribute> = new M
       rule: choice('ENABLED', 'DISABLED'),
       change: (value: string): QueueChanges => ({ putEnabled: value === 'ENABLED' }),
     },
+    {
+      keyword: 'TARGET',
+      rule: { kind: 'name', blank: false } as const,
+      change: (value: string): QueueChanges => ({ targetQueue: value }),
+    },
   ].map((attribute) => [attribute.keyword, attribute]),
 )
 
@@ -130,11 +151,41 @@ export function isValidValue(rule: ValueRule, value: string): boolean {
       return rule.choices.includes(value)
     case 'text':
       return Buffer.byteLength(value, 'utf8') <= rule.maximumBytes
+    case 'name':
+      return (rule.blank && value.trim() === '') || isValidQueueName(value)
+  }
+}
+
+/** The attributes each object type takes on DEFINE and ALTER (an alias has few). */
+export const SETTABLE_BY_OBJECT_TYPE: Readonly<Record<'QLOCAL' | 'QALIAS', readonly string[]>> = {
+  QLOCAL: [...SETTABLE_ATTRIBUTES.keys()].filter((keyword) => keyword !== 'TARGET'),
+  QALIAS: ['DESCR', 'GET', 'PUT', 'TARGET'],
+}
+
+/** ALTER QMGR attributes. */
+export const QUEUE_MANAGER_SETTABLE: ReadonlyMap<string, ValueRule> = new Map<string, ValueRule>([
+  ['DEADQ', { kind: 'name', blank: true }],
+  ['DESCR', { kind: 'text', maximumBytes: MAX_QUEUE_DESCRIPTION_BYTES }],
+])
+
+/** The values a rule allows, in words: `0 to 9`, `NO or YES`, `at most 64 bytes of text`. */
+export function allowedValues(rule: ValueRule): string {
+  switch (rule.kind) {
+    case 'integer':
+      return `an integer from ${rule.minimum} to ${rule.maximum}`
+    case 'choice':
+      return `${rule.choices.slice(0, -1).join(', ')} or ${rule.choices.at(-1)}`
+    case 'text':
+      return `text of at most ${rule.maximumBytes} bytes (UTF-8)`
+    case 'name':
+      return `a queue name of at most ${MAX_QUEUE_NAME_BYTES} characters${rule.blank ? ' or blank' : ''}`
   }
 }
 
 /** DISPLAY QLOCAL attributes besides QUEUE and TYPE, in MQ's (alphabetical) display order. */
 export const QUEUE_DISPLAY_KEYWORDS = [
+  'BOQNAME',
+  'BOTHRESH',
   'CURDEPTH',
   'DEFPRTY',
   'DEFPSIST',
@@ -146,8 +197,17 @@ export const QUEUE_DISPLAY_KEYWORDS = [
   'MSGDLVSQ',
   'OPPROCS',
   'PUT',
+  'TARGET',
   'USAGE',
 ] as const
+
+/** What DISPLAY shows of an alias queue (the others do not apply to it). */
+export const ALIAS_DISPLAY_KEYWORDS: readonly QueueDisplayKeyword[] = [
+  'DESCR',
+  'GET',
+  'PUT',
+  'TARGET',
+]
 export type QueueDisplayKeyword = (typeof QUEUE_DISPLAY_KEYWORDS)[number]
 
 /** DISPLAY QSTATUS attributes besides QUEUE and TYPE, in display order. */
@@ -155,7 +215,15 @@ export const STATUS_DISPLAY_KEYWORDS = ['CURDEPTH', 'IPPROCS', 'OPPROCS', 'UNCOM
 export type StatusDisplayKeyword = (typeof STATUS_DISPLAY_KEYWORDS)[number]
 
 /** DISPLAY QMGR attributes. */
-export const QUEUE_MANAGER_DISPLAY_KEYWORDS = ['QMNAME'] as const
+export const QUEUE_MANAGER_DISPLAY_KEYWORDS = [
+  'DEADQ',
+  'DESCR',
+  'MAXMSGL',
+  'MAXPRTY',
+  'MAXUMSGS',
+  'QMNAME',
+] as const
+export type QueueManagerDisplayKeyword = (typeof QUEUE_MANAGER_DISPLAY_KEYWORDS)[number]
 
 /**
  * DISPLAY QMSTATUS attributes besides QMNAME, in display order. STATUS, CURRLOG, RECLOG and

@@ -5,7 +5,9 @@
  * spelled out where MQ's own diagrams say only "integer".
  */
 import {
+  ALIAS_DISPLAY_KEYWORDS,
   QUEUE_DISPLAY_KEYWORDS,
+  SETTABLE_BY_OBJECT_TYPE,
   QUEUE_MANAGER_DISPLAY_KEYWORDS,
   QUEUE_MANAGER_STATUS_DISPLAY_KEYWORDS,
   QUEUE_TYPES,
@@ -25,14 +27,22 @@ const CONTINUATION_INDENT = '  '
 export function syntaxDiagram(verb: Verb, objectType: ObjectType | undefined): string[] {
   switch (verb) {
     case 'DEFINE':
-      return wrap(
-        'DEFINE QLOCAL( q_name )',
-        [...settableOptions(), '[ LIKE( q_name ) ]', '[ NOREPLACE | REPLACE ]'].sort(),
-      )
+      return objectType === 'QALIAS'
+        ? wrap('DEFINE QALIAS( q_name )', [...settableOptions('QALIAS'), '[ NOREPLACE | REPLACE ]'])
+        : wrap(
+            'DEFINE QLOCAL( q_name )',
+            [...settableOptions('QLOCAL'), '[ LIKE( q_name ) ]', '[ NOREPLACE | REPLACE ]'].sort(),
+          )
     case 'ALTER':
-      return wrap('ALTER QLOCAL( q_name )', settableOptions())
+      if (objectType === 'QMGR')
+        return wrap('ALTER QMGR', ['[ DEADQ( q_name ) ]', '[ DESCR( string ) ]'])
+      return objectType === 'QALIAS'
+        ? wrap('ALTER QALIAS( q_name )', settableOptions('QALIAS'))
+        : wrap('ALTER QLOCAL( q_name )', settableOptions('QLOCAL'))
     case 'DELETE':
-      return wrap('DELETE QLOCAL( q_name )', ['[ NOPURGE | PURGE ]'])
+      return objectType === 'QALIAS'
+        ? ['DELETE QALIAS( q_name )']
+        : wrap('DELETE QLOCAL( q_name )', ['[ NOPURGE | PURGE ]'])
     case 'CLEAR':
       return ['CLEAR QLOCAL( q_name )']
     case 'END':
@@ -54,7 +64,11 @@ function displayDiagram(objectType: ObjectType | undefined): string[] {
     ...keywords.map((keyword) => `[ ${keyword} ]`),
   ]
   const diagrams: Record<ObjectType, string[]> = {
-    QLOCAL: wrap('DISPLAY QLOCAL( generic_q_name )', flags(QUEUE_DISPLAY_KEYWORDS)),
+    QLOCAL: wrap(
+      'DISPLAY QLOCAL( generic_q_name )',
+      flags(QUEUE_DISPLAY_KEYWORDS.filter((keyword) => keyword !== 'TARGET')),
+    ),
+    QALIAS: wrap('DISPLAY QALIAS( generic_q_name )', flags(ALIAS_DISPLAY_KEYWORDS)),
     QUEUE: wrap('DISPLAY QUEUE( generic_q_name )', [
       `[ TYPE( ${QUEUE_TYPES.join(' | ')} ) ]`,
       ...flags(QUEUE_DISPLAY_KEYWORDS),
@@ -72,10 +86,10 @@ function displayDiagram(objectType: ObjectType | undefined): string[] {
   )
 }
 
-function settableOptions(): string[] {
-  return [...SETTABLE_ATTRIBUTES.values()].map(
-    (attribute) => `[ ${attribute.keyword}( ${describeRule(attribute.rule)} ) ]`,
-  )
+function settableOptions(objectType: 'QLOCAL' | 'QALIAS'): string[] {
+  return [...SETTABLE_ATTRIBUTES.values()]
+    .filter((attribute) => SETTABLE_BY_OBJECT_TYPE[objectType].includes(attribute.keyword))
+    .map((attribute) => `[ ${attribute.keyword}( ${describeRule(attribute.rule)} ) ]`)
 }
 
 function describeRule(rule: ValueRule): string {
@@ -86,6 +100,8 @@ function describeRule(rule: ValueRule): string {
       return rule.choices.join(' | ')
     case 'text':
       return 'string'
+    case 'name':
+      return 'q_name'
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Checkpoint file format, version 1: an EngineSnapshot (src/queue/snapshot.ts) on disk. Size
+ * Checkpoint file format, version 2: an EngineSnapshot (src/queue/snapshot.ts) on disk. Size
  * first, allocate once, write in place; decoding checks the checksum first, then every field,
  * and reports any fault as QmqError CHECKPOINT_CORRUPT naming the field (the queue manager then
  * falls back to an older checkpoint).
@@ -11,7 +11,7 @@
  * | off | width | field        | meaning and range                                         |
  * |-----|-------|--------------|-----------------------------------------------------------|
  * |   0 | 8     | magic        | ASCII 'QMQCKPT1'                                          |
- * |   8 | u32   | version      | CHECKPOINT_VERSION = 1                                    |
+ * |   8 | u32   | version      | CHECKPOINT_VERSION = 2 (1 is still read, see below)       |
  * |  12 | u32   | headerBytes  | 64                                                        |
  * |  16 | f64   | totalBytes   | the file's length; a multiple of 8                        |
  * |  24 | f64   | lsn          | LSN of the last record applied, or -1                     |
@@ -22,7 +22,20 @@
  * |  56 | u32   | queueCount   | queue sections that follow                                |
  * |  60 | u32   | reserved     | 0                                                         |
  *
- * Then queueCount queue sections, in ascending queueId:
+ * Version 2: the header, then the queue-manager section:
+ * | off | width | field            | range                                                  |
+ * |   0 | u8    | present          | 1 if a QMGR_ALTER was applied, else 0 (and all zero)   |
+ * |   1 | u8    | q: DEADQ bytes   | 0..48, an MQ object name (ASCII)                       |
+ * |   2 | u8    | d: DESCR bytes   | 0..64, well-formed UTF-8                               |
+ * |   3 | 5     | reserved         | 0                                                      |
+ * |   8 | ...   | DEADQ, DESCR; zero padding to 8                                        |
+ * then queueCount queue sections, in ascending queueId (alias queues included, with no
+ * messages): u32 queueId, u32 messageCount n, the attribute block of
+ * src/actors/journal/queue-attributes-codec.ts (the same bytes as in a QUEUE_DEFINE record),
+ * zero padding to 8, then the message columns below.
+ *
+ * Version 1 (read only; written before BOTHRESH, BOQNAME, aliases and queue-manager attributes
+ * existed, which it loads as 0, blank, none and none): no queue-manager section, and sections:
  * | off  | width | field            | range                                             |
  * |------|-------|------------------|---------------------------------------------------|
  * |    0 | u32   | queueId          | any u32, unique                                   |
@@ -53,16 +66,24 @@ import {
 import { ErrorCode, QmqError } from '../errors.js'
 import { isValidQueueName } from '../queue/queue-attributes.js'
 import {
+  decodeQueueAttributes,
+  encodeQueueAttributes,
+  queueAttributesBytes,
+} from '../actors/journal/queue-attributes-codec.js'
+import {
   emptyMessageColumns,
   SnapshotMessageState,
   type EngineSnapshot,
   type MessageColumns,
   type QueueSnapshot,
 } from '../queue/snapshot.js'
-import type { QueueAttributes } from '../queue/types.js'
+import type { QueueAttributes, QueueManagerAttributes } from '../queue/types.js'
 
 export const CHECKPOINT_MAGIC = 'QMQCKPT1'
-export const CHECKPOINT_VERSION = 1
+export const CHECKPOINT_VERSION = 2
+const CHECKPOINT_VERSION_1 = 1
+const QMGR_FIXED_BYTES = 8
+const QUEUE_V2_FIXED_BYTES = 8
 export const CHECKPOINT_HEADER_BYTES = 64
 export const CHECKPOINT_TRAILER_BYTES = 8
 
@@ -106,13 +127,22 @@ export interface CheckpointContents extends EngineSnapshot {
 const align8 = (bytes: number): number => Math.ceil(bytes / ALIGNMENT_BYTES) * ALIGNMENT_BYTES
 
 function queueSectionBytes(queue: QueueSnapshot): number {
-  const names = queue.attributes.name.length + Buffer.byteLength(queue.attributes.description)
-  return align8(QueueOffset.NAME + names) + align8(queue.messages.count * MESSAGE_COLUMN_BYTES)
+  const attributes = queueAttributesBytes(queue.attributes)
+  return (
+    align8(QUEUE_V2_FIXED_BYTES + attributes) + align8(queue.messages.count * MESSAGE_COLUMN_BYTES)
+  )
+}
+
+function queueManagerSectionBytes(attributes: QueueManagerAttributes | undefined): number {
+  if (attributes === undefined) return QMGR_FIXED_BYTES
+  const names = attributes.deadLetterQueue.length + Buffer.byteLength(attributes.description)
+  return align8(QMGR_FIXED_BYTES + names)
 }
 
 /** Bytes encodeCheckpoint produces for `snapshot`. */
 export function checkpointBytes(snapshot: EngineSnapshot): number {
   let total = CHECKPOINT_HEADER_BYTES + CHECKPOINT_TRAILER_BYTES
+  total += queueManagerSectionBytes(snapshot.queueManager)
   for (const queue of snapshot.queues) total += queueSectionBytes(queue)
   return total
 }
@@ -132,7 +162,7 @@ export function encodeCheckpoint(snapshot: EngineSnapshot, epoch = 0): Uint8Arra
   view.setUint32(HeaderOffset.EPOCH, epoch, true)
   view.setUint32(HeaderOffset.NEXT_QUEUE_ID, snapshot.nextQueueId, true)
   view.setUint32(HeaderOffset.QUEUE_COUNT, snapshot.queues.length, true)
-  let offset = CHECKPOINT_HEADER_BYTES
+  let offset = encodeQueueManager(bytes, CHECKPOINT_HEADER_BYTES, snapshot.queueManager)
   for (const queue of snapshot.queues) offset = encodeQueue(view, offset, queue)
   if (offset !== totalBytes - CHECKPOINT_TRAILER_BYTES) {
     throw new Error(`checkpoint encoder wrote ${offset} of ${totalBytes} bytes`)
@@ -141,22 +171,34 @@ export function encodeCheckpoint(snapshot: EngineSnapshot, epoch = 0): Uint8Arra
   return bytes
 }
 
+function encodeQueueManager(
+  bytes: Uint8Array,
+  start: number,
+  attributes: QueueManagerAttributes | undefined,
+): number {
+  if (attributes === undefined) return start + QMGR_FIXED_BYTES
+  const deadLetterQueue = Buffer.from(attributes.deadLetterQueue, 'ascii')
+  const description = Buffer.from(attributes.description, 'utf8')
+  bytes[start] = 1
+  bytes[start + 1] = deadLetterQueue.length
+  bytes[start + 2] = description.length
+  bytes.set(deadLetterQueue, start + QMGR_FIXED_BYTES)
+  bytes.set(description, start + QMGR_FIXED_BYTES + deadLetterQueue.length)
+  return start + queueManagerSectionBytes(attributes)
+}
+
 function encodeQueue(view: DataView, start: number, queue: QueueSnapshot): number {
   const { attributes, messages } = queue
-  const name = Buffer.from(attributes.name, 'ascii')
-  const description = Buffer.from(attributes.description, 'utf8')
-  view.setUint32(start + QueueOffset.QUEUE_ID, queue.queueId, true)
-  view.setUint32(start + QueueOffset.MESSAGE_COUNT, messages.count, true)
-  view.setUint32(start + QueueOffset.MAX_DEPTH, attributes.maxDepth, true)
-  view.setUint32(start + QueueOffset.MAX_MESSAGE_LENGTH, attributes.maxMessageLength, true)
-  view.setUint8(start + QueueOffset.DEFAULT_PRIORITY, attributes.defaultPriority)
-  view.setUint8(start + QueueOffset.FLAGS, queueFlagsOf(attributes))
-  view.setUint8(start + QueueOffset.NAME_BYTES, name.length)
-  view.setUint8(start + QueueOffset.DESCRIPTION_BYTES, description.length)
+  view.setUint32(start, queue.queueId, true)
+  view.setUint32(start + 4, messages.count, true)
   const bytes = new Uint8Array(view.buffer)
-  bytes.set(name, start + QueueOffset.NAME)
-  bytes.set(description, start + QueueOffset.NAME + name.length)
-  let offset = start + align8(QueueOffset.NAME + name.length + description.length)
+  const attributesEnd = encodeQueueAttributes(bytes, start + QUEUE_V2_FIXED_BYTES, attributes)
+  return encodeColumns(view, align8(attributesEnd), messages)
+}
+
+function encodeColumns(view: DataView, start: number, messages: MessageColumns): number {
+  const bytes = new Uint8Array(view.buffer)
+  let offset = start
   offset = writeFloat64Column(view, offset, messages.putLsn, messages.count)
   offset = writeFloat64Column(view, offset, messages.sequence, messages.count)
   offset = writeFloat64Column(view, offset, messages.expiryAtMs, messages.count)
@@ -168,15 +210,6 @@ function encodeQueue(view: DataView, start: number, queue: QueueSnapshot): numbe
   bytes.set(messages.priority.subarray(0, messages.count), offset)
   bytes.set(messages.state.subarray(0, messages.count), offset + messages.count)
   return align8(offset + 2 * messages.count)
-}
-
-function queueFlagsOf(attributes: QueueAttributes): number {
-  return (
-    (attributes.defaultPersistent ? QueueFlag.DEFAULT_PERSISTENT : 0) |
-    (attributes.putEnabled ? QueueFlag.PUT_ENABLED : 0) |
-    (attributes.getEnabled ? QueueFlag.GET_ENABLED : 0) |
-    (attributes.deliverySequence === 'FIFO' ? QueueFlag.FIFO : 0)
-  )
 }
 
 function writeFloat64Column(view: DataView, offset: number, column: Float64Array, count: number) {
@@ -209,7 +242,11 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
   const magic = Buffer.from(bytes.subarray(0, CHECKPOINT_MAGIC.length)).toString('latin1')
   expect(magic === CHECKPOINT_MAGIC, 'magic', `expected ${CHECKPOINT_MAGIC}`)
   const version = view.getUint32(HeaderOffset.VERSION, true)
-  expect(version === CHECKPOINT_VERSION, 'version', `${version} is not ${CHECKPOINT_VERSION}`)
+  expect(
+    version === CHECKPOINT_VERSION || version === CHECKPOINT_VERSION_1,
+    'version',
+    `${version} is neither ${CHECKPOINT_VERSION} nor ${CHECKPOINT_VERSION_1}`,
+  )
   const totalBytes = view.getFloat64(HeaderOffset.TOTAL_BYTES, true)
   expect(totalBytes === bytes.length, 'totalBytes', `${totalBytes}, file has ${bytes.length}`)
   expect(totalBytes % ALIGNMENT_BYTES === 0, 'totalBytes', 'not a multiple of 8')
@@ -225,10 +262,18 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
   expect(view.getUint32(totalBytes - CHECKPOINT_TRAILER_BYTES, true) === 0, 'trailer', 'not 0')
   const header = decodeHeader(view)
   const queues: QueueSnapshot[] = []
+  const limit = totalBytes - CHECKPOINT_TRAILER_BYTES
   let offset = CHECKPOINT_HEADER_BYTES
+  let queueManager: QueueManagerAttributes | undefined
+  if (version === CHECKPOINT_VERSION) {
+    const decodedQueueManager = decodeQueueManager(bytes, offset, limit)
+    queueManager = decodedQueueManager.attributes
+    offset = decodedQueueManager.end
+  }
+  const decodeSection = version === CHECKPOINT_VERSION ? decodeQueue : decodeQueueVersion1
   let messageCount = 0
   for (let index = 0; index < header.queueCount; index++) {
-    const decoded = decodeQueue(view, offset, totalBytes - CHECKPOINT_TRAILER_BYTES, header)
+    const decoded = decodeSection(view, offset, limit, header)
     const previous = queues[queues.length - 1]
     expect(previous === undefined || previous.queueId < decoded.queue.queueId, 'queueId', 'order')
     queues.push(decoded.queue)
@@ -243,7 +288,42 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
     nextSequence: header.nextSequence,
     epoch: header.epoch,
     queues,
+    ...(queueManager === undefined ? {} : { queueManager }),
   }
+}
+
+function decodeQueueManager(
+  bytes: Uint8Array,
+  start: number,
+  limit: number,
+): { readonly attributes: QueueManagerAttributes | undefined; readonly end: number } {
+  expect(start + QMGR_FIXED_BYTES <= limit, 'queueManager', 'section runs past the end')
+  const present = bytes[start]!
+  const queueBytes = bytes[start + 1]!
+  const descriptionBytes = bytes[start + 2]!
+  expect(present <= 1, 'queueManager', `present is ${present}`)
+  const reserved = bytes.subarray(start + 3, start + QMGR_FIXED_BYTES)
+  expect(
+    reserved.every((value) => value === 0),
+    'queueManager',
+    'reserved bytes are not zero',
+  )
+  if (present === 0) {
+    expect(queueBytes === 0 && descriptionBytes === 0, 'queueManager', 'absent but has names')
+    return { attributes: undefined, end: start + QMGR_FIXED_BYTES }
+  }
+  const end = start + align8(QMGR_FIXED_BYTES + queueBytes + descriptionBytes)
+  expect(end <= limit, 'queueManager', 'section runs past the end')
+  const queueAt = start + QMGR_FIXED_BYTES
+  const queueName = bytes.subarray(queueAt, queueAt + queueBytes)
+  const deadLetterQueue = Buffer.from(queueName).toString('latin1')
+  expect(deadLetterQueue === '' || isValidQueueName(deadLetterQueue), 'deadLetterQueue', 'name')
+  const descriptionAt = queueAt + queueBytes
+  const description = bytes.subarray(descriptionAt, descriptionAt + descriptionBytes)
+  expect(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'queueManager', 'description too long')
+  expect(isUtf8(description), 'queueManager', 'description is not UTF-8')
+  const attributes = { deadLetterQueue, description: Buffer.from(description).toString('utf8') }
+  return { attributes: Object.freeze(attributes), end }
 }
 
 interface DecodedHeader {
@@ -280,7 +360,31 @@ function decodeQueue(
   limit: number,
   header: DecodedHeader,
 ): { readonly queue: QueueSnapshot; readonly end: number } {
+  expect(start + QUEUE_V2_FIXED_BYTES <= limit, 'queue', 'section runs past the end')
+  const queueId = view.getUint32(start, true)
+  expect(queueId < header.nextQueueId, 'queueId', `${queueId} not below nextQueueId`)
+  const count = view.getUint32(start + 4, true)
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+  const decoded = decodeQueueAttributes(bytes, start + QUEUE_V2_FIXED_BYTES, limit, corrupt)
+  expect(isValidQueueName(decoded.attributes.name), 'name', 'is not a queue name')
+  const columnsAt = align8(decoded.end)
+  const end = columnsAt + align8(count * MESSAGE_COLUMN_BYTES)
+  expect(end <= limit, 'queue', `section of queue ${queueId} runs past the end`)
+  const alias = decoded.attributes.targetQueue !== undefined
+  expect(!alias || count === 0, 'queue', `alias ${queueId} holds messages`)
+  const messages = decodeColumns(view, columnsAt, count, header)
+  return { queue: { queueId, attributes: decoded.attributes, messages }, end }
+}
+
+/** A queue section of a version-1 checkpoint. */
+function decodeQueueVersion1(
+  view: DataView,
+  start: number,
+  limit: number,
+  header: DecodedHeader,
+): { readonly queue: QueueSnapshot; readonly end: number } {
   expect(start + QueueOffset.NAME <= limit, 'queue', 'section runs past the end')
+
   const queueId = view.getUint32(start + QueueOffset.QUEUE_ID, true)
   expect(queueId < header.nextQueueId, 'queueId', `${queueId} not below nextQueueId`)
   const count = view.getUint32(start + QueueOffset.MESSAGE_COUNT, true)
@@ -325,6 +429,8 @@ function decodeAttributes(
     putEnabled: (flags & QueueFlag.PUT_ENABLED) !== 0,
     getEnabled: (flags & QueueFlag.GET_ENABLED) !== 0,
     deliverySequence: (flags & QueueFlag.FIFO) !== 0 ? 'FIFO' : 'PRIORITY',
+    backoutThreshold: 0,
+    backoutRequeueQueue: '',
   })
 }
 

@@ -14,13 +14,14 @@ import {
 } from '../constants.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
-import type { JournalFaults, JournalStats } from '../actors/journal/messages.js'
+import type { JournalStats, SegmentIoWrapper } from '../actors/journal/messages.js'
 import { recoverLog, type TornTail } from '../actors/journal/recovery.js'
 import { listSegments, preallocateSegment, segmentPath } from '../actors/journal/segment-files.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
 import type { JournalRecord, MessagePutRecord } from '../actors/journal/record-types.js'
 import type { JournalPort } from '../queue/journal-port.js'
 import { QueueEngine, type Connection, type RelocationCandidate } from '../queue/engine.js'
+import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { Checkpointer, loadLatestCheckpoint } from './checkpointer.js'
 import { LogCompactor } from '../compaction/log-compactor.js'
@@ -41,13 +42,14 @@ export interface OpenOptions {
   readonly create?: {
     readonly name: string
     readonly segmentBytes?: number
-    /** crtmqm -u: the queue manager's dead-letter queue (DISPLAY QMGR DEADQ). */
+    /** crtmqm -u: DEADQ of the new queue manager (default SYSTEM.DEAD.LETTER.QUEUE). */
     readonly deadLetterQueue?: string
   }
   readonly logger?: Logger
   readonly now?: () => number
   readonly ringBytes?: number
-  readonly faults?: JournalFaults
+  /** Run the journal worker on a wrapped SegmentIo (tests inject disk faults with it). */
+  readonly segmentIoWrapper?: SegmentIoWrapper
   /** Checkpoint after this much log (default CHECKPOINT_INTERVAL_BYTES). */
   readonly checkpointIntervalBytes?: number
   /** How often checkpoints and compaction are considered (default MAINTENANCE_POLL_MS). */
@@ -161,7 +163,7 @@ export class QueueManager {
     const journal = startJournal(options, paths, meta, logger, supervisor, sideWork, replay.endLsn)
     proxy.target = journal
     await Promise.race([journal.ready(), supervisorFailure(supervisor)])
-    const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+    const rolledBack = await finishRecovery(engine, options)
     const checkpointIntervalBytes = options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES
     const { checkpointer, compactor } = startMaintenance(
       { options, paths, meta, logger, sideWork, engine, journal },
@@ -279,6 +281,20 @@ export class QueueManager {
   }
 }
 
+/**
+ * With the journal running: back out units of work the crash cut off, create the default
+ * objects of a new queue manager (or of one created before they existed), remove what expired
+ * while the queue manager was down and start the expiry sweeper. Returns the units backed out.
+ */
+async function finishRecovery(engine: QueueEngine, options: OpenOptions): Promise<number> {
+  const rolledBack = await engine.rollBackIncompleteUnitsOfWork()
+  await engine.ensureDefaultObjects(
+    options.create?.deadLetterQueue ?? DEFAULT_DEAD_LETTER_QUEUE_NAME,
+  )
+  engine.startExpirySweeper()
+  return rolledBack
+}
+
 function startJournal(
   options: OpenOptions,
   paths: DataPaths,
@@ -297,7 +313,7 @@ function startJournal(
     sideWork,
     logger: logger.child({ actor: 'journal' }),
     ringBytes: options.ringBytes,
-    faults: options.faults,
+    segmentIoWrapper: options.segmentIoWrapper,
   })
 }
 

@@ -3,24 +3,41 @@
  * opened by its first syncpoint operation and ended by commit, backout or close. Closing a
  * connection (a client that vanished) closes its handles and backs out its unit of work.
  *
+ * A doomed unit of work (MQ's MQRC_BACKED_OUT): the queue manager backed it out on its own, e.g.
+ * to release log space it pinned (engine.doomUnitOfWork). The connection remembers it until the
+ * application ends the unit of work, as MQ does: a syncpoint put or get fails with 2003
+ * (FAILED, the application must back out), MQCMIT reports 2003 (WARNING: it was backed out),
+ * MQBACK succeeds; either ends the doom. Operations outside syncpoint are not affected.
+ *
  * Handles fail with 2019 (HOBJ_ERROR) once closed, 2018 (HCONN_ERROR) once their connection is
  * closed, 2052 (Q_DELETED) if their queue was deleted, and 2037/2039/2036 when used for input,
  * output or browse without having been opened for it.
  */
-import { MQError, Reason } from '../errors.js'
+import { CompCode, MQError, Reason } from '../errors.js'
 import { RecordType } from '../actors/journal/record-types.js'
+import { backOutWithRequeue } from './backout-requeue.js'
 import type { EngineRuntime } from './engine-runtime.js'
+import type { ConnectionAccess, HandleAccess, HandlePurpose } from './handle-access.js'
 import type { DeliveryPosition, LocalQueue } from './local-queue.js'
 import { getMessage } from './message-get.js'
 import { putMessage } from './message-put.js'
 import { isValidQueueName } from './queue-attributes.js'
-import type { GetOptions, GotMessage, MessageDescriptor, OpenOptions, PutOptions } from './types.js'
+import type {
+  GetOptions,
+  GotMessage,
+  MessageDescriptor,
+  OpenOptions,
+  PutOptions,
+  QueueAttributes,
+} from './types.js'
 import { UnitOfWork } from './unit-of-work.js'
 
-export type HandlePurpose = 'input' | 'output' | 'browse'
+export type { HandlePurpose } from './handle-access.js'
 
-export class Connection {
+export class Connection implements ConnectionAccess {
   private unitOfWork: UnitOfWork | undefined
+  /** Why the queue manager backed out this connection's unit of work, until MQCMIT/MQBACK. */
+  private doomedBecause: string | undefined
   private readonly handles = new Set<QueueHandle>()
   private closed = false
 
@@ -46,28 +63,57 @@ export class Connection {
     if (!purposes.input && !purposes.output && !purposes.browse) {
       throw new MQError(Reason.OPTIONS_ERROR, 'open for at least one of input, output, browse')
     }
-    const queue = isValidQueueName(queueName)
-      ? this.runtime.state.queuesByName.get(queueName)
-      : undefined
+    const state = this.runtime.state
+    // An alias resolves to its target at MQOPEN, as in MQ (2085 if the target does not exist).
+    const alias = state.aliasesByName.get(queueName)
+    const resolvedName = alias?.attributes.targetQueue ?? queueName
+    const queue = isValidQueueName(queueName) ? state.queuesByName.get(resolvedName) : undefined
     if (queue === undefined) {
       throw new MQError(
         Reason.UNKNOWN_OBJECT_NAME,
         `queue ${JSON.stringify(queueName)} is not defined`,
       )
     }
-    const handle = new QueueHandle(this.runtime, this, queue, purposes)
+    const handle = new QueueHandle(this.runtime, this, queue, purposes, alias)
     this.handles.add(handle)
     return handle
   }
 
-  /** MQCMIT: resolves once the commit is durable (at once if nothing was journalled). */
+  /** True while the unit of work is doomed (see the file comment). */
+  get isUnitOfWorkDoomed(): boolean {
+    return this.doomedBecause !== undefined
+  }
+
+  /**
+   * MQCMIT: resolves once the commit is durable (at once if nothing was journalled). A doomed
+   * unit of work was already backed out: 2003 with CompCode WARNING, and the doom ends.
+   */
   async commit(): Promise<void> {
+    this.checkOpen()
+    const doomedBecause = this.doomedBecause
+    if (doomedBecause !== undefined) {
+      this.doomedBecause = undefined
+      throw new MQError(Reason.BACKED_OUT, doomedBecause, CompCode.WARNING)
+    }
     await this.endUnitOfWork(true)
   }
 
-  /** MQBACK: puts removed, gotten messages restored with BackoutCount + 1. */
+  /** MQBACK: puts removed, gotten messages restored with BackoutCount + 1; ends a doom. */
   async backout(): Promise<void> {
+    this.checkOpen()
+    this.doomedBecause = undefined
     await this.endUnitOfWork(false)
+  }
+
+  /**
+   * The queue manager backs out the open unit of work on its own (engine.doomUnitOfWork):
+   * written and applied now, reported to the application at its next syncpoint call.
+   * Resolves once the backout is durable.
+   */
+  async doom(because: string): Promise<void> {
+    if (this.closed || this.unitOfWork === undefined) return
+    this.doomedBecause = because
+    await this.settle(false)
   }
 
   /** MQDISC: closes every handle and backs out the open unit of work. */
@@ -82,6 +128,10 @@ export class Connection {
 
   /** The open unit of work, opened if needed; 2024 once it holds MAXUMSGS operations. */
   unitOfWorkWithRoom(): UnitOfWork {
+    if (this.doomedBecause !== undefined) {
+      const detail = `${this.doomedBecause}; back out (MQBACK) before new syncpoint work`
+      throw new MQError(Reason.BACKED_OUT, detail, CompCode.FAILED)
+    }
     this.unitOfWork ??= new UnitOfWork(this)
     if (this.unitOfWork.operationCount >= this.runtime.maxUncommittedMessages) {
       throw new MQError(
@@ -113,7 +163,7 @@ export class Connection {
     if (!unitOfWork.journalled) {
       // Only non-persistent operations (or none): nothing on disk to settle.
       if (commit) unitOfWork.commit()
-      else unitOfWork.backout()
+      else backOutWithRequeue(this.runtime.state, unitOfWork)
       return
     }
     const type = commit ? RecordType.UOW_COMMIT : RecordType.UOW_BACKOUT
@@ -122,7 +172,7 @@ export class Connection {
   }
 }
 
-export class QueueHandle {
+export class QueueHandle implements HandleAccess {
   /** Where browse 'next' continues: the last message browsed, in delivery order. */
   browseCursor: DeliveryPosition | undefined
   private closed = false
@@ -136,6 +186,8 @@ export class QueueHandle {
       readonly output: boolean
       readonly browse: boolean
     },
+    /** The alias opened, if any: its PUT(DISABLED) and GET(DISABLED) apply as well. */
+    readonly alias: { readonly attributes: QueueAttributes } | undefined = undefined,
   ) {
     if (purposes.input) queue.openInputCount++
     if (purposes.output) queue.openOutputCount++

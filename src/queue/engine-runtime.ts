@@ -177,7 +177,8 @@ export class EngineRuntime {
       throw new MQError(Reason.RESOURCE_PROBLEM, message, CompCode.FAILED, { cause })
     }
     assert(record.type === RecordType.MESSAGE_PUT, 'readPut returns a PUT record')
-    assert(record.queueId === queue.queueId, 'the PUT record read back is of this queue')
+    // A message moved by a backout requeue keeps the PUT record of the queue it was put to.
+    assert(record.descriptor.persistent, 'the PUT record read back is of a persistent message')
     return record
   }
 }

@@ -7,12 +7,23 @@ import { assert } from '../assert.js'
 import { RECORD_ALIGNMENT_BYTES } from '../constants.js'
 import { BodyCache } from './body-cache.js'
 import { LocalQueue } from './local-queue.js'
-import type { QueueAttributes } from './types.js'
+import type { QueueAttributes, QueueManagerAttributes } from './types.js'
 import { UnitOfWork } from './unit-of-work.js'
+
+/** An alias queue (DEFINE QALIAS): a name that resolves to a local queue at MQOPEN. */
+export interface AliasQueue {
+  readonly queueId: number
+  attributes: QueueAttributes
+}
 
 export class EngineState {
   readonly queuesById = new Map<number, LocalQueue>()
   readonly queuesByName = new Map<string, LocalQueue>()
+  /** Alias queues; names are unique across local and alias queues, ids across both too. */
+  readonly aliasesById = new Map<number, AliasQueue>()
+  readonly aliasesByName = new Map<string, AliasQueue>()
+  /** The last QMGR_ALTER applied; undefined before the queue manager's creation wrote one. */
+  queueManager: QueueManagerAttributes | undefined
   /** Units of work that have written at least one record, by uowId. */
   readonly unitsOfWork = new Map<number, UnitOfWork>()
   readonly bodyCache: BodyCache
@@ -39,12 +50,38 @@ export class EngineState {
 
   addQueue(queueId: number, attributes: QueueAttributes): LocalQueue {
     assert(!this.queuesById.has(queueId), 'queue ids are not reused')
-    assert(!this.queuesByName.has(attributes.name), 'queue names are unique')
+    assert(!this.isNameTaken(attributes.name), 'queue names are unique')
     const queue = new LocalQueue(queueId, attributes, this.bodyCache)
     this.queuesById.set(queueId, queue)
     this.queuesByName.set(attributes.name, queue)
     this.nextQueueId = Math.max(this.nextQueueId, queueId + 1)
     return queue
+  }
+
+  /** DEFINE (or ALTER) QALIAS: an upsert by queue id. */
+  upsertAlias(queueId: number, attributes: QueueAttributes): void {
+    assert(attributes.targetQueue !== undefined, 'an alias has a target')
+    assert(!this.queuesById.has(queueId), 'alias ids are not local queue ids')
+    const existing = this.aliasesById.get(queueId)
+    if (existing !== undefined) {
+      assert(existing.attributes.name === attributes.name, 'an alias keeps its name')
+      existing.attributes = attributes
+      return
+    }
+    assert(!this.isNameTaken(attributes.name), 'queue names are unique')
+    const alias = { queueId, attributes }
+    this.aliasesById.set(queueId, alias)
+    this.aliasesByName.set(attributes.name, alias)
+    this.nextQueueId = Math.max(this.nextQueueId, queueId + 1)
+  }
+
+  removeAlias(alias: AliasQueue): void {
+    this.aliasesById.delete(alias.queueId)
+    this.aliasesByName.delete(alias.attributes.name)
+  }
+
+  isNameTaken(name: string): boolean {
+    return this.queuesByName.has(name) || this.aliasesByName.has(name)
   }
 
   removeQueue(queue: LocalQueue): void {

@@ -14,12 +14,14 @@ import { RecordType } from '../actors/journal/record-types.js'
 import type { JournalRecord } from '../actors/journal/record-types.js'
 import { Connection } from './connection.js'
 import { EngineRuntime, type QueueEngineOptions } from './engine-runtime.js'
+import { ExpirySweeper } from './expiry-sweeper.js'
 import { SlotState } from './message-table.js'
 import {
   alterQueue,
   clearQueue,
   defineQueue,
   deleteQueue,
+  listAliases,
   listQueues,
   queueAttributes,
   queueStatus,
@@ -34,9 +36,14 @@ import {
   type RelocationCandidate,
   type RelocationScan,
 } from './message-relocation.js'
+import {
+  alterQueueManager,
+  ensureDefaultObjects,
+  queueManagerAttributes,
+} from './queue-manager-admin.js'
 import { applyRecord } from './record-apply.js'
 import { captureSnapshot, restoreSnapshot, type EngineSnapshot } from './snapshot.js'
-import type { QueueAttributes, QueueStatus } from './types.js'
+import type { QueueAttributes, QueueManagerAttributes, QueueStatus } from './types.js'
 
 export { Connection, QueueHandle } from './connection.js'
 export type { QueueEngineOptions } from './engine-runtime.js'
@@ -52,9 +59,29 @@ export type { RelocationCandidate, RelocationScan } from './message-relocation.j
 
 export class QueueEngine {
   private readonly runtime: EngineRuntime
+  private readonly expirySweeper: ExpirySweeper
 
   constructor(options: QueueEngineOptions) {
     this.runtime = new EngineRuntime(options)
+    this.expirySweeper = new ExpirySweeper(
+      this.runtime.state,
+      this.runtime.now,
+      this.runtime.timers,
+    )
+  }
+
+  /**
+   * Removes every expired message now (end of recovery, before applications connect), then
+   * sweeps periodically (expiry-sweeper.ts) until quiesce.
+   */
+  startExpirySweeper(): void {
+    this.expirySweeper.sweepAll()
+    this.expirySweeper.start()
+  }
+
+  /** One sweeper tick (tests drive it by hand); returns the slots examined. */
+  sweepExpired(budget?: number): number {
+    return this.expirySweeper.tick(budget)
   }
 
   /** MQCONN. Fails with 2161 while quiescing and 2059 after a journal failure. */
@@ -90,6 +117,29 @@ export class QueueEngine {
     return listQueues(this.runtime, pattern)
   }
 
+  /** Alias queues (DEFINE QALIAS) whose names match `pattern`, sorted by name. */
+  listAliases(pattern = '*'): QueueAttributes[] {
+    return listAliases(this.runtime, pattern)
+  }
+
+  /** DISPLAY QMGR's stored attributes (DEADQ, DESCR). */
+  queueManagerAttributes(): QueueManagerAttributes {
+    return queueManagerAttributes(this.runtime)
+  }
+
+  /** ALTER QMGR; resolves once the QMGR_ALTER record is durable. */
+  alterQueueManager(changes: Partial<QueueManagerAttributes>): Promise<QueueManagerAttributes> {
+    return alterQueueManager(this.runtime, changes)
+  }
+
+  /**
+   * SYSTEM.DEFAULT.LOCAL.QUEUE, the dead-letter queue and the queue manager's attributes, if
+   * the log has none yet (queue-manager-admin.ts). Resolves true if it created them.
+   */
+  ensureDefaultObjects(deadLetterQueue: string): Promise<boolean> {
+    return ensureDefaultObjects(this.runtime, deadLetterQueue)
+  }
+
   queueStatus(name: string): QueueStatus {
     return queueStatus(this.runtime, name)
   }
@@ -118,6 +168,35 @@ export class QueueEngine {
     }
     if (lastLsn >= 0) await this.runtime.durable(lastLsn)
     return orphans.length
+  }
+
+  /**
+   * Units of work with a journal presence, oldest first: what the journal must keep from
+   * `uowId` on (a log-space policy may doom the oldest).
+   */
+  openUnitsOfWork(): { readonly uowId: number; readonly operationCount: number }[] {
+    return [...this.runtime.state.unitsOfWork.values()]
+      .map((unit) => ({ uowId: unit.uowId, operationCount: unit.operationCount }))
+      .sort((left, right) => left.uowId - right.uowId)
+  }
+
+  /**
+   * The queue manager backs out a unit of work on its own (MQ does so to release log space a
+   * long-running one pins). Its connection, if it has one, then fails syncpoint calls with 2003
+   * until the application backs out, and reports 2003 WARNING on commit (connection.ts).
+   * Resolves false if no such unit of work is open, true once the backout is durable.
+   */
+  async doomUnitOfWork(uowId: number, because: string): Promise<boolean> {
+    this.runtime.checkNotFailed()
+    const unitOfWork = this.runtime.state.unitsOfWork.get(uowId)
+    if (unitOfWork === undefined) return false
+    if (unitOfWork.owner instanceof Connection) {
+      await unitOfWork.owner.doom(because)
+      return true
+    }
+    const lsn = this.runtime.appendAndApply({ type: RecordType.UOW_BACKOUT, uowId })
+    await this.runtime.durable(lsn)
+    return true
   }
 
   snapshot(): EngineSnapshot {
@@ -159,6 +238,7 @@ export class QueueEngine {
 
   /** New calls fail with 2161 and waiting gets are woken with it; commit and backout still work. */
   quiesce(): void {
+    this.expirySweeper.stop()
     this.runtime.quiesce()
   }
 

@@ -68,6 +68,8 @@ export class LocalQueue {
   openOutputCount = 0
   openBrowseCount = 0
   deleted = false
+  /** Next slot the expiry sweeper examines. */
+  private sweepCursor = 0
   private readonly deques: SlotDeque[] = Array.from(
     { length: PRIORITY_LEVELS },
     () => new SlotDeque(),
@@ -104,23 +106,31 @@ export class LocalQueue {
     return slot
   }
 
-  /** The slot of the available persistent message put at `putLsn`, or -1. */
+  /**
+   * The slot of the available persistent message put at `putLsn`, or -1. A binary search per
+   * deque, which relies on put LSNs rising along each deque; a message moved here by a backout
+   * requeue (backout-requeue.ts) keeps its older put LSN and breaks that order, so a miss falls
+   * back to a scan of the table (requeues are rare: poison messages).
+   */
   locate(putLsn: number): number {
     const table = this.table
-    const isAvailable = (slot: number): boolean =>
+    const found = (slot: number): boolean =>
       table.putLsn[slot] === putLsn &&
       table.isPersistent(slot) &&
       table.stateOf(slot) === SlotState.AVAILABLE
     const relocatedSlot = this.relocated.slotAt(putLsn)
-    if (relocatedSlot !== undefined) return isAvailable(relocatedSlot) ? relocatedSlot : -1
+    if (relocatedSlot !== undefined) return found(relocatedSlot) ? relocatedSlot : -1
     const relocated = this.relocated
     const keyOf = (slot: number): number => relocated.searchKey(slot, table.putLsn[slot]!)
     for (const deque of this.deques) {
       for (let index = deque.lowerBound(putLsn, keyOf); index < deque.length; index++) {
         const slot = deque.at(index)
         if (keyOf(slot) !== putLsn) break
-        if (isAvailable(slot)) return slot
+        if (found(slot)) return slot
       }
+    }
+    for (let slot = 0; slot < table.slotLimit; slot++) {
+      if (table.stateOf(slot) !== SlotState.FREE && found(slot)) return slot
     }
     return -1
   }
@@ -242,6 +252,8 @@ export class LocalQueue {
   firstEligible(query: MessageQuery): number {
     if (this.available === 0) return -1
     this.compactIfWasteful()
+    const indexed = this.indexedCandidates(query)
+    if (indexed !== undefined) return this.firstIndexed(indexed, query)
     const fifo = this.attributes.deliverySequence === 'FIFO'
     let best = -1
     for (let priority = PRIORITY_LEVELS - 1; priority >= 0; priority--) {
@@ -253,6 +265,89 @@ export class LocalQueue {
       if (best < 0 || this.table.sequence[slot]! < this.table.sequence[best]!) best = slot
     }
     return best
+  }
+
+  /**
+   * Slots that may match a MsgId or CorrelId query, from the table's hash indexes (MsgId first:
+   * it is nearly always unique), or undefined when the query names no indexed hash and the
+   * deques must be scanned.
+   */
+  private indexedCandidates(query: MessageQuery): number[] | undefined {
+    const table = this.table
+    if (query.msgIdHash !== undefined && table.msgIdIndex.isIndexed(query.msgIdHash)) {
+      return table.msgIdIndex.candidates(query.msgIdHash, table.msgIdHash)
+    }
+    if (query.correlIdHash !== undefined && table.correlIdIndex.isIndexed(query.correlIdHash)) {
+      return table.correlIdIndex.candidates(query.correlIdHash, table.correlIdHash)
+    }
+    return undefined
+  }
+
+  /** Among index candidates, the first in delivery order that `query` accepts, or -1. */
+  private firstIndexed(candidates: number[], query: MessageQuery): number {
+    const table = this.table
+    const eligible = candidates.filter((slot) => {
+      if (table.stateOf(slot) !== SlotState.AVAILABLE) return false
+      if (query.msgIdHash !== undefined && table.msgIdHash[slot] !== query.msgIdHash) return false
+      if (query.correlIdHash !== undefined && table.correlIdHash[slot] !== query.correlIdHash) {
+        return false
+      }
+      if (this.isExpired(slot, query.nowMs)) {
+        this.expireDuringScan(slot)
+        return false
+      }
+      return query.after === undefined || this.comesAfter(slot, query.after)
+    })
+    eligible.sort((left, right) => this.compareDelivery(left, right))
+    for (const slot of eligible) if (query.confirm(slot)) return slot
+    return -1
+  }
+
+  /** Negative when `left` is delivered before `right`. */
+  private compareDelivery(left: number, right: number): number {
+    const { priority, sequence } = this.table
+    if (this.attributes.deliverySequence === 'PRIORITY' && priority[left] !== priority[right]) {
+      return priority[right]! - priority[left]!
+    }
+    return sequence[left]! - sequence[right]!
+  }
+
+  private comesAfter(slot: number, after: DeliveryPosition): boolean {
+    const priority = this.table.priority[slot]!
+    const sequence = this.table.sequence[slot]!
+    if (this.attributes.deliverySequence === 'FIFO' || priority === after.priority) {
+      return sequence > after.sequence
+    }
+    return priority < after.priority
+  }
+
+  /**
+   * Expiry sweep: examines up to `budget` slots from the sweep cursor on, removing available
+   * messages whose expiry has passed (locked and pending ones are left to their unit of work).
+   * Returns the slots examined; the cursor wraps to 0 once it passes the end of the table.
+   */
+  sweepExpired(nowMs: number, budget: number, fromStart = false): number {
+    const table = this.table
+    const limit = table.slotLimit
+    if (fromStart || this.sweepCursor >= limit) this.sweepCursor = 0
+    const end = Math.min(limit, this.sweepCursor + budget)
+    let expired = 0
+    for (let slot = this.sweepCursor; slot < end; slot++) {
+      if (table.stateOf(slot) === SlotState.AVAILABLE && this.isExpired(slot, nowMs)) {
+        this.remove(slot)
+        expired++
+      }
+    }
+    const examined = end - this.sweepCursor
+    this.sweepCursor = end
+    // remove() released slots at a deque front; others became tombstones: compact if wasteful.
+    if (expired > 0) this.compactIfWasteful()
+    return examined
+  }
+
+  /** True when the sweep cursor is at the start of the table (a full pass has ended). */
+  get sweepAtStart(): boolean {
+    return this.sweepCursor === 0 || this.sweepCursor >= this.table.slotLimit
   }
 
   /** Drops every message (CLEAR QLOCAL, DELETE QLOCAL PURGE); nothing may be uncommitted. */

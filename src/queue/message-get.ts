@@ -14,7 +14,7 @@
 import { MAX_WAIT_MS, MESSAGE_ID_BYTES } from '../constants.js'
 import { MQError, Reason } from '../errors.js'
 import { RecordType, type MessageGetRecord } from '../actors/journal/record-types.js'
-import type { HandlePurpose, QueueHandle } from './connection.js'
+import type { HandleAccess as QueueHandle, HandlePurpose } from './handle-access.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { LocalQueue, StoredMessage } from './local-queue.js'
 import { hashId, idsEqual, isNoneId } from './message-id.js'
@@ -114,8 +114,9 @@ function attemptGet(
 ): Promise<GotMessage> | undefined {
   runtime.checkUsable()
   const queue = handle.queueFor(request.purpose)
-  if (!queue.attributes.getEnabled) {
-    throw new MQError(Reason.GET_INHIBITED, `GET(DISABLED) on ${queue.name}`)
+  if (!queue.attributes.getEnabled || handle.alias?.attributes.getEnabled === false) {
+    const name = queue.attributes.getEnabled ? handle.alias!.attributes.name : queue.name
+    throw new MQError(Reason.GET_INHIBITED, `GET(DISABLED) on ${name}`)
   }
   const unitOfWork = request.syncpoint ? handle.connection.unitOfWorkWithRoom() : undefined
   const nowMs = runtime.now()

@@ -21,7 +21,7 @@ import {
   type MessagePutRecord,
   type StoredDescriptor,
 } from '../actors/journal/record-types.js'
-import type { QueueHandle } from './connection.js'
+import type { HandleAccess as QueueHandle } from './handle-access.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
@@ -47,8 +47,9 @@ export async function putMessage(
   const queue = handle.queueFor('output')
   const descriptor = prepareDescriptor(runtime, queue, options)
   checkBody(queue, body)
-  if (!queue.attributes.putEnabled) {
-    throw new MQError(Reason.PUT_INHIBITED, `PUT(DISABLED) on ${queue.name}`)
+  if (!queue.attributes.putEnabled || handle.alias?.attributes.putEnabled === false) {
+    const name = queue.attributes.putEnabled ? handle.alias!.attributes.name : queue.name
+    throw new MQError(Reason.PUT_INHIBITED, `PUT(DISABLED) on ${name}`)
   }
   if (queue.depth >= queue.attributes.maxDepth) {
     throw new MQError(Reason.Q_FULL, `${queue.name} is at MAXDEPTH(${queue.attributes.maxDepth})`)

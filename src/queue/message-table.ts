@@ -1,8 +1,8 @@
 /**
  * The messages of one queue, stored column by column in typed arrays indexed by slot. A queued
- * persistent message costs about 50 bytes here and no JS object: its body and full descriptor
- * stay in the journal (read back by put LSN), which is what lets queue depth be bounded by disk
- * rather than by the heap. Freed slots go on a free list and are reused.
+ * persistent message costs about 75 bytes here (with the id indexes) and no JS object: its body
+ * and full descriptor stay in the journal (read back by put LSN), which is what lets queue depth
+ * be bounded by disk rather than by the heap. Freed slots go on a free list and are reused.
  *
  * Column meanings:
  *  - putLsn: LSN of the PUT record. Non-persistent messages have no record; theirs is the last
@@ -14,6 +14,11 @@
  */
 import { assert } from '../assert.js'
 import { MESSAGE_TABLE_INITIAL_SLOTS } from '../constants.js'
+import { IdIndex } from './id-index.js'
+import { hashId, MESSAGE_ID_NONE } from './message-id.js'
+
+/** The hash of MQMI_NONE / MQCI_NONE, which the id indexes leave out (see id-index.ts). */
+export const NONE_ID_HASH = hashId(MESSAGE_ID_NONE)
 
 /** Life cycle of a slot. REMOVED is a tombstone: still in its deque, no longer a message. */
 export const SlotState = {
@@ -66,6 +71,9 @@ export class MessageTable {
   private highWater = 0
   /** Slots not FREE (messages, pending messages and tombstones). */
   usedCount = 0
+  /** Slots by MsgId and by CorrelId hash, for as long as a slot is not FREE. */
+  readonly msgIdIndex = new IdIndex(MESSAGE_TABLE_INITIAL_SLOTS, NONE_ID_HASH)
+  readonly correlIdIndex = new IdIndex(MESSAGE_TABLE_INITIAL_SLOTS, NONE_ID_HASH)
 
   get capacity(): number {
     return this.flags.length
@@ -97,6 +105,8 @@ export class MessageTable {
     this.correlIdHash[slot] = entry.correlIdHash
     this.priority[slot] = entry.priority
     this.flags[slot] = state | (entry.persistent ? SlotFlag.PERSISTENT : 0)
+    this.msgIdIndex.add(slot, entry.msgIdHash)
+    this.correlIdIndex.add(slot, entry.correlIdHash)
     this.usedCount++
     return slot
   }
@@ -104,6 +114,8 @@ export class MessageTable {
   release(slot: number): void {
     assert(this.stateOf(slot) !== SlotState.FREE, 'release a used slot')
     assert(!this.isInDeque(slot), 'release a slot that left its deque')
+    this.msgIdIndex.delete(slot, this.msgIdHash[slot]!)
+    this.correlIdIndex.delete(slot, this.correlIdHash[slot]!)
     this.flags[slot] = SlotState.FREE
     this.freeSlots[this.freeCount] = slot
     this.freeCount++
@@ -150,6 +162,7 @@ export class MessageTable {
     this.freeCount = 0
     this.highWater = 0
     this.usedCount = 0
+    this.rebuildIndexes()
   }
 
   private grow(capacity: number): void {
@@ -164,6 +177,13 @@ export class MessageTable {
     this.priority = grown(this.priority, new Uint8Array(capacity))
     this.flags = grown(this.flags, new Uint8Array(capacity))
     this.freeSlots = grown(this.freeSlots, new Int32Array(capacity))
+    this.rebuildIndexes()
+  }
+
+  private rebuildIndexes(): void {
+    const used = (slot: number): boolean => this.stateOf(slot) !== SlotState.FREE
+    this.msgIdIndex.rebuild(this.capacity, this.msgIdHash, this.highWater, used)
+    this.correlIdIndex.rebuild(this.capacity, this.correlIdHash, this.highWater, used)
   }
 }
 

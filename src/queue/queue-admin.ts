@@ -10,16 +10,24 @@
  *  - DELETE: open handles 2042 OBJECT_IN_USE; uncommitted messages 2055 Q_NOT_EMPTY even with
  *    PURGE (a unit of work holds them); committed messages without PURGE 2055.
  *  - CLEAR: open handles 2042; uncommitted messages 2055.
+ *  - DEFINE without LIKE takes the attributes not named from SYSTEM.DEFAULT.LOCAL.QUEUE when it
+ *    exists (so ALTERing it changes the defaults of new queues), else from MQ's defaults.
+ *  - Names are unique across local and alias queues: DEFINE of a name held by the other type
+ *    fails with 2100 even with REPLACE. A definition with `targetQueue` is a QALIAS.
  */
 import { MQError, Reason } from '../errors.js'
 import { RecordType } from '../actors/journal/record-types.js'
 import type { EngineRuntime } from './engine-runtime.js'
+import type { AliasQueue } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
 import {
   checkQueueName,
+  DEFAULT_LOCAL_QUEUE_NAME,
   DEFAULT_QUEUE_SETTINGS,
   queueNameMatcher,
+  resolveAliasAttributes,
   resolveAttributes,
+  type QueueSettings,
 } from './queue-attributes.js'
 import type { QueueAttributes, QueueStatus } from './types.js'
 
@@ -45,19 +53,32 @@ export async function defineQueue(
 ): Promise<QueueAttributes> {
   runtime.checkUsable()
   checkQueueName(definition.name)
-  const existing = runtime.state.queuesByName.get(definition.name)
-  if (existing !== undefined && options.replace !== true) {
+  const state = runtime.state
+  const alias = definition.targetQueue !== undefined
+  const existing = alias
+    ? state.aliasesByName.get(definition.name)
+    : state.queuesByName.get(definition.name)
+  const otherType = alias
+    ? state.queuesByName.has(definition.name)
+    : state.aliasesByName.has(definition.name)
+  if ((existing !== undefined && options.replace !== true) || otherType) {
     throw new MQError(Reason.OBJECT_ALREADY_EXISTS, `queue ${definition.name} already exists`)
   }
-  const base =
-    options.like === undefined
-      ? DEFAULT_QUEUE_SETTINGS
-      : findQueue(runtime, options.like).attributes
-  const attributes = resolveAttributes(definition.name, base, definition)
-  const queueId = existing?.queueId ?? runtime.state.nextQueueId
+  const attributes = alias
+    ? resolveAliasAttributes(definition.name, undefined, definition)
+    : resolveAttributes(definition.name, localBase(runtime, options.like), definition)
+  const queueId = existing?.queueId ?? state.nextQueueId
   const lsn = runtime.appendAndApply({ type: RecordType.QUEUE_DEFINE, queueId, attributes })
   await runtime.durable(lsn)
   return attributes
+}
+
+/** What DEFINE QLOCAL starts from: LIKE's queue, SYSTEM.DEFAULT.LOCAL.QUEUE, or MQ's defaults. */
+function localBase(runtime: EngineRuntime, like: string | undefined): QueueSettings {
+  if (like !== undefined) return findQueue(runtime, like).attributes
+  return (
+    runtime.state.queuesByName.get(DEFAULT_LOCAL_QUEUE_NAME)?.attributes ?? DEFAULT_QUEUE_SETTINGS
+  )
 }
 
 export async function alterQueue(
@@ -66,9 +87,13 @@ export async function alterQueue(
   changes: QueueChanges,
 ): Promise<QueueAttributes> {
   runtime.checkUsable()
-  const queue = findQueue(runtime, name)
-  const attributes = resolveAttributes(queue.name, queue.attributes, changes)
-  const record = { type: RecordType.QUEUE_DEFINE, queueId: queue.queueId, attributes } as const
+  const alias = runtime.state.aliasesByName.get(name)
+  const queueId = alias?.queueId ?? findQueue(runtime, name).queueId
+  const attributes =
+    alias === undefined
+      ? resolveAttributes(name, findQueue(runtime, name).attributes, changes)
+      : resolveAliasAttributes(name, alias.attributes, changes)
+  const record = { type: RecordType.QUEUE_DEFINE, queueId, attributes } as const
   const lsn = runtime.appendAndApply(record)
   await runtime.durable(lsn)
   return attributes
@@ -80,6 +105,15 @@ export async function deleteQueue(
   options: DeleteQueueOptions,
 ): Promise<void> {
   runtime.checkUsable()
+  const alias = runtime.state.aliasesByName.get(name)
+  if (alias !== undefined) {
+    const aliasLsn = runtime.appendAndApply({
+      type: RecordType.QUEUE_DELETE,
+      queueId: alias.queueId,
+    })
+    await runtime.durable(aliasLsn)
+    return
+  }
   const queue = findQueue(runtime, name)
   checkNotInUse(queue, 'deleted')
   if (queue.depth > 0 && options.purge !== true) {
@@ -110,10 +144,19 @@ export function listQueues(runtime: EngineRuntime, pattern: string): QueueAttrib
     .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
 }
 
+/** Alias queues whose names match `pattern`, sorted by name. */
+export function listAliases(runtime: EngineRuntime, pattern: string): QueueAttributes[] {
+  const matches = queueNameMatcher(pattern)
+  return [...runtime.state.aliasesByName.values()]
+    .filter((alias: AliasQueue) => matches(alias.attributes.name))
+    .map((alias) => alias.attributes)
+    .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+}
+
 /**
  * DISPLAY QSTATUS. CURDEPTH follows MQ: it includes messages put under a unit of work not yet
- * committed and messages gotten under one (still on the queue until commit); expired messages
- * count until a get meets them.
+ * committed and messages gotten under one (still on the queue until commit); an expired message
+ * counts until a get or the expiry sweeper (expiry-sweeper.ts) meets it.
  */
 export function queueStatus(runtime: EngineRuntime, name: string): QueueStatus {
   const queue = findQueue(runtime, name)

@@ -16,7 +16,7 @@ import {
 import { MQError, Reason } from '../errors.js'
 import type { QueueAttributes } from './types.js'
 
-export type QueueSettings = Omit<QueueAttributes, 'name'>
+export type QueueSettings = Omit<QueueAttributes, 'name' | 'targetQueue'>
 
 /** What DEFINE QLOCAL gives every attribute not named (MQ's SYSTEM.DEFAULT.LOCAL.QUEUE). */
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = Object.freeze({
@@ -28,7 +28,14 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = Object.freeze({
   putEnabled: true,
   getEnabled: true,
   deliverySequence: 'PRIORITY',
+  backoutThreshold: 0,
+  backoutRequeueQueue: '',
 })
+
+/** The queue whose attributes are the defaults of DEFINE QLOCAL without LIKE (as in MQ). */
+export const DEFAULT_LOCAL_QUEUE_NAME = 'SYSTEM.DEFAULT.LOCAL.QUEUE'
+/** The dead-letter queue a new queue manager gets (its DEADQ) unless told otherwise. */
+export const DEFAULT_DEAD_LETTER_QUEUE_NAME = 'SYSTEM.DEAD.LETTER.QUEUE'
 
 /** MQ object names: A-Z a-z 0-9 . / _ % and at most 48 characters. */
 const QUEUE_NAME_PATTERN = /^[A-Za-z0-9./_%]+$/
@@ -71,6 +78,8 @@ export function resolveAttributes(
     putEnabled: pick('putEnabled'),
     getEnabled: pick('getEnabled'),
     deliverySequence: pick('deliverySequence'),
+    backoutThreshold: pick('backoutThreshold'),
+    backoutRequeueQueue: pick('backoutRequeueQueue'),
   }
   checkSettings(attributes)
   return Object.freeze(attributes)
@@ -91,6 +100,13 @@ function checkSettings(attributes: QueueAttributes): void {
   if (!isIntegerIn(defaultPriority, 0, PRIORITY_LEVELS - 1)) {
     invalid('DEFPRTY', defaultPriority, `an integer 0..${PRIORITY_LEVELS - 1}`)
   }
+  if (!isIntegerIn(attributes.backoutThreshold, 0, MAX_DEPTH_LIMIT)) {
+    invalid('BOTHRESH', attributes.backoutThreshold, `an integer 0..${MAX_DEPTH_LIMIT}`)
+  }
+  const backoutQueue = attributes.backoutRequeueQueue
+  if (backoutQueue !== '' && !isValidQueueName(backoutQueue)) {
+    invalid('BOQNAME', backoutQueue, 'a queue name or blank')
+  }
   checkBoolean('DEFPSIST', attributes.defaultPersistent)
   checkBoolean('PUT', attributes.putEnabled)
   checkBoolean('GET', attributes.getEnabled)
@@ -105,6 +121,27 @@ function checkBoolean(attribute: string, value: unknown): void {
 
 function isIntegerIn(value: unknown, minimum: number, maximum: number): boolean {
   return Number.isInteger(value) && (value as number) >= minimum && (value as number) <= maximum
+}
+
+/**
+ * An alias definition: name, description, PUT, GET and TARGET (a valid queue name; whether it
+ * exists is checked at MQOPEN, as in MQ). The other attributes are the defaults, unused.
+ */
+export function resolveAliasAttributes(
+  name: string,
+  base: QueueAttributes | undefined,
+  changes: Partial<QueueAttributes>,
+): QueueAttributes {
+  const targetQueue = changes.targetQueue ?? base?.targetQueue
+  if (targetQueue === undefined || !isValidQueueName(targetQueue)) {
+    invalid('TARGET', targetQueue ?? '', 'a queue name')
+  }
+  const attributes = resolveAttributes(name, base ?? DEFAULT_QUEUE_SETTINGS, {
+    description: changes.description,
+    putEnabled: changes.putEnabled,
+    getEnabled: changes.getEnabled,
+  })
+  return Object.freeze({ ...attributes, targetQueue })
 }
 
 function invalid(attribute: string, value: unknown, expected: string): never {

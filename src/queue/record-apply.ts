@@ -18,6 +18,7 @@ import {
   type QueueDefineRecord,
   type StoredDescriptor,
 } from '../actors/journal/record-types.js'
+import { backOutWithRequeue } from './backout-requeue.js'
 import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
 import { hashId } from './message-id.js'
@@ -45,7 +46,10 @@ export function applyRecord(
       applyQueueDefine(state, record)
       break
     case RecordType.QUEUE_DELETE:
-      applyQueueDelete(state, state.queueById(record.queueId))
+      applyQueueDelete(state, record.queueId)
+      break
+    case RecordType.QMGR_ALTER:
+      state.queueManager = record.attributes
       break
     case RecordType.QUEUE_CLEAR:
       state.queueById(record.queueId).clearMessages()
@@ -60,9 +64,10 @@ export function applyRecord(
       endUnitOfWork(state, record.uowId).commit()
       break
     case RecordType.UOW_BACKOUT:
-      endUnitOfWork(state, record.uowId).backout()
+      backOutWithRequeue(state, endUnitOfWork(state, record.uowId))
       break
     case RecordType.SEGMENT_SEAL:
+    case RecordType.EPOCH_START:
       break
     case RecordType.MESSAGE_MOVE:
       applyMessageMove(state, record, lsn)
@@ -102,6 +107,10 @@ export function messageColumnsOf(
 
 /** DEFINE and ALTER: an upsert by queue id. */
 function applyQueueDefine(state: EngineState, record: QueueDefineRecord): void {
+  if (record.attributes.targetQueue !== undefined) {
+    state.upsertAlias(record.queueId, record.attributes)
+    return
+  }
   const queue = state.queuesById.get(record.queueId)
   if (queue === undefined) {
     state.addQueue(record.queueId, record.attributes)
@@ -115,7 +124,13 @@ function applyQueueDefine(state: EngineState, record: QueueDefineRecord): void {
   }
 }
 
-function applyQueueDelete(state: EngineState, queue: LocalQueue): void {
+function applyQueueDelete(state: EngineState, queueId: number): void {
+  const alias = state.aliasesById.get(queueId)
+  if (alias !== undefined) {
+    state.removeAlias(alias)
+    return
+  }
+  const queue = state.queueById(queueId)
   assert(queue.uncommitted === 0, 'apply: a deleted queue has no uncommitted messages')
   queue.clearMessages()
   state.removeQueue(queue)
@@ -143,6 +158,7 @@ function applyMessagePut(
 function applyMessageGet(state: EngineState, record: MessageGetRecord): void {
   const queue = state.queueById(record.queueId)
   const slot = hintedSlot(state, queue, record.putLsn) ?? queue.locate(record.putLsn)
+
   assert(slot >= 0, `apply: GET of put LSN ${record.putLsn}, not available on ${queue.name}`)
   if (record.uowId === 0) {
     queue.remove(slot)

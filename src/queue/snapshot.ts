@@ -13,7 +13,7 @@ import { PRIORITY_LEVELS } from '../constants.js'
 import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
 import { SlotState } from './message-table.js'
-import type { QueueAttributes } from './types.js'
+import type { QueueAttributes, QueueManagerAttributes } from './types.js'
 import { UnitOfWorkOperation } from './unit-of-work.js'
 
 /** The states a message can have in a snapshot (SlotState values). */
@@ -40,6 +40,7 @@ export interface MessageColumns {
   readonly state: Uint8Array
 }
 
+/** A queue, or an alias queue (attributes.targetQueue set, no messages). */
 export interface QueueSnapshot {
   readonly queueId: number
   readonly attributes: QueueAttributes
@@ -52,6 +53,8 @@ export interface EngineSnapshot {
   readonly nextQueueId: number
   readonly nextSequence: number
   readonly queues: readonly QueueSnapshot[]
+  /** The last QMGR_ALTER applied, if any. */
+  readonly queueManager?: QueueManagerAttributes
 }
 
 export function emptyMessageColumns(count: number): MessageColumns {
@@ -72,18 +75,22 @@ export function emptyMessageColumns(count: number): MessageColumns {
 
 export function captureSnapshot(state: EngineState): EngineSnapshot {
   const pendingUowIds = pendingUnitOfWorkIds(state)
-  const queues = [...state.queuesById.values()]
-    .sort((left, right) => left.queueId - right.queueId)
-    .map((queue) => ({
-      queueId: queue.queueId,
-      attributes: queue.attributes,
-      messages: captureMessages(queue, pendingUowIds.get(queue)),
-    }))
+  const locals = [...state.queuesById.values()].map((queue) => ({
+    queueId: queue.queueId,
+    attributes: queue.attributes,
+    messages: captureMessages(queue, pendingUowIds.get(queue)),
+  }))
+  const aliases = [...state.aliasesById.values()].map((alias) => ({
+    queueId: alias.queueId,
+    attributes: alias.attributes,
+    messages: emptyMessageColumns(0),
+  }))
   return {
     lsn: state.lastAppliedLsn,
     nextQueueId: state.nextQueueId,
     nextSequence: state.nextSequence,
-    queues,
+    queues: [...locals, ...aliases].sort((left, right) => left.queueId - right.queueId),
+    ...(state.queueManager === undefined ? {} : { queueManager: state.queueManager }),
   }
 }
 
@@ -146,6 +153,11 @@ export function restoreSnapshot(state: EngineState, snapshot: EngineSnapshot): v
   assert(state.lastAppliedLsn === -1, 'restore: only into an engine that applied nothing')
   assert(state.queuesById.size === 0, 'restore: only into an engine without queues')
   for (const queueSnapshot of snapshot.queues) {
+    if (queueSnapshot.attributes.targetQueue !== undefined) {
+      assert(queueSnapshot.messages.count === 0, 'restore: an alias holds no messages')
+      state.upsertAlias(queueSnapshot.queueId, queueSnapshot.attributes)
+      continue
+    }
     const queue = state.addQueue(queueSnapshot.queueId, queueSnapshot.attributes)
     const lastSequence = restoreMessages(state, queue, queueSnapshot.messages)
     queue.indexRelocated()
@@ -153,6 +165,7 @@ export function restoreSnapshot(state: EngineState, snapshot: EngineSnapshot): v
   }
   assert(snapshot.nextQueueId >= state.nextQueueId, 'restore: next queue id above every queue')
   state.nextQueueId = snapshot.nextQueueId
+  state.queueManager = snapshot.queueManager
   state.nextSequence = snapshot.nextSequence
   state.lastAppliedLsn = snapshot.lsn
 }

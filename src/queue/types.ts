@@ -5,7 +5,11 @@
 
 // Queue definitions are stored in the journal's QUEUE_DEFINE records, so their shape lives with
 // the record types (the journal must not depend on the queue domain); the domain re-exports it.
-export type { DeliverySequence, QueueAttributes } from '../actors/journal/record-types.js'
+export type {
+  DeliverySequence,
+  QueueAttributes,
+  QueueManagerAttributes,
+} from '../actors/journal/record-types.js'
 
 /** Runtime status (DISPLAY QSTATUS). */
 export interface QueueStatus {

@@ -26,8 +26,8 @@
  * sees the flag (a Dekker pair). A counter bump after the ticket makes the wait return at once.
  * close(), fail() and bumpGeneration() bump both counters and notify every waiter.
  *
- * Consumption. readBatch advances a consumer-local cursor (consumedPosition); space is returned
- * to the producer only by release(position), which publishes READ_POSITION. So the journal can
+ * Consumption. readBatch advances a consumer-local cursor (the consumed position); space goes
+ * back to the producer only by release(position), which publishes READ_POSITION. So the journal can
  * hold frames it has read until they are durable. It must release them before it sleeps with
  * nothing left to read: held frames are not free space, and a producer waiting for space would
  * wait for as long as they are held. Every frame is identified by its free-running position, the
@@ -71,9 +71,6 @@ export type FrameVisitor = (
   tag: number,
   framePosition: number,
 ) => boolean | void
-
-/** Writes exactly `payloadLength` bytes at `target[offset...]`. */
-export type PayloadWriter = (target: Uint8Array, offset: number, payloadLength: number) => void
 
 export interface FramedRingOptions {
   /** Sync waits busy-poll this long before sleeping (async waits never spin: they share a loop). */
@@ -155,7 +152,6 @@ export class FramedRing {
   private reservationPending = false
   private reservedFramePosition = 0
   private reservedEndPosition = 0
-  private committedFramePosition = 0
   private framesWritten: number
   private producerSleepTicket = 0
 
@@ -274,53 +270,8 @@ export class FramedRing {
     )
     if (previous !== expected) throw this.positionConflictError('write', previous)
     this.writePosition = this.reservedEndPosition
-    this.committedFramePosition = this.reservedFramePosition
     this.framesWritten = (this.framesWritten + 1) >>> 0
     return this.reservedFramePosition
-  }
-
-  /** Drops the reserved frame (e.g. its encoder threw); nothing was published. */
-  cancelReservation(): void {
-    assert(this.reservationPending, 'cancelReservation: nothing reserved')
-    this.reservationPending = false
-  }
-
-  /** Free-running position of the frame reserved and not yet committed. */
-  get pendingFramePosition(): number {
-    assert(this.reservationPending, 'pendingFramePosition: nothing reserved')
-    return this.reservedFramePosition
-  }
-
-  /** Free-running position of the frame most recently committed by this instance. */
-  get lastFramePosition(): number {
-    return this.committedFramePosition
-  }
-
-  /**
-   * tryReserve + copy (or `writer`) + commit; false if there is no room now. Does not notify.
-   * The writer form lets an encoder write in place; pass a long-lived function, not a closure
-   * made per frame, to keep the hot path allocation-free.
-   */
-  tryWrite(tag: number, payload: Uint8Array): boolean
-  tryWrite(tag: number, payloadLength: number, writer: PayloadWriter): boolean
-  tryWrite(tag: number, payloadOrLength: Uint8Array | number, writer?: PayloadWriter): boolean {
-    const isLength = typeof payloadOrLength === 'number'
-    const payloadLength = isLength ? payloadOrLength : payloadOrLength.length
-    const offset = this.tryReserve(payloadLength, tag)
-    if (offset < 0) return false
-    if (isLength) {
-      assert(writer !== undefined, 'tryWrite with a length needs a writer')
-      try {
-        writer(this.data, offset, payloadLength)
-      } catch (error) {
-        this.cancelReservation()
-        throw error
-      }
-    } else {
-      this.data.set(payloadOrLength, offset)
-    }
-    this.commit()
-    return true
   }
 
   /**
@@ -418,16 +369,6 @@ export class FramedRing {
     return frameCount
   }
 
-  /** Position after the last consumed frame (consumer-local, free-running u32). */
-  get consumedPosition(): number {
-    return this.consumed
-  }
-
-  /** Position up to which this consumer has released space (free-running u32). */
-  get releasedPosition(): number {
-    return this.released
-  }
-
   /** Committed bytes not yet consumed by this instance (wrap-marker skips included). */
   availableBytes(): number {
     return (Atomics.load(this.control, ControlSlot.WRITE_POSITION) - this.consumed) >>> 0
@@ -436,7 +377,8 @@ export class FramedRing {
   /**
    * Gives the space of every frame before `upToPosition` back to the producer. The position must
    * be a frame boundary between the released and consumed positions: a framePosition from the
-   * visitor (frames before it) or consumedPosition. Wakes the producer if it waits for space.
+   * visitor (frames before it) or the consumed position (releaseAll). Wakes the producer if it
+   * waits for space.
    */
   release(upToPosition: number): void {
     const position = upToPosition >>> 0
@@ -460,14 +402,9 @@ export class FramedRing {
     }
   }
 
-  /** release(consumedPosition). */
+  /** Releases every frame consumed so far. */
   releaseAll(): void {
     this.release(this.consumed)
-  }
-
-  /** Moves the consumed position back to the released one: unreleased frames are read again. */
-  rewind(): void {
-    this.consumed = this.released
   }
 
   /**
@@ -507,24 +444,6 @@ export class FramedRing {
 
   // ---------------------------------------------------------------------------------------------
   // State, generation, statistics
-
-  get state(): RingStateName {
-    return stateName(Atomics.load(this.control, ControlSlot.STATE))
-  }
-
-  /** The code given to the first fail(), or 0. */
-  get failureCode(): number {
-    return Atomics.load(this.control, ControlSlot.FAILURE_CODE)
-  }
-
-  get generation(): number {
-    return this.attachedGeneration
-  }
-
-  /** True once the ring's generation is not the one this instance attached with. */
-  isFenced(): boolean {
-    return Atomics.load(this.control, ControlSlot.GENERATION) !== this.attachedGeneration
-  }
 
   /**
    * Closes the ring: the producer can no longer reserve or commit; the consumer drains what was
@@ -590,6 +509,11 @@ export class FramedRing {
 
   // ---------------------------------------------------------------------------------------------
   // Internals
+
+  /** True once the ring's generation is not the one this instance attached with. */
+  private isFenced(): boolean {
+    return Atomics.load(this.control, ControlSlot.GENERATION) !== this.attachedGeneration
+  }
 
   private checkFrameArguments(payloadLength: number, tag: number): void {
     assert(Number.isInteger(payloadLength), 'payload length must be an integer')

@@ -2,13 +2,14 @@
  * Goal: the journal actor (a real worker thread) makes every appended record durable in order,
  * survives its own crash without losing or duplicating a record, and fails loudly on a write
  * error. Method: append through the handle, wait for durability, then read the files back with
- * recovery; faults are injected into the worker through workerData.
+ * recovery; faults are injected into the worker's SegmentIo (test/journal/fixtures).
  */
+import fs from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { JournalHandle } from '../../src/actors/journal/handle.js'
-import type { JournalFaults } from '../../src/actors/journal/messages.js'
+import { diskFaults, type DiskFaults } from './fixtures/disk-faults.js'
 import { recoverLog } from '../../src/actors/journal/recovery.js'
-import { preallocateSegment } from '../../src/actors/journal/segment-files.js'
+import { preallocateSegment, segmentPath } from '../../src/actors/journal/segment-files.js'
 import { Supervisor } from '../../src/actors/supervisor/supervisor.js'
 import { ErrorCode } from '../../src/errors.js'
 import { RecordType, type MessagePutRecord } from '../../src/actors/journal/record-types.js'
@@ -23,6 +24,8 @@ let directory: { path: string; remove: () => void }
 let sideWork: SideWorkPool
 let supervisor: Supervisor
 let journal: JournalHandle | undefined
+/** More directories of this test, removed with the main one (after side work has stopped). */
+let extraDirectories: { path: string; remove: () => void }[] = []
 
 beforeEach(() => {
   directory = temporaryDirectory('journal')
@@ -36,9 +39,11 @@ afterEach(async () => {
   await supervisor.stopAll()
   await sideWork.close()
   directory.remove()
+  for (const extra of extraDirectories) extra.remove()
+  extraDirectories = []
 })
 
-function start(options: { faults?: JournalFaults; ringBytes?: number; startLsn?: number } = {}) {
+function start(options: { faults?: DiskFaults; ringBytes?: number; startLsn?: number } = {}) {
   preallocateSegment(
     directory.path,
     Math.floor((options.startLsn ?? 0) / SEGMENT_BYTES),
@@ -53,7 +58,7 @@ function start(options: { faults?: JournalFaults; ringBytes?: number; startLsn?:
     sideWork,
     logger: rootLogger(),
     ringBytes: options.ringBytes ?? 1024 * 1024,
-    faults: options.faults,
+    segmentIoWrapper: options.faults === undefined ? undefined : diskFaults(options.faults),
   })
   return journal
 }
@@ -147,4 +152,122 @@ describe('journal actor', () => {
     const failing = handle.waitDurable(handle.append(putRecord('never', 100)))
     await expect(failing).rejects.toMatchObject({ code: ErrorCode.RESTART_BUDGET_EXHAUSTED })
   }, 20_000)
+})
+
+describe('journal actor as a follower', () => {
+  /** The leader's log, written by a real journal worker in `directory`, as bytes from LSN 0. */
+  async function leaderLog(count: number): Promise<{ bytes: Buffer; lsns: number[] }> {
+    const leader = start()
+    const lsns = Array.from({ length: count }, (_, index) =>
+      leader.append(putRecord(`leader-${index}`, 300 + index * 10)),
+    )
+    await leader.waitDurable(leader.endLsn - 1)
+    const end = leader.endLsn
+    await leader.close()
+    journal = undefined
+    const file = fs.readFileSync(segmentPath(directory.path, 0))
+    return { bytes: file.subarray(0, end), lsns }
+  }
+
+  function startFollower(path: string, followerSupervisor: Supervisor): JournalHandle {
+    preallocateSegment(path, 0, SEGMENT_BYTES)
+    return JournalHandle.start({
+      directory: path,
+      segmentBytes: SEGMENT_BYTES,
+      startLsn: 0,
+      epoch: 7,
+      supervisor: followerSupervisor,
+      sideWork,
+      logger: rootLogger(),
+    })
+  }
+
+  it('writes the leader bytes verbatim, cuts an uncommitted tail and goes on in a new epoch', async () => {
+    const { bytes, lsns } = await leaderLog(40)
+    const followerDirectory = temporaryDirectory('journal-follower')
+    // Removed in afterEach: the side-work pool may still be preparing its next segment.
+    extraDirectories.push(followerDirectory)
+    const followerSupervisor = new Supervisor(rootLogger())
+    try {
+      const follower = startFollower(followerDirectory.path, followerSupervisor)
+      // Two deliveries, split at a record boundary, as a replication stream would bring them.
+      expect(follower.appendVerbatim(bytes.subarray(0, lsns[25]))).toBe(lsns[25])
+      const end = follower.appendVerbatim(bytes.subarray(lsns[25]))
+      expect(end).toBe(bytes.length)
+      expect(bodyLabel(follower.readPut(lsns[30]!))).toBe('leader-30')
+      await follower.waitDurable(end - 1)
+      const written = fs.readFileSync(segmentPath(followerDirectory.path, 0))
+      expect(written.subarray(0, end).equals(bytes)).toBe(true)
+
+      const cutting = follower.truncateFrom(lsns[32]!)
+      expect(() => follower.append(putRecord('too-early', 100))).toThrow(/during truncateFrom/)
+      const cut = await cutting
+      expect(cut).toMatchObject({ fromLsn: lsns[32], endLsn: end })
+      expect(Buffer.from(cut.records).equals(bytes.subarray(lsns[32]))).toBe(true)
+      expect(follower.endLsn).toBe(lsns[32])
+
+      expect(() => follower.setEpoch(6)).toThrow(/older than the journal's epoch 7/)
+      follower.setEpoch(8)
+      await follower.waitDurable(follower.append(putRecord('new-epoch', 100)))
+      await follower.close()
+      const replayed: string[] = []
+      const epochs = new Set<number>()
+      const result = recoverLog(followerDirectory.path, SEGMENT_BYTES, 0, (record, header) => {
+        epochs.add(header.epoch)
+        if (record.type === RecordType.MESSAGE_PUT) replayed.push(bodyLabel(record))
+      })
+      const expected = Array.from({ length: 32 }, (_, index) => `leader-${index}`)
+      expect(replayed).toEqual([...expected, 'new-epoch'])
+      expect([...epochs]).toEqual([7, 8])
+      expect(result.lastEpoch).toBe(8)
+    } finally {
+      await followerSupervisor.stopAll()
+    }
+  })
+
+  it('refuses a delivery that does not continue the log, and appends nothing of it', async () => {
+    const { bytes, lsns } = await leaderLog(5)
+    const followerDirectory = temporaryDirectory('journal-follower')
+    // Removed in afterEach: the side-work pool may still be preparing its next segment.
+    extraDirectories.push(followerDirectory)
+    const followerSupervisor = new Supervisor(rootLogger())
+    try {
+      const follower = startFollower(followerDirectory.path, followerSupervisor)
+      expect(() => follower.appendVerbatim(bytes.subarray(lsns[1]))).toThrow(
+        expect.objectContaining({ code: ErrorCode.RECORD_INVALID }),
+      )
+      expect(follower.endLsn).toBe(0)
+      const end = follower.appendVerbatim(bytes)
+      await follower.waitDurable(end - 1)
+      await follower.close()
+    } finally {
+      await followerSupervisor.stopAll()
+    }
+  })
+
+  it('stops the journal rather than write a damaged record', async () => {
+    const { bytes, lsns } = await leaderLog(5)
+    const damaged = Buffer.from(bytes)
+    const at = lsns[3]! + 100
+    damaged[at] = damaged[at]! ^ 0xff
+    const followerDirectory = temporaryDirectory('journal-follower')
+    // Removed in afterEach: the side-work pool may still be preparing its next segment.
+    extraDirectories.push(followerDirectory)
+    const followerSupervisor = new Supervisor(rootLogger())
+    try {
+      const follower = startFollower(followerDirectory.path, followerSupervisor)
+      const end = follower.appendVerbatim(damaged)
+      await expect(follower.waitDurable(end - 1)).rejects.toThrow(/refused: checksum/)
+      await follower.close()
+      const replayed: string[] = []
+      recoverLog(followerDirectory.path, SEGMENT_BYTES, 0, (record) => {
+        if (record.type === RecordType.MESSAGE_PUT) replayed.push(bodyLabel(record))
+      })
+      // Records before the damaged one may be written (they were verified); none after it.
+      expect(replayed.length).toBeLessThanOrEqual(3)
+      expect(replayed).toEqual(Array.from({ length: replayed.length }, (_, i) => `leader-${i}`))
+    } finally {
+      await followerSupervisor.stopAll()
+    }
+  })
 })

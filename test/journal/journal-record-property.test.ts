@@ -60,17 +60,42 @@ const description = fc
 const queueDefine = fc.record({
   type: fc.constant(RecordType.QUEUE_DEFINE),
   queueId: u32,
-  attributes: fc.record({
-    name: asciiText(1, MAX_QUEUE_NAME_BYTES),
-    description,
-    maxDepth: fc.integer({ min: 0, max: MAX_DEPTH_LIMIT }),
-    maxMessageLength: fc.integer({ min: 0, max: MAX_MESSAGE_BYTES }),
-    defaultPersistent: fc.boolean(),
-    defaultPriority: fc.integer({ min: 0, max: 9 }),
-    putEnabled: fc.boolean(),
-    getEnabled: fc.boolean(),
-    deliverySequence: fc.constantFrom('PRIORITY' as const, 'FIFO' as const),
-  }),
+  attributes: fc.record(
+    {
+      name: asciiText(1, MAX_QUEUE_NAME_BYTES),
+      description,
+      maxDepth: fc.integer({ min: 0, max: MAX_DEPTH_LIMIT }),
+      maxMessageLength: fc.integer({ min: 0, max: MAX_MESSAGE_BYTES }),
+      defaultPersistent: fc.boolean(),
+      defaultPriority: fc.integer({ min: 0, max: 9 }),
+      putEnabled: fc.boolean(),
+      getEnabled: fc.boolean(),
+      deliverySequence: fc.constantFrom('PRIORITY' as const, 'FIFO' as const),
+      backoutThreshold: fc.integer({ min: 0, max: MAX_DEPTH_LIMIT }),
+      backoutRequeueQueue: asciiText(0, MAX_QUEUE_NAME_BYTES),
+      targetQueue: asciiText(1, MAX_QUEUE_NAME_BYTES),
+    },
+    {
+      requiredKeys: [
+        'name',
+        'description',
+        'maxDepth',
+        'maxMessageLength',
+        'defaultPersistent',
+        'defaultPriority',
+        'putEnabled',
+        'getEnabled',
+        'deliverySequence',
+        'backoutThreshold',
+        'backoutRequeueQueue',
+      ],
+    },
+  ),
+})
+
+const queueManagerAlter = fc.record({
+  type: fc.constant(RecordType.QMGR_ALTER),
+  attributes: fc.record({ deadLetterQueue: asciiText(0, MAX_QUEUE_NAME_BYTES), description }),
 })
 
 const descriptor = fc.record({
@@ -106,6 +131,7 @@ function placedAt(lsn: number): fc.Arbitrary<Omit<Placed, 'epoch' | 'batchLsn'>>
   const records: fc.Arbitrary<JournalRecord>[] = [
     queueDefine,
     fc.record({ type: fc.constant(RecordType.QUEUE_DELETE), queueId: u32 }),
+    queueManagerAlter,
     fc.record({ type: fc.constant(RecordType.QUEUE_CLEAR), queueId: u32 }),
     fc.record({
       type: fc.constant(RecordType.MESSAGE_PUT),
@@ -432,6 +458,8 @@ describe('error detection', () => {
           putEnabled: true,
           getEnabled: true,
           deliverySequence: 'PRIORITY',
+          backoutThreshold: 0,
+          backoutRequeueQueue: '',
         },
       },
       lsn: 0,

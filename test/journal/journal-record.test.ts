@@ -28,7 +28,7 @@ import {
 } from '../../src/actors/journal/record-types.js'
 import {
   MAX_PUT_OVERHEAD_BYTES,
-  RECORD_FORMAT_VERSION,
+  recordVersionOf,
   decodePutRecord,
   decodeRecord,
   encodeRecord,
@@ -69,6 +69,25 @@ const orderDefine: QueueDefineRecord = {
     putEnabled: true,
     getEnabled: false,
     deliverySequence: 'FIFO',
+    backoutThreshold: 3,
+    backoutRequeueQueue: 'APP.ORDERS.BACKOUT',
+  },
+}
+
+/** What the version-1 golden QUEUE_DEFINE (written before BOTHRESH and BOQNAME) decodes to. */
+const orderDefineVersion1: QueueDefineRecord = {
+  ...orderDefine,
+  attributes: { ...orderDefine.attributes, backoutThreshold: 0, backoutRequeueQueue: '' },
+}
+
+const aliasDefine: QueueDefineRecord = {
+  type: RecordType.QUEUE_DEFINE,
+  queueId: 9,
+  attributes: {
+    ...orderDefineVersion1.attributes,
+    name: 'APP.ORDERS',
+    description: '',
+    targetQueue: 'APP.ORDERS.IN',
   },
 }
 
@@ -92,7 +111,18 @@ const orderPut: MessagePutRecord = {
 }
 
 const goldenCases: readonly GoldenCase[] = [
-  { file: 'queue-define.hex', record: orderDefine, lsn: 4096, batchLsn: 4096, epoch: 7 },
+  { file: 'queue-define-v2.hex', record: orderDefine, lsn: 4096, batchLsn: 4096, epoch: 7 },
+  { file: 'queue-alias-v2.hex', record: aliasDefine, lsn: 4160, batchLsn: 4096, epoch: 7 },
+  {
+    file: 'qmgr-alter-v2.hex',
+    record: {
+      type: RecordType.QMGR_ALTER,
+      attributes: { deadLetterQueue: 'SYSTEM.DEAD.LETTER.QUEUE', description: 'Grüße' },
+    },
+    lsn: 64,
+    batchLsn: 64,
+    epoch: 1,
+  },
   {
     file: 'queue-delete.hex',
     record: { type: RecordType.QUEUE_DELETE, queueId: 3 },
@@ -136,6 +166,13 @@ const goldenCases: readonly GoldenCase[] = [
     batchLsn: SEGMENT_BYTES - 1024,
     epoch: 8,
   },
+  {
+    file: 'epoch-start.hex',
+    record: { type: RecordType.EPOCH_START, previousEpoch: 7 },
+    lsn: 8296,
+    batchLsn: 8296,
+    epoch: 9,
+  },
 ]
 
 function encodeFinalized(golden: GoldenCase): Uint8Array {
@@ -147,7 +184,7 @@ function encodeFinalized(golden: GoldenCase): Uint8Array {
 
 function formatGolden(golden: GoldenCase, bytes: Uint8Array): string {
   const lines = [
-    `# QuorumMQ journal record, format version ${RECORD_FORMAT_VERSION}: type ${golden.record.type}`,
+    `# QuorumMQ journal record, format version ${recordVersionOf(golden.record.type)}: type ${golden.record.type}`,
     `# lsn ${golden.lsn}, batchLsn ${golden.batchLsn}, epoch ${golden.epoch}, ${bytes.length} bytes`,
     `# Written by test/wire/journal-record.test.ts; regenerate: ${REGENERATE_COMMAND}`,
   ]
@@ -252,7 +289,25 @@ describe('golden vectors', () => {
     expect(bytes.subarray(bodyOffset + 14)).toEqual(new Uint8Array(2))
   })
 
-  it('the DEFINE golden bytes sit at the documented offsets', () => {
+  it('decodes a version-1 QUEUE_DEFINE (an older log) with BOTHRESH 0 and no BOQNAME', () => {
+    const bytes = loadGolden('queue-define.hex')
+    expect(bytes[29]).toBe(1)
+    expect(decodeRecord(bytes, 0, readOk(bytes, 0, 4096))).toEqual(orderDefineVersion1)
+  })
+
+  it('refuses a version it does not know, naming it', () => {
+    const bytes = loadGolden('queue-define-v2.hex')
+    bytes[29] = 3
+    reseal(bytes)
+    const check = readRecordHeader(bytes, 0, bytes.length, 4096)
+    expect(check).toMatchObject({
+      kind: 'invalid',
+      reason: 'version',
+      detail: 'version 3 of type 1',
+    })
+  })
+
+  it('the version-1 DEFINE golden bytes sit at the documented offsets', () => {
     const bytes = loadGolden('queue-define.hex')
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const description = new TextEncoder().encode(orderDefine.attributes.description)
@@ -337,7 +392,7 @@ describe('readRecordHeader', () => {
       ['type 0', (view) => view.setUint8(28, 0), 'type'],
       [
         'type past the last',
-        (view) => view.setUint8(28, Object.keys(RecordType).length + 1),
+        (view) => view.setUint8(28, Math.max(...Object.values(RecordType)) + 1),
         'type',
       ],
       ['reserved u16', (view) => view.setUint8(31, 1), 'reserved'],
@@ -523,20 +578,20 @@ describe('decodeRecord', () => {
       ['PUT putTimeMs negative', orderPut, put + 23, 0xff, 'putTimeMs'],
       ['PUT uowId after lsn', orderPut, put + 9, 0x20, 'uowId'],
       ['PUT uowId unaligned', orderPut, put + 8, 1, 'uowId'],
-      ['DEFINE name empty', orderDefine, put + 17, 0, 'name'],
-      ['DEFINE name length 49', orderDefine, put + 17, 49, 'name'],
-      ['DEFINE name control char', orderDefine, put + 20, 0x1f, 'name'],
-      ['DEFINE description length', orderDefine, put + 18, 65, 'description'],
-      ['DEFINE description UTF-8', orderDefine, put + 33, 0xff, 'description'],
-      ['DEFINE payload length', orderDefine, put + 18, 3, 'payloadLength'],
-      ['DEFINE reserved', orderDefine, put + 19, 1, 'reserved'],
-      ['DEFINE maxDepth', orderDefine, put + 7, 0x40, 'maxDepth'],
-      ['DEFINE maxMessageLength', orderDefine, put + 11, 1, 'maxMessageLength'],
-      ['DEFINE defaultPersistent', orderDefine, put + 12, 2, 'defaultPersistent'],
-      ['DEFINE defaultPriority', orderDefine, put + 13, 10, 'defaultPriority'],
-      ['DEFINE putEnabled', orderDefine, put + 14, 7, 'putEnabled'],
-      ['DEFINE getEnabled', orderDefine, put + 15, 0xff, 'getEnabled'],
-      ['DEFINE deliverySequence', orderDefine, put + 16, 2, 'deliverySequence'],
+      // QUEUE_DEFINE version 2: u32 queueId, then the attribute block at payload offset 4.
+      ['DEFINE name empty', orderDefine, put + 4 + 14, 0, 'name'],
+      ['DEFINE name length 49', orderDefine, put + 4 + 14, 49, 'name'],
+      ['DEFINE name control char', orderDefine, put + 4 + 20, 0x1f, 'name'],
+      ['DEFINE description length', orderDefine, put + 4 + 15, 65, 'description'],
+      ['DEFINE description UTF-8', orderDefine, put + 4 + 20 + 13, 0xff, 'description'],
+      ['DEFINE BOQNAME length 49', orderDefine, put + 4 + 16, 49, 'backoutQueue'],
+      ['DEFINE names past the payload', orderDefine, put + 4 + 17, 3, 'attributes'],
+      ['DEFINE reserved', orderDefine, put + 4 + 18, 1, 'reserved'],
+      ['DEFINE maxDepth', orderDefine, put + 4 + 3, 0x40, 'maxDepth'],
+      ['DEFINE maxMessageLength', orderDefine, put + 4 + 7, 1, 'maxMessageLength'],
+      ['DEFINE BOTHRESH', orderDefine, put + 4 + 11, 0x40, 'backoutThreshold'],
+      ['DEFINE defaultPriority', orderDefine, put + 4 + 12, 10, 'defaultPriority'],
+      ['DEFINE flags', orderDefine, put + 4 + 13, 0x10, 'flags'],
     ]
     for (const [name, record, offset, value, field] of cases) {
       const bytes = sealed(record, 4168, 0, 4096)

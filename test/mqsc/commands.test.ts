@@ -39,6 +39,8 @@ describe('DEFINE QLOCAL', () => {
       putEnabled: false,
       getEnabled: false,
       deliverySequence: 'FIFO',
+      backoutThreshold: 0,
+      backoutRequeueQueue: '',
     })
   })
 
@@ -277,7 +279,9 @@ describe('DISPLAY', () => {
     expect(await responses('DIS QMGR')).toEqual([
       '     1 : DIS QMGR',
       'AMQ8408I: Display Queue Manager details.',
-      '   QMNAME(QM1)',
+      '   QMNAME(QM1)                             DEADQ( )',
+      '   DESCR( )                                MAXMSGL(4194304)',
+      '   MAXPRTY(9)                              MAXUMSGS(10000)',
     ])
   })
 })

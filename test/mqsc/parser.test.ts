@@ -58,6 +58,7 @@ describe('accepted commands', () => {
   it('folds keywords and unquoted values to upper case and keeps quoted ones', () => {
     expect(parsed('define qlocal(app.q) descr(hello)')).toEqual({
       kind: 'define',
+      objectType: 'QLOCAL',
       name: 'APP.Q',
       changes: { description: 'HELLO' },
       replace: false,
@@ -78,6 +79,7 @@ describe('accepted commands', () => {
   it('accepts blanks and commas around parentheses and between parameters', () => {
     expect(parsed("ALTER QLOCAL ( 'ACCOUNT' ) ,MAXDEPTH ( 1),,PUT(DISABLED)")).toEqual({
       kind: 'alter',
+      objectType: 'QLOCAL',
       name: 'ACCOUNT',
       changes: { maxDepth: 1, putEnabled: false },
     })
@@ -89,6 +91,7 @@ describe('accepted commands', () => {
       'DEFPRTY(9) PUT(DISABLED) GET(DISABLED) MSGDLVSQ(FIFO)'
     expect(parsed(text)).toEqual({
       kind: 'define',
+      objectType: 'QLOCAL',
       name: 'Q',
       changes: {
         description: 'D',
@@ -117,18 +120,46 @@ describe('accepted commands', () => {
   })
 
   it('reads DELETE, CLEAR and END', () => {
-    expect(parsed('DELETE QLOCAL(Q)')).toEqual({ kind: 'delete', name: 'Q', purge: false })
-    expect(parsed('delete ql(q) purge')).toEqual({ kind: 'delete', name: 'Q', purge: true })
-    expect(parsed('DELETE QL(Q) NOPURGE')).toEqual({ kind: 'delete', name: 'Q', purge: false })
+    expect(parsed('DELETE QLOCAL(Q)')).toEqual({
+      kind: 'delete',
+      objectType: 'QLOCAL',
+      name: 'Q',
+      purge: false,
+    })
+    expect(parsed('delete ql(q) purge')).toEqual({
+      kind: 'delete',
+      objectType: 'QLOCAL',
+      name: 'Q',
+      purge: true,
+    })
+    expect(parsed('DELETE QL(Q) NOPURGE')).toEqual({
+      kind: 'delete',
+      objectType: 'QLOCAL',
+      name: 'Q',
+      purge: false,
+    })
     expect(parsed('CLEAR QLOCAL(Q)')).toEqual({ kind: 'clear', name: 'Q' })
     for (const end of ['END', 'end', 'EXIT', 'quit']) expect(parsed(end)).toEqual({ kind: 'end' })
   })
 
   it('reads DISPLAY QLOCAL with its synonyms, showing QUEUE and TYPE unless asked for more', () => {
-    const plain = { kind: 'displayQueue', pattern: 'Q', localQueuesWanted: true, attributes: [] }
-    for (const text of ['DISPLAY QLOCAL(Q)', 'DIS QL(Q)', 'dis ql(q)', 'DISPLAY QUEUE(Q)']) {
+    const plain = {
+      kind: 'displayQueue',
+      pattern: 'Q',
+      localQueuesWanted: true,
+      aliasQueuesWanted: false,
+      attributes: [],
+    }
+    for (const text of ['DISPLAY QLOCAL(Q)', 'DIS QL(Q)', 'dis ql(q)']) {
       expect(parsed(text)).toEqual(plain)
     }
+    expect(parsed('DISPLAY QUEUE(Q)')).toEqual({ ...plain, aliasQueuesWanted: true })
+    expect(parsed('DIS QA(Q) ALL')).toEqual({
+      ...plain,
+      localQueuesWanted: false,
+      aliasQueuesWanted: true,
+      attributes: ['DESCR', 'GET', 'PUT', 'TARGET'],
+    })
     expect(parsed('DIS Q(*)')).toMatchObject({ pattern: '*' })
     expect(parsed('DIS QL(APP.*) MAXDEPTH CURDEPTH DESCR')).toMatchObject({
       pattern: 'APP.*',
@@ -136,6 +167,8 @@ describe('accepted commands', () => {
     })
     expect(parsed('DIS QL(Q) ALL')).toMatchObject({
       attributes: [
+        'BOQNAME',
+        'BOTHRESH',
         'CURDEPTH',
         'DEFPRTY',
         'DEFPSIST',
@@ -186,11 +219,11 @@ describe('syntax errors', () => {
       '',
       'AMQ8427I: Valid syntax for the MQSC command:',
       '',
-      'DEFINE QLOCAL( q_name ) [ DEFPRTY( 0-9 ) ] [ DEFPSIST( NO | YES ) ]',
-      '  [ DESCR( string ) ] [ GET( ENABLED | DISABLED ) ] [ LIKE( q_name ) ]',
-      '  [ MAXDEPTH( 0-999999999 ) ] [ MAXMSGL( 0-4194304 ) ]',
-      '  [ MSGDLVSQ( PRIORITY | FIFO ) ] [ NOREPLACE | REPLACE ]',
-      '  [ PUT( ENABLED | DISABLED ) ]',
+      'DEFINE QLOCAL( q_name ) [ BOQNAME( q_name ) ] [ BOTHRESH( 0-999999999 ) ]',
+      '  [ DEFPRTY( 0-9 ) ] [ DEFPSIST( NO | YES ) ] [ DESCR( string ) ]',
+      '  [ GET( ENABLED | DISABLED ) ] [ LIKE( q_name ) ] [ MAXDEPTH( 0-999999999 ) ]',
+      '  [ MAXMSGL( 0-4194304 ) ] [ MSGDLVSQ( PRIORITY | FIFO ) ]',
+      '  [ NOREPLACE | REPLACE ] [ PUT( ENABLED | DISABLED ) ]',
     ])
   })
 
@@ -214,29 +247,55 @@ describe('syntax errors', () => {
     }
   })
 
-  it('rejects values out of range or of the wrong kind', () => {
-    for (const [text, segment] of [
-      ['DEFINE QLOCAL(Q) MAXDEPTH(-1)', 'DEFINE QLOCAL(Q) MAXDEPTH(-1)'],
-      ['DEF QL(Q) MAXDEPTH(1000000000) PUT(ENABLED)', 'DEF QL(Q) MAXDEPTH(1000000000)'],
-      ['DEF QL(Q) MAXDEPTH(abc)', 'DEF QL(Q) MAXDEPTH(abc)'],
-      ['DEF QL(Q) MAXDEPTH(1.5)', 'DEF QL(Q) MAXDEPTH(1.5)'],
-      ['DEF QL(Q) MAXMSGL(4194305)', 'DEF QL(Q) MAXMSGL(4194305)'],
-      ['DEF QL(Q) DEFPRTY(10)', 'DEF QL(Q) DEFPRTY(10)'],
-      ['DEF QL(Q) DEFPSIST(MAYBE)', 'DEF QL(Q) DEFPSIST(MAYBE)'],
-      ['ALTER QL(Q) PUT(OFF)', 'ALTER QL(Q) PUT(OFF)'],
-      ['ALTER QL(Q) GET(YES)', 'ALTER QL(Q) GET(YES)'],
-      ['ALTER QL(Q) MSGDLVSQ(LIFO)', 'ALTER QL(Q) MSGDLVSQ(LIFO)'],
-      [`ALTER QL(Q) DESCR('${'x'.repeat(65)}')`, `ALTER QL(Q) DESCR('${'x'.repeat(65)}')`],
+  it('rejects values out of range or of the wrong kind naming the attribute and its range', () => {
+    for (const [text, detail] of [
+      [
+        'DEFINE QLOCAL(Q) MAXDEPTH(-1)',
+        'MAXDEPTH(-1) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXDEPTH(1000000000) PUT(ENABLED)',
+        'MAXDEPTH(1000000000) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXDEPTH(abc)',
+        'MAXDEPTH(ABC) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXDEPTH(1.5)',
+        'MAXDEPTH(1.5) is not valid: MAXDEPTH takes an integer from 0 to 999999999.',
+      ],
+      [
+        'DEF QL(Q) MAXMSGL(999999999999)',
+        'MAXMSGL(999999999999) is not valid: MAXMSGL takes an integer from 0 to 4194304.',
+      ],
+      ['DEF QL(Q) DEFPRTY(10)', 'DEFPRTY(10) is not valid: DEFPRTY takes an integer from 0 to 9.'],
+      ['DEF QL(Q) DEFPSIST(MAYBE)', 'DEFPSIST(MAYBE) is not valid: DEFPSIST takes NO or YES.'],
+      ['ALTER QL(Q) PUT(OFF)', 'PUT(OFF) is not valid: PUT takes ENABLED or DISABLED.'],
+      ['ALTER QL(Q) GET(YES)', 'GET(YES) is not valid: GET takes ENABLED or DISABLED.'],
+      [
+        'ALTER QL(Q) MSGDLVSQ(LIFO)',
+        'MSGDLVSQ(LIFO) is not valid: MSGDLVSQ takes PRIORITY or FIFO.',
+      ],
+      [
+        `ALTER QL(Q) DESCR('${'x'.repeat(65)}')`,
+        `DESCR(${'x'.repeat(65)}) is not valid: DESCR takes text of at most 64 bytes (UTF-8).`,
+      ],
       ["ALTER QL(Q) DESCR('é€')", undefined],
     ] as const) {
-      if (segment === undefined) expect(parseCommand(text).ok).toBe(true)
-      else expect(syntaxErrorAt(text)).toBe(segment)
+      const outcome = parseCommand(text)
+      if (detail === undefined) {
+        expect(outcome.ok).toBe(true)
+        continue
+      }
+      expect(outcome.ok ? [] : outcome.lines).toEqual(['AMQ8425E: Attribute value error.', detail])
     }
   })
 
   it('counts DESCR in bytes of UTF-8, as the engine does', () => {
     expect(parseCommand(`ALTER QL(Q) DESCR('${'€'.repeat(21)}')`).ok).toBe(true)
-    expect(syntaxErrorAt(`ALTER QL(Q) DESCR('${'€'.repeat(22)}')`)).toContain('DESCR')
+    const outcome = parseCommand(`ALTER QL(Q) DESCR('${'€'.repeat(22)}')`)
+    expect(outcome.ok ? '' : outcome.lines.join('\n')).toContain('DESCR takes text of at most 64')
   })
 
   it('rejects a missing value, a value on a flag and empty parentheses', () => {
@@ -297,10 +356,11 @@ describe('syntax errors', () => {
     ])
     const help = rejected('DIS FOO(Q)').slice(5)
     expect(help.filter((line) => line.startsWith('DISPLAY '))).toEqual([
-      'DISPLAY QLOCAL( generic_q_name ) [ ALL ] [ CURDEPTH ] [ DEFPRTY ] [ DEFPSIST ]',
+      'DISPLAY QLOCAL( generic_q_name ) [ ALL ] [ BOQNAME ] [ BOTHRESH ] [ CURDEPTH ]',
+      'DISPLAY QALIAS( generic_q_name ) [ ALL ] [ DESCR ] [ GET ] [ PUT ] [ TARGET ]',
       'DISPLAY QUEUE( generic_q_name )',
       'DISPLAY QSTATUS( generic_q_name ) [ TYPE( QUEUE ) ] [ ALL ] [ CURDEPTH ]',
-      'DISPLAY QMGR [ ALL ] [ QMNAME ]',
+      'DISPLAY QMGR [ ALL ] [ DEADQ ] [ DESCR ] [ MAXMSGL ] [ MAXPRTY ] [ MAXUMSGS ]',
       'DISPLAY QMSTATUS [ ALL ] [ QMNAME ] [ STATUS ] [ CURRLOG ] [ RECLOG ]',
     ])
     expect(rejected('DELETE QL(Q) X').slice(5)).toEqual([

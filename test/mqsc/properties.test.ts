@@ -68,7 +68,7 @@ const commands = fc.array(command, { maxLength: 12 }).map((lines) => lines.join(
 const scripts = fc.oneof(soup, commands)
 
 const KNOWN_RESPONSE_IDS =
-  '8006I 8007I 8008I 8022I 8101S 8143E 8146E 8147E 8148E 8150E 8156E 8405I 8408I 8409I 8424E 8450I'
+  '8006I 8007I 8008I 8022I 8101S 8143E 8146E 8147E 8148E 8150E 8156E 8405I 8408I 8409I 8424E 8425E 8450I'
 const KNOWN_RESPONSES = new RegExp(`^AMQ(${KNOWN_RESPONSE_IDS.replaceAll(' ', '|')}): `)
 
 function checkRun(run: MqscRunResult): void {
@@ -143,7 +143,12 @@ describe('round trip', () => {
         ]
         const result = await run(parameters.join(` ${join}`))
         expect(result.results[0]?.lines).toEqual(['AMQ8006I: Queue created.'])
-        expect(engine.queueAttributes('Q1')).toEqual({ name: 'Q1', ...wanted })
+        expect(engine.queueAttributes('Q1')).toEqual({
+          name: 'Q1',
+          ...wanted,
+          backoutThreshold: 0,
+          backoutRequeueQueue: '',
+        })
       }),
       { numRuns: 200 },
     )

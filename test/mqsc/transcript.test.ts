@@ -32,6 +32,7 @@ AMQ8006I: Queue created.
      2 : DIS QL(ORDERS) ALL
 AMQ8409I: Display Queue details.
    QUEUE(ORDERS)                           TYPE(QLOCAL)
+   BOQNAME( )                              BOTHRESH(0)
    CURDEPTH(0)                             DEFPRTY(0)
    DEFPSIST(YES)                           DESCR(Orders, it's persistent)
    GET(ENABLED)                            IPPROCS(0)
@@ -41,24 +42,16 @@ AMQ8409I: Display Queue details.
      3 : DEFINE QLOCAL(ORDERS)
 AMQ8150E: Object already exists.
      4 : DEFINE QLOCAL(ORDERS) DEFPRTY(10)
-AMQ8405I: Syntax error detected at or near end of command segment below:-
-DEFINE QLOCAL(ORDERS) DEFPRTY(10)
-
-AMQ8427I: Valid syntax for the MQSC command:
-
-DEFINE QLOCAL( q_name ) [ DEFPRTY( 0-9 ) ] [ DEFPSIST( NO | YES ) ]
-  [ DESCR( string ) ] [ GET( ENABLED | DISABLED ) ] [ LIKE( q_name ) ]
-  [ MAXDEPTH( 0-999999999 ) ] [ MAXMSGL( 0-4194304 ) ]
-  [ MSGDLVSQ( PRIORITY | FIFO ) ] [ NOREPLACE | REPLACE ]
-  [ PUT( ENABLED | DISABLED ) ]
+AMQ8425E: Attribute value error.
+DEFPRTY(10) is not valid: DEFPRTY takes an integer from 0 to 9.
      5 : DISPLAY QSTATUS(ORDERS)
 AMQ8450I: Display queue status details.
    QUEUE(ORDERS)                           TYPE(QUEUE)
    CURDEPTH(0)
      6 : END
 6 MQSC commands read.
-One command has a syntax error.
-One valid MQSC command could not be processed.`,
+No commands have a syntax error.
+2 valid MQSC commands could not be processed.`,
     )
   })
 

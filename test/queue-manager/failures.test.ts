@@ -1,13 +1,13 @@
 /**
  * Goal: when the disk fails or the journal worker keeps crashing, the queue manager stops
  * acknowledging, says why with an MQ reason code, and the next start finds every message that
- * was acknowledged before the failure. Method: inject faults into the journal worker through
- * QueueManager.open's `faults`, then reopen the same data directory without them.
+ * was acknowledged before the failure. Method: run the journal worker on a failing disk
+ * (QueueManager.open's `segmentIoWrapper`), then reopen the same data directory without it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Reason } from '../../src/errors.js'
 import { QueueManager } from '../../src/queue-manager/queue-manager.js'
-import type { JournalFaults } from '../../src/actors/journal/messages.js'
+import { diskFaults, type DiskFaults } from '../journal/fixtures/disk-faults.js'
 import { temporaryDirectory } from '../support/temporary-directory.js'
 
 let directory: { path: string; remove: () => void }
@@ -16,11 +16,11 @@ beforeEach(() => {
 })
 afterEach(() => directory.remove())
 
-async function open(faults?: JournalFaults): Promise<QueueManager> {
+async function open(faults?: DiskFaults): Promise<QueueManager> {
   return QueueManager.open({
     dataDirectory: directory.path,
     create: { name: 'QM1', segmentBytes: 1024 * 1024 },
-    faults,
+    segmentIoWrapper: faults === undefined ? undefined : diskFaults(faults),
   })
 }
 

@@ -3,9 +3,10 @@
  * (golden file), and any damage is reported as CHECKPOINT_CORRUPT rather than loaded; snapshots
  * hold persistent messages only; oldestLiveLsn names the oldest PUT record still needed.
  * Method: snapshots of engines driven by random puts and gets (fast-check), a fixed snapshot
- * against test/queue/golden/checkpoint-v1.hex, single-byte corruption at every offset.
+ * against test/queue/golden/checkpoint-v2.hex (written only with QMQ_UPDATE_GOLDEN=1), the
+ * version-1 golden file still decoding, single-byte corruption at every offset.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { crc32c } from '../../src/checksum/crc32c.js'
@@ -21,7 +22,8 @@ import {
 } from '../../src/queue-manager/checkpoint-format.js'
 import { bytes, createEngine } from './helpers.js'
 
-const GOLDEN_PATH = new URL('./golden/checkpoint-v1.hex', import.meta.url)
+const GOLDEN_V1_PATH = new URL('./golden/checkpoint-v1.hex', import.meta.url)
+const GOLDEN_PATH = new URL('./golden/checkpoint-v2.hex', import.meta.url)
 
 /** A fixed snapshot exercising every field: two queues, an available and a locked message. */
 export function goldenSnapshot(): EngineSnapshot {
@@ -68,6 +70,34 @@ export function goldenSnapshot(): EngineSnapshot {
   }
 }
 
+/** The golden snapshot with what version 2 added: BOTHRESH/BOQNAME, an alias, DEADQ. */
+export function goldenSnapshotV2(): EngineSnapshot {
+  const base = goldenSnapshot()
+  const [first, second] = base.queues
+  return {
+    ...base,
+    nextQueueId: 4,
+    queueManager: { deadLetterQueue: 'SYSTEM.DEAD.LETTER.QUEUE', description: 'Grüße' },
+    queues: [
+      {
+        ...first!,
+        attributes: { ...first!.attributes, backoutThreshold: 5, backoutRequeueQueue: 'APP.BO' },
+      },
+      second!,
+      {
+        queueId: 3,
+        attributes: {
+          ...DEFAULT_QUEUE_SETTINGS,
+          name: 'APP.ALIAS',
+          putEnabled: false,
+          targetQueue: 'APP.IN',
+        },
+        messages: emptyMessageColumns(0),
+      },
+    ],
+  }
+}
+
 function expectCorrupt(action: () => unknown): void {
   let error: unknown
   try {
@@ -90,21 +120,31 @@ describe('checkpoint codec', () => {
   })
 
   it('matches the golden file byte for byte', () => {
-    const encoded = encodeCheckpoint(goldenSnapshot(), 0x01020304)
+    const encoded = encodeCheckpoint(goldenSnapshotV2(), 0x01020304)
+    const hex = Buffer.from(encoded).toString('hex')
+    if (process.env.QMQ_UPDATE_GOLDEN === '1' || !existsSync(GOLDEN_PATH)) {
+      writeFileSync(GOLDEN_PATH, `${hex.replace(/(.{64})/g, '$1\n').trim()}\n`)
+    }
     const golden = readFileSync(GOLDEN_PATH, 'utf8').replace(/\s+/g, '')
-    expect(Buffer.from(encoded).toString('hex')).toBe(golden)
+    expect(hex).toBe(golden)
     expect(Buffer.from(encoded.subarray(0, 8)).toString('latin1')).toBe('QMQCKPT1')
     const view = new DataView(encoded.buffer)
-    expect(view.getUint32(8, true)).toBe(1)
+    expect(view.getUint32(8, true)).toBe(2)
     expect(view.getFloat64(24, true)).toBe(4096)
     expect(view.getUint32(48, true)).toBe(0x01020304)
-    expect(encoded.length).toBe(checkpointBytes(goldenSnapshot()))
+    expect(encoded.length).toBe(checkpointBytes(goldenSnapshotV2()))
     expect(encoded.length % 8).toBe(0)
   })
 
   it('decodes the golden file back to the snapshot', () => {
-    const decoded = decodeCheckpoint(encodeCheckpoint(goldenSnapshot(), 0x01020304))
-    expect(decoded).toEqual({ ...goldenSnapshot(), epoch: 0x01020304 })
+    const golden = Buffer.from(readFileSync(GOLDEN_PATH, 'utf8').replace(/\s+/g, ''), 'hex')
+    expect(decodeCheckpoint(golden)).toEqual({ ...goldenSnapshotV2(), epoch: 0x01020304 })
+  })
+
+  it('still decodes a version-1 file (BOTHRESH 0, no BOQNAME, aliases or DEADQ)', () => {
+    const golden = Buffer.from(readFileSync(GOLDEN_V1_PATH, 'utf8').replace(/\s+/g, ''), 'hex')
+    expect(new DataView(golden.buffer, golden.byteOffset).getUint32(8, true)).toBe(1)
+    expect(decodeCheckpoint(golden)).toEqual({ ...goldenSnapshot(), epoch: 0x01020304 })
   })
 
   it('decodes from a Buffer that does not start its ArrayBuffer', () => {
@@ -143,7 +183,7 @@ describe('checkpoint codec', () => {
   })
 
   it('reports damage at any offset as CHECKPOINT_CORRUPT', () => {
-    const encoded = encodeCheckpoint(goldenSnapshot())
+    const encoded = encodeCheckpoint(goldenSnapshotV2())
     for (let offset = 0; offset < encoded.length; offset++) {
       const damaged = new Uint8Array(encoded)
       damaged[offset] = damaged[offset]! ^ 0x40
@@ -154,19 +194,21 @@ describe('checkpoint codec', () => {
   })
 
   it('rejects well-sealed files whose fields are out of range', () => {
-    const encoded = encodeCheckpoint(goldenSnapshot())
-    // First queue section: 32 bytes of fields and names, then 2 messages x (4 f64 + 4 u32)
-    // = 96 bytes, then two priority bytes; the second message's state byte follows the first.
-    const stateOffset = CHECKPOINT_HEADER_BYTES + 32 + 96 + 2 + 1
+    const encoded = encodeCheckpoint(goldenSnapshotV2())
+    // Queue-manager section: 8 + 24 (DEADQ) + 7 (DESCR 'Grüße') padded to 40. First queue
+    // section: queueId and count (8), the attribute block (20 + 6 + 5 + 6 = 37) padded to 48,
+    // then 2 messages x (4 f64 + 4 u32) = 96 bytes, then two priority bytes, then the states.
+    const firstQueueAt = CHECKPOINT_HEADER_BYTES + 40
+    const stateOffset = firstQueueAt + 48 + 96 + 2 + 1
     const badState = new Uint8Array(encoded)
     expect(badState[stateOffset]).toBe(3)
     badState[stateOffset] = 9
     expectCorrupt(() => decodeCheckpoint(reseal(badState)))
     const badVersion = new Uint8Array(encoded)
-    new DataView(badVersion.buffer).setUint32(8, 2, true)
+    new DataView(badVersion.buffer).setUint32(8, 3, true)
     expectCorrupt(() => decodeCheckpoint(reseal(badVersion)))
     const badName = new Uint8Array(encoded)
-    badName[CHECKPOINT_HEADER_BYTES + 20] = 0x20 // a space in the first queue's name
+    badName[firstQueueAt + 8 + 20] = 0x20 // a space in the first queue's name
     expectCorrupt(() => decodeCheckpoint(reseal(badName)))
   })
 })

@@ -23,6 +23,8 @@ describe('queue definitions', () => {
       putEnabled: true,
       getEnabled: true,
       deliverySequence: 'PRIORITY',
+      backoutThreshold: 0,
+      backoutRequeueQueue: '',
     })
     expect(engine.queueAttributes('Q')).toEqual(attributes)
     expect({ ...DEFAULT_QUEUE_SETTINGS, name: 'Q' }).toEqual(attributes)

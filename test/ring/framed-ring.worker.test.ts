@@ -273,7 +273,10 @@ describe('a consumer blocked in a wait is woken', () => {
     if (action === 'fail') expect(ring.fail(failureCode)).toBe(true)
     if (action === 'bumpGeneration') expect(ring.bumpGeneration()).toBe(1)
     if (action === 'write') {
-      expect(ring.tryWrite(7, new Uint8Array([1, 2, 3]))).toBe(true)
+      const offset = ring.tryReserve(3, 7)
+      expect(offset).toBeGreaterThanOrEqual(0)
+      ring.data.set([1, 2, 3], offset)
+      ring.commit()
       // The consumer flagged sleep and only a wake clears the flag: flush must notify.
       expect(ring.flush()).toBe(true)
     }

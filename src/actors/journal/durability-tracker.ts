@@ -75,6 +75,14 @@ export class DurabilityTracker {
     this.compact()
   }
 
+  /** The log was cut back to `endLsn` (nothing may be waiting): durable and flushed end there. */
+  rewindTo(endLsn: number): void {
+    assert(!this.hasWaiters(), 'rewind with durability waiters')
+    assert(endLsn <= this.closedEndLsn, 'rewind moves back')
+    this.durableEndLsn = endLsn
+    this.closedEndLsn = endLsn
+  }
+
   failAll(error: unknown): void {
     this.open?.reject(error)
     this.open = undefined

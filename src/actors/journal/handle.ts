@@ -5,13 +5,17 @@
  * returns; one ring flush per event-loop turn wakes the worker once per batch. waitDurable()
  * hands out one promise per flush group, not per record: everything appended in one turn is
  * acknowledged together when the worker's durable end passes it.
+ *
+ * A follower (replication) appends the leader's finalized records with appendVerbatim instead,
+ * and cuts a divergent uncommitted tail with truncateFrom. The epoch stamped into new records
+ * can be raised at run time (setEpoch), never lowered.
  */
 import fs from 'node:fs'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import * as Comlink from 'comlink'
 import { portEndpoint } from '../../runtime/comlink-port.js'
 import { assert } from '../../assert.js'
-import { JOURNAL_RING_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
+import { JOURNAL_RING_BYTES, RECORD_ALIGNMENT_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../../errors.js'
 import type { JournalRecord, MessageMoveRecord, MessagePutRecord } from './record-types.js'
 import { RecordType } from './record-types.js'
@@ -25,18 +29,21 @@ import {
   encodeRecord,
   encodedRecordLength,
   readRecordHeader,
+  sealNextLsn,
 } from './journal-record.js'
+import { recordLength, recordLsn, recordType } from './record-header.js'
+import { JournalControlBlock } from './control-block.js'
+import type { CutTail } from './segment-writer.js'
 import type { Supervisor } from '../supervisor/supervisor.js'
 import { DurabilityTracker } from './durability-tracker.js'
 import {
-  CONTROL_BYTES,
   ControlSlot,
-  ControlWideSlot,
   RECORD_FRAME_TAG,
+  VERBATIM_RECORD_FRAME_TAG,
   type JournalControl,
   type JournalEvent,
-  type JournalFaults,
   type JournalStats,
+  type SegmentIoWrapper,
 } from './messages.js'
 import { readFully, segmentPath } from './segment-files.js'
 import { placeRecord, SEAL_BYTES } from './log-geometry.js'
@@ -50,42 +57,48 @@ export interface JournalOptions {
   readonly segmentBytes: number
   /** Where the log ends after recovery: the next record goes here. */
   readonly startLsn: number
+  /** Epoch stamped into new records until setEpoch raises it. */
   readonly epoch: number
+  /** Epoch of the last record in the log (RecoveryResult.lastEpoch); nothing older follows it. */
+  readonly recoveredEpoch?: number
   readonly supervisor: Supervisor
   readonly sideWork: SideWorkPool
   readonly logger: Logger
   readonly ringBytes?: number
-  readonly faults?: JournalFaults
+  /** Run the worker on this SegmentIo instead of the plain files (tests inject faults). */
+  readonly segmentIoWrapper?: SegmentIoWrapper
 }
 
 export class JournalHandle implements JournalPort {
   private readonly ring: FramedRing
-  private readonly control32: Int32Array
-  private readonly control64: BigInt64Array
+  private readonly controlBlock: JournalControlBlock
   private readonly durability: DurabilityTracker
   /** Records appended while the ring was full, in order; drained as space frees. */
-  private readonly overflow: Uint8Array[] = []
+  private readonly overflow: { readonly bytes: Uint8Array; readonly tag: number }[] = []
   /** PUT records not yet durable: readPut serves them from memory. */
-  private readonly unsyncedPuts = new Map<number, MessagePutRecord>()
+  private readonly unsyncedPuts = new Map<number, MessagePutRecord | Uint8Array>()
   private readonly readDescriptors = new Map<number, number>()
   private readonly headerScratch = Buffer.alloc(RECORD_HEADER_BYTES)
   private nextLsn: number
+  private currentEpoch: number
   private flushScheduled = false
   private drainingOverflow = false
   private watchingDurable = false
   private failure: QmqError | undefined
   private control: Comlink.Remote<JournalControl> | undefined
   private closed = false
+  /** Set while truncateFrom runs: the worker must see no new frame until the cut is done. */
+  private truncating = false
   private readonly readiness: Promise<void>
   private markReady!: () => void
 
   private constructor(private readonly options: JournalOptions) {
     this.ring = FramedRing.create(options.ringBytes ?? JOURNAL_RING_BYTES)
-    const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES)
-    this.control32 = new Int32Array(controlBuffer, 0, 32)
-    this.control64 = new BigInt64Array(controlBuffer, 128)
-    Atomics.store(this.control64, ControlWideSlot.DURABLE_END_LSN / 8, BigInt(options.startLsn))
+    const recoveredEpoch = options.recoveredEpoch ?? 0
+    assert(options.epoch >= recoveredEpoch, 'epoch not below the log')
+    this.controlBlock = JournalControlBlock.create(options.startLsn, recoveredEpoch)
     this.nextLsn = options.startLsn
+    this.currentEpoch = options.epoch
     this.durability = new DurabilityTracker(options.startLsn)
     this.readiness = new Promise((resolve) => (this.markReady = resolve))
   }
@@ -121,16 +134,83 @@ export class JournalHandle implements JournalPort {
   }
 
   get durableLsn(): number {
-    return Number(Atomics.load(this.control64, ControlWideSlot.DURABLE_END_LSN / 8))
+    return this.controlBlock.durableEndLsn
   }
 
   get epoch(): number {
-    return this.options.epoch
+    return this.currentEpoch
+  }
+
+  /**
+   * Stamps `epoch` into every record appended from now on. Epochs only go up, so records of a
+   * lower epoch are never written after a higher one (the worker checks every record too).
+   */
+  setEpoch(epoch: number): void {
+    assert(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffff_ffff, 'epoch is a u32')
+    if (epoch < this.currentEpoch) {
+      throw new QmqError(
+        ErrorCode.RECORD_INVALID,
+        `epoch ${epoch} is older than the journal's epoch ${this.currentEpoch}`,
+        { epoch, current: this.currentEpoch },
+      )
+    }
+    this.currentEpoch = epoch
+  }
+
+  /**
+   * A follower's append: finalized records (a leader's bytes, back to back, batchLsn and
+   * checksum kept) to be written as they are at their own LSNs, the first at the log end.
+   * Framing and LSN continuity are checked here (nothing is appended if they fail); checksums
+   * and epochs are verified by the worker, which stops the journal on a bad record rather than
+   * write it. Returns the new log end; waitDurable(lsn) works as for append.
+   */
+  appendVerbatim(records: Uint8Array): number {
+    if (this.failure !== undefined) throw this.failure
+    assert(!this.closed && !this.truncating, 'append after close or during truncateFrom')
+    const ends = this.verbatimBoundaries(records)
+    let offset = 0
+    for (const end of ends) {
+      const bytes = records.subarray(offset, end)
+      const lsn = recordLsn(bytes, 0)
+      this.enqueueBytes(bytes, VERBATIM_RECORD_FRAME_TAG)
+      // A copy: the caller may reuse its buffer before the record is durable.
+      if (recordType(bytes, 0) === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, bytes.slice())
+      this.nextLsn =
+        recordType(bytes, 0) === RecordType.SEGMENT_SEAL
+          ? sealNextLsn(bytes, 0)
+          : end - offset + lsn
+      offset = end
+    }
+    this.scheduleFlush()
+    return this.nextLsn
+  }
+
+  /**
+   * Cuts the log back to `fromLsn` (a record boundary; a divergent, uncommitted tail) once
+   * everything appended is durable, and returns the cut records for the caller to keep aside.
+   * The caller decides what may be cut: committed records must never be.
+   */
+  async truncateFrom(fromLsn: number): Promise<CutTail> {
+    if (this.failure !== undefined) throw this.failure
+    assert(fromLsn <= this.nextLsn, 'truncate inside the log')
+    assert(!this.truncating, 'one truncateFrom at a time')
+    this.truncating = true
+    try {
+      if (this.nextLsn > this.durableLsn) await this.waitDurable(this.nextLsn - 1)
+      assert(this.control !== undefined, 'journal worker started')
+      const cut = await this.control.truncateFrom(fromLsn)
+      this.nextLsn = fromLsn
+      this.durability.rewindTo(fromLsn)
+      for (const lsn of this.unsyncedPuts.keys()) if (lsn >= fromLsn) this.unsyncedPuts.delete(lsn)
+      return cut
+    } finally {
+      this.truncating = false
+    }
   }
 
   append(record: JournalRecord): number {
     if (this.failure !== undefined) throw this.failure
-    assert(!this.closed, 'append after close')
+    assert(!this.closed && !this.truncating, 'append after close or during truncateFrom')
     const length = encodedRecordLength(record)
     if (length + SEAL_BYTES > this.options.segmentBytes) {
       // Only a queue manager created with small segments can meet this: refuse the message as
@@ -164,6 +244,7 @@ export class JournalHandle implements JournalPort {
 
   readPut(putLsn: number): MessagePutRecord {
     const unsynced = this.unsyncedPuts.get(putLsn)
+    if (unsynced instanceof Uint8Array) return this.decodePut(unsynced, putLsn)
     if (unsynced !== undefined) return unsynced
     const { segmentBytes, directory } = this.options
     const segmentIndex = Math.floor(putLsn / segmentBytes)
@@ -171,14 +252,18 @@ export class JournalHandle implements JournalPort {
     const position = putLsn - segmentIndex * segmentBytes
     const header = this.headerScratch
     readFully(descriptor, header, 0, RECORD_HEADER_BYTES, position)
-    const length = header.readUInt32LE(4)
+    const length = recordLength(header, 0)
     const file = segmentPath(directory, segmentIndex)
     if (length < RECORD_HEADER_BYTES || position + length > segmentBytes) {
       throw this.corruptRead(file, position, putLsn, `bad record length ${length}`)
     }
     const bytes = Buffer.allocUnsafe(length)
     readFully(descriptor, bytes, 0, length, position)
-    const check = readRecordHeader(bytes, 0, length, putLsn)
+    return this.decodePut(bytes, putLsn, file, position)
+  }
+
+  private decodePut(bytes: Uint8Array, putLsn: number, file = '', position = 0): MessagePutRecord {
+    const check = readRecordHeader(bytes, 0, bytes.length, putLsn)
     if (check.kind !== 'ok') {
       throw this.corruptRead(
         file,
@@ -191,6 +276,37 @@ export class JournalHandle implements JournalPort {
     if (record.type === RecordType.MESSAGE_MOVE) return storedAsPut(record)
     assert(record.type === RecordType.MESSAGE_PUT, `record at ${putLsn} is a PUT or a MOVE`)
     return record
+  }
+
+  /** End offsets of the records in `records`, after checking framing and LSN continuity. */
+  private verbatimBoundaries(records: Uint8Array): number[] {
+    const ends: number[] = []
+    let expected = this.nextLsn
+    for (let offset = 0; offset < records.length;) {
+      const length =
+        records.length - offset >= RECORD_HEADER_BYTES ? recordLength(records, offset) : 0
+      const lsn = length > 0 ? recordLsn(records, offset) : -1
+      if (
+        length < RECORD_HEADER_BYTES ||
+        length % RECORD_ALIGNMENT_BYTES !== 0 ||
+        offset + length > records.length ||
+        lsn !== expected
+      ) {
+        throw new QmqError(
+          ErrorCode.RECORD_INVALID,
+          `verbatim record at offset ${offset} refused: length ${length}, LSN ${lsn}, ` +
+            `log end ${expected}`,
+          { offset, length, lsn, expected },
+        )
+      }
+      expected =
+        recordType(records, offset) === RecordType.SEGMENT_SEAL
+          ? sealNextLsn(records, offset)
+          : lsn + length
+      offset += length
+      ends.push(offset)
+    }
+    return ends
   }
 
   /** Closes read descriptors of segments that are being retired. */
@@ -219,17 +335,28 @@ export class JournalHandle implements JournalPort {
     const lsn = this.nextLsn
     const offset = this.overflow.length === 0 ? this.ring.tryReserve(length, RECORD_FRAME_TAG) : -1
     if (offset >= 0) {
-      encodeRecord(this.ring.data, offset, record, lsn, this.options.epoch)
+      encodeRecord(this.ring.data, offset, record, lsn, this.currentEpoch)
       this.ring.commit()
     } else {
       const bytes = new Uint8Array(length)
-      encodeRecord(bytes, 0, record, lsn, this.options.epoch)
-      this.overflow.push(bytes)
+      encodeRecord(bytes, 0, record, lsn, this.currentEpoch)
+      this.overflow.push({ bytes, tag: RECORD_FRAME_TAG })
       this.drainOverflow()
     }
     this.nextLsn += length
     this.scheduleFlush()
     return lsn
+  }
+
+  private enqueueBytes(bytes: Uint8Array, tag: number): void {
+    const offset = this.overflow.length === 0 ? this.ring.tryReserve(bytes.length, tag) : -1
+    if (offset >= 0) {
+      this.ring.data.set(bytes, offset)
+      this.ring.commit()
+    } else {
+      this.overflow.push({ bytes: bytes.slice(), tag })
+      this.drainOverflow()
+    }
   }
 
   private scheduleFlush(): void {
@@ -248,8 +375,8 @@ export class JournalHandle implements JournalPort {
     this.drainingOverflow = true
     const drain = async (): Promise<void> => {
       while (this.overflow.length > 0 && this.failure === undefined) {
-        const bytes = this.overflow[0]!
-        const offset = this.ring.tryReserve(bytes.length, RECORD_FRAME_TAG)
+        const { bytes, tag } = this.overflow[0]!
+        const offset = this.ring.tryReserve(bytes.length, tag)
         if (offset < 0) {
           await this.ring.waitForSpaceAsync(bytes.length, 100)
           continue
@@ -270,13 +397,17 @@ export class JournalHandle implements JournalPort {
     if (this.watchingDurable) return
     this.watchingDurable = true
     const loop = (): void => {
-      const sequence = Atomics.load(this.control32, ControlSlot.DURABLE_SEQUENCE)
+      const sequence = this.controlBlock.sequence
       this.onDurableAdvance()
       if (this.failure !== undefined || !this.durability.hasWaiters()) {
         this.watchingDurable = false
         return
       }
-      const wait = Atomics.waitAsync(this.control32, ControlSlot.DURABLE_SEQUENCE, sequence)
+      const wait = Atomics.waitAsync(
+        this.controlBlock.int32,
+        ControlSlot.DURABLE_SEQUENCE,
+        sequence,
+      )
       if (wait.async) void wait.value.then(loop)
       else queueMicrotask(loop)
     }
@@ -310,26 +441,41 @@ export class JournalHandle implements JournalPort {
     const worker = new Worker(compiledModuleUrl('actors/journal/worker'), {
       workerData: {
         ringBuffer: this.ring.sharedBuffer,
-        controlBuffer: this.control32.buffer,
+        controlBuffer: this.controlBlock.buffer,
         directory: this.options.directory,
         segmentBytes: this.options.segmentBytes,
         generation,
-        faults: this.options.faults,
+        segmentIoWrapper: this.options.segmentIoWrapper,
         logLevel: process.env['QMQ_LOG_LEVEL'],
         controlPort: channel.port2,
       },
       transferList: [channel.port2],
     })
-    this.control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1))
-    worker.on('message', (event: JournalEvent) => this.onWorkerEvent(event))
+    const control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1))
+    this.control = control
+    this.pumpEvents(control).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, generation }, 'journal control channel failed')
+    })
     return worker
   }
 
-  private onWorkerEvent(event: JournalEvent): void {
-    if (event.type === 'ready') {
-      this.markReady()
-      return
+  /**
+   * Starts the worker's loop (the journal is ready when that returns), then keeps one nextEvent
+   * call outstanding until the worker closes or fails. A worker that crashes leaves its last
+   * call unanswered; the next generation gets its own pump.
+   */
+  private async pumpEvents(control: Comlink.Remote<JournalControl>): Promise<void> {
+    await control.start()
+    this.markReady()
+    for (;;) {
+      const event = await control.nextEvent()
+      if (event.type === 'closed') return
+      this.onWorkerEvent(event)
+      if (event.type === 'failed') return
     }
+  }
+
+  private onWorkerEvent(event: Exclude<JournalEvent, { type: 'closed' }>): void {
     if (event.type === 'segment-opened') {
       const { directory, segmentBytes } = this.options
       const next = { directory, segmentIndex: event.segmentIndex + 1, segmentBytes }

@@ -1,5 +1,5 @@
 /**
- * Journal record wire format, version 1: how each JournalRecord (src/journal/record-types.ts) is
+ * Journal record wire format, version 2: how each JournalRecord (src/journal/record-types.ts) is
  * laid out in the log. Size first, allocate once, write in place (hypercore's
  * preencode/encode/decode): encodedRecordLength, then encodeRecord into the caller's buffer (often
  * the SharedArrayBuffer ring), then finalizeRecord in the journal worker once the batch is known.
@@ -9,7 +9,8 @@
  * All integers are little-endian. A record is a 40-byte header, the payload, then zero padding to
  * a multiple of 8, so every header starts 8-aligned in the log.
  *
- * Header (offsets from the start of the record):
+ * Header (offsets from the start of the record; the layout and its byte access live in
+ * record-header.ts, shared with the segment writer and the journal loop):
  * | offset | width | field         | meaning and range                                         |
  * |--------|-------|---------------|-----------------------------------------------------------|
  * |      0 | u32   | checksum      | CRC32C of bytes [4, length), padding included             |
@@ -18,8 +19,8 @@
  * |      8 | u64   | lsn           | the record's byte position in the log: lsn-typed (below)  |
  * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
  * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
- * |     28 | u8    | type          | RecordType, 1..9                                          |
- * |     29 | u8    | version       | RECORD_FORMAT_VERSION = 1                                 |
+ * |     28 | u8    | type          | RecordType: 1..11                                         |
+ * |     29 | u8    | version       | the layout of this record's payload: 1, or 2 (below)      |
  * |     30 | u16   | reserved      | 0                                                         |
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
  * |     36 | u32   | reserved      | 0                                                         |
@@ -30,7 +31,26 @@
  *
  * Payload offsets are from the start of the payload (record offset + 40).
  *
- * QUEUE_DEFINE (payloadLength = 20 + n + d; also written for ALTER, replay upserts by queueId):
+ * Versions: format version 2 (RECORD_FORMAT_VERSION) changed QUEUE_DEFINE and added QMGR_ALTER;
+ * those two are written as version 2, every other type still as version 1 (its layout did not
+ * change, so its bytes and golden vectors did not either). A reader accepts version 1 of every
+ * type (a log written before the change still replays: a version-1 QUEUE_DEFINE decodes with
+ * BOTHRESH 0 and no BOQNAME) and version 2 of QUEUE_DEFINE and QMGR_ALTER; anything else is
+ * 'version'.
+ *
+ * QUEUE_DEFINE version 2 (payloadLength = 4 + the attribute block; also written for ALTER and
+ * for QALIAS, replay upserts by queueId):
+ * |      0 | u32   | queueId                | any u32                                 |
+ * |      4 | ...   | attributes             | queue-attributes-codec.ts (20 + names)  |
+ *
+ * QMGR_ALTER version 2 (payloadLength = 8 + q + d):
+ * |      0 | u8    | q: DEADQ length        | 0..48                                   |
+ * |      1 | u8    | d: description length  | 0..64                                   |
+ * |      2 | 6     | reserved               | 0                                       |
+ * |      8 | q     | deadLetterQueue        | an MQ object name or empty              |
+ * |    8+q | d     | description            | well-formed UTF-8                       |
+ *
+ * QUEUE_DEFINE version 1 (read only; payloadLength = 20 + n + d):
  * | offset | width | field                  | range                                   |
  * |--------|-------|------------------------|-----------------------------------------|
  * |      0 | u32   | queueId                | any u32                                 |
@@ -94,13 +114,16 @@
  * |      8 | u64   | fromPutLsn             | lsn-typed, < lsn                        |
  * the LSN the message was known by before this record.
  *
+ * EPOCH_START (payloadLength = 8):
+ * |      0 | u32   | previousEpoch          | u32, below the header's epoch           |
+ * |      4 | u32   | reserved               | 0                                       |
+ *
  * Invalid input to encodeRecord is a programmer error (the engine validates what applications
  * send before it makes a record) and fails an assertion. Invalid bytes given to the readers are
  * an operating error (disk corruption, a torn write, a bug in another version) and are reported.
  */
 import { Buffer, isUtf8 } from 'node:buffer'
 import { assert, unreachable } from '../../assert.js'
-import { crc32c } from '../../checksum/crc32c.js'
 import {
   FORMAT_BYTES,
   MAX_DEPTH_LIMIT,
@@ -126,22 +149,32 @@ import type {
   StoredDescriptor,
 } from './record-types.js'
 import { RecordType } from './record-types.js'
-import type { QueueAttributes } from './record-types.js'
+import type { QueueAttributes, QueueManagerAlterRecord } from './record-types.js'
+import {
+  decodeQueueAttributes as decodeAttributeBlock,
+  encodeQueueAttributes,
+  queueAttributesBytes,
+} from './queue-attributes-codec.js'
+import {
+  HeaderOffset,
+  computeChecksum,
+  readSafeUint64,
+  readUint32,
+  recordLength,
+  sealRecordHeader,
+  writeRecordHeader,
+  writeUint32,
+  writeUint64,
+} from './record-header.js'
 
-export const RECORD_FORMAT_VERSION = 1
+export { RECORD_FORMAT_VERSION } from './record-header.js'
 
-const HeaderOffset = {
-  CHECKSUM: 0,
-  LENGTH: 4,
-  LSN: 8,
-  BATCH_LSN: 16,
-  EPOCH: 24,
-  TYPE: 28,
-  VERSION: 29,
-  RESERVED_SHORT: 30,
-  PAYLOAD_LENGTH: 32,
-  RESERVED_WORD: 36,
-} as const
+/** The version a record of `type` is written with: 2 where the layout changed, else 1. */
+export function recordVersionOf(type: RecordType): number {
+  return type === RecordType.QUEUE_DEFINE || type === RecordType.QMGR_ALTER ? 2 : 1
+}
+
+const KNOWN_RECORD_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType))
 
 const DefineOffset = {
   QUEUE_ID: 0,
@@ -158,6 +191,8 @@ const DefineOffset = {
   NAME: 20,
 } as const
 const DEFINE_FIXED_BYTES = DefineOffset.NAME
+const DEFINE_V2_QUEUE_ID_BYTES = 4
+const QMGR_FIXED_BYTES = 8
 
 const PutOffset = {
   QUEUE_ID: 0,
@@ -189,6 +224,7 @@ const GET_PAYLOAD_BYTES = 24
 const QUEUE_PAYLOAD_BYTES = 4
 const UOW_PAYLOAD_BYTES = 8
 const SEAL_PAYLOAD_BYTES = 8
+const EPOCH_START_PAYLOAD_BYTES = 8
 
 /**
  * Record bytes besides the body of the largest PUT: header, fixed fields, both names, alignment
@@ -203,13 +239,8 @@ const SPACE = 0x20
 const EXPIRY_UNLIMITED = -1
 const INT32_MAX = 0x7fff_ffff
 const UINT32_MAX = 0xffff_ffff
-/** High 32 bits of Number.MAX_SAFE_INTEGER: a u64 above this does not fit a JS number. */
-const SAFE_HIGH_WORD_MAX = 0x1f_ffff
-const FIRST_RECORD_TYPE = RecordType.QUEUE_DEFINE
-const LAST_RECORD_TYPE = RecordType.MESSAGE_MOVE
 
 // ---- Load-time checks: the layout above must agree with the limits in src/constants.ts ----
-assert(HeaderOffset.RESERVED_WORD + 4 === RECORD_HEADER_BYTES, 'header layout is 40 bytes')
 assert(MAX_RECORD_BYTES <= UINT32_MAX, 'record length fits its u32 field')
 assert(MAX_PUT_OVERHEAD_BYTES <= MAX_RECORD_OVERHEAD_BYTES, 'PUT overhead within the budget')
 assert(MAX_MESSAGE_BYTES + MAX_PUT_OVERHEAD_BYTES <= MAX_RECORD_BYTES, 'largest PUT fits')
@@ -218,7 +249,8 @@ assert(PutOffset.REPLY_TO_QUEUE - PutOffset.CORRELATION_ID === MESSAGE_ID_BYTES,
 assert(PutOffset.MESSAGE_ID - PutOffset.FORMAT === FORMAT_BYTES, 'format width')
 assert(MAX_QUEUE_NAME_BYTES <= 0xff && MAX_QUEUE_MANAGER_NAME_BYTES <= 0xff, 'u8 name lengths')
 assert(MAX_QUEUE_DESCRIPTION_BYTES <= 0xff, 'u8 description length')
-assert(LAST_RECORD_TYPE - FIRST_RECORD_TYPE + 1 === Object.keys(RecordType).length, 'types 1..9')
+assert(KNOWN_RECORD_TYPES.size === Object.keys(RecordType).length, 'record types are distinct')
+assert(!KNOWN_RECORD_TYPES.has(0), 'type 0 is never a record')
 
 /** A header that passed readRecordHeader: checksum, framing, version, reserved bytes and LSN. */
 export interface CheckedRecordHeader extends RecordHeader {
@@ -251,19 +283,6 @@ const EMPTY: HeaderCheck = Object.freeze({ kind: 'empty' })
 // ---- Byte access. Manual little-endian stores and loads: they work on any Uint8Array (Buffer,
 // a view into the SharedArrayBuffer ring) without a DataView per call or per buffer. ----
 
-function writeUint32(target: Uint8Array, at: number, value: number): void {
-  target[at] = value
-  target[at + 1] = value >>> 8
-  target[at + 2] = value >>> 16
-  target[at + 3] = value >>> 24
-}
-
-/** value is a non-negative safe integer: the low word by ToUint32, the high word by division. */
-function writeUint64(target: Uint8Array, at: number, value: number): void {
-  writeUint32(target, at, value >>> 0)
-  writeUint32(target, at + 4, Math.floor(value / 0x1_0000_0000))
-}
-
 /** One scratch DataView for the module: f64 goes through it, then byte by byte to the target. */
 const float64Scratch = new DataView(new ArrayBuffer(8))
 
@@ -272,21 +291,8 @@ function writeFloat64(target: Uint8Array, at: number, value: number): void {
   for (let index = 0; index < 8; index++) target[at + index] = float64Scratch.getUint8(index)
 }
 
-function readUint32(source: Uint8Array, at: number): number {
-  return (
-    (source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)) >>> 0
-  )
-}
-
 function readInt32(source: Uint8Array, at: number): number {
   return source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)
-}
-
-/** A u64 as a number, or -1 above Number.MAX_SAFE_INTEGER (so every range check fails). */
-function readSafeUint64(source: Uint8Array, at: number): number {
-  const high = readUint32(source, at + 4)
-  if (high > SAFE_HIGH_WORD_MAX) return -1
-  return high * 0x1_0000_0000 + readUint32(source, at)
 }
 
 function readFloat64(source: Uint8Array, at: number): number {
@@ -325,9 +331,11 @@ const isPriority = (value: number): boolean =>
 function payloadLengthOf(record: JournalRecord): number {
   switch (record.type) {
     case RecordType.QUEUE_DEFINE:
+      return DEFINE_V2_QUEUE_ID_BYTES + queueAttributesBytes(record.attributes)
+    case RecordType.QMGR_ALTER:
       return (
-        DEFINE_FIXED_BYTES +
-        record.attributes.name.length +
+        QMGR_FIXED_BYTES +
+        record.attributes.deadLetterQueue.length +
         Buffer.byteLength(record.attributes.description, 'utf8')
       )
     case RecordType.QUEUE_DELETE:
@@ -347,6 +355,8 @@ function payloadLengthOf(record: JournalRecord): number {
       return UOW_PAYLOAD_BYTES
     case RecordType.SEGMENT_SEAL:
       return SEAL_PAYLOAD_BYTES
+    case RecordType.EPOCH_START:
+      return EPOCH_START_PAYLOAD_BYTES
     default:
       return unreachable(record, 'journal record type')
   }
@@ -376,21 +386,21 @@ export function encodeRecord(
   assert(Number.isInteger(offset) && offset >= 0, 'encodeRecord: offset must be an integer >= 0')
   assert(isLsn(lsn), 'encodeRecord: lsn must be a safe integer >= 0 and a multiple of 8')
   assert(isUint32(epoch), 'encodeRecord: epoch must be a u32')
+  if (record.type === RecordType.EPOCH_START) {
+    assert(record.previousEpoch < epoch, 'EPOCH_START: previousEpoch must be below the epoch')
+  }
   const payloadLength = payloadLengthOf(record)
   const length = alignRecordLength(RECORD_HEADER_BYTES + payloadLength)
   assert(length <= MAX_RECORD_BYTES, 'encodeRecord: record larger than MAX_RECORD_BYTES')
   assert(offset + length <= target.length, 'encodeRecord: target too small for the record')
-  writeUint32(target, offset + HeaderOffset.CHECKSUM, 0)
-  writeUint32(target, offset + HeaderOffset.LENGTH, length)
-  writeUint64(target, offset + HeaderOffset.LSN, lsn)
-  writeUint64(target, offset + HeaderOffset.BATCH_LSN, 0)
-  writeUint32(target, offset + HeaderOffset.EPOCH, epoch)
-  target[offset + HeaderOffset.TYPE] = record.type
-  target[offset + HeaderOffset.VERSION] = RECORD_FORMAT_VERSION
-  target[offset + HeaderOffset.RESERVED_SHORT] = 0
-  target[offset + HeaderOffset.RESERVED_SHORT + 1] = 0
-  writeUint32(target, offset + HeaderOffset.PAYLOAD_LENGTH, payloadLength)
-  writeUint32(target, offset + HeaderOffset.RESERVED_WORD, 0)
+  writeRecordHeader(target, offset, {
+    length,
+    lsn,
+    epoch,
+    type: record.type,
+    version: recordVersionOf(record.type),
+    payloadLength,
+  })
   const payloadAt = offset + RECORD_HEADER_BYTES
   const payloadEnd = encodePayload(target, payloadAt, record, lsn, length)
   assert(payloadEnd === payloadAt + payloadLength, 'encodeRecord: payload length mismatch')
@@ -408,7 +418,11 @@ function encodePayload(
 ): number {
   switch (record.type) {
     case RecordType.QUEUE_DEFINE:
-      return encodeQueueDefine(target, at, record)
+      assert(isUint32(record.queueId), 'QUEUE_DEFINE: queueId must be a u32')
+      writeUint32(target, at, record.queueId)
+      return encodeQueueAttributes(target, at + DEFINE_V2_QUEUE_ID_BYTES, record.attributes)
+    case RecordType.QMGR_ALTER:
+      return encodeQueueManagerAlter(target, at, record)
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       assert(isUint32(record.queueId), 'journal record: queueId must be a u32')
@@ -430,6 +444,11 @@ function encodePayload(
       assert(record.nextLsn >= lsn + length, 'SEGMENT_SEAL: nextLsn must follow the seal')
       writeUint64(target, at, record.nextLsn)
       return at + SEAL_PAYLOAD_BYTES
+    case RecordType.EPOCH_START:
+      assert(isUint32(record.previousEpoch), 'EPOCH_START: previousEpoch must be a u32')
+      writeUint32(target, at, record.previousEpoch)
+      writeUint32(target, at + 4, 0)
+      return at + EPOCH_START_PAYLOAD_BYTES
     default:
       return unreachable(record, 'journal record type')
   }
@@ -449,39 +468,25 @@ const textEncoder = new TextEncoder()
 /** Lone surrogates would be written as U+FFFD and read back as a different string. */
 const LONE_SURROGATE = /\p{Cs}/u
 
-function encodeQueueDefine(target: Uint8Array, at: number, record: QueueDefineRecord): number {
-  const attributes = record.attributes
-  const { name, description } = attributes
+function encodeQueueManagerAlter(
+  target: Uint8Array,
+  at: number,
+  record: QueueManagerAlterRecord,
+): number {
+  const { deadLetterQueue, description } = record.attributes
   const descriptionBytes = Buffer.byteLength(description, 'utf8')
-  assert(isUint32(record.queueId), 'QUEUE_DEFINE: queueId must be a u32')
-  assert(name.length >= 1 && name.length <= MAX_QUEUE_NAME_BYTES, 'QUEUE_DEFINE: name length')
-  assert(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'QUEUE_DEFINE: description too long')
-  assert(!LONE_SURROGATE.test(description), 'QUEUE_DEFINE: description has a lone surrogate')
-  const { maxDepth, maxMessageLength } = attributes
-  assert(Number.isInteger(maxDepth) && maxDepth >= 0, 'QUEUE_DEFINE: maxDepth must be an integer')
-  assert(maxDepth <= MAX_DEPTH_LIMIT, 'QUEUE_DEFINE: maxDepth above MAX_DEPTH_LIMIT')
-  assert(isUint32(maxMessageLength), 'QUEUE_DEFINE: maxMessageLength must be an integer >= 0')
-  assert(maxMessageLength <= MAX_MESSAGE_BYTES, 'QUEUE_DEFINE: maxMessageLength too large')
-  assert(isPriority(attributes.defaultPriority), 'QUEUE_DEFINE: defaultPriority must be 0..9')
-  const sequence = attributes.deliverySequence
-  assert(sequence === 'PRIORITY' || sequence === 'FIFO', 'QUEUE_DEFINE: deliverySequence')
-  writeUint32(target, at + DefineOffset.QUEUE_ID, record.queueId)
-  writeUint32(target, at + DefineOffset.MAX_DEPTH, maxDepth)
-  writeUint32(target, at + DefineOffset.MAX_MESSAGE_LENGTH, maxMessageLength)
-  target[at + DefineOffset.DEFAULT_PERSISTENT] = attributes.defaultPersistent ? 1 : 0
-  target[at + DefineOffset.DEFAULT_PRIORITY] = attributes.defaultPriority
-  target[at + DefineOffset.PUT_ENABLED] = attributes.putEnabled ? 1 : 0
-  target[at + DefineOffset.GET_ENABLED] = attributes.getEnabled ? 1 : 0
-  target[at + DefineOffset.DELIVERY_SEQUENCE] = sequence === 'FIFO' ? 1 : 0
-  target[at + DefineOffset.NAME_LENGTH] = name.length
-  target[at + DefineOffset.DESCRIPTION_LENGTH] = descriptionBytes
-  target[at + DefineOffset.RESERVED] = 0
-  const descriptionAt = encodeAscii(target, at + DefineOffset.NAME, name, 'QUEUE_DEFINE: name')
+  assert(deadLetterQueue.length <= MAX_QUEUE_NAME_BYTES, 'QMGR_ALTER: DEADQ too long')
+  assert(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'QMGR_ALTER: description too long')
+  assert(!LONE_SURROGATE.test(description), 'QMGR_ALTER: description has a lone surrogate')
+  target[at] = deadLetterQueue.length
+  target[at + 1] = descriptionBytes
+  for (let index = 2; index < QMGR_FIXED_BYTES; index++) target[at + index] = 0
+  const descriptionAt = encodeAscii(target, at + QMGR_FIXED_BYTES, deadLetterQueue, 'DEADQ')
   const written = textEncoder.encodeInto(
     description,
     target.subarray(descriptionAt, descriptionAt + descriptionBytes),
   ).written
-  assert(written === descriptionBytes, 'QUEUE_DEFINE: description encoding')
+  assert(written === descriptionBytes, 'QMGR_ALTER: description encoding')
   return descriptionAt + descriptionBytes
 }
 
@@ -582,16 +587,14 @@ function encodeMessageGet(
  */
 export function finalizeRecord(target: Uint8Array, offset: number, batchLsn: number): void {
   assert(Number.isInteger(offset) && offset >= 0, 'finalizeRecord: offset must be an integer >= 0')
-  const length = readUint32(target, offset + HeaderOffset.LENGTH)
+  const length = recordLength(target, offset)
   assert(length >= RECORD_HEADER_BYTES, 'finalizeRecord: no encoded record at offset')
   assert(length <= MAX_RECORD_BYTES, 'finalizeRecord: record length above MAX_RECORD_BYTES')
   assert(length % RECORD_ALIGNMENT_BYTES === 0, 'finalizeRecord: record length not aligned')
   assert(offset + length <= target.length, 'finalizeRecord: record runs past the target')
   const lsn = readSafeUint64(target, offset + HeaderOffset.LSN)
   assert(isLsn(batchLsn) && batchLsn <= lsn, 'finalizeRecord: batchLsn must be an LSN <= lsn')
-  writeUint64(target, offset + HeaderOffset.BATCH_LSN, batchLsn)
-  const checksum = crc32c(target, offset + HeaderOffset.LENGTH, offset + length)
-  writeUint32(target, offset + HeaderOffset.CHECKSUM, checksum)
+  sealRecordHeader(target, offset, length, batchLsn)
 }
 
 // ---- Header classification ----
@@ -631,7 +634,7 @@ export function readRecordHeader(
     if (available > 0 && isZero(source, offset, offset + available)) return EMPTY
     return invalid('truncated', `${available} bytes, a header needs 40`, RECORD_HEADER_BYTES)
   }
-  const length = readUint32(source, offset + HeaderOffset.LENGTH)
+  const length = recordLength(source, offset)
   if (length === 0 && isZero(source, offset, offset + RECORD_HEADER_BYTES)) return EMPTY
   if (
     length < RECORD_HEADER_BYTES ||
@@ -644,7 +647,7 @@ export function readRecordHeader(
     return invalid('truncated', `length ${length}, only ${available} bytes available`, length)
   }
   const storedChecksum = readUint32(source, offset + HeaderOffset.CHECKSUM)
-  const checksum = crc32c(source, offset + HeaderOffset.LENGTH, offset + length)
+  const checksum = computeChecksum(source, offset, length)
   if (storedChecksum !== checksum) {
     return invalid('checksum', `stored ${storedChecksum}, computed ${checksum}`)
   }
@@ -658,10 +661,15 @@ function checkHeaderFields(
   length: number,
   expectedLsn: number,
 ): HeaderCheck {
-  const version = source[offset + HeaderOffset.VERSION]!
-  if (version !== RECORD_FORMAT_VERSION) return invalid('version', `version ${version}`)
   const type = source[offset + HeaderOffset.TYPE]!
-  if (type < FIRST_RECORD_TYPE || type > LAST_RECORD_TYPE) return invalid('type', `type ${type}`)
+  if (!KNOWN_RECORD_TYPES.has(type)) return invalid('type', `type ${type}`)
+  const version = source[offset + HeaderOffset.VERSION]!
+  const newest = recordVersionOf(type as RecordType)
+  // Version 1 of every type stays readable, except QMGR_ALTER, which version 2 introduced.
+  const oldest = type === RecordType.QMGR_ALTER ? 2 : 1
+  if (version < oldest || version > newest) {
+    return invalid('version', `version ${version} of type ${type}`)
+  }
   if (
     !isZero(source, offset + HeaderOffset.RESERVED_SHORT, offset + HeaderOffset.PAYLOAD_LENGTH) ||
     !isZero(source, offset + HeaderOffset.RESERVED_WORD, offset + RECORD_HEADER_BYTES)
@@ -800,7 +808,11 @@ export function decodeRecord(
   const at = offset + RECORD_HEADER_BYTES
   switch (header.type) {
     case RecordType.QUEUE_DEFINE:
-      return decodeQueueDefine(source, at, header)
+      return source[offset + HeaderOffset.VERSION] === 1
+        ? decodeQueueDefineVersion1(source, at, header)
+        : decodeQueueDefine(source, at, header)
+    case RecordType.QMGR_ALTER:
+      return decodeQueueManagerAlter(source, at, header)
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       expectPayloadLength(header, QUEUE_PAYLOAD_BYTES)
@@ -818,9 +830,25 @@ export function decodeRecord(
     case RecordType.SEGMENT_SEAL:
       expectPayloadLength(header, SEAL_PAYLOAD_BYTES)
       return { type: header.type, nextLsn: decodeNextLsn(source, at, header) }
+    case RecordType.EPOCH_START:
+      return decodeEpochStart(source, at, header)
     default:
       return unreachable(header.type, 'journal record type')
   }
+}
+
+function decodeEpochStart(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): JournalRecord {
+  expectPayloadLength(header, EPOCH_START_PAYLOAD_BYTES)
+  if (readUint32(source, at + 4) !== 0) fail(header, 'reserved', 'is not zero')
+  const previousEpoch = readUint32(source, at)
+  if (previousEpoch >= header.epoch) {
+    fail(header, 'previousEpoch', `${previousEpoch} is not below epoch ${header.epoch}`)
+  }
+  return { type: RecordType.EPOCH_START, previousEpoch }
 }
 
 function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHeader): number {
@@ -832,6 +860,42 @@ function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHead
 }
 
 function decodeQueueDefine(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): QueueDefineRecord {
+  const end = at + header.payloadLength
+  if (header.payloadLength < DEFINE_V2_QUEUE_ID_BYTES) fail(header, 'payloadLength', 'too short')
+  const failField = (field: string, detail: string): never => fail(header, field, detail)
+  const decoded = decodeAttributeBlock(source, at + DEFINE_V2_QUEUE_ID_BYTES, end, failField)
+  if (decoded.end !== end) fail(header, 'payloadLength', `does not end with the attributes`)
+  const queueId = readUint32(source, at)
+  return { type: RecordType.QUEUE_DEFINE, queueId, attributes: decoded.attributes }
+}
+
+function decodeQueueManagerAlter(
+  source: Uint8Array,
+  at: number,
+  header: CheckedRecordHeader,
+): QueueManagerAlterRecord {
+  if (header.payloadLength < QMGR_FIXED_BYTES) fail(header, 'payloadLength', 'too short')
+  const queueLength = source[at]!
+  const descriptionLength = source[at + 1]!
+  if (queueLength > MAX_QUEUE_NAME_BYTES) fail(header, 'deadLetterQueue', `length ${queueLength}`)
+  if (descriptionLength > MAX_QUEUE_DESCRIPTION_BYTES) {
+    fail(header, 'description', `length ${descriptionLength}`)
+  }
+  expectPayloadLength(header, QMGR_FIXED_BYTES + queueLength + descriptionLength)
+  if (!isZero(source, at + 2, at + QMGR_FIXED_BYTES)) fail(header, 'reserved', 'is not zero')
+  const queueAt = at + QMGR_FIXED_BYTES
+  const deadLetterQueue = decodeAscii(source, queueAt, queueLength, header, 'deadLetterQueue')
+  const descriptionAt = queueAt + queueLength
+  const description = decodeUtf8(source, descriptionAt, descriptionLength, header, 'description')
+  return { type: RecordType.QMGR_ALTER, attributes: { deadLetterQueue, description } }
+}
+
+/** A QUEUE_DEFINE written before format version 2: no BOTHRESH, BOQNAME or TARGET. */
+function decodeQueueDefineVersion1(
   source: Uint8Array,
   at: number,
   header: CheckedRecordHeader,
@@ -886,6 +950,8 @@ function decodeQueueAttributes(
     putEnabled: decodeFlag(source, at + DefineOffset.PUT_ENABLED, header, 'putEnabled'),
     getEnabled: decodeFlag(source, at + DefineOffset.GET_ENABLED, header, 'getEnabled'),
     deliverySequence: sequence === 1 ? 'FIFO' : 'PRIORITY',
+    backoutThreshold: 0,
+    backoutRequeueQueue: '',
   }
 }
 
@@ -1034,4 +1100,12 @@ export function decodePutRecord(
     fail(header, 'type', `is ${header.type}, expected MESSAGE_PUT (${RecordType.MESSAGE_PUT})`)
   }
   return decodeMessagePut(source, offset + RECORD_HEADER_BYTES, header)
+}
+
+/**
+ * The nextLsn of the SEGMENT_SEAL record at source[offset] (type already known), read in place:
+ * the writer and the handle need it per seal, without decoding a record object.
+ */
+export function sealNextLsn(source: Uint8Array, offset: number): number {
+  return readSafeUint64(source, offset + RECORD_HEADER_BYTES)
 }

@@ -6,12 +6,17 @@
  * block: the worker stores the durable end LSN, then bumps the durable sequence and notifies;
  * the main thread waits on the sequence with Atomics.waitAsync.
  *
- * Control plane: comlink calls (stats, close) and plain events posted by the worker (a segment
- * opened, so the next one should be prepared; a fatal write error).
+ * Control plane: one comlink channel over one MessagePort. The handle calls start, stats,
+ * truncateFrom and close; the worker's events (a segment opened, so the next one should be
+ * prepared; a fatal write error) are the replies to the handle's standing nextEvent() call, so
+ * nothing else crosses between the threads.
  */
+import type { CutTail } from './segment-writer.js'
 
-/** Frame tag of a journal record in the ring. */
+/** Frame tag of a record encoded by the handle: the worker stamps batchLsn and the checksum. */
 export const RECORD_FRAME_TAG = 1
+/** Frame tag of a finalized record (a follower's): verified and written as it is. */
+export const VERBATIM_RECORD_FRAME_TAG = 2
 
 /** Int32 slots of the control block. */
 export const ControlSlot = {
@@ -19,14 +24,14 @@ export const ControlSlot = {
   DURABLE_SEQUENCE: 0,
   /** JournalWorkerState of the current worker. */
   WORKER_STATE: 16,
+  /** Epoch of the last durable record (u32 stored as i32): a restarted worker's epoch floor. */
+  DURABLE_EPOCH: 17,
 } as const
 
 /** BigInt64 slots of the control block (second half of the buffer, own cache line each). */
 export const ControlWideSlot = {
   /** Every record below this LSN is on disk and synced. */
   DURABLE_END_LSN: 0,
-  /** Every record below this LSN has been handed to write() (page cache, maybe not synced). */
-  WRITTEN_END_LSN: 8,
 } as const
 
 export const CONTROL_INT32_SLOTS = 32
@@ -35,15 +40,20 @@ export const CONTROL_BYTES = CONTROL_INT32_SLOTS * 4 + CONTROL_BIGINT64_SLOTS * 
 
 export const JournalWorkerState = { STARTING: 0, RUNNING: 1, CLOSED: 2, FAILED: 3 } as const
 
-/** Test hooks for failure injection; never set in production. */
-export interface JournalFaults {
-  /** Make the write of the n-th batch (1-based) fail with this errno code. */
-  readonly failWriteAtBatch?: number
-  readonly failWriteCode?: string
-  /** Throw an uncaught error at the n-th batch (1-based), killing the worker mid-batch. */
-  readonly crashAtBatch?: number
-  /** Worker generations that crash (default 1: the first start only). */
-  readonly crashGenerations?: number
+/**
+ * A SegmentIo to run the worker on instead of the plain files: the URL of an ES module whose
+ * `wrapSegmentIo(files, context)` export returns it (tests wrap the files to inject faults;
+ * a function cannot cross to the worker thread, a module URL can).
+ */
+export interface SegmentIoWrapper {
+  readonly moduleUrl: string
+  /** Passed to wrapSegmentIo as context.options (structured-cloneable). */
+  readonly options?: unknown
+}
+
+export interface SegmentIoWrapperContext {
+  readonly generation: number
+  readonly options: unknown
 }
 
 export interface JournalWorkerData {
@@ -52,7 +62,7 @@ export interface JournalWorkerData {
   readonly directory: string
   readonly segmentBytes: number
   readonly generation: number
-  readonly faults: JournalFaults | undefined
+  readonly segmentIoWrapper: SegmentIoWrapper | undefined
   readonly logLevel: string | undefined
 }
 
@@ -67,13 +77,22 @@ export interface JournalStats {
 
 /** The worker's comlink-exposed control API. */
 export interface JournalControl {
+  /** Starts the write loop; resolves once it runs (the journal is ready). */
+  start(): Promise<void>
+  /** The next event, once there is one. The handle keeps one call outstanding. */
+  nextEvent(): Promise<JournalEvent>
   stats(): JournalStats
+  /**
+   * Cuts the log back to `fromLsn` and returns what was cut. Only with nothing in flight: the
+   * handle waits until everything appended is durable first.
+   */
+  truncateFrom(fromLsn: number): CutTail
   /** Drains the ring, syncs, closes files; the worker exits afterwards. */
   close(): Promise<JournalStats>
 }
 
 export type JournalEvent =
-  | { readonly type: 'ready' }
+  | { readonly type: 'closed' }
   | { readonly type: 'segment-opened'; readonly segmentIndex: number }
   | {
       readonly type: 'failed'

@@ -22,6 +22,25 @@ export interface QueueAttributes {
   readonly putEnabled: boolean
   readonly getEnabled: boolean
   readonly deliverySequence: DeliverySequence
+  /**
+   * BOTHRESH: a message backed out this many times is moved to BOQNAME (or the dead-letter
+   * queue) by the queue manager; 0 never. Absent in a version-1 record: 0.
+   */
+  readonly backoutThreshold?: number
+  /** BOQNAME: where such a message goes; '' means the queue manager's dead-letter queue. */
+  readonly backoutRequeueQueue?: string
+  /**
+   * Present only for an alias queue (DEFINE QALIAS TARGET(q)): the queue its puts and gets
+   * resolve to. An alias has a name, a description and PUT/GET; its other attributes are unused.
+   */
+  readonly targetQueue?: string
+}
+
+/** Queue-manager attributes (ALTER QMGR), written whole in a QMGR_ALTER record. */
+export interface QueueManagerAttributes {
+  /** DEADQ: the dead-letter queue's name, '' for none. */
+  readonly deadLetterQueue: string
+  readonly description: string
 }
 
 export const RecordType = {
@@ -35,6 +54,9 @@ export const RecordType = {
   SEGMENT_SEAL: 8,
   /** Copy-forward compaction: a live message rewritten at the log end (src/compaction). */
   MESSAGE_MOVE: 9,
+  /** First record of a primary's epoch (replication): records of earlier epochs commit with it. */
+  EPOCH_START: 10,
+  QMGR_ALTER: 11,
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
@@ -102,10 +124,25 @@ export interface MessageMoveRecord {
   readonly descriptor: StoredDescriptor
   readonly body: Uint8Array
 }
+/** ALTER QMGR (also the queue manager's creation): the full attribute set, an upsert. */
+export interface QueueManagerAlterRecord {
+  readonly type: typeof RecordType.QMGR_ALTER
+  readonly attributes: QueueManagerAttributes
+}
 /** Ends a segment: the next record is at `nextLsn`, the first byte of the next segment. */
 export interface SegmentSealRecord {
   readonly type: typeof RecordType.SEGMENT_SEAL
   readonly nextLsn: number
+}
+
+/**
+ * Written by a new primary before it serves (Raft's no-op entry): once it is committed, every
+ * record before it is committed too. The header's epoch is the new epoch.
+ */
+export interface EpochStartRecord {
+  readonly type: typeof RecordType.EPOCH_START
+  /** Epoch of the last record before this one (0 in an empty log): the log's epoch history. */
+  readonly previousEpoch: number
 }
 
 export type JournalRecord =
@@ -118,6 +155,8 @@ export type JournalRecord =
   | UowBackoutRecord
   | SegmentSealRecord
   | MessageMoveRecord
+  | QueueManagerAlterRecord
+  | EpochStartRecord
 
 /** Header fields every record carries besides its payload. */
 export interface RecordHeader {

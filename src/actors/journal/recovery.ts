@@ -19,15 +19,19 @@
  *                                | that holds records                  | had been synced)
  *   SEGMENT_SEAL                 |                                     | continue at next segment
  *   a segment missing between the first and the last                   | stop, naming the file
+ *
+ * Every read, and the zeroing of a torn tail, goes through SegmentIo (segment-io.ts), the same
+ * interface the journal worker writes through, so recovery runs on the in-memory disk as well.
  */
-import fs from 'node:fs'
 import { QmqError, ErrorCode } from '../../errors.js'
 import { assert } from '../../assert.js'
 import type { JournalRecord, RecordHeader } from './record-types.js'
 import { RecordType } from './record-types.js'
 import { decodeRecord, readRecordHeader } from './journal-record.js'
 import { RECORD_ALIGNMENT_BYTES, RECORD_HEADER_BYTES } from '../../constants.js'
-import { listSegments, readFully, segmentPath, writeFully } from './segment-files.js'
+import { fileSegmentIo } from './file-segment-io.js'
+import { recordLength, recordLsn } from './record-header.js'
+import type { SegmentIo } from './segment-io.js'
 
 export interface TornTail {
   readonly file: string
@@ -41,52 +45,63 @@ export interface RecoveryResult {
   readonly endLsn: number
   readonly recordCount: number
   readonly tornTail: TornTail | undefined
+  /** Epoch of the last record replayed (0 if none): the journal must not write an older one. */
+  readonly lastEpoch: number
 }
 
 export type RecordVisitor = (record: JournalRecord, header: RecordHeader) => void
 
 interface ScanContext {
-  readonly directory: string
+  readonly io: SegmentIo
   readonly segmentBytes: number
   readonly segments: readonly number[]
   readonly buffer: Buffer
   readonly visit: RecordVisitor
   recordCount: number
+  lastEpoch: number
 }
 
+/** recoverSegments on the segment files of `directory`. */
 export function recoverLog(
   directory: string,
   segmentBytes: number,
   fromLsn: number,
   visit: RecordVisitor,
 ): RecoveryResult {
-  const { segments } = listSegments(directory)
+  return recoverSegments(fileSegmentIo(directory, segmentBytes), segmentBytes, fromLsn, visit)
+}
+
+export function recoverSegments(
+  io: SegmentIo,
+  segmentBytes: number,
+  fromLsn: number,
+  visit: RecordVisitor,
+): RecoveryResult {
+  const segments = io.list()
   const first = Math.floor(fromLsn / segmentBytes)
   const last = segments.at(-1)
   if (last === undefined || last < first) {
     // Nothing written at or after fromLsn: legal only at a segment start (a seal, or a new log).
-    assertNoGap(directory, fromLsn, segmentBytes, segments)
-    return { endLsn: fromLsn, recordCount: 0, tornTail: undefined }
+    assertNoGap(io, fromLsn, segmentBytes, segments)
+    return { endLsn: fromLsn, recordCount: 0, tornTail: undefined, lastEpoch: 0 }
   }
   for (let index = first; index <= last; index++) {
     if (!segments.includes(index)) {
-      throw new QmqError(
-        ErrorCode.JOURNAL_SEGMENT_MISSING,
-        `segment ${segmentPath(directory, index)} is missing`,
-        {
-          file: segmentPath(directory, index),
-          lsn: index * segmentBytes,
-        },
-      )
+      const file = io.describe(index)
+      throw new QmqError(ErrorCode.JOURNAL_SEGMENT_MISSING, `segment ${file} is missing`, {
+        file,
+        lsn: index * segmentBytes,
+      })
     }
   }
   const context: ScanContext = {
-    directory,
+    io,
     segmentBytes,
     segments,
     buffer: Buffer.allocUnsafe(segmentBytes),
     visit,
     recordCount: 0,
+    lastEpoch: 0,
   }
   let lsn = fromLsn
   for (let index = first; index <= last; index++) {
@@ -95,19 +110,21 @@ export function recoverLog(
       lsn = outcome.nextLsn
       continue
     }
-    return { endLsn: outcome.endLsn, recordCount: context.recordCount, tornTail: outcome.tornTail }
+    const { recordCount, lastEpoch } = context
+    return { endLsn: outcome.endLsn, recordCount, tornTail: outcome.tornTail, lastEpoch }
   }
-  return { endLsn: lsn, recordCount: context.recordCount, tornTail: undefined }
+  const { recordCount, lastEpoch } = context
+  return { endLsn: lsn, recordCount, tornTail: undefined, lastEpoch }
 }
 
 function assertNoGap(
-  directory: string,
+  io: SegmentIo,
   fromLsn: number,
   segmentBytes: number,
   segments: readonly number[],
 ): void {
   if (fromLsn === 0 || fromLsn % segmentBytes === 0) return
-  const file = segmentPath(directory, Math.floor(fromLsn / segmentBytes))
+  const file = io.describe(Math.floor(fromLsn / segmentBytes))
   throw new QmqError(ErrorCode.JOURNAL_SEGMENT_MISSING, `segment ${file} is missing`, {
     file,
     lsn: fromLsn,
@@ -121,9 +138,9 @@ type SegmentOutcome =
 
 function scanSegment(context: ScanContext, index: number, startLsn: number): SegmentOutcome {
   const { buffer, segmentBytes } = context
-  const file = segmentPath(context.directory, index)
+  const file = context.io.describe(index)
   const base = index * segmentBytes
-  const size = readSegment(file, buffer, segmentBytes)
+  const size = readSegment(context.io, index, buffer)
   let offset = startLsn - base
   assert(offset >= 0 && offset < segmentBytes, 'start inside segment')
   while (offset < size) {
@@ -142,6 +159,7 @@ function scanSegment(context: ScanContext, index: number, startLsn: number): Seg
       return { kind: 'sealed', nextLsn: record.nextLsn }
     }
     context.recordCount++
+    context.lastEpoch = check.header.epoch
     context.visit(record, check.header)
     offset += check.header.length
   }
@@ -149,12 +167,12 @@ function scanSegment(context: ScanContext, index: number, startLsn: number): Seg
   throw corrupt(file, offset, base + offset, 'segment ends without a seal record')
 }
 
-function readSegment(file: string, buffer: Buffer, segmentBytes: number): number {
-  const descriptor = fs.openSync(file, 'r')
+function readSegment(io: SegmentIo, index: number, buffer: Buffer): number {
+  const descriptor = io.open(index, false)
   try {
-    return readFully(descriptor, buffer, 0, segmentBytes, 0)
+    return io.read(descriptor, buffer, 0, buffer.length, 0)
   } finally {
-    fs.closeSync(descriptor)
+    io.close(descriptor)
   }
 }
 
@@ -171,7 +189,7 @@ function classifyEnd(
   reason: string,
   looksLikeEnd: boolean,
 ): TornTail | undefined {
-  const file = segmentPath(context.directory, index)
+  const file = context.io.describe(index)
   const lsn = index * context.segmentBytes + offset
   if (context.segments.some((other) => other > index && segmentHasRecords(context, other))) {
     throw corrupt(file, offset, lsn, `${reason}; later segments hold records`)
@@ -186,7 +204,7 @@ function classifyEnd(
     )
   }
   if (looksLikeEnd && !probe.sameBatchFound) return undefined
-  zeroTail(file, offset, size)
+  zeroTail(context.io, index, offset, size)
   return { file, offset, lsn, reason }
 }
 
@@ -215,8 +233,7 @@ function probeForRecords(
     const at = probe
     probe += RECORD_ALIGNMENT_BYTES
     // Cheap filter before the checksum: the stored LSN must equal the position.
-    const storedLsn = buffer.readUInt32LE(at + 8) + buffer.readUInt32LE(at + 12) * 2 ** 32
-    if (storedLsn !== base + at) continue
+    if (recordLsn(buffer, at) !== base + at) continue
     const check = readRecordHeader(buffer, at, size - at, base + at)
     if (check.kind !== 'ok') continue
     if (check.header.batchLsn > lsn) return { laterBatchOffset: at, sameBatchFound }
@@ -236,31 +253,29 @@ function isZeroWindow(buffer: Buffer, at: number, size: number): boolean {
 /** True if the segment starts with a valid record of its own LSN (not zeros, not stale bytes). */
 function segmentHasRecords(context: ScanContext, index: number): boolean {
   const lsn = index * context.segmentBytes
-  const descriptor = fs.openSync(segmentPath(context.directory, index), 'r')
+  const { io } = context
+  const descriptor = io.open(index, false)
   try {
     const header = Buffer.alloc(RECORD_HEADER_BYTES)
-    if (readFully(descriptor, header, 0, header.length, 0) < header.length) return false
-    const length = header.readUInt32LE(4)
+    if (io.read(descriptor, header, 0, header.length, 0) < header.length) return false
+    const length = recordLength(header, 0)
     if (length < RECORD_HEADER_BYTES || length > context.segmentBytes) return false
     const record = Buffer.alloc(length)
-    const available = readFully(descriptor, record, 0, length, 0)
+    const available = io.read(descriptor, record, 0, length, 0)
     return readRecordHeader(record, 0, available, lsn).kind === 'ok'
   } finally {
-    fs.closeSync(descriptor)
+    io.close(descriptor)
   }
 }
 
 /** Zero from the damage to the end so no fragment of the torn batch can ever be read back. */
-function zeroTail(file: string, offset: number, size: number): void {
-  const descriptor = fs.openSync(file, 'r+')
+function zeroTail(io: SegmentIo, index: number, offset: number, size: number): void {
+  const descriptor = io.open(index, false)
   try {
-    const zeros = Buffer.alloc(Math.min(1024 * 1024, size - offset))
-    for (let position = offset; position < size; position += zeros.length) {
-      writeFully(descriptor, zeros, 0, Math.min(zeros.length, size - position), position)
-    }
-    fs.fdatasyncSync(descriptor)
+    io.truncate(descriptor, offset, size)
+    io.fdatasync(descriptor)
   } finally {
-    fs.closeSync(descriptor)
+    io.close(descriptor)
   }
 }
 

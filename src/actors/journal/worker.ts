@@ -1,135 +1,76 @@
 /**
- * Journal actor: the only thread that writes the log.
+ * Journal actor thread: the entry point and the wait loop. The write loop itself is JournalLoop
+ * (journal-loop.ts); this file wires it to the ring, the control block, the segment files and
+ * the one control channel.
  *
- *   main thread                                 journal worker (this file)
- *   ───────────                                 ──────────────────────────
- *   JournalHandle.append ─ frame per record ─▶  journal ring (SAB) ──▶ SegmentWriter batch
- *                                                                      │ write() + fdatasync
- *   waitDurable() ◀─ notify DURABLE_SEQUENCE ◀─ control block (SAB) ◀──┘ durable end LSN
- *   comlink (stats, close) ◀──── MessagePort ───▶ expose(control)
- *   segment-opened / failed ◀──── parentPort ───── events
+ *   main thread (JournalHandle)                        journal worker (this file)
+ *   ───────────────────────────                        ──────────────────────────
+ *   append ── frame per record ──▶ journal ring (SAB) ──▶ JournalLoop.round()
+ *                                  FramedRing             │ SegmentWriter: batch, batchLsn, CRC32C
+ *                                                         │ SegmentIo: write() + fdatasync()
+ *   waitDurable ◀── Atomics.waitAsync ── control block ◀──┘ durable end LSN + epoch, sequence++
+ *                                        (SAB)
+ *   comlink Remote ◀══════ one MessagePort ══════▶ comlink expose(JournalControl)
+ *     start, stats, truncateFrom, close                 replies
+ *     nextEvent (always one outstanding)  ◀──────────── segment-opened / failed / closed
  *
- * Group commit: take every frame that is waiting (up to MAX_BATCH_BYTES), write once, sync once,
- * then release the frames and publish the durable end. The batch grows by itself under load:
- * frames that arrive during one sync all go into the next. When idle the worker spins briefly,
- * then sleeps in Atomics.wait — it does only synchronous file I/O, so blocking is right here —
- * and yields to its event loop between rounds so control calls are served.
+ * When idle the worker spins briefly, then sleeps in Atomics.wait — it does only synchronous
+ * file I/O, so blocking is right here — and yields to its event loop between rounds so control
+ * calls are served (and event replies sent).
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { workerData } from 'node:worker_threads'
 import type { MessagePort } from 'node:worker_threads'
 import * as Comlink from 'comlink'
 import { portEndpoint } from '../../runtime/comlink-port.js'
-import { assert } from '../../assert.js'
 import { ErrorCode, isQmqError } from '../../errors.js'
 import { JOURNAL_IDLE_WAIT_MS, JOURNAL_SPIN_MICROS, MAX_BATCH_BYTES } from '../../constants.js'
 import { FramedRing } from '../../ring/framed-ring.js'
+import { JournalControlBlock } from './control-block.js'
 import { fileSegmentIo } from './file-segment-io.js'
-import { segmentPath } from './segment-files.js'
-import { SegmentWriter } from './segment-writer.js'
+import { JournalLoop } from './journal-loop.js'
 import {
-  ControlSlot,
-  ControlWideSlot,
   JournalWorkerState,
-  RECORD_FRAME_TAG,
   type JournalControl,
   type JournalEvent,
-  type JournalStats,
   type JournalWorkerData,
+  type SegmentIoWrapperContext,
 } from './messages.js'
+import type { SegmentIo } from './segment-io.js'
 
 const data = workerData as JournalWorkerData & { controlPort: MessagePort }
-const control32 = new Int32Array(data.controlBuffer, 0, 32)
-const control64 = new BigInt64Array(data.controlBuffer, 128)
+const control = new JournalControlBlock(data.controlBuffer)
 const ring = FramedRing.attach(data.ringBuffer)
 
-let batchCount = 0
-const stats = { batches: 0, records: 0, bytes: 0, syncMicrosTotal: 0, largestBatchRecords: 0 }
+/** Events wait here until the handle's standing nextEvent() call takes them. */
+const events: JournalEvent[] = []
+let eventWaiter: ((event: JournalEvent) => void) | undefined
+
+function post(event: JournalEvent): void {
+  const waiter = eventWaiter
+  eventWaiter = undefined
+  if (waiter !== undefined) waiter(event)
+  else events.push(event)
+}
+
+const files = fileSegmentIo(data.directory, data.segmentBytes, {
+  onOpen: (segmentIndex) => post({ type: 'segment-opened', segmentIndex }),
+  onSync: (micros) => journal.recordSync(micros),
+})
+const journal = new JournalLoop(await wrapSegmentIo(files), ring, control, {
+  segmentBytes: data.segmentBytes,
+  batchBytes: MAX_BATCH_BYTES,
+})
+
 let closing = false
 let failed = false
 
-function post(event: JournalEvent): void {
-  parentPort?.postMessage(event)
-}
-
-const io = fileSegmentIo(data.directory, data.segmentBytes, {
-  onOpen: (segmentIndex) => post({ type: 'segment-opened', segmentIndex }),
-  beforeWrite: () => {
-    batchCount++
-    const faults = data.faults
-    if (
-      faults?.crashAtBatch !== undefined &&
-      batchCount >= faults.crashAtBatch &&
-      data.generation <= (faults.crashGenerations ?? 1)
-    ) {
-      // Simulates a bug: an uncaught error kills this worker mid-batch; the supervisor restarts.
-      throw new Error('injected journal worker crash')
-    }
-    if (faults?.failWriteAtBatch !== undefined && batchCount >= faults.failWriteAtBatch) {
-      throw Object.assign(new Error('injected write failure'), {
-        code: faults.failWriteCode ?? 'EIO',
-        syscall: 'write',
-      })
-    }
-  },
-  onSync: (micros) => {
-    stats.syncMicrosTotal += micros
-  },
-})
-
-// Resume after what is already durable: a restarted worker must not rewrite synced records
-// (a different batchLsn would change their bytes, and a torn rewrite would lose acked data).
-const durableAtStart = Number(Atomics.load(control64, ControlWideSlot.DURABLE_END_LSN / 8))
-const writer = new SegmentWriter(io, data.segmentBytes, MAX_BATCH_BYTES, durableAtStart)
-
-/** Collects ready frames into the writer; returns how many were taken. */
-function collect(): number {
-  let taken = 0
-  ring.readBatch((bytes, offset, length, tag) => {
-    assert(tag === RECORD_FRAME_TAG, `unexpected frame tag ${tag}`)
-    const lsn = readLsn(bytes, offset)
-    if (lsn < writer.expectedLsn) return true // already durable before a restart: skip
-    if (!writer.canAccept(length)) return false
-    writer.add(bytes, offset, length)
-    taken++
-    return true
-  }, MAX_BATCH_BYTES)
-  return taken
-}
-
-function readLsn(bytes: Uint8Array, offset: number): number {
-  const low =
-    (bytes[offset + 8]! |
-      (bytes[offset + 9]! << 8) |
-      (bytes[offset + 10]! << 16) |
-      (bytes[offset + 11]! << 24)) >>>
-    0
-  const high =
-    (bytes[offset + 12]! |
-      (bytes[offset + 13]! << 8) |
-      (bytes[offset + 14]! << 16) |
-      (bytes[offset + 15]! << 24)) >>>
-    0
-  return high * 2 ** 32 + low
-}
-
-function commitBatch(): void {
-  const records = writer.pendingRecords
-  const durableEnd = writer.flush()
-  ring.releaseAll()
-  stats.batches++
-  stats.records += records
-  stats.largestBatchRecords = Math.max(stats.largestBatchRecords, records)
-  Atomics.store(control64, ControlWideSlot.DURABLE_END_LSN / 8, BigInt(durableEnd))
-  Atomics.add(control32, ControlSlot.DURABLE_SEQUENCE, 1)
-  Atomics.notify(control32, ControlSlot.DURABLE_SEQUENCE)
-}
-
-/** One round: write everything that is ready; returns false if there was nothing. */
-function round(): boolean {
-  if (collect() === 0 && writer.pendingRecords === 0) return false
-  // Frames can keep arriving during collect; a batch is cut at MAX_BATCH_BYTES or a seal.
-  commitBatch()
-  return true
+async function wrapSegmentIo(base: SegmentIo): Promise<SegmentIo> {
+  const wrapper = data.segmentIoWrapper
+  if (wrapper === undefined) return base
+  const module = (await import(wrapper.moduleUrl)) as {
+    wrapSegmentIo(files: SegmentIo, context: SegmentIoWrapperContext): SegmentIo
+  }
+  return module.wrapSegmentIo(base, { generation: data.generation, options: wrapper.options })
 }
 
 function spinForWork(): boolean {
@@ -146,11 +87,9 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 const ROUNDS_PER_YIELD = 16
 
 async function run(): Promise<void> {
-  Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.RUNNING)
-  post({ type: 'ready' })
   let roundsSinceYield = 0
   while (!failed) {
-    if (round()) {
+    if (journal.round()) {
       // Work straight on after a wake-up: a yield here would add a loop turn to every batch.
       if (++roundsSinceYield >= ROUNDS_PER_YIELD) {
         roundsSinceYield = 0
@@ -167,47 +106,62 @@ async function run(): Promise<void> {
 
 function fail(error: unknown): void {
   failed = true
-  const errno = error as NodeJS.ErrnoException
-  Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.FAILED)
-  Atomics.add(control32, ControlSlot.DURABLE_SEQUENCE, 1)
-  Atomics.notify(control32, ControlSlot.DURABLE_SEQUENCE)
+  const cause = error as NodeJS.ErrnoException
+  control.setWorkerState(JournalWorkerState.FAILED)
+  control.wake()
+  const lsn = journal.expectedLsn
   post({
     type: 'failed',
-    code: errno.code ?? 'UNKNOWN',
-    message: errno.message,
-    file: segmentPath(data.directory, Math.floor(writer.expectedLsn / data.segmentBytes)),
-    lsn: writer.expectedLsn,
+    code: cause.code ?? 'UNKNOWN',
+    message: cause.message,
+    file: files.describe(Math.floor(lsn / data.segmentBytes)),
+    lsn,
   })
 }
 
-function snapshotStats(): JournalStats {
-  const durableEndLsn = Number(Atomics.load(control64, ControlWideSlot.DURABLE_END_LSN / 8))
-  return { ...stats, bytes: durableEndLsn - durableAtStart, durableEndLsn }
-}
+let running: Promise<void> | undefined
 
-const running = run().catch((error: unknown) => {
-  // Write and sync errors are not retried: after a failed fsync the page cache cannot be
-  // trusted (PostgreSQL's "fsyncgate"), so the journal stops and the queue manager fails.
-  if (isIoError(error)) fail(error)
-  // The main thread failed or closed the ring (the journal is being shut down): just stop.
-  else if (isQmqError(error) && error.code === ErrorCode.RING_CLOSED) failed = true
-  else throw error
-})
+function startLoop(): Promise<void> {
+  control.setWorkerState(JournalWorkerState.RUNNING)
+  return run().catch((error: unknown) => {
+    // Write and sync errors are not retried: after a failed fsync the page cache cannot be
+    // trusted (PostgreSQL's "fsyncgate"), so the journal stops and the queue manager fails.
+    // A refused verbatim record stops it too: the follower's log must not go on past it.
+    if (isIoError(error) || (isQmqError(error) && error.code === ErrorCode.RECORD_INVALID)) {
+      fail(error)
+    }
+    // The main thread failed or closed the ring (the journal is being shut down): just stop.
+    else if (isQmqError(error) && error.code === ErrorCode.RING_CLOSED) failed = true
+    else throw error
+  })
+}
 
 function isIoError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && 'syscall' in error
 }
 
 const controlApi: JournalControl = {
-  stats: snapshotStats,
+  start() {
+    // The loop starts after this reply is sent: its first idle wait blocks the thread.
+    running ??= yieldToEventLoop().then(startLoop)
+    return Promise.resolve()
+  },
+  nextEvent() {
+    const queued = events.shift()
+    if (queued !== undefined) return Promise.resolve(queued)
+    return new Promise((resolve) => (eventWaiter = resolve))
+  },
+  stats: () => journal.stats(),
+  truncateFrom: (fromLsn) => journal.truncateFrom(fromLsn),
   async close() {
     closing = true
     await running
-    if (!failed) writer.close()
-    Atomics.store(control32, ControlSlot.WORKER_STATE, JournalWorkerState.CLOSED)
+    if (!failed) journal.close()
+    control.setWorkerState(JournalWorkerState.CLOSED)
+    post({ type: 'closed' })
     // Let comlink send this reply, then close the port so the thread's loop empties and it exits.
     setTimeout(() => data.controlPort.close(), 0)
-    return snapshotStats()
+    return journal.stats()
   },
 }
 

@@ -1,0 +1,20 @@
+/**
+ * Bug switches, for the simulator only: each breaks one safety rule on purpose so that a test can
+ * prove the simulator's checkers catch it. Production code never sets them (default: none).
+ */
+export const SIMULATION_BUGS = [
+  /** The primary acknowledges a record once it is durable locally, without a quorum. */
+  'ack-before-quorum',
+  /** A voter grants a second vote in an epoch in which it already voted. */
+  'vote-twice-in-epoch',
+  /** A secondary accepts APPEND and HEARTBEAT from a primary of an older epoch. */
+  'accept-older-epoch-write',
+  /** A secondary cuts its log at the start of every APPEND that overlaps it, committed or not. */
+  'truncate-committed',
+] as const
+
+export type SimulationBug = (typeof SIMULATION_BUGS)[number]
+
+export function isSimulationBug(name: string): name is SimulationBug {
+  return (SIMULATION_BUGS as readonly string[]).includes(name)
+}

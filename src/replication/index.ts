@@ -1,0 +1,14 @@
+/** The replication core: pure state machine, quorum arithmetic, messages and settings. */
+export {
+  Replica,
+  type HardState,
+  type LogView,
+  type ReplicaOptions,
+  type ReplicaStatus,
+} from './replica.js'
+export * from './effects.js'
+export * from './messages.js'
+export * from './quorum.js'
+export * from './settings.js'
+export { EpochHistory, divergencePoint, type EpochRun } from './epoch-history.js'
+export { SIMULATION_BUGS, isSimulationBug, type SimulationBug } from './bugs.js'

@@ -1,0 +1,41 @@
+/** Runs a range of seeds in this process and returns the failures (for the vitest suites). */
+import type { SimulationBug } from '../../src/replication/bugs.js'
+import { runSimulation } from './simulation.js'
+
+export interface SeedRun {
+  readonly checked: number
+  readonly failures: { seed: number; violation: string }[]
+  readonly ackedPuts: number
+  readonly crashes: number
+  readonly partitions: number
+  readonly engineComparisons: number
+}
+
+export async function runSeeds(
+  from: number,
+  count: number,
+  bugs: ReadonlySet<SimulationBug> = new Set(),
+  stopAtFirstFailure = false,
+): Promise<SeedRun> {
+  const run = {
+    checked: 0,
+    failures: [] as { seed: number; violation: string }[],
+    ackedPuts: 0,
+    crashes: 0,
+    partitions: 0,
+    engineComparisons: 0,
+  }
+  for (let seed = from; seed < from + count; seed++) {
+    const result = await runSimulation({ seed, bugs })
+    run.checked++
+    run.ackedPuts += result.stats.ackedPuts
+    run.crashes += result.stats.crashes
+    run.partitions += result.stats.partitions
+    run.engineComparisons += result.stats.engineComparisons
+    if (result.violations.length > 0) {
+      run.failures.push({ seed, violation: result.violations[0]! })
+      if (stopAtFirstFailure) break
+    }
+  }
+  return run
+}

@@ -1,0 +1,368 @@
+/**
+ * Runs one seed: a 3-member HA group in one thread, a simulated clock, a faulty network and
+ * faulty disks, crashes and restarts, a client workload, and the checkers after every step.
+ *
+ * A run has two phases. Faults: for faultMs, the seed's fault profile (VOPR's "swarm testing":
+ * every seed draws its own rates, so some seeds are calm and some are storms) injects crashes,
+ * restarts, symmetric and one-way partitions, packet loss, duplication and reordering, slow and
+ * failing fsyncs and torn writes. Liveness: then the network heals, crashed members restart and
+ * faults stop; a primary must be elected and acknowledge a put within livenessMs.
+ *
+ * The engine is async: after any step that settled a promise, the run waits for a macrotask
+ * (setImmediate), by which time every microtask has run; no real time passes in the model.
+ */
+import { SIMULATION_BUGS, type SimulationBug } from '../../src/replication/bugs.js'
+import type { ReplicaMessage } from '../../src/replication/messages.js'
+import {
+  DEFAULT_REPLICATION_SETTINGS,
+  type ReplicationSettings,
+} from '../../src/replication/settings.js'
+import { Checker } from './checker.js'
+import { EventQueue } from './event-queue.js'
+import { Prng } from './prng.js'
+import type { DiskProfile } from './sim-disk.js'
+import { HEALTHY_NETWORK, SimNetwork, type NetworkProfile } from './sim-network.js'
+import { SimNode, type SimContext } from './sim-node.js'
+import { Workload } from './workload.js'
+
+export interface SimulationOptions {
+  readonly seed: number
+  readonly bugs?: ReadonlySet<SimulationBug>
+  readonly trace?: boolean
+  readonly faultMs?: number
+  readonly livenessMs?: number
+  /** Stop at the first violation (default true). */
+  readonly stopEarly?: boolean
+}
+
+export interface SimulationResult {
+  readonly seed: number
+  readonly violations: readonly string[]
+  readonly trace: readonly string[]
+  readonly profile: string
+  readonly stats: {
+    readonly simulatedMs: number
+    readonly events: number
+    readonly messages: number
+    readonly ackedPuts: number
+    readonly ackedGets: number
+    readonly committedEnd: number
+    readonly crashes: number
+    readonly partitions: number
+    readonly engineComparisons: number
+  }
+}
+
+export const FAULT_KINDS = ['crash', 'partition', 'one-way partition', 'bridge', 'heal'] as const
+
+const MEMBERS = ['r1', 'r2', 'r3'] as const
+const CLIENTS = 3
+const CHECKPOINT_INTERVAL_MS = 150
+const SETTLE_MS = 300
+
+/**
+ * Settings drawn per seed around the defaults. Small windows, so that catch-up, retention and
+ * the checkpoint path are exercised; and a dead time sometimes well above the election timeout,
+ * so that a deposed primary often still believes it is primary when a new one is elected (only
+ * epoch fencing then keeps its writes out).
+ */
+function drawSettings(prng: Prng): ReplicationSettings {
+  const electionTimeoutMinTicks = prng.pick([20, 30])
+  return {
+    ...DEFAULT_REPLICATION_SETTINGS,
+    electionTimeoutMinTicks,
+    electionTimeoutMaxTicks: electionTimeoutMinTicks + prng.pick([10, 30]),
+    deadTimeTicks: prng.pick([
+      electionTimeoutMinTicks,
+      DEFAULT_REPLICATION_SETTINGS.deadTimeTicks,
+      100,
+    ]),
+    maxInflightBytes: 16 * 1024,
+    retentionMaxBytes: 24 * 1024,
+  }
+}
+
+interface FaultProfile {
+  readonly network: NetworkProfile
+  readonly disk: DiskProfile
+  readonly faultGapMs: readonly [number, number]
+  readonly kinds: readonly (typeof FAULT_KINDS)[number][]
+  readonly settings: ReplicationSettings
+}
+
+function drawProfile(prng: Prng): FaultProfile {
+  const latencyMaxMs = prng.pick([2, 5, 20, 60])
+  const kinds = FAULT_KINDS.filter(() => prng.chance(0.7))
+  return {
+    network: {
+      latencyMinMs: 1,
+      latencyMaxMs,
+      lossProbability: prng.pick([0, 0.01, 0.05, 0.15]),
+      duplicateProbability: prng.pick([0, 0.01, 0.05]),
+    },
+    disk: {
+      writeLatencyMaxMs: prng.pick([0, 1, 3]),
+      fsyncLatencyMinMs: prng.pick([1, 2]),
+      fsyncLatencyMaxMs: prng.pick([3, 10, 30]),
+      fsyncFailureProbability: prng.pick([0, 0, 0.002, 0.01]),
+    },
+    faultGapMs: prng.pick([
+      [50, 300],
+      [100, 800],
+      [300, 1500],
+    ] as const),
+    kinds: kinds.length > 0 ? kinds : ['crash'],
+    settings: drawSettings(prng),
+  }
+}
+
+function describeProfile(profile: FaultProfile): string {
+  const { network, disk } = profile
+  return (
+    `latency 1-${network.latencyMaxMs} ms, loss ${network.lossProbability}, ` +
+    `dup ${network.duplicateProbability}, fsync ${disk.fsyncLatencyMinMs}-` +
+    `${disk.fsyncLatencyMaxMs} ms, fsync failure ${disk.fsyncFailureProbability}, ` +
+    `faults every ${profile.faultGapMs[0]}-${profile.faultGapMs[1]} ms: ${profile.kinds.join(', ')}; ` +
+    `election timeout ${profile.settings.electionTimeoutMinTicks}-` +
+    `${profile.settings.electionTimeoutMaxTicks} ticks, dead time ${profile.settings.deadTimeTicks}`
+  )
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  return new Simulation(options).run()
+}
+
+/** Anything thrown out of a step is a failure of the seed, reported like a violation. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+class Simulation {
+  private readonly prng: Prng
+  private readonly queue = new EventQueue()
+  private readonly lines: string[] = []
+  private readonly checker: Checker
+  private readonly network: SimNetwork
+  private readonly nodes: SimNode[]
+  private readonly workload: Workload
+  private readonly profile: FaultProfile
+  private readonly diskProfile: { -readonly [K in keyof DiskProfile]: DiskProfile[K] }
+  private readonly faultMs: number
+  private readonly livenessMs: number
+  private dirty = false
+  private stopped = false
+  private faulting = true
+  private crashes = 0
+  private partitions = 0
+  private events = 0
+
+  constructor(private readonly options: SimulationOptions) {
+    this.prng = new Prng(options.seed)
+    this.profile = drawProfile(this.prng.fork())
+    this.diskProfile = { ...this.profile.disk }
+    this.faultMs = options.faultMs ?? 3000
+    this.livenessMs = options.livenessMs ?? 5000
+    this.checker = new Checker(
+      (line) => this.trace(line),
+      () => this.queue.now,
+    )
+    this.network = new SimNetwork(this.queue, this.prng.fork(), this.profile.network, (message) =>
+      this.deliver(message),
+    )
+    const context: SimContext = {
+      queue: this.queue,
+      network: this.network,
+      members: MEMBERS,
+      checker: this.checker,
+      bugs: options.bugs ?? new Set(),
+      settings: this.profile.settings,
+      diskProfile: this.diskProfile,
+      trace: (line) => this.trace(line),
+      markDirty: () => {
+        this.dirty = true
+      },
+      crashed: (node) => {
+        this.crashes++
+        this.queue.schedule(this.prng.between(20, 1200), 'restart', () => {
+          if (!node.alive && this.faulting) node.start()
+        })
+      },
+    }
+    this.nodes = MEMBERS.map((id) => new SimNode(id, context, this.prng.fork()))
+    const isStopped = (): boolean => this.stopped
+    this.workload = new Workload(
+      {
+        checker: this.checker,
+        servingPrimary: () => this.nodes.find((node) => node.alive && node.serving),
+        sleep: (delayMs) => this.sleep(delayMs),
+        get stopped() {
+          return isStopped()
+        },
+        trace: (line) => this.trace(line),
+      },
+      this.prng.fork(),
+    )
+  }
+
+  private trace(line: string): void {
+    if (this.options.trace === true) {
+      this.lines.push(`${String(this.queue.now).padStart(6)} ms  ${line}`)
+    }
+  }
+
+  private deliver(message: ReplicaMessage): void {
+    this.nodes.find((node) => node.id === message.to)?.receive(message)
+  }
+
+  private sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) =>
+      this.queue.schedule(delayMs, 'sleep', () => {
+        this.dirty = true
+        resolve()
+      }),
+    )
+  }
+
+  async run(): Promise<SimulationResult> {
+    this.trace(`seed ${this.options.seed}: ${describeProfile(this.profile)}`)
+    for (const node of this.nodes) node.start()
+    this.workload.start(CLIENTS)
+    this.scheduleFault()
+    this.scheduleCheckpoints()
+    this.queue.schedule(this.faultMs, 'faults stop', () => this.stopFaults())
+    const deadline = this.faultMs + this.livenessMs
+    const stopEarly = this.options.stopEarly ?? true
+    for (;;) {
+      const event = this.queue.take()
+      if (event === undefined || this.queue.now > deadline) break
+      this.events++
+      try {
+        event.run()
+        await this.settle()
+      } catch (error) {
+        this.checker.violation(`exception in ${event.label}: ${describeError(error)}`)
+        break
+      }
+      if (stopEarly && this.checker.violations.length > 0) break
+      const acked = this.workload.probeAckedAt
+      if (acked !== undefined && this.queue.now > acked + SETTLE_MS) break
+    }
+    if (this.checker.violations.length === 0 && this.workload.probeAckedAt === undefined) {
+      this.checker.violation(
+        `liveness: no put acknowledged within ${this.livenessMs} ms after faults stopped`,
+      )
+    }
+    this.stopped = true
+    await this.settle()
+    this.compareLevelEngines()
+    return this.result()
+  }
+
+  /** End of run: every standby engine level with the committed log is compared once more. */
+  private compareLevelEngines(): void {
+    if (this.checker.violations.length > 0) return
+    for (const node of this.nodes) {
+      if (node.alive && !node.live && node.appliedEnd === this.checker.modelEnd) {
+        this.checker.compareEngine(node)
+      }
+    }
+  }
+
+  /** Runs microtasks until quiet and hands each member's batch of appends to its core. */
+  private async settle(): Promise<void> {
+    for (let round = 0; round < 100; round++) {
+      if (this.dirty) {
+        this.dirty = false
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      for (const node of this.nodes) node.flush()
+      if (!this.dirty) return
+    }
+  }
+
+  private scheduleFault(): void {
+    const [min, max] = this.profile.faultGapMs
+    this.queue.schedule(this.prng.between(min, max), 'fault', () => {
+      if (!this.faulting) return
+      this.injectFault()
+      this.scheduleFault()
+    })
+  }
+
+  private injectFault(): void {
+    const kind = this.prng.pick(this.profile.kinds)
+    const node = this.prng.pick(this.nodes)
+    switch (kind) {
+      case 'crash': {
+        if (node.alive) node.crash('fault')
+        return
+      }
+      case 'partition':
+        this.partitions++
+        this.network.heal()
+        this.network.isolate(node.id, MEMBERS)
+        this.trace(`partition: ${node.id} cut off`)
+        return
+      case 'one-way partition': {
+        const other = this.prng.pick(this.nodes.filter((candidate) => candidate !== node))
+        this.partitions++
+        this.network.cutLink(node.id, other.id)
+        this.trace(`partition: ${node.id} -> ${other.id} cut`)
+        return
+      }
+      case 'bridge': {
+        // Two members cannot talk; the third talks to both (Jepsen's "bridge").
+        const other = this.prng.pick(this.nodes.filter((candidate) => candidate !== node))
+        this.partitions++
+        this.network.heal()
+        this.network.cutLink(node.id, other.id)
+        this.network.cutLink(other.id, node.id)
+        this.trace(`partition: ${node.id} <-> ${other.id} cut, the third bridges`)
+        return
+      }
+      case 'heal':
+        this.network.heal()
+        this.trace('network healed')
+        return
+    }
+  }
+
+  private scheduleCheckpoints(): void {
+    this.queue.schedule(CHECKPOINT_INTERVAL_MS, 'checkpoints', () => {
+      for (const node of this.nodes) node.takeCheckpoint()
+      this.scheduleCheckpoints()
+    })
+  }
+
+  private stopFaults(): void {
+    this.faulting = false
+    this.network.heal()
+    this.network.profile = HEALTHY_NETWORK
+    this.diskProfile.fsyncFailureProbability = 0
+    this.trace('faults stop: network healed, crashed members restart')
+    for (const node of this.nodes) if (!node.alive) node.start()
+    void this.workload.probe(() => this.queue.now)
+  }
+
+  private result(): SimulationResult {
+    return {
+      seed: this.options.seed,
+      violations: this.checker.violations,
+      trace: this.lines,
+      profile: describeProfile(this.profile),
+      stats: {
+        simulatedMs: this.queue.now,
+        events: this.events,
+        messages: this.network.sent,
+        ackedPuts: this.checker.ackedPutCount,
+        ackedGets: this.checker.ackedGetCount,
+        committedEnd: this.checker.modelEnd,
+        crashes: this.crashes,
+        partitions: this.partitions,
+        engineComparisons: this.checker.engineComparisons,
+      },
+    }
+  }
+}
+
+export { SIMULATION_BUGS }
