@@ -371,12 +371,14 @@ export class LayoutWriter<Target extends Uint8Array = Buffer> {
 
   f64s(column: Float64Array, count: number, field: string): void {
     const at = this.claim(count * 8, field)
-    for (let index = 0; index < count; index++) storeF64(this.target, at + index * 8, column[index]!)
+    for (let index = 0; index < count; index++)
+      storeF64(this.target, at + index * 8, column[index]!)
   }
 
   u32s(column: Uint32Array, count: number, field: string): void {
     const at = this.claim(count * 4, field)
-    for (let index = 0; index < count; index++) storeU32(this.target, at + index * 4, column[index]!)
+    for (let index = 0; index < count; index++)
+      storeU32(this.target, at + index * 4, column[index]!)
   }
 
   length(prefixBytes: LengthPrefixBytes, byteCount: number, field: string): void {

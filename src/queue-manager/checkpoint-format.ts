@@ -68,12 +68,7 @@ import { crc32c } from '../checksum/crc32c.js'
 import { MAX_DEPTH_LIMIT, MAX_MESSAGE_BYTES, PRIORITY_LEVELS } from '../constants.js'
 import { ErrorCode, QmqError } from '../errors.js'
 import { isValidQueueName } from '../queue/queue-attributes.js'
-import {
-  LayoutReader,
-  LayoutWriter,
-  loadU32,
-  type LayoutFailure,
-} from '../codec/layout.js'
+import { LayoutReader, LayoutWriter, loadU32, type LayoutFailure } from '../codec/layout.js'
 import {
   queueAttributesBytes,
   queueManagerNameLengths,
@@ -290,9 +285,7 @@ function readPadding(reader: LayoutReader<Uint8Array>, field: string): void {
   expect(zero, field, 'padding is not zero')
 }
 
-function readQueueManager(
-  reader: LayoutReader<Uint8Array>,
-): QueueManagerAttributes | undefined {
+function readQueueManager(reader: LayoutReader<Uint8Array>): QueueManagerAttributes | undefined {
   const present = reader.u8('queueManager')
   const queueBytes = reader.u8('deadLetterQueue')
   const descriptionBytes = reader.u8('description')
@@ -349,10 +342,7 @@ function readQueue(reader: LayoutReader<Uint8Array>, header: DecodedHeader): Que
 }
 
 /** A queue section of a version-1 checkpoint: its own layout, read only. */
-function readQueueVersion1(
-  reader: LayoutReader<Uint8Array>,
-  header: DecodedHeader,
-): QueueSnapshot {
+function readQueueVersion1(reader: LayoutReader<Uint8Array>, header: DecodedHeader): QueueSnapshot {
   expect(reader.remainingBytes >= QUEUE_V1_FIXED_BYTES, 'queue', 'section runs past the end')
   const queueId = reader.u32('queueId')
   expect(queueId < header.nextQueueId, 'queueId', `${queueId} not below nextQueueId`)

@@ -116,7 +116,12 @@ import {
   RECORD_HEADER_BYTES,
 } from '../../constants.js'
 import { ErrorCode, QmqError } from '../../errors.js'
-import { LayoutReader, LayoutWriter, type LayoutFailure, type LayoutFault } from '../../codec/layout.js'
+import {
+  LayoutReader,
+  LayoutWriter,
+  type LayoutFailure,
+  type LayoutFault,
+} from '../../codec/layout.js'
 import type {
   JournalRecord,
   MessagePutRecord,
@@ -309,7 +314,7 @@ export function encodeRecord(
   writePayload(writer, record, lsn, length)
   assert(writer.offset === offset + RECORD_HEADER_BYTES + payloadLength, 'encodeRecord: payload')
   writer.zeros(writer.remainingBytes, 'padding')
-  writer.reset(EMPTY_BYTES, WRITE_PAST_RECORD, 0, 0)
+  // The writer keeps its last target (the ring, or one overflow record) until the next call.
   return length
 }
 
@@ -333,7 +338,13 @@ function writePayload(
       return writer.u32(record.queueId, 'queueId')
     case RecordType.MESSAGE_PUT:
       assert(isUowIdFor(record.uowId, lsn), 'MESSAGE_PUT: uowId must be an LSN <= lsn')
-      return writeStoredMessage(writer, record.queueId, record.uowId, record.descriptor, record.body)
+      return writeStoredMessage(
+        writer,
+        record.queueId,
+        record.uowId,
+        record.descriptor,
+        record.body,
+      )
     case RecordType.MESSAGE_MOVE: {
       const { fromPutLsn, queueId, descriptor, body } = record
       assert(isLsn(fromPutLsn) && fromPutLsn < lsn, 'MESSAGE_MOVE: fromPutLsn must be an LSN < lsn')
