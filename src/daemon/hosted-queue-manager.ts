@@ -19,6 +19,7 @@ import { ErrorCode, isQmqError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { runMqsc, formatTranscript, type MqscRunResult } from '../mqsc/index.js'
 import { QueueManager, type RecoveryReport } from '../queue-manager/queue-manager.js'
+import type { LogStatus } from '../queue-manager/log-status.js'
 import { QueueManagerServer } from '../server/server.js'
 import { CommandFailure } from './command-failure.js'
 import type { QueueManagerPaths } from './node-paths.js'
@@ -101,6 +102,14 @@ export class HostedQueueManager {
       }
       throw startFailure(this.name, this.paths, config, error)
     }
+  }
+
+  /** The running queue manager's log figures (dspmq -o log); undefined unless Running. */
+  logStatus(): LogStatus | undefined {
+    if (this.current === undefined || this.statusValue !== QueueManagerStatus.RUNNING) {
+      return undefined
+    }
+    return this.current.queueManager.logStatus()
   }
 
   /** Runs MQSC against the running queue manager (runmqsc and the wire's ADMIN request). */

@@ -12,10 +12,10 @@ import type { CommandReply } from './control-protocol.js'
 import type { CommandHandler } from './control-server.js'
 import type { DaemonContext } from './daemon-context.js'
 import {
+  DISPLAY_OUTPUTS,
   describeQueueManager,
   formatDisplayLine,
   selectQueueManagers,
-  type DisplayOutput,
 } from './queue-manager-listing.js'
 import { resolveQueueManagerName } from './default-queue-manager.js'
 import { existingQueueManager, readConfig } from './queue-manager-config.js'
@@ -35,11 +35,14 @@ export function queryCommands(daemon: DaemonContext): Map<string, CommandHandler
 
 function displayQueueManagers(daemon: DaemonContext, parameters: Parameters): CommandReply {
   const name = parameters['queueManager']
-  const output: DisplayOutput = parameters['output'] === 'all' ? 'all' : 'status'
+  const requested = parameters['output']
+  const output = DISPLAY_OUTPUTS.find((each) => each === requested) ?? 'status'
   const names = selectQueueManagers(daemon.paths, typeof name === 'string' ? name : undefined)
-  const entries = names.map((each) =>
-    describeQueueManager(daemon.paths, each, daemon.knownHosted(each)?.status),
-  )
+  const entries = names.map((each) => {
+    const hosted = daemon.knownHosted(each)
+    const log = output === 'log' ? hosted?.logStatus() : undefined
+    return describeQueueManager(daemon.paths, each, hosted?.status, undefined, log)
+  })
   const reply = new ReplyBuilder()
   for (const entry of entries) reply.line(formatDisplayLine(entry, output))
   return reply.done(entries)

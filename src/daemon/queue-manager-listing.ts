@@ -6,11 +6,19 @@
  *   ... -o all adds: DEFAULT(no) STANDBY(Not permitted) INSTNAME(QuorumMQ) INSTPATH(/path)
  *       INSTVER(0.1.0) HA() DRROLE()
  *
+ *   ... -o log adds, for a running queue manager, its log as DISPLAY QMSTATUS shows it:
+ *       LOGSIZE LOGSEGS LOGINUSE (bytes, segment files, bytes in use) CURRLOG RECLOG MEDIALOG
+ *       CKPTLOG (LSNs: the log end, the oldest needed for restart, the oldest kept, the newest
+ *       checkpoint). MQ's dspmq has no such output; its names are those of DISPLAY QMSTATUS.
+ *       A queue manager that is not running shows its status line alone.
+ *
  * STATUS starts in column 59 as in MQ's output (QMNAME padded for a 48-character name).
  * DEFAULT is yes for the node's default queue manager (crtmqm -q). There is no standby instance
  * yet, and HA and DR are not configured, so those fields show MQ's values for a plain queue
  * manager.
  */
+import { queueManagerStatusItems, type QueueManagerLogView } from '../mqsc/display.js'
+import type { QueueManagerStatusDisplayKeyword } from '../mqsc/keywords.js'
 import { CommandFailure } from './command-failure.js'
 import { defaultQueueManager } from './default-queue-manager.js'
 import { INSTALLATION_NAME, INSTALLATION_PATH, installationVersion } from './installation.js'
@@ -22,7 +30,9 @@ import {
 } from './queue-manager-config.js'
 import { recordedStatus, type QueueManagerStatus } from './queue-manager-status.js'
 
-export type DisplayOutput = 'status' | 'all'
+export type DisplayOutput = 'status' | 'all' | 'log'
+
+export const DISPLAY_OUTPUTS: readonly DisplayOutput[] = ['status', 'all', 'log']
 
 export interface QueueManagerEntry {
   readonly name: string
@@ -33,7 +43,20 @@ export interface QueueManagerEntry {
   readonly isDefault: boolean
   /** crtmqm -u, as recorded in qmgr.json (in `qmqd send dspmq` data, not on dspmq's line). */
   readonly deadLetterQueue: string | undefined
+  /** The running queue manager's log, for -o log (the daemon fills it in). */
+  readonly log?: QueueManagerLogView
 }
+
+/** The log keywords -o log shows, in this order (DISPLAY QMSTATUS's names). */
+const LOG_KEYWORDS = [
+  'LOGSIZE',
+  'LOGSEGS',
+  'LOGINUSE',
+  'CURRLOG',
+  'RECLOG',
+  'MEDIALOG',
+  'CKPTLOG',
+] as const satisfies readonly QueueManagerStatusDisplayKeyword[]
 
 /** "QMNAME(" + 48 characters + ")" and two blanks. */
 const QMNAME_COLUMN_WIDTH = 58
@@ -53,18 +76,27 @@ export function describeQueueManager(
   name: string,
   liveStatus: QueueManagerStatus | undefined,
   daemonLockHeld?: boolean,
+  log?: QueueManagerLogView,
 ): QueueManagerEntry {
   const paths = queueManagerPaths(node, name)
   const config = readConfig(paths)
   const status = liveStatus ?? recordedStatus(paths, daemonLockHeld)
   const isDefault = defaultQueueManager(node) === name
   const { host, port, deadLetterQueue } = config
-  return { name, status, host, port, isDefault, deadLetterQueue }
+  const entry = { name, status, host, port, isDefault, deadLetterQueue }
+  return log === undefined ? entry : { ...entry, log }
 }
 
 export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutput): string {
   const line = `QMNAME(${entry.name})`.padEnd(QMNAME_COLUMN_WIDTH) + `STATUS(${entry.status})`
   if (output === 'status') return line
+  if (output === 'log') {
+    if (entry.log === undefined) return line
+    // The items after QMNAME; STATUS is the line's own (Running), not DISPLAY QMSTATUS's.
+    return [line, ...queueManagerStatusItems(entry.name, entry.log, LOG_KEYWORDS).slice(1)].join(
+      ' ',
+    )
+  }
   return [
     line,
     `DEFAULT(${entry.isDefault ? 'yes' : 'no'})`,

@@ -54,22 +54,30 @@
  *   when pending), then zero padding to 8.
  *
  * Trailer (8 bytes): u32 reserved 0, u32 CRC32C of every byte before it.
+ *
+ * Bytes move through the layout cursors of src/codec/layout.ts, like the journal records' and
+ * the client protocol's. The queue's attribute block and the queue manager's names are written
+ * and read by the same functions as the QUEUE_DEFINE and QMGR_ALTER records
+ * (queue-attributes-codec.ts); the queue-manager section's fixed part (a `present` byte first)
+ * differs from QMGR_ALTER's and is kept as it is. Padding is written as zeros and must read back
+ * as zeros. The version-1 queue section has its own layout, read only.
  */
-import { Buffer, isUtf8 } from 'node:buffer'
+import { Buffer } from 'node:buffer'
+import { AssertionError, assert } from '../assert.js'
 import { crc32c } from '../checksum/crc32c.js'
-import {
-  MAX_DEPTH_LIMIT,
-  MAX_MESSAGE_BYTES,
-  MAX_QUEUE_DESCRIPTION_BYTES,
-  PRIORITY_LEVELS,
-} from '../constants.js'
+import { MAX_DEPTH_LIMIT, MAX_MESSAGE_BYTES, PRIORITY_LEVELS } from '../constants.js'
 import { ErrorCode, QmqError } from '../errors.js'
 import { isValidQueueName } from '../queue/queue-attributes.js'
+import { LayoutReader, LayoutWriter, loadU32, type LayoutFailure } from '../codec/layout.js'
 import {
-  decodeQueueAttributes,
-  encodeQueueAttributes,
   queueAttributesBytes,
+  queueManagerNameLengths,
+  readQueueAttributes,
+  readQueueManagerNames,
+  writeQueueAttributes,
+  writeQueueManagerNames,
 } from '../actors/journal/queue-attributes-codec.js'
+import { readAscii, readUtf8 } from '../actors/journal/stored-text.js'
 import {
   emptyMessageColumns,
   SnapshotMessageState,
@@ -84,40 +92,16 @@ export const CHECKPOINT_VERSION = 2
 const CHECKPOINT_VERSION_1 = 1
 const QMGR_FIXED_BYTES = 8
 const QUEUE_V2_FIXED_BYTES = 8
+const QUEUE_V1_FIXED_BYTES = 20
 export const CHECKPOINT_HEADER_BYTES = 64
 export const CHECKPOINT_TRAILER_BYTES = 8
-
-const HeaderOffset = {
-  MAGIC: 0,
-  VERSION: 8,
-  HEADER_BYTES: 12,
-  TOTAL_BYTES: 16,
-  LSN: 24,
-  NEXT_SEQUENCE: 32,
-  MESSAGE_COUNT: 40,
-  EPOCH: 48,
-  NEXT_QUEUE_ID: 52,
-  QUEUE_COUNT: 56,
-  RESERVED: 60,
-} as const
-
-const QueueOffset = {
-  QUEUE_ID: 0,
-  MESSAGE_COUNT: 4,
-  MAX_DEPTH: 8,
-  MAX_MESSAGE_LENGTH: 12,
-  DEFAULT_PRIORITY: 16,
-  FLAGS: 17,
-  NAME_BYTES: 18,
-  DESCRIPTION_BYTES: 19,
-  NAME: 20,
-} as const
 
 const QueueFlag = { DEFAULT_PERSISTENT: 1, PUT_ENABLED: 2, GET_ENABLED: 4, FIFO: 8 } as const
 const QUEUE_FLAGS_ALL = 0x0f
 /** Bytes per message over all columns: four f64, four u32, two u8. */
 const MESSAGE_COLUMN_BYTES = 4 * 8 + 4 * 4 + 2
 const ALIGNMENT_BYTES = 8
+const MAGIC_BYTES = Buffer.from(CHECKPOINT_MAGIC, 'latin1')
 
 /** What a checkpoint file holds: the snapshot and the epoch of the queue manager that wrote it. */
 export interface CheckpointContents extends EngineSnapshot {
@@ -147,81 +131,76 @@ export function checkpointBytes(snapshot: EngineSnapshot): number {
   return total
 }
 
+// ---- Encoding ----
+
+/** checkpointBytes sized the file: running past it is a bug in this codec. */
+const WRITE_PAST_FILE: LayoutFailure = {
+  layoutFailed(fault, field, detail) {
+    throw new AssertionError(`checkpoint encoder: ${field} ${fault}, ${detail}`)
+  },
+}
+
+/** Zeros up to the next multiple of 8 from the start of the file. */
+function writePadding(writer: LayoutWriter<Uint8Array>): void {
+  writer.zeros(align8(writer.offset) - writer.offset, 'padding')
+}
+
 export function encodeCheckpoint(snapshot: EngineSnapshot, epoch = 0): Uint8Array {
   const totalBytes = checkpointBytes(snapshot)
   const bytes = new Uint8Array(totalBytes)
-  const view = new DataView(bytes.buffer)
+  const writer = new LayoutWriter<Uint8Array>(bytes, WRITE_PAST_FILE)
   const messageCount = snapshot.queues.reduce((sum, queue) => sum + queue.messages.count, 0)
-  bytes.set(Buffer.from(CHECKPOINT_MAGIC, 'ascii'), HeaderOffset.MAGIC)
-  view.setUint32(HeaderOffset.VERSION, CHECKPOINT_VERSION, true)
-  view.setUint32(HeaderOffset.HEADER_BYTES, CHECKPOINT_HEADER_BYTES, true)
-  view.setFloat64(HeaderOffset.TOTAL_BYTES, totalBytes, true)
-  view.setFloat64(HeaderOffset.LSN, snapshot.lsn, true)
-  view.setFloat64(HeaderOffset.NEXT_SEQUENCE, snapshot.nextSequence, true)
-  view.setFloat64(HeaderOffset.MESSAGE_COUNT, messageCount, true)
-  view.setUint32(HeaderOffset.EPOCH, epoch, true)
-  view.setUint32(HeaderOffset.NEXT_QUEUE_ID, snapshot.nextQueueId, true)
-  view.setUint32(HeaderOffset.QUEUE_COUNT, snapshot.queues.length, true)
-  let offset = encodeQueueManager(bytes, CHECKPOINT_HEADER_BYTES, snapshot.queueManager)
-  for (const queue of snapshot.queues) offset = encodeQueue(view, offset, queue)
-  if (offset !== totalBytes - CHECKPOINT_TRAILER_BYTES) {
-    throw new Error(`checkpoint encoder wrote ${offset} of ${totalBytes} bytes`)
-  }
-  view.setUint32(totalBytes - 4, crc32c(bytes, 0, totalBytes - 4), true)
+  writer.bytes(MAGIC_BYTES, 'magic')
+  writer.u32(CHECKPOINT_VERSION, 'version')
+  writer.u32(CHECKPOINT_HEADER_BYTES, 'headerBytes')
+  writer.f64(totalBytes, 'totalBytes')
+  writer.f64(snapshot.lsn, 'lsn')
+  writer.f64(snapshot.nextSequence, 'nextSequence')
+  writer.f64(messageCount, 'messageCount')
+  writer.u32(epoch, 'epoch')
+  writer.u32(snapshot.nextQueueId, 'nextQueueId')
+  writer.u32(snapshot.queues.length, 'queueCount')
+  writer.zeros(4, 'reserved')
+  writeQueueManager(writer, snapshot.queueManager)
+  for (const queue of snapshot.queues) writeQueue(writer, queue)
+  assert(writer.offset === totalBytes - CHECKPOINT_TRAILER_BYTES, 'checkpoint: sections sized')
+  writer.zeros(4, 'trailer')
+  writer.u32(crc32c(bytes, 0, totalBytes - 4), 'checksum')
   return bytes
 }
 
-function encodeQueueManager(
-  bytes: Uint8Array,
-  start: number,
+function writeQueueManager(
+  writer: LayoutWriter<Uint8Array>,
   attributes: QueueManagerAttributes | undefined,
-): number {
-  if (attributes === undefined) return start + QMGR_FIXED_BYTES
-  const deadLetterQueue = Buffer.from(attributes.deadLetterQueue, 'ascii')
-  const description = Buffer.from(attributes.description, 'utf8')
-  bytes[start] = 1
-  bytes[start + 1] = deadLetterQueue.length
-  bytes[start + 2] = description.length
-  bytes.set(deadLetterQueue, start + QMGR_FIXED_BYTES)
-  bytes.set(description, start + QMGR_FIXED_BYTES + deadLetterQueue.length)
-  return start + queueManagerSectionBytes(attributes)
+): void {
+  if (attributes === undefined) return writer.zeros(QMGR_FIXED_BYTES, 'queueManager')
+  const lengths = queueManagerNameLengths(attributes)
+  writer.u8(1, 'present')
+  writer.u8(lengths.deadLetterQueue, 'deadLetterQueue')
+  writer.u8(lengths.description, 'description')
+  writer.zeros(QMGR_FIXED_BYTES - 3, 'reserved')
+  writeQueueManagerNames(writer, attributes, lengths.description)
+  writePadding(writer)
 }
 
-function encodeQueue(view: DataView, start: number, queue: QueueSnapshot): number {
+function writeQueue(writer: LayoutWriter<Uint8Array>, queue: QueueSnapshot): void {
   const { attributes, messages } = queue
-  view.setUint32(start, queue.queueId, true)
-  view.setUint32(start + 4, messages.count, true)
-  const bytes = new Uint8Array(view.buffer)
-  const attributesEnd = encodeQueueAttributes(bytes, start + QUEUE_V2_FIXED_BYTES, attributes)
-  return encodeColumns(view, align8(attributesEnd), messages)
-}
-
-function encodeColumns(view: DataView, start: number, messages: MessageColumns): number {
-  const bytes = new Uint8Array(view.buffer)
-  let offset = start
-  offset = writeFloat64Column(view, offset, messages.putLsn, messages.count)
-  offset = writeFloat64Column(view, offset, messages.sequence, messages.count)
-  offset = writeFloat64Column(view, offset, messages.expiryAtMs, messages.count)
-  offset = writeFloat64Column(view, offset, messages.uowId, messages.count)
-  offset = writeUint32Column(view, offset, messages.bodyLength, messages.count)
-  offset = writeUint32Column(view, offset, messages.backoutCount, messages.count)
-  offset = writeUint32Column(view, offset, messages.msgIdHash, messages.count)
-  offset = writeUint32Column(view, offset, messages.correlIdHash, messages.count)
-  bytes.set(messages.priority.subarray(0, messages.count), offset)
-  bytes.set(messages.state.subarray(0, messages.count), offset + messages.count)
-  return align8(offset + 2 * messages.count)
-}
-
-function writeFloat64Column(view: DataView, offset: number, column: Float64Array, count: number) {
-  for (let index = 0; index < count; index++)
-    view.setFloat64(offset + index * 8, column[index]!, true)
-  return offset + count * 8
-}
-
-function writeUint32Column(view: DataView, offset: number, column: Uint32Array, count: number) {
-  for (let index = 0; index < count; index++)
-    view.setUint32(offset + index * 4, column[index]!, true)
-  return offset + count * 4
+  const count = messages.count
+  writer.u32(queue.queueId, 'queueId')
+  writer.u32(count, 'messageCount')
+  writeQueueAttributes(writer, attributes)
+  writePadding(writer)
+  writer.f64s(messages.putLsn, count, 'putLsn')
+  writer.f64s(messages.sequence, count, 'sequence')
+  writer.f64s(messages.expiryAtMs, count, 'expiryAtMs')
+  writer.f64s(messages.uowId, count, 'uowId')
+  writer.u32s(messages.bodyLength, count, 'bodyLength')
+  writer.u32s(messages.backoutCount, count, 'backoutCount')
+  writer.u32s(messages.msgIdHash, count, 'msgIdHash')
+  writer.u32s(messages.correlIdHash, count, 'correlIdHash')
+  writer.bytes(messages.priority.subarray(0, count), 'priority')
+  writer.bytes(messages.state.subarray(0, count), 'state')
+  writePadding(writer)
 }
 
 // ---- Decoding ----
@@ -230,57 +209,65 @@ function corrupt(field: string, detail: string): never {
   throw new QmqError(ErrorCode.CHECKPOINT_CORRUPT, `checkpoint ${field}: ${detail}`, { field })
 }
 
+/** Every fault of the file, short or refused, is CHECKPOINT_CORRUPT naming the field. */
+const CORRUPT: LayoutFailure = {
+  layoutFailed(_fault, field, detail) {
+    return corrupt(field, detail)
+  },
+}
+
 function expect(condition: boolean, field: string, detail: string): void {
   if (!condition) corrupt(field, detail)
 }
 
 const isSafeCount = (value: number): boolean => Number.isSafeInteger(value) && value >= 0
 
-export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
+/** The fields before the checksum can be trusted: magic, version and the file's length. */
+function readFraming(bytes: Uint8Array): { readonly version: number; readonly totalBytes: number } {
   expect(bytes.length >= CHECKPOINT_HEADER_BYTES + CHECKPOINT_TRAILER_BYTES, 'length', 'too short')
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const magic = Buffer.from(bytes.subarray(0, CHECKPOINT_MAGIC.length)).toString('latin1')
-  expect(magic === CHECKPOINT_MAGIC, 'magic', `expected ${CHECKPOINT_MAGIC}`)
-  const version = view.getUint32(HeaderOffset.VERSION, true)
+  const reader = new LayoutReader<Uint8Array>(bytes, CORRUPT)
+  const magic = reader.bytes(CHECKPOINT_MAGIC.length, 'magic')
+  expect(
+    magic.every((byte, index) => byte === MAGIC_BYTES[index]),
+    'magic',
+    `expected ${CHECKPOINT_MAGIC}`,
+  )
+  const version = reader.u32('version')
   expect(
     version === CHECKPOINT_VERSION || version === CHECKPOINT_VERSION_1,
     'version',
     `${version} is neither ${CHECKPOINT_VERSION} nor ${CHECKPOINT_VERSION_1}`,
   )
-  const totalBytes = view.getFloat64(HeaderOffset.TOTAL_BYTES, true)
+  reader.u32('headerBytes')
+  const totalBytes = reader.f64('totalBytes')
   expect(totalBytes === bytes.length, 'totalBytes', `${totalBytes}, file has ${bytes.length}`)
   expect(totalBytes % ALIGNMENT_BYTES === 0, 'totalBytes', 'not a multiple of 8')
-  const storedChecksum = view.getUint32(totalBytes - 4, true)
-  const checksum = crc32c(bytes, 0, totalBytes - 4)
-  expect(storedChecksum === checksum, 'checksum', 'CRC32C mismatch')
-  expect(
-    view.getUint32(HeaderOffset.HEADER_BYTES, true) === CHECKPOINT_HEADER_BYTES,
-    'headerBytes',
-    'not 64',
-  )
-  expect(view.getUint32(HeaderOffset.RESERVED, true) === 0, 'reserved', 'not 0')
-  expect(view.getUint32(totalBytes - CHECKPOINT_TRAILER_BYTES, true) === 0, 'trailer', 'not 0')
-  const header = decodeHeader(view)
-  const queues: QueueSnapshot[] = []
+  const storedChecksum = loadU32(bytes, totalBytes - 4)
+  expect(storedChecksum === crc32c(bytes, 0, totalBytes - 4), 'checksum', 'CRC32C mismatch')
+  return { version, totalBytes }
+}
+
+export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
+  const { version, totalBytes } = readFraming(bytes)
   const limit = totalBytes - CHECKPOINT_TRAILER_BYTES
-  let offset = CHECKPOINT_HEADER_BYTES
+  expect(loadU32(bytes, limit) === 0, 'trailer', 'not 0')
+  const reader = new LayoutReader<Uint8Array>(bytes, CORRUPT, 12, limit)
+  expect(reader.u32('headerBytes') === CHECKPOINT_HEADER_BYTES, 'headerBytes', 'not 64')
+  reader.f64('totalBytes')
+  const header = readHeader(reader)
+  const queues: QueueSnapshot[] = []
   let queueManager: QueueManagerAttributes | undefined
-  if (version === CHECKPOINT_VERSION) {
-    const decodedQueueManager = decodeQueueManager(bytes, offset, limit)
-    queueManager = decodedQueueManager.attributes
-    offset = decodedQueueManager.end
-  }
-  const decodeSection = version === CHECKPOINT_VERSION ? decodeQueue : decodeQueueVersion1
+  if (version === CHECKPOINT_VERSION) queueManager = readQueueManager(reader)
+  const readSection = version === CHECKPOINT_VERSION ? readQueue : readQueueVersion1
   let messageCount = 0
   for (let index = 0; index < header.queueCount; index++) {
-    const decoded = decodeSection(view, offset, limit, header)
+    const queue = readSection(reader, header)
     const previous = queues[queues.length - 1]
-    expect(previous === undefined || previous.queueId < decoded.queue.queueId, 'queueId', 'order')
-    queues.push(decoded.queue)
-    messageCount += decoded.queue.messages.count
-    offset = decoded.end
+    expect(previous === undefined || previous.queueId < queue.queueId, 'queueId', 'order')
+    queues.push(queue)
+    messageCount += queue.messages.count
   }
-  expect(offset === totalBytes - CHECKPOINT_TRAILER_BYTES, 'totalBytes', 'sections do not fill it')
+  expect(reader.remainingBytes === 0, 'totalBytes', 'sections do not fill it')
   expect(messageCount === header.messageCount, 'messageCount', 'does not match the queues')
   return {
     lsn: header.lsn,
@@ -292,38 +279,27 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
   }
 }
 
-function decodeQueueManager(
-  bytes: Uint8Array,
-  start: number,
-  limit: number,
-): { readonly attributes: QueueManagerAttributes | undefined; readonly end: number } {
-  expect(start + QMGR_FIXED_BYTES <= limit, 'queueManager', 'section runs past the end')
-  const present = bytes[start]!
-  const queueBytes = bytes[start + 1]!
-  const descriptionBytes = bytes[start + 2]!
+/** Padding up to the next multiple of 8 from the start of the file: zeros. */
+function readPadding(reader: LayoutReader<Uint8Array>, field: string): void {
+  const zero = reader.zeros(align8(reader.offset) - reader.offset, field)
+  expect(zero, field, 'padding is not zero')
+}
+
+function readQueueManager(reader: LayoutReader<Uint8Array>): QueueManagerAttributes | undefined {
+  const present = reader.u8('queueManager')
+  const queueBytes = reader.u8('deadLetterQueue')
+  const descriptionBytes = reader.u8('description')
   expect(present <= 1, 'queueManager', `present is ${present}`)
-  const reserved = bytes.subarray(start + 3, start + QMGR_FIXED_BYTES)
-  expect(
-    reserved.every((value) => value === 0),
-    'queueManager',
-    'reserved bytes are not zero',
-  )
+  expect(reader.zeros(QMGR_FIXED_BYTES - 3, 'queueManager'), 'queueManager', 'reserved not zero')
   if (present === 0) {
     expect(queueBytes === 0 && descriptionBytes === 0, 'queueManager', 'absent but has names')
-    return { attributes: undefined, end: start + QMGR_FIXED_BYTES }
+    return undefined
   }
-  const end = start + align8(QMGR_FIXED_BYTES + queueBytes + descriptionBytes)
-  expect(end <= limit, 'queueManager', 'section runs past the end')
-  const queueAt = start + QMGR_FIXED_BYTES
-  const queueName = bytes.subarray(queueAt, queueAt + queueBytes)
-  const deadLetterQueue = Buffer.from(queueName).toString('latin1')
+  const attributes = readQueueManagerNames(reader, queueBytes, descriptionBytes)
+  const deadLetterQueue = attributes.deadLetterQueue
   expect(deadLetterQueue === '' || isValidQueueName(deadLetterQueue), 'deadLetterQueue', 'name')
-  const descriptionAt = queueAt + queueBytes
-  const description = bytes.subarray(descriptionAt, descriptionAt + descriptionBytes)
-  expect(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'queueManager', 'description too long')
-  expect(isUtf8(description), 'queueManager', 'description is not UTF-8')
-  const attributes = { deadLetterQueue, description: Buffer.from(description).toString('utf8') }
-  return { attributes: Object.freeze(attributes), end }
+  readPadding(reader, 'queueManager')
+  return attributes
 }
 
 interface DecodedHeader {
@@ -335,93 +311,59 @@ interface DecodedHeader {
   readonly queueCount: number
 }
 
-function decodeHeader(view: DataView): DecodedHeader {
-  const lsn = view.getFloat64(HeaderOffset.LSN, true)
+/** The header from `lsn` on (offset 24). */
+function readHeader(reader: LayoutReader<Uint8Array>): DecodedHeader {
+  const lsn = reader.f64('lsn')
   expect(lsn === -1 || isSafeCount(lsn), 'lsn', `${lsn} is not -1 or an LSN`)
-  const nextSequence = view.getFloat64(HeaderOffset.NEXT_SEQUENCE, true)
+  const nextSequence = reader.f64('nextSequence')
   expect(isSafeCount(nextSequence) && nextSequence >= 1, 'nextSequence', `${nextSequence}`)
-  const messageCount = view.getFloat64(HeaderOffset.MESSAGE_COUNT, true)
+  const messageCount = reader.f64('messageCount')
   expect(isSafeCount(messageCount), 'messageCount', `${messageCount}`)
-  const nextQueueId = view.getUint32(HeaderOffset.NEXT_QUEUE_ID, true)
+  const epoch = reader.u32('epoch')
+  const nextQueueId = reader.u32('nextQueueId')
   expect(nextQueueId >= 1, 'nextQueueId', 'must be at least 1')
-  return {
-    lsn,
-    nextSequence,
-    messageCount,
-    epoch: view.getUint32(HeaderOffset.EPOCH, true),
-    nextQueueId,
-    queueCount: view.getUint32(HeaderOffset.QUEUE_COUNT, true),
-  }
+  const queueCount = reader.u32('queueCount')
+  expect(reader.zeros(4, 'reserved'), 'reserved', 'not 0')
+  return { lsn, nextSequence, messageCount, epoch, nextQueueId, queueCount }
 }
 
-function decodeQueue(
-  view: DataView,
-  start: number,
-  limit: number,
-  header: DecodedHeader,
-): { readonly queue: QueueSnapshot; readonly end: number } {
-  expect(start + QUEUE_V2_FIXED_BYTES <= limit, 'queue', 'section runs past the end')
-  const queueId = view.getUint32(start, true)
+function readQueue(reader: LayoutReader<Uint8Array>, header: DecodedHeader): QueueSnapshot {
+  expect(reader.remainingBytes >= QUEUE_V2_FIXED_BYTES, 'queue', 'section runs past the end')
+  const queueId = reader.u32('queueId')
   expect(queueId < header.nextQueueId, 'queueId', `${queueId} not below nextQueueId`)
-  const count = view.getUint32(start + 4, true)
-  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-  const decoded = decodeQueueAttributes(bytes, start + QUEUE_V2_FIXED_BYTES, limit, corrupt)
-  expect(isValidQueueName(decoded.attributes.name), 'name', 'is not a queue name')
-  const columnsAt = align8(decoded.end)
-  const end = columnsAt + align8(count * MESSAGE_COLUMN_BYTES)
-  expect(end <= limit, 'queue', `section of queue ${queueId} runs past the end`)
-  const alias = decoded.attributes.targetQueue !== undefined
+  const count = reader.u32('messageCount')
+  const attributes = readQueueAttributes(reader)
+  expect(isValidQueueName(attributes.name), 'name', 'is not a queue name')
+  readPadding(reader, 'queue')
+  const alias = attributes.targetQueue !== undefined
   expect(!alias || count === 0, 'queue', `alias ${queueId} holds messages`)
-  const messages = decodeColumns(view, columnsAt, count, header)
-  return { queue: { queueId, attributes: decoded.attributes, messages }, end }
+  const messages = readColumns(reader, count, header, queueId)
+  return { queueId, attributes, messages }
 }
 
-/** A queue section of a version-1 checkpoint. */
-function decodeQueueVersion1(
-  view: DataView,
-  start: number,
-  limit: number,
-  header: DecodedHeader,
-): { readonly queue: QueueSnapshot; readonly end: number } {
-  expect(start + QueueOffset.NAME <= limit, 'queue', 'section runs past the end')
-
-  const queueId = view.getUint32(start + QueueOffset.QUEUE_ID, true)
+/** A queue section of a version-1 checkpoint: its own layout, read only. */
+function readQueueVersion1(reader: LayoutReader<Uint8Array>, header: DecodedHeader): QueueSnapshot {
+  expect(reader.remainingBytes >= QUEUE_V1_FIXED_BYTES, 'queue', 'section runs past the end')
+  const queueId = reader.u32('queueId')
   expect(queueId < header.nextQueueId, 'queueId', `${queueId} not below nextQueueId`)
-  const count = view.getUint32(start + QueueOffset.MESSAGE_COUNT, true)
-  const nameBytes = view.getUint8(start + QueueOffset.NAME_BYTES)
-  const descriptionBytes = view.getUint8(start + QueueOffset.DESCRIPTION_BYTES)
-  const columnsAt = start + align8(QueueOffset.NAME + nameBytes + descriptionBytes)
-  const end = columnsAt + align8(count * MESSAGE_COLUMN_BYTES)
-  expect(end <= limit, 'queue', `section of queue ${queueId} runs past the end`)
-  const attributes = decodeAttributes(view, start, nameBytes, descriptionBytes)
-  const messages = decodeColumns(view, columnsAt, count, header)
-  return { queue: { queueId, attributes, messages }, end }
-}
-
-function decodeAttributes(
-  view: DataView,
-  start: number,
-  nameBytes: number,
-  descriptionBytes: number,
-): QueueAttributes {
-  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-  const nameAt = start + QueueOffset.NAME
-  const name = Buffer.from(bytes.subarray(nameAt, nameAt + nameBytes)).toString('latin1')
+  const count = reader.u32('messageCount')
+  const maxDepth = reader.u32('maxDepth')
+  const maxMessageLength = reader.u32('maxMessageLength')
+  const defaultPriority = reader.u8('defaultPriority')
+  const flags = reader.u8('flags')
+  const nameBytes = reader.u8('name')
+  const descriptionBytes = reader.u8('description')
+  const name = readAscii(reader, nameBytes, 'name')
   expect(isValidQueueName(name), 'name', `${JSON.stringify(name)} is not a queue name`)
-  const descriptionRaw = bytes.subarray(nameAt + nameBytes, nameAt + nameBytes + descriptionBytes)
-  expect(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'description', 'too long')
-  expect(isUtf8(descriptionRaw), 'description', 'not UTF-8')
-  const maxDepth = view.getUint32(start + QueueOffset.MAX_DEPTH, true)
+  const description = readUtf8(reader, descriptionBytes, 'description')
+  readPadding(reader, 'queue')
   expect(maxDepth <= MAX_DEPTH_LIMIT, 'maxDepth', `${maxDepth}`)
-  const maxMessageLength = view.getUint32(start + QueueOffset.MAX_MESSAGE_LENGTH, true)
   expect(maxMessageLength <= MAX_MESSAGE_BYTES, 'maxMessageLength', `${maxMessageLength}`)
-  const defaultPriority = view.getUint8(start + QueueOffset.DEFAULT_PRIORITY)
   expect(defaultPriority < PRIORITY_LEVELS, 'defaultPriority', `${defaultPriority}`)
-  const flags = view.getUint8(start + QueueOffset.FLAGS)
   expect((flags & ~QUEUE_FLAGS_ALL) === 0, 'flags', `unknown bits in ${flags}`)
-  return Object.freeze({
+  const attributes: QueueAttributes = Object.freeze({
     name,
-    description: Buffer.from(descriptionRaw).toString('utf8'),
+    description,
     maxDepth,
     maxMessageLength,
     defaultPersistent: (flags & QueueFlag.DEFAULT_PERSISTENT) !== 0,
@@ -432,35 +374,31 @@ function decodeAttributes(
     backoutThreshold: 0,
     backoutRequeueQueue: '',
   })
+  const messages = readColumns(reader, count, header, queueId)
+  return { queueId, attributes, messages }
 }
 
-function decodeColumns(
-  view: DataView,
-  start: number,
+function readColumns(
+  reader: LayoutReader<Uint8Array>,
   count: number,
   header: DecodedHeader,
+  queueId: number,
 ): MessageColumns {
+  // Bounded before the columns are allocated: a damaged count must not allocate gigabytes.
+  const columnBytes = align8(count * MESSAGE_COLUMN_BYTES)
+  expect(columnBytes <= reader.remainingBytes, 'queue', `section of queue ${queueId} runs past`)
   const columns = emptyMessageColumns(count)
-  let offset = start
-  for (const column of [columns.putLsn, columns.sequence, columns.expiryAtMs, columns.uowId]) {
-    for (let index = 0; index < count; index++)
-      column[index] = view.getFloat64(offset + index * 8, true)
-    offset += count * 8
-  }
-  const wordColumns = [
-    columns.bodyLength,
-    columns.backoutCount,
-    columns.msgIdHash,
-    columns.correlIdHash,
-  ]
-  for (const column of wordColumns) {
-    for (let index = 0; index < count; index++)
-      column[index] = view.getUint32(offset + index * 4, true)
-    offset += count * 4
-  }
-  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-  columns.priority.set(bytes.subarray(offset, offset + count))
-  columns.state.set(bytes.subarray(offset + count, offset + 2 * count))
+  reader.f64s(columns.putLsn, count, 'putLsn')
+  reader.f64s(columns.sequence, count, 'sequence')
+  reader.f64s(columns.expiryAtMs, count, 'expiryAtMs')
+  reader.f64s(columns.uowId, count, 'uowId')
+  reader.u32s(columns.bodyLength, count, 'bodyLength')
+  reader.u32s(columns.backoutCount, count, 'backoutCount')
+  reader.u32s(columns.msgIdHash, count, 'msgIdHash')
+  reader.u32s(columns.correlIdHash, count, 'correlIdHash')
+  columns.priority.set(reader.bytes(count, 'priority'))
+  columns.state.set(reader.bytes(count, 'state'))
+  readPadding(reader, 'queue')
   checkColumns(columns, header)
   return columns
 }

@@ -77,4 +77,58 @@ describe('layout cursors', () => {
     exact.text(2, 'hello', 'greeting')
     expect(exact.remainingBytes).toBe(0)
   })
+
+  it('moves f64, columns, fixed texts, zeros and copies on any Uint8Array, reset in place', () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(128), 3, 120)
+    const writer = new LayoutWriter<Uint8Array>(new Uint8Array(4), failure)
+    writer.reset(shared, failure, 5, 120)
+    writer.f64(-0.5, 'a')
+    writer.f64s(Float64Array.of(1.25, 2 ** 53), 2, 'b')
+    writer.u32s(Uint32Array.of(0xffff_ffff, 7, 99), 2, 'c')
+    writer.latin1('MQ', 'd')
+    writer.fill(3, 0x20, 'e')
+    writer.utf8('ü', 2, 'f')
+    writer.zeros(4, 'g')
+    writer.bytes(Uint8Array.of(9, 8), 'h')
+    const reader = new LayoutReader<Uint8Array>(new Uint8Array(1), failure)
+    reader.reset(shared, failure, 5, writer.offset)
+    expect(reader.f64('a')).toBe(-0.5)
+    const floats = new Float64Array(2)
+    reader.f64s(floats, 2, 'b')
+    expect([...floats]).toEqual([1.25, 2 ** 53])
+    const words = new Uint32Array(2)
+    reader.u32s(words, 2, 'c')
+    expect([...words]).toEqual([0xffff_ffff, 7])
+    expect(Buffer.from(reader.bytes(5, 'd')).toString('latin1')).toBe('MQ   ')
+    expect(Buffer.from(reader.bytes(2, 'f')).toString('utf8')).toBe('ü')
+    expect(reader.zeros(4, 'g')).toBe(true)
+    const copied = reader.copy(2, 'h')
+    shared[writer.offset - 1] = 0
+    expect([...copied]).toEqual([9, 8])
+    expect(reader.remainingBytes).toBe(0)
+    reader.reset(shared, failure, writer.offset - 2, writer.offset)
+    expect(reader.zeros(2, 'h')).toBe(false)
+  })
+
+  it('sends a value the format refuses to the same failure, as invalid', () => {
+    const reader = new LayoutReader(Buffer.alloc(4), failure)
+    expect(caught(() => reader.invalid('priority', 'is 10'))).toMatchObject({
+      code: ErrorCode.RECORD_INVALID,
+      field: 'priority',
+      fault: 'invalid',
+    })
+  })
+
+  it('refuses a column or a fixed text that would run past the end', () => {
+    const writer = new LayoutWriter(Buffer.alloc(12), failure)
+    expect(caught(() => writer.f64s(new Float64Array(2), 2, 'putLsn'))).toMatchObject({
+      fault: 'overflow',
+      field: 'putLsn',
+    })
+    const reader = new LayoutReader(Buffer.alloc(12), failure)
+    expect(caught(() => reader.u32s(new Uint32Array(4), 4, 'hashes'))).toMatchObject({
+      fault: 'truncated',
+      field: 'hashes',
+    })
+  })
 })

@@ -210,6 +210,10 @@ describe('checkpoint codec', () => {
     const badName = new Uint8Array(encoded)
     badName[firstQueueAt + 8 + 20] = 0x20 // a space in the first queue's name
     expectCorrupt(() => decodeCheckpoint(reseal(badName)))
+    const badPadding = new Uint8Array(encoded)
+    expect(badPadding[firstQueueAt + 8 + 37]).toBe(0) // after the attribute block, before 48
+    badPadding[firstQueueAt + 8 + 37] = 1
+    expectCorrupt(() => decodeCheckpoint(reseal(badPadding)))
   })
 })
 

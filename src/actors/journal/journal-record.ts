@@ -70,32 +70,9 @@
  * QUEUE_DELETE, QUEUE_CLEAR (payloadLength = 4):
  * |      0 | u32   | queueId                | any u32                                 |
  *
- * MESSAGE_PUT (payloadLength = b - 40 + bodyLength, where b = align8(132 + q + m) is the body's
- * offset in the record). Fixed fields first, so b follows from payload bytes 34 and 35 alone and a
- * reader returns the body as a view with no copy. The body starts 8-aligned in the record, hence
- * in the ring and in the log: V8 copies into a SharedArrayBuffer word by word only when source
- * and target are co-aligned, and byte by byte otherwise (1 KiB: ~70 ns against ~350 ns).
- * | offset | width | field                  | range                                   |
- * |--------|-------|------------------------|-----------------------------------------|
- * |      0 | u32   | queueId                | any u32                                 |
- * |      4 | u32   | backoutCount           | any u32                                 |
- * |      8 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
- * |     16 | f64   | putTimeMs              | finite, >= 0 (ms since the Unix epoch)  |
- * |     24 | i32   | expiry                 | -1 (unlimited) or 1..2^31-1 (0.1 s)     |
- * |     28 | u32   | bodyLength             | 0..MAX_MESSAGE_BYTES                    |
- * |     32 | u8    | persistent             | 0 or 1                                  |
- * |     33 | u8    | priority               | 0..9                                    |
- * |     34 | u8    | q: replyToQueue length | 0..MAX_QUEUE_NAME_BYTES (48)            |
- * |     35 | u8    | m: manager name length | 0..MAX_QUEUE_MANAGER_NAME_BYTES (48)    |
- * |     36 | 8     | format                 | printable ASCII, blank-padded           |
- * |     44 | 24    | msgId                  | any bytes                               |
- * |     68 | 24    | correlId               | any bytes                               |
- * |     92 | q     | replyToQueue           | printable ASCII                         |
- * |   92+q | m     | replyToQueueManager    | printable ASCII                         |
- * | 92+q+m | 0..7  | alignment              | zero, up to record offset b             |
- * |   b-40 | body  | body                   | bodyLength bytes, any                   |
- * Format is MQ's blank-padded MQFMT: 'MQSTR' and 'MQSTR   ' are the same format and both decode
- * as 'MQSTR' (trailing spaces are not significant, so they are not kept).
+ * MESSAGE_PUT (payloadLength = b - 40 + bodyLength, b = align8(132 + q + m) the body's offset
+ * in the record): the descriptor, then the body as the last field so it reads back as a view.
+ * Its table is in stored-message-codec.ts, the one place the stored descriptor is laid out.
  *
  * MESSAGE_GET (payloadLength = 24):
  * |      0 | u32   | queueId                | any u32                                 |
@@ -111,49 +88,55 @@
  *
  * MESSAGE_MOVE (copy-forward compaction): the MESSAGE_PUT layout exactly, body view and all, except
  * that the u64 at payload offset 8 is not a uowId (a moved message is always committed) but
- * |      8 | u64   | fromPutLsn             | lsn-typed, < lsn                        |
- * the LSN the message was known by before this record.
+ * fromPutLsn, lsn-typed and < lsn: the LSN the message was known by before this record.
  *
  * EPOCH_START (payloadLength = 8):
  * |      0 | u32   | previousEpoch          | u32, below the header's epoch           |
  * |      4 | u32   | reserved               | 0                                       |
  *
+ * Bytes move through the layout cursors of src/codec/layout.ts, like the checkpoint files' and
+ * the client protocol's. The hot path allocates none: one writer and one reader per module,
+ * pointed at each record in turn (reset), encoding straight into the ring's shared memory and
+ * decoding a PUT's body as a view.
+ *
  * Invalid input to encodeRecord is a programmer error (the engine validates what applications
  * send before it makes a record) and fails an assertion. Invalid bytes given to the readers are
  * an operating error (disk corruption, a torn write, a bug in another version) and are reported.
  */
-import { Buffer, isUtf8 } from 'node:buffer'
-import { assert, unreachable } from '../../assert.js'
+import { Buffer } from 'node:buffer'
+import { AssertionError, assert, unreachable } from '../../assert.js'
 import {
-  FORMAT_BYTES,
   MAX_DEPTH_LIMIT,
   MAX_MESSAGE_BYTES,
   MAX_QUEUE_DESCRIPTION_BYTES,
-  MAX_QUEUE_MANAGER_NAME_BYTES,
   MAX_QUEUE_NAME_BYTES,
   MAX_RECORD_BYTES,
   MAX_RECORD_OVERHEAD_BYTES,
-  MESSAGE_ID_BYTES,
-  PRIORITY_LEVELS,
   RECORD_ALIGNMENT_BYTES,
   RECORD_HEADER_BYTES,
 } from '../../constants.js'
 import { ErrorCode, QmqError } from '../../errors.js'
+import {
+  LayoutReader,
+  LayoutWriter,
+  type LayoutFailure,
+  type LayoutFault,
+} from '../../codec/layout.js'
 import type {
   JournalRecord,
-  MessageGetRecord,
-  MessageMoveRecord,
   MessagePutRecord,
   QueueDefineRecord,
+  QueueManagerAlterRecord,
   RecordHeader,
-  StoredDescriptor,
 } from './record-types.js'
 import { RecordType } from './record-types.js'
-import type { QueueAttributes, QueueManagerAlterRecord } from './record-types.js'
 import {
-  decodeQueueAttributes as decodeAttributeBlock,
-  encodeQueueAttributes,
   queueAttributesBytes,
+  queueManagerNameLengths,
+  readQueueAttributes,
+  readQueueManagerNames,
+  writeQueueAttributes,
+  writeQueueManagerNames,
 } from './queue-attributes-codec.js'
 import {
   HeaderOffset,
@@ -163,11 +146,22 @@ import {
   recordLength,
   sealRecordHeader,
   writeRecordHeader,
-  writeUint32,
-  writeUint64,
 } from './record-header.js'
+import {
+  MAX_PUT_OVERHEAD_BYTES,
+  alignRecordLength,
+  isLsn,
+  isPriority,
+  isUint32,
+  isUowIdFor,
+  readStoredMessage,
+  storedMessagePayloadBytes,
+  writeStoredMessage,
+} from './stored-message-codec.js'
+import { readAscii, readUtf8 } from './stored-text.js'
 
 export { RECORD_FORMAT_VERSION } from './record-header.js'
+export { MAX_PUT_OVERHEAD_BYTES } from './stored-message-codec.js'
 
 /** The version a record of `type` is written with: 2 where the layout changed, else 1. */
 export function recordVersionOf(type: RecordType): number {
@@ -176,78 +170,20 @@ export function recordVersionOf(type: RecordType): number {
 
 const KNOWN_RECORD_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType))
 
-const DefineOffset = {
-  QUEUE_ID: 0,
-  MAX_DEPTH: 4,
-  MAX_MESSAGE_LENGTH: 8,
-  DEFAULT_PERSISTENT: 12,
-  DEFAULT_PRIORITY: 13,
-  PUT_ENABLED: 14,
-  GET_ENABLED: 15,
-  DELIVERY_SEQUENCE: 16,
-  NAME_LENGTH: 17,
-  DESCRIPTION_LENGTH: 18,
-  RESERVED: 19,
-  NAME: 20,
-} as const
-const DEFINE_FIXED_BYTES = DefineOffset.NAME
+const DEFINE_V1_FIXED_BYTES = 20
 const DEFINE_V2_QUEUE_ID_BYTES = 4
 const QMGR_FIXED_BYTES = 8
-
-const PutOffset = {
-  QUEUE_ID: 0,
-  BACKOUT_COUNT: 4,
-  UOW_ID: 8,
-  PUT_TIME_MS: 16,
-  EXPIRY: 24,
-  BODY_LENGTH: 28,
-  PERSISTENT: 32,
-  PRIORITY: 33,
-  REPLY_TO_QUEUE_LENGTH: 34,
-  REPLY_TO_QUEUE_MANAGER_LENGTH: 35,
-  FORMAT: 36,
-  MESSAGE_ID: 44,
-  CORRELATION_ID: 68,
-  REPLY_TO_QUEUE: 92,
-} as const
-const PUT_FIXED_BYTES = PutOffset.REPLY_TO_QUEUE
-
-/** Offset of a PUT's body from the start of its record: after the names, 8-aligned. */
-function putBodyOffset(replyToQueueLength: number, replyToQueueManagerLength: number): number {
-  return alignRecordLength(
-    RECORD_HEADER_BYTES + PUT_FIXED_BYTES + replyToQueueLength + replyToQueueManagerLength,
-  )
-}
-
-const GetOffset = { QUEUE_ID: 0, RESERVED: 4, UOW_ID: 8, PUT_LSN: 16 } as const
 const GET_PAYLOAD_BYTES = 24
 const QUEUE_PAYLOAD_BYTES = 4
 const UOW_PAYLOAD_BYTES = 8
 const SEAL_PAYLOAD_BYTES = 8
 const EPOCH_START_PAYLOAD_BYTES = 8
-
-/**
- * Record bytes besides the body of the largest PUT: header, fixed fields, both names, alignment
- * before the body and padding after it (239, within MAX_RECORD_OVERHEAD_BYTES).
- */
-export const MAX_PUT_OVERHEAD_BYTES =
-  putBodyOffset(MAX_QUEUE_NAME_BYTES, MAX_QUEUE_MANAGER_NAME_BYTES) + RECORD_ALIGNMENT_BYTES - 1
-
-const ASCII_FIRST = 0x20
-const ASCII_LAST = 0x7e
-const SPACE = 0x20
-const EXPIRY_UNLIMITED = -1
-const INT32_MAX = 0x7fff_ffff
 const UINT32_MAX = 0xffff_ffff
 
 // ---- Load-time checks: the layout above must agree with the limits in src/constants.ts ----
 assert(MAX_RECORD_BYTES <= UINT32_MAX, 'record length fits its u32 field')
 assert(MAX_PUT_OVERHEAD_BYTES <= MAX_RECORD_OVERHEAD_BYTES, 'PUT overhead within the budget')
 assert(MAX_MESSAGE_BYTES + MAX_PUT_OVERHEAD_BYTES <= MAX_RECORD_BYTES, 'largest PUT fits')
-assert(PutOffset.CORRELATION_ID - PutOffset.MESSAGE_ID === MESSAGE_ID_BYTES, 'msgId width')
-assert(PutOffset.REPLY_TO_QUEUE - PutOffset.CORRELATION_ID === MESSAGE_ID_BYTES, 'correlId width')
-assert(PutOffset.MESSAGE_ID - PutOffset.FORMAT === FORMAT_BYTES, 'format width')
-assert(MAX_QUEUE_NAME_BYTES <= 0xff && MAX_QUEUE_MANAGER_NAME_BYTES <= 0xff, 'u8 name lengths')
 assert(MAX_QUEUE_DESCRIPTION_BYTES <= 0xff, 'u8 description length')
 assert(KNOWN_RECORD_TYPES.size === Object.keys(RecordType).length, 'record types are distinct')
 assert(!KNOWN_RECORD_TYPES.has(0), 'type 0 is never a record')
@@ -280,51 +216,34 @@ export type HeaderCheck =
 
 const EMPTY: HeaderCheck = Object.freeze({ kind: 'empty' })
 
-// ---- Byte access. Manual little-endian stores and loads: they work on any Uint8Array (Buffer,
-// a view into the SharedArrayBuffer ring) without a DataView per call or per buffer. ----
-
-/** One scratch DataView for the module: f64 goes through it, then byte by byte to the target. */
-const float64Scratch = new DataView(new ArrayBuffer(8))
-
-function writeFloat64(target: Uint8Array, at: number, value: number): void {
-  float64Scratch.setFloat64(0, value, true)
-  for (let index = 0; index < 8; index++) target[at + index] = float64Scratch.getUint8(index)
-}
-
-function readInt32(source: Uint8Array, at: number): number {
-  return source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)
-}
-
-function readFloat64(source: Uint8Array, at: number): number {
-  for (let index = 0; index < 8; index++) float64Scratch.setUint8(index, source[at + index]!)
-  return float64Scratch.getFloat64(0, true)
-}
-
 function isZero(source: Uint8Array, start: number, end: number): boolean {
   for (let index = start; index < end; index++) if (source[index] !== 0) return false
   return true
 }
 
-/** Integer arithmetic (no Math.ceil on doubles) and exact for any safe integer. */
-function alignRecordLength(bytes: number): number {
-  const remainder = bytes % RECORD_ALIGNMENT_BYTES
-  return remainder === 0 ? bytes : bytes + RECORD_ALIGNMENT_BYTES - remainder
+// ---- Cursors: one writer and one reader for the module, pointed at each record in turn ----
+
+/** Writing past the record's measured length is a bug in this codec, not bad input. */
+const WRITE_PAST_RECORD: LayoutFailure = {
+  layoutFailed(fault: LayoutFault, field: string, detail: string): never {
+    throw new AssertionError(`journal record: ${field} ${fault}, ${detail}`)
+  },
 }
 
-const isUint32 = (value: number): boolean =>
-  Number.isInteger(value) && value >= 0 && value <= UINT32_MAX
+/** Reports a bad field of the record being decoded as RECORD_INVALID naming it. */
+class RecordFailure implements LayoutFailure {
+  header: CheckedRecordHeader | undefined
 
-/** An LSN: a byte position in the log of a record, so 8-aligned, and exact as a JS number. */
-const isLsn = (value: number): boolean =>
-  Number.isSafeInteger(value) && value >= 0 && value % RECORD_ALIGNMENT_BYTES === 0
+  layoutFailed(_fault: LayoutFault, field: string, detail: string): never {
+    assert(this.header !== undefined, 'record failure: decoding a record')
+    return fail(this.header, field, detail)
+  }
+}
 
-const isUowIdFor = (uowId: number, lsn: number): boolean => isLsn(uowId) && uowId <= lsn
-
-const isExpiry = (value: number): boolean =>
-  value === EXPIRY_UNLIMITED || (Number.isInteger(value) && value > 0 && value <= INT32_MAX)
-
-const isPriority = (value: number): boolean =>
-  Number.isInteger(value) && value >= 0 && value < PRIORITY_LEVELS
+const EMPTY_BYTES = new Uint8Array(0)
+const recordWriter = new LayoutWriter<Uint8Array>(EMPTY_BYTES, WRITE_PAST_RECORD)
+const recordFailure = new RecordFailure()
+const recordReader = new LayoutReader<Uint8Array>(EMPTY_BYTES, recordFailure)
 
 // ---- Sizing ----
 
@@ -342,12 +261,8 @@ function payloadLengthOf(record: JournalRecord): number {
     case RecordType.QUEUE_CLEAR:
       return QUEUE_PAYLOAD_BYTES
     case RecordType.MESSAGE_PUT:
-    case RecordType.MESSAGE_MOVE: {
-      // Names are ASCII (asserted while encoding), so characters equal bytes.
-      const { replyToQueue, replyToQueueManager } = record.descriptor
-      const bodyOffset = putBodyOffset(replyToQueue.length, replyToQueueManager.length)
-      return bodyOffset - RECORD_HEADER_BYTES + record.body.length
-    }
+    case RecordType.MESSAGE_MOVE:
+      return storedMessagePayloadBytes(record.descriptor, record.body.length)
     case RecordType.MESSAGE_GET:
       return GET_PAYLOAD_BYTES
     case RecordType.UOW_COMMIT:
@@ -393,191 +308,92 @@ export function encodeRecord(
   const length = alignRecordLength(RECORD_HEADER_BYTES + payloadLength)
   assert(length <= MAX_RECORD_BYTES, 'encodeRecord: record larger than MAX_RECORD_BYTES')
   assert(offset + length <= target.length, 'encodeRecord: target too small for the record')
-  writeRecordHeader(target, offset, {
-    length,
-    lsn,
-    epoch,
-    type: record.type,
-    version: recordVersionOf(record.type),
-    payloadLength,
-  })
-  const payloadAt = offset + RECORD_HEADER_BYTES
-  const payloadEnd = encodePayload(target, payloadAt, record, lsn, length)
-  assert(payloadEnd === payloadAt + payloadLength, 'encodeRecord: payload length mismatch')
-  for (let index = payloadEnd; index < offset + length; index++) target[index] = 0
+  const writer = recordWriter.reset(target, WRITE_PAST_RECORD, offset, offset + length)
+  const version = recordVersionOf(record.type)
+  writeRecordHeader(writer, length, lsn, epoch, record.type, version, payloadLength)
+  writePayload(writer, record, lsn, length)
+  assert(writer.offset === offset + RECORD_HEADER_BYTES + payloadLength, 'encodeRecord: payload')
+  writer.zeros(writer.remainingBytes, 'padding')
+  // The writer keeps its last target (the ring, or one overflow record) until the next call.
   return length
 }
 
-/** Writes the payload and returns the offset just after it. */
-function encodePayload(
-  target: Uint8Array,
-  at: number,
+/** Writes the payload at the writer's cursor. */
+function writePayload(
+  writer: LayoutWriter<Uint8Array>,
   record: JournalRecord,
   lsn: number,
   length: number,
-): number {
+): void {
   switch (record.type) {
     case RecordType.QUEUE_DEFINE:
       assert(isUint32(record.queueId), 'QUEUE_DEFINE: queueId must be a u32')
-      writeUint32(target, at, record.queueId)
-      return encodeQueueAttributes(target, at + DEFINE_V2_QUEUE_ID_BYTES, record.attributes)
+      writer.u32(record.queueId, 'queueId')
+      return writeQueueAttributes(writer, record.attributes)
     case RecordType.QMGR_ALTER:
-      return encodeQueueManagerAlter(target, at, record)
+      return writeQueueManagerAlter(writer, record)
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       assert(isUint32(record.queueId), 'journal record: queueId must be a u32')
-      writeUint32(target, at, record.queueId)
-      return at + QUEUE_PAYLOAD_BYTES
+      return writer.u32(record.queueId, 'queueId')
     case RecordType.MESSAGE_PUT:
-      return encodeMessagePut(target, at, record, lsn)
-    case RecordType.MESSAGE_MOVE:
-      return encodeMessageMove(target, at, record, lsn)
+      assert(isUowIdFor(record.uowId, lsn), 'MESSAGE_PUT: uowId must be an LSN <= lsn')
+      return writeStoredMessage(
+        writer,
+        record.queueId,
+        record.uowId,
+        record.descriptor,
+        record.body,
+      )
+    case RecordType.MESSAGE_MOVE: {
+      const { fromPutLsn, queueId, descriptor, body } = record
+      assert(isLsn(fromPutLsn) && fromPutLsn < lsn, 'MESSAGE_MOVE: fromPutLsn must be an LSN < lsn')
+      return writeStoredMessage(writer, queueId, fromPutLsn, descriptor, body)
+    }
     case RecordType.MESSAGE_GET:
-      return encodeMessageGet(target, at, record, lsn)
+      return writeMessageGet(writer, record.queueId, record.uowId, record.putLsn, lsn)
     case RecordType.UOW_COMMIT:
     case RecordType.UOW_BACKOUT:
       assert(isUowIdFor(record.uowId, lsn), 'journal record: uowId must be an LSN <= lsn')
-      writeUint64(target, at, record.uowId)
-      return at + UOW_PAYLOAD_BYTES
+      return writer.u64(record.uowId, 'uowId')
     case RecordType.SEGMENT_SEAL:
       assert(isLsn(record.nextLsn), 'SEGMENT_SEAL: nextLsn must be an LSN')
       assert(record.nextLsn >= lsn + length, 'SEGMENT_SEAL: nextLsn must follow the seal')
-      writeUint64(target, at, record.nextLsn)
-      return at + SEAL_PAYLOAD_BYTES
+      return writer.u64(record.nextLsn, 'nextLsn')
     case RecordType.EPOCH_START:
       assert(isUint32(record.previousEpoch), 'EPOCH_START: previousEpoch must be a u32')
-      writeUint32(target, at, record.previousEpoch)
-      writeUint32(target, at + 4, 0)
-      return at + EPOCH_START_PAYLOAD_BYTES
+      writer.u32(record.previousEpoch, 'previousEpoch')
+      return writer.zeros(4, 'reserved')
     default:
       return unreachable(record, 'journal record type')
   }
 }
 
-/** Writes printable ASCII and returns the offset after it. */
-function encodeAscii(target: Uint8Array, at: number, text: string, message: string): number {
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index)
-    assert(code >= ASCII_FIRST && code <= ASCII_LAST, message)
-    target[at + index] = code
-  }
-  return at + text.length
-}
-
-const textEncoder = new TextEncoder()
-/** Lone surrogates would be written as U+FFFD and read back as a different string. */
-const LONE_SURROGATE = /\p{Cs}/u
-
-function encodeQueueManagerAlter(
-  target: Uint8Array,
-  at: number,
+function writeQueueManagerAlter(
+  writer: LayoutWriter<Uint8Array>,
   record: QueueManagerAlterRecord,
-): number {
-  const { deadLetterQueue, description } = record.attributes
-  const descriptionBytes = Buffer.byteLength(description, 'utf8')
-  assert(deadLetterQueue.length <= MAX_QUEUE_NAME_BYTES, 'QMGR_ALTER: DEADQ too long')
-  assert(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'QMGR_ALTER: description too long')
-  assert(!LONE_SURROGATE.test(description), 'QMGR_ALTER: description has a lone surrogate')
-  target[at] = deadLetterQueue.length
-  target[at + 1] = descriptionBytes
-  for (let index = 2; index < QMGR_FIXED_BYTES; index++) target[at + index] = 0
-  const descriptionAt = encodeAscii(target, at + QMGR_FIXED_BYTES, deadLetterQueue, 'DEADQ')
-  const written = textEncoder.encodeInto(
-    description,
-    target.subarray(descriptionAt, descriptionAt + descriptionBytes),
-  ).written
-  assert(written === descriptionBytes, 'QMGR_ALTER: description encoding')
-  return descriptionAt + descriptionBytes
+): void {
+  const lengths = queueManagerNameLengths(record.attributes)
+  writer.u8(lengths.deadLetterQueue, 'deadLetterQueue')
+  writer.u8(lengths.description, 'description')
+  writer.zeros(QMGR_FIXED_BYTES - 2, 'reserved')
+  writeQueueManagerNames(writer, record.attributes, lengths.description)
 }
 
-function encodeDescriptor(target: Uint8Array, at: number, descriptor: StoredDescriptor): void {
-  const { msgId, correlId, format, expiry, putTimeMs } = descriptor
-  assert(msgId.length === MESSAGE_ID_BYTES, 'MESSAGE_PUT: msgId must be 24 bytes')
-  assert(correlId.length === MESSAGE_ID_BYTES, 'MESSAGE_PUT: correlId must be 24 bytes')
-  assert(isPriority(descriptor.priority), 'MESSAGE_PUT: priority must be 0..9')
-  assert(isExpiry(expiry), 'MESSAGE_PUT: expiry must be -1 or 1..2^31-1')
-  assert(Number.isFinite(putTimeMs) && putTimeMs >= 0, 'MESSAGE_PUT: putTimeMs must be >= 0')
-  assert(isUint32(descriptor.backoutCount), 'MESSAGE_PUT: backoutCount must be a u32')
-  assert(format.length <= FORMAT_BYTES, 'MESSAGE_PUT: format longer than 8 characters')
-  writeUint32(target, at + PutOffset.BACKOUT_COUNT, descriptor.backoutCount)
-  writeFloat64(target, at + PutOffset.PUT_TIME_MS, putTimeMs)
-  writeUint32(target, at + PutOffset.EXPIRY, expiry)
-  target[at + PutOffset.PERSISTENT] = descriptor.persistent ? 1 : 0
-  target[at + PutOffset.PRIORITY] = descriptor.priority
-  const formatEnd = encodeAscii(target, at + PutOffset.FORMAT, format, 'MESSAGE_PUT: format')
-  for (let index = formatEnd; index < at + PutOffset.MESSAGE_ID; index++) target[index] = SPACE
-  // Byte loops: for 24 bytes they beat TypedArray.prototype.set, which has a fixed call cost.
-  for (let index = 0; index < MESSAGE_ID_BYTES; index++) {
-    target[at + PutOffset.MESSAGE_ID + index] = msgId[index]!
-    target[at + PutOffset.CORRELATION_ID + index] = correlId[index]!
-  }
-}
-
-function encodeMessagePut(
-  target: Uint8Array,
-  at: number,
-  record: MessagePutRecord,
+function writeMessageGet(
+  writer: LayoutWriter<Uint8Array>,
+  queueId: number,
+  uowId: number,
+  putLsn: number,
   lsn: number,
-): number {
-  const { replyToQueue, replyToQueueManager } = record.descriptor
-  const body = record.body
-  assert(isUint32(record.queueId), 'MESSAGE_PUT: queueId must be a u32')
-  assert(isUowIdFor(record.uowId, lsn), 'MESSAGE_PUT: uowId must be an LSN <= lsn')
-  assert(replyToQueue.length <= MAX_QUEUE_NAME_BYTES, 'MESSAGE_PUT: replyToQueue too long')
-  assert(
-    replyToQueueManager.length <= MAX_QUEUE_MANAGER_NAME_BYTES,
-    'MESSAGE_PUT: replyToQueueManager too long',
-  )
-  assert(body.length <= MAX_MESSAGE_BYTES, 'MESSAGE_PUT: body larger than MAX_MESSAGE_BYTES')
-  writeUint32(target, at + PutOffset.QUEUE_ID, record.queueId)
-  writeUint64(target, at + PutOffset.UOW_ID, record.uowId)
-  writeUint32(target, at + PutOffset.BODY_LENGTH, body.length)
-  target[at + PutOffset.REPLY_TO_QUEUE_LENGTH] = replyToQueue.length
-  target[at + PutOffset.REPLY_TO_QUEUE_MANAGER_LENGTH] = replyToQueueManager.length
-  encodeDescriptor(target, at, record.descriptor)
-  let cursor = encodeAscii(
-    target,
-    at + PutOffset.REPLY_TO_QUEUE,
-    replyToQueue,
-    'MESSAGE_PUT: replyToQueue',
-  )
-  cursor = encodeAscii(target, cursor, replyToQueueManager, 'MESSAGE_PUT: replyToQueueManager')
-  const bodyAt =
-    at - RECORD_HEADER_BYTES + putBodyOffset(replyToQueue.length, replyToQueueManager.length)
-  for (; cursor < bodyAt; cursor++) target[cursor] = 0
-  target.set(body, bodyAt)
-  return bodyAt + body.length
-}
-
-/** A MOVE is a PUT whose uowId word holds fromPutLsn instead. */
-function encodeMessageMove(
-  target: Uint8Array,
-  at: number,
-  record: MessageMoveRecord,
-  lsn: number,
-): number {
-  const { fromPutLsn, queueId, descriptor, body } = record
-  assert(isLsn(fromPutLsn) && fromPutLsn < lsn, 'MESSAGE_MOVE: fromPutLsn must be an LSN < lsn')
-  const asPut = { type: RecordType.MESSAGE_PUT, queueId, uowId: 0, descriptor, body } as const
-  const end = encodeMessagePut(target, at, asPut, lsn)
-  writeUint64(target, at + PutOffset.UOW_ID, fromPutLsn)
-  return end
-}
-
-function encodeMessageGet(
-  target: Uint8Array,
-  at: number,
-  record: MessageGetRecord,
-  lsn: number,
-): number {
-  assert(isUint32(record.queueId), 'MESSAGE_GET: queueId must be a u32')
-  assert(isUowIdFor(record.uowId, lsn), 'MESSAGE_GET: uowId must be an LSN <= lsn')
-  assert(isLsn(record.putLsn) && record.putLsn < lsn, 'MESSAGE_GET: putLsn must be an LSN < lsn')
-  writeUint32(target, at + GetOffset.QUEUE_ID, record.queueId)
-  writeUint32(target, at + GetOffset.RESERVED, 0)
-  writeUint64(target, at + GetOffset.UOW_ID, record.uowId)
-  writeUint64(target, at + GetOffset.PUT_LSN, record.putLsn)
-  return at + GET_PAYLOAD_BYTES
+): void {
+  assert(isUint32(queueId), 'MESSAGE_GET: queueId must be a u32')
+  assert(isUowIdFor(uowId, lsn), 'MESSAGE_GET: uowId must be an LSN <= lsn')
+  assert(isLsn(putLsn) && putLsn < lsn, 'MESSAGE_GET: putLsn must be an LSN < lsn')
+  writer.u32(queueId, 'queueId')
+  writer.zeros(4, 'reserved')
+  writer.u64(uowId, 'uowId')
+  writer.u64(putLsn, 'putLsn')
 }
 
 /**
@@ -711,83 +527,6 @@ function expectPayloadLength(header: CheckedRecordHeader, expected: number): voi
   }
 }
 
-function decodeFlag(
-  source: Uint8Array,
-  at: number,
-  header: CheckedRecordHeader,
-  field: string,
-): boolean {
-  const value = source[at]!
-  if (value > 1) fail(header, field, `is ${value}, expected 0 or 1`)
-  return value === 1
-}
-
-function decodePriority(
-  source: Uint8Array,
-  at: number,
-  header: CheckedRecordHeader,
-  field: string,
-): number {
-  const value = source[at]!
-  if (!isPriority(value)) fail(header, field, `is ${value}, expected 0..9`)
-  return value
-}
-
-/** Printable ASCII (0x20..0x7E), the only text MQ names and formats may hold. */
-function decodeAscii(
-  source: Uint8Array,
-  at: number,
-  length: number,
-  header: CheckedRecordHeader,
-  field: string,
-): string {
-  let text = ''
-  for (let index = at; index < at + length; index++) {
-    const code = source[index]!
-    if (code < ASCII_FIRST || code > ASCII_LAST) {
-      fail(header, field, `has byte ${code} at ${index - at}, expected printable ASCII`)
-    }
-    text += String.fromCharCode(code)
-  }
-  return text
-}
-
-/**
- * The last format decoded, as its 8 stored bytes and its string. Nearly every message carries one
- * of a few formats ('MQSTR', blank), so comparing 8 bytes usually replaces validating, building
- * and trimming a string. Bytes that matched were validated when first decoded.
- */
-const lastFormatBytes = new Uint8Array(FORMAT_BYTES)
-let lastFormat: string | undefined
-
-function decodeFormat(source: Uint8Array, at: number, header: CheckedRecordHeader): string {
-  if (lastFormat !== undefined) {
-    let index = 0
-    while (index < FORMAT_BYTES && source[at + index] === lastFormatBytes[index]) index++
-    if (index === FORMAT_BYTES) return lastFormat
-  }
-  // Blank padding is not significant in MQFMT: 'MQSTR   ' is 'MQSTR'.
-  const format = decodeAscii(source, at, FORMAT_BYTES, header, 'format').trimEnd()
-  for (let index = 0; index < FORMAT_BYTES; index++) lastFormatBytes[index] = source[at + index]!
-  lastFormat = format
-  return format
-}
-
-function decodeUowId(source: Uint8Array, at: number, header: CheckedRecordHeader): number {
-  const uowId = readSafeUint64(source, at)
-  if (!isUowIdFor(uowId, header.lsn)) {
-    fail(header, 'uowId', `${uowId} is not 0 or an LSN <= ${header.lsn}`)
-  }
-  return uowId
-}
-
-/** Copies (not views) because ids outlive the read buffer in the engine's indexes. */
-function copyMessageId(source: Uint8Array, at: number): Uint8Array {
-  const id = new Uint8Array(MESSAGE_ID_BYTES)
-  for (let index = 0; index < MESSAGE_ID_BYTES; index++) id[index] = source[at + index]!
-  return id
-}
-
 /**
  * Decodes the record whose header readRecordHeader returned for this offset. Validates every
  * payload field and throws QmqError RECORD_INVALID naming the first bad one. Reads only
@@ -806,53 +545,76 @@ export function decodeRecord(
     'decodeRecord: header from elsewhere',
   )
   const at = offset + RECORD_HEADER_BYTES
+  recordFailure.header = header
+  const reader = recordReader.reset(source, recordFailure, at, at + header.payloadLength)
+  try {
+    const version = source[offset + HeaderOffset.VERSION]!
+    return decodePayload(reader, header, version)
+  } finally {
+    // Nothing of this record stays reachable from the module between calls.
+    recordFailure.header = undefined
+    reader.reset(EMPTY_BYTES, recordFailure, 0, 0)
+  }
+}
+
+function decodePayload(
+  reader: LayoutReader<Uint8Array>,
+  header: CheckedRecordHeader,
+  version: number,
+): JournalRecord {
   switch (header.type) {
     case RecordType.QUEUE_DEFINE:
-      return source[offset + HeaderOffset.VERSION] === 1
-        ? decodeQueueDefineVersion1(source, at, header)
-        : decodeQueueDefine(source, at, header)
+      return version === 1
+        ? decodeQueueDefineVersion1(reader, header)
+        : decodeQueueDefine(reader, header)
     case RecordType.QMGR_ALTER:
-      return decodeQueueManagerAlter(source, at, header)
+      return decodeQueueManagerAlter(reader, header)
     case RecordType.QUEUE_DELETE:
     case RecordType.QUEUE_CLEAR:
       expectPayloadLength(header, QUEUE_PAYLOAD_BYTES)
-      return { type: header.type, queueId: readUint32(source, at) }
+      return { type: header.type, queueId: reader.u32('queueId') }
     case RecordType.MESSAGE_PUT:
-      return decodeMessagePut(source, at, header)
     case RecordType.MESSAGE_MOVE:
-      return decodeMessageMove(source, at, header)
+      return readStoredMessage(reader, header.lsn, header.type)
     case RecordType.MESSAGE_GET:
-      return decodeMessageGet(source, at, header)
+      return decodeMessageGet(reader, header)
     case RecordType.UOW_COMMIT:
     case RecordType.UOW_BACKOUT:
       expectPayloadLength(header, UOW_PAYLOAD_BYTES)
-      return { type: header.type, uowId: decodeUowId(source, at, header) }
+      return { type: header.type, uowId: decodeUowId(reader, header) }
     case RecordType.SEGMENT_SEAL:
       expectPayloadLength(header, SEAL_PAYLOAD_BYTES)
-      return { type: header.type, nextLsn: decodeNextLsn(source, at, header) }
+      return { type: header.type, nextLsn: decodeNextLsn(reader, header) }
     case RecordType.EPOCH_START:
-      return decodeEpochStart(source, at, header)
+      return decodeEpochStart(reader, header)
     default:
       return unreachable(header.type, 'journal record type')
   }
 }
 
+function decodeUowId(reader: LayoutReader<Uint8Array>, header: CheckedRecordHeader): number {
+  const uowId = reader.u64('uowId')
+  if (!isUowIdFor(uowId, header.lsn)) {
+    fail(header, 'uowId', `${uowId} is not 0 or an LSN <= ${header.lsn}`)
+  }
+  return uowId
+}
+
 function decodeEpochStart(
-  source: Uint8Array,
-  at: number,
+  reader: LayoutReader<Uint8Array>,
   header: CheckedRecordHeader,
 ): JournalRecord {
   expectPayloadLength(header, EPOCH_START_PAYLOAD_BYTES)
-  if (readUint32(source, at + 4) !== 0) fail(header, 'reserved', 'is not zero')
-  const previousEpoch = readUint32(source, at)
+  const previousEpoch = reader.u32('previousEpoch')
+  if (!reader.zeros(4, 'reserved')) fail(header, 'reserved', 'is not zero')
   if (previousEpoch >= header.epoch) {
     fail(header, 'previousEpoch', `${previousEpoch} is not below epoch ${header.epoch}`)
   }
   return { type: RecordType.EPOCH_START, previousEpoch }
 }
 
-function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHeader): number {
-  const nextLsn = readSafeUint64(source, at)
+function decodeNextLsn(reader: LayoutReader<Uint8Array>, header: CheckedRecordHeader): number {
+  const nextLsn = reader.u64('nextLsn')
   if (!isLsn(nextLsn) || nextLsn < header.lsn + header.length) {
     fail(header, 'nextLsn', `${nextLsn} is not an LSN >= ${header.lsn + header.length}`)
   }
@@ -860,219 +622,105 @@ function decodeNextLsn(source: Uint8Array, at: number, header: CheckedRecordHead
 }
 
 function decodeQueueDefine(
-  source: Uint8Array,
-  at: number,
+  reader: LayoutReader<Uint8Array>,
   header: CheckedRecordHeader,
 ): QueueDefineRecord {
-  const end = at + header.payloadLength
   if (header.payloadLength < DEFINE_V2_QUEUE_ID_BYTES) fail(header, 'payloadLength', 'too short')
-  const failField = (field: string, detail: string): never => fail(header, field, detail)
-  const decoded = decodeAttributeBlock(source, at + DEFINE_V2_QUEUE_ID_BYTES, end, failField)
-  if (decoded.end !== end) fail(header, 'payloadLength', `does not end with the attributes`)
-  const queueId = readUint32(source, at)
-  return { type: RecordType.QUEUE_DEFINE, queueId, attributes: decoded.attributes }
+  const queueId = reader.u32('queueId')
+  const attributes = readQueueAttributes(reader)
+  if (reader.remainingBytes !== 0) fail(header, 'payloadLength', `does not end with the attributes`)
+  return { type: RecordType.QUEUE_DEFINE, queueId, attributes }
 }
 
 function decodeQueueManagerAlter(
-  source: Uint8Array,
-  at: number,
+  reader: LayoutReader<Uint8Array>,
   header: CheckedRecordHeader,
 ): QueueManagerAlterRecord {
   if (header.payloadLength < QMGR_FIXED_BYTES) fail(header, 'payloadLength', 'too short')
-  const queueLength = source[at]!
-  const descriptionLength = source[at + 1]!
+  const queueLength = reader.u8('deadLetterQueue')
+  const descriptionLength = reader.u8('description')
+  const reservedZero = reader.zeros(QMGR_FIXED_BYTES - 2, 'reserved')
   if (queueLength > MAX_QUEUE_NAME_BYTES) fail(header, 'deadLetterQueue', `length ${queueLength}`)
   if (descriptionLength > MAX_QUEUE_DESCRIPTION_BYTES) {
     fail(header, 'description', `length ${descriptionLength}`)
   }
   expectPayloadLength(header, QMGR_FIXED_BYTES + queueLength + descriptionLength)
-  if (!isZero(source, at + 2, at + QMGR_FIXED_BYTES)) fail(header, 'reserved', 'is not zero')
-  const queueAt = at + QMGR_FIXED_BYTES
-  const deadLetterQueue = decodeAscii(source, queueAt, queueLength, header, 'deadLetterQueue')
-  const descriptionAt = queueAt + queueLength
-  const description = decodeUtf8(source, descriptionAt, descriptionLength, header, 'description')
-  return { type: RecordType.QMGR_ALTER, attributes: { deadLetterQueue, description } }
+  if (!reservedZero) fail(header, 'reserved', 'is not zero')
+  const attributes = readQueueManagerNames(reader, queueLength, descriptionLength)
+  return { type: RecordType.QMGR_ALTER, attributes }
 }
 
-/** A QUEUE_DEFINE written before format version 2: no BOTHRESH, BOQNAME or TARGET. */
+/**
+ * A QUEUE_DEFINE written before format version 2 (no BOTHRESH, BOQNAME or TARGET), read only:
+ * its own layout (one byte per flag), which the attribute block of version 2 replaced.
+ */
 function decodeQueueDefineVersion1(
-  source: Uint8Array,
-  at: number,
+  reader: LayoutReader<Uint8Array>,
   header: CheckedRecordHeader,
 ): QueueDefineRecord {
-  if (header.payloadLength < DEFINE_FIXED_BYTES) {
-    fail(header, 'payloadLength', `is ${header.payloadLength}, below ${DEFINE_FIXED_BYTES}`)
+  if (header.payloadLength < DEFINE_V1_FIXED_BYTES) {
+    fail(header, 'payloadLength', `is ${header.payloadLength}, below ${DEFINE_V1_FIXED_BYTES}`)
   }
-  const nameLength = source[at + DefineOffset.NAME_LENGTH]!
-  const descriptionLength = source[at + DefineOffset.DESCRIPTION_LENGTH]!
+  const queueId = reader.u32('queueId')
+  const maxDepth = reader.u32('maxDepth')
+  const maxMessageLength = reader.u32('maxMessageLength')
+  const flagBytes = reader.bytes(4, 'flags') // defaultPersistent, defaultPriority, put, get
+  const sequence = reader.u8('deliverySequence')
+  const nameLength = reader.u8('name')
+  const descriptionLength = reader.u8('description')
+  const reservedZero = reader.zeros(1, 'reserved')
   if (nameLength < 1 || nameLength > MAX_QUEUE_NAME_BYTES) {
     fail(header, 'name', `length ${nameLength}, expected 1..${MAX_QUEUE_NAME_BYTES}`)
   }
   if (descriptionLength > MAX_QUEUE_DESCRIPTION_BYTES) {
     fail(header, 'description', `length ${descriptionLength} above ${MAX_QUEUE_DESCRIPTION_BYTES}`)
   }
-  expectPayloadLength(header, DEFINE_FIXED_BYTES + nameLength + descriptionLength)
-  if (source[at + DefineOffset.RESERVED] !== 0) fail(header, 'reserved', 'is not zero')
-  const nameAt = at + DefineOffset.NAME
-  const descriptionAt = nameAt + nameLength
-  const name = decodeAscii(source, nameAt, nameLength, header, 'name')
-  const description = decodeUtf8(source, descriptionAt, descriptionLength, header, 'description')
-  const attributes = decodeQueueAttributes(source, at, header, name, description)
-  const queueId = readUint32(source, at + DefineOffset.QUEUE_ID)
-  return { type: RecordType.QUEUE_DEFINE, queueId, attributes }
-}
-
-/** The fixed-width attributes of a QUEUE_DEFINE payload at `at`. */
-function decodeQueueAttributes(
-  source: Uint8Array,
-  at: number,
-  header: CheckedRecordHeader,
-  name: string,
-  description: string,
-): QueueAttributes {
-  const maxDepth = readUint32(source, at + DefineOffset.MAX_DEPTH)
+  expectPayloadLength(header, DEFINE_V1_FIXED_BYTES + nameLength + descriptionLength)
+  if (!reservedZero) fail(header, 'reserved', 'is not zero')
+  const name = readAscii(reader, nameLength, 'name')
+  const description = readUtf8(reader, descriptionLength, 'description')
   if (maxDepth > MAX_DEPTH_LIMIT) fail(header, 'maxDepth', `${maxDepth} above MAX_DEPTH_LIMIT`)
-  const maxMessageLength = readUint32(source, at + DefineOffset.MAX_MESSAGE_LENGTH)
   if (maxMessageLength > MAX_MESSAGE_BYTES) {
     fail(header, 'maxMessageLength', `${maxMessageLength} above MAX_MESSAGE_BYTES`)
   }
-  const sequence = source[at + DefineOffset.DELIVERY_SEQUENCE]!
   if (sequence > 1) fail(header, 'deliverySequence', `is ${sequence}, expected 0 or 1`)
-  const persistentAt = at + DefineOffset.DEFAULT_PERSISTENT
-  const priorityAt = at + DefineOffset.DEFAULT_PRIORITY
-  return {
+  const flag = (index: number, field: string): boolean => {
+    const value = flagBytes[index]!
+    if (value > 1) fail(header, field, `is ${value}, expected 0 or 1`)
+    return value === 1
+  }
+  const defaultPersistent = flag(0, 'defaultPersistent')
+  const defaultPriority = flagBytes[1]!
+  if (!isPriority(defaultPriority)) fail(header, 'defaultPriority', `is ${defaultPriority}`)
+  const attributes = {
     name,
     description,
     maxDepth,
     maxMessageLength,
-    defaultPersistent: decodeFlag(source, persistentAt, header, 'defaultPersistent'),
-    defaultPriority: decodePriority(source, priorityAt, header, 'defaultPriority'),
-    putEnabled: decodeFlag(source, at + DefineOffset.PUT_ENABLED, header, 'putEnabled'),
-    getEnabled: decodeFlag(source, at + DefineOffset.GET_ENABLED, header, 'getEnabled'),
+    defaultPersistent,
+    defaultPriority,
+    putEnabled: flag(2, 'putEnabled'),
+    getEnabled: flag(3, 'getEnabled'),
     deliverySequence: sequence === 1 ? 'FIFO' : 'PRIORITY',
     backoutThreshold: 0,
     backoutRequeueQueue: '',
-  }
-}
-
-function decodeUtf8(
-  source: Uint8Array,
-  at: number,
-  length: number,
-  header: CheckedRecordHeader,
-  field: string,
-): string {
-  if (length === 0) return ''
-  // isUtf8 is strict (no overlongs, no surrogates) and, unlike a TextDecoder, keeps a BOM.
-  const view = Buffer.from(source.buffer, source.byteOffset + at, length)
-  if (!isUtf8(view)) fail(header, field, 'is not well-formed UTF-8')
-  return view.toString('utf8')
-}
-
-function decodeDescriptor(
-  source: Uint8Array,
-  at: number,
-  header: CheckedRecordHeader,
-): StoredDescriptor {
-  const expiry = readInt32(source, at + PutOffset.EXPIRY)
-  if (!isExpiry(expiry)) fail(header, 'expiry', `is ${expiry}, expected -1 or > 0`)
-  const putTimeMs = readFloat64(source, at + PutOffset.PUT_TIME_MS)
-  if (!(Number.isFinite(putTimeMs) && putTimeMs >= 0)) {
-    fail(header, 'putTimeMs', `is ${putTimeMs}, expected a finite number >= 0`)
-  }
-  const replyToQueueLength = source[at + PutOffset.REPLY_TO_QUEUE_LENGTH]!
-  const replyToQueueAt = at + PutOffset.REPLY_TO_QUEUE
-  const replyToQueueManagerAt = replyToQueueAt + replyToQueueLength
-  const replyToQueueManagerLength = source[at + PutOffset.REPLY_TO_QUEUE_MANAGER_LENGTH]!
-  return {
-    msgId: copyMessageId(source, at + PutOffset.MESSAGE_ID),
-    correlId: copyMessageId(source, at + PutOffset.CORRELATION_ID),
-    persistent: decodeFlag(source, at + PutOffset.PERSISTENT, header, 'persistent'),
-    priority: decodePriority(source, at + PutOffset.PRIORITY, header, 'priority'),
-    expiry,
-    putTimeMs,
-    backoutCount: readUint32(source, at + PutOffset.BACKOUT_COUNT),
-    format: decodeFormat(source, at + PutOffset.FORMAT, header),
-    replyToQueue: decodeAscii(source, replyToQueueAt, replyToQueueLength, header, 'replyToQueue'),
-    replyToQueueManager: decodeAscii(
-      source,
-      replyToQueueManagerAt,
-      replyToQueueManagerLength,
-      header,
-      'replyToQueueManager',
-    ),
-  }
-}
-
-function decodeMessagePut(
-  source: Uint8Array,
-  at: number,
-  header: CheckedRecordHeader,
-): MessagePutRecord {
-  if (header.payloadLength < PUT_FIXED_BYTES) {
-    fail(header, 'payloadLength', `is ${header.payloadLength}, below ${PUT_FIXED_BYTES}`)
-  }
-  const replyToQueueLength = source[at + PutOffset.REPLY_TO_QUEUE_LENGTH]!
-  const replyToQueueManagerLength = source[at + PutOffset.REPLY_TO_QUEUE_MANAGER_LENGTH]!
-  const bodyLength = readUint32(source, at + PutOffset.BODY_LENGTH)
-  if (replyToQueueLength > MAX_QUEUE_NAME_BYTES) {
-    fail(header, 'replyToQueue', `length ${replyToQueueLength} above ${MAX_QUEUE_NAME_BYTES}`)
-  }
-  if (replyToQueueManagerLength > MAX_QUEUE_MANAGER_NAME_BYTES) {
-    fail(header, 'replyToQueueManager', `length ${replyToQueueManagerLength} above 48`)
-  }
-  if (bodyLength > MAX_MESSAGE_BYTES) fail(header, 'bodyLength', `${bodyLength} above maximum`)
-  const bodyAt =
-    at - RECORD_HEADER_BYTES + putBodyOffset(replyToQueueLength, replyToQueueManagerLength)
-  if (bodyAt - at + bodyLength !== header.payloadLength) {
-    fail(header, 'bodyLength', `${bodyLength} does not fit payload ${header.payloadLength}`)
-  }
-  const namesEnd = at + PUT_FIXED_BYTES + replyToQueueLength + replyToQueueManagerLength
-  if (!isZero(source, namesEnd, bodyAt)) fail(header, 'alignment', 'before the body is not zero')
-  const descriptor = decodeDescriptor(source, at, header)
-  return {
-    type: RecordType.MESSAGE_PUT,
-    queueId: readUint32(source, at + PutOffset.QUEUE_ID),
-    uowId: decodeUowId(source, at + PutOffset.UOW_ID, header),
-    descriptor,
-    body: source.subarray(bodyAt, bodyAt + bodyLength),
-  }
-}
-
-function decodeMessageMove(
-  source: Uint8Array,
-  at: number,
-  header: CheckedRecordHeader,
-): MessageMoveRecord {
-  // No field is read before the payload is known to hold the fixed part.
-  if (header.payloadLength < PUT_FIXED_BYTES) {
-    fail(header, 'payloadLength', `is ${header.payloadLength}, below ${PUT_FIXED_BYTES}`)
-  }
-  const fromPutLsn = readSafeUint64(source, at + PutOffset.UOW_ID)
-  if (!isLsn(fromPutLsn) || fromPutLsn >= header.lsn) {
-    fail(header, 'fromPutLsn', `${fromPutLsn} is not an LSN < ${header.lsn}`)
-  }
-  const { queueId, descriptor, body } = decodeMessagePut(source, at, header)
-  return { type: RecordType.MESSAGE_MOVE, queueId, fromPutLsn, descriptor, body }
+  } as const
+  return { type: RecordType.QUEUE_DEFINE, queueId, attributes }
 }
 
 function decodeMessageGet(
-  source: Uint8Array,
-  at: number,
+  reader: LayoutReader<Uint8Array>,
   header: CheckedRecordHeader,
-): MessageGetRecord {
+): JournalRecord {
   expectPayloadLength(header, GET_PAYLOAD_BYTES)
-  if (readUint32(source, at + GetOffset.RESERVED) !== 0) fail(header, 'reserved', 'is not zero')
-  const putLsn = readSafeUint64(source, at + GetOffset.PUT_LSN)
+  const queueId = reader.u32('queueId')
+  if (!reader.zeros(4, 'reserved')) fail(header, 'reserved', 'is not zero')
+  const uowId = decodeUowId(reader, header)
+  const putLsn = reader.u64('putLsn')
   if (!isLsn(putLsn) || putLsn >= header.lsn) {
     fail(header, 'putLsn', `${putLsn} is not an LSN < ${header.lsn}`)
   }
-  return {
-    type: RecordType.MESSAGE_GET,
-    queueId: readUint32(source, at + GetOffset.QUEUE_ID),
-    uowId: decodeUowId(source, at + GetOffset.UOW_ID, header),
-    putLsn,
-  }
+  return { type: RecordType.MESSAGE_GET, queueId, uowId, putLsn }
 }
 
 /**
@@ -1099,7 +747,7 @@ export function decodePutRecord(
   if (header.type !== RecordType.MESSAGE_PUT) {
     fail(header, 'type', `is ${header.type}, expected MESSAGE_PUT (${RecordType.MESSAGE_PUT})`)
   }
-  return decodeMessagePut(source, offset + RECORD_HEADER_BYTES, header)
+  return decodeRecord(source, offset, header) as MessagePutRecord
 }
 
 /**

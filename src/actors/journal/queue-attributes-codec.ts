@@ -20,11 +20,19 @@
  * | 20+n+d | b     | backoutRequeueQueue     | an MQ object name or empty                   |
  * |  ...+b | t     | targetQueue             | an MQ object name or empty                   |
  *
+ * The queue manager's attributes (DEADQ, DESCR) are a fixed part (lengths) that differs between
+ * the QMGR_ALTER record and the checkpoint's queue-manager section, followed by the same names,
+ * written and read here by writeQueueManagerNames / readQueueManagerNames for both.
+ *
+ * The client protocol's QUEUE_INFO carries a queue's attributes in another layout (length-
+ * prefixed texts first, no BOTHRESH/BOQNAME/TARGET; src/wire/client-protocol/queue-info.ts): the
+ * bytes on the wire and on disk were fixed before they met, and both are kept as they are.
+ *
  * Encoding input is asserted (the engine validated it); decoding reports the first bad field
- * through the caller's `fail`, which throws the caller's error (RECORD_INVALID or
+ * through the reader's failure, which throws the caller's error (RECORD_INVALID or
  * CHECKPOINT_CORRUPT).
  */
-import { Buffer, isUtf8 } from 'node:buffer'
+import { Buffer } from 'node:buffer'
 import { assert } from '../../assert.js'
 import {
   MAX_DEPTH_LIMIT,
@@ -33,36 +41,20 @@ import {
   MAX_QUEUE_NAME_BYTES,
   PRIORITY_LEVELS,
 } from '../../constants.js'
-import type { QueueAttributes } from './record-types.js'
+import type { LayoutReader, LayoutWriter } from '../../codec/layout.js'
+import type { QueueAttributes, QueueManagerAttributes } from './record-types.js'
+import { descriptionBytes, readAscii, readUtf8, writeAscii, writeUtf8 } from './stored-text.js'
 
-const Offset = {
-  MAX_DEPTH: 0,
-  MAX_MESSAGE_LENGTH: 4,
-  BACKOUT_THRESHOLD: 8,
-  DEFAULT_PRIORITY: 12,
-  FLAGS: 13,
-  NAME_LENGTH: 14,
-  DESCRIPTION_LENGTH: 15,
-  BACKOUT_QUEUE_LENGTH: 16,
-  TARGET_LENGTH: 17,
-  RESERVED: 18,
-  NAME: 20,
-} as const
-export const QUEUE_ATTRIBUTES_FIXED_BYTES = Offset.NAME
+export const QUEUE_ATTRIBUTES_FIXED_BYTES = 20
+const RESERVED_BYTES = 2
 
 const Flag = { DEFAULT_PERSISTENT: 1, PUT_ENABLED: 2, GET_ENABLED: 4, FIFO: 8 } as const
 const FLAGS_ALL = 0x0f
-/** The journal takes any printable ASCII name; the engine checks MQ name rules before. */
-const OBJECT_NAME = /^[\x20-\x7e]*$/
-/** Lone surrogates would be written as U+FFFD and read back as a different string. */
-const LONE_SURROGATE = /\p{Cs}/u
 
-export type AttributeFailure = (field: string, detail: string) => never
-
-/** Bytes encodeQueueAttributes writes. */
+/** Bytes writeQueueAttributes writes. */
 export function queueAttributesBytes(attributes: QueueAttributes): number {
   return (
-    Offset.NAME +
+    QUEUE_ATTRIBUTES_FIXED_BYTES +
     attributes.name.length +
     Buffer.byteLength(attributes.description, 'utf8') +
     (attributes.backoutRequeueQueue ?? '').length +
@@ -70,39 +62,13 @@ export function queueAttributesBytes(attributes: QueueAttributes): number {
   )
 }
 
-function writeUint32(target: Uint8Array, at: number, value: number): void {
-  target[at] = value
-  target[at + 1] = value >>> 8
-  target[at + 2] = value >>> 16
-  target[at + 3] = value >>> 24
-}
-
-function readUint32(source: Uint8Array, at: number): number {
-  return (
-    (source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)) >>> 0
-  )
-}
-
-function writeName(target: Uint8Array, at: number, name: string, what: string): number {
-  assert(name.length <= MAX_QUEUE_NAME_BYTES && OBJECT_NAME.test(name), `${what}: object name`)
-  for (let index = 0; index < name.length; index++) target[at + index] = name.charCodeAt(index)
-  return at + name.length
-}
-
-/** Writes the block at target[at] and returns the offset after it. */
-export function encodeQueueAttributes(
-  target: Uint8Array,
-  at: number,
-  attributes: QueueAttributes,
-): number {
-  const { name, description, maxDepth, maxMessageLength, defaultPriority } = attributes
+function assertAttributes(attributes: QueueAttributes): void {
+  const { name, maxDepth, maxMessageLength, defaultPriority } = attributes
   const backoutThreshold = attributes.backoutThreshold ?? 0
-  const backoutQueue = attributes.backoutRequeueQueue ?? ''
-  const targetQueue = attributes.targetQueue ?? ''
-  const descriptionBytes = Buffer.byteLength(description, 'utf8')
   assert(name.length >= 1, 'queue attributes: a name')
-  assert(descriptionBytes <= MAX_QUEUE_DESCRIPTION_BYTES, 'queue attributes: description')
-  assert(!LONE_SURROGATE.test(description), 'queue attributes: description has a lone surrogate')
+  for (const each of [name, attributes.backoutRequeueQueue ?? '', attributes.targetQueue ?? '']) {
+    assert(each.length <= MAX_QUEUE_NAME_BYTES, 'queue attributes: object name length')
+  }
   assert(Number.isInteger(maxDepth) && maxDepth >= 0 && maxDepth <= MAX_DEPTH_LIMIT, 'MAXDEPTH')
   assert(Number.isInteger(maxMessageLength) && maxMessageLength >= 0, 'MAXMSGL')
   assert(maxMessageLength <= MAX_MESSAGE_BYTES, 'queue attributes: MAXMSGL')
@@ -112,95 +78,81 @@ export function encodeQueueAttributes(
   assert(defaultPriority < PRIORITY_LEVELS, 'queue attributes: DEFPRTY')
   const sequence = attributes.deliverySequence
   assert(sequence === 'PRIORITY' || sequence === 'FIFO', 'queue attributes: MSGDLVSQ')
-  writeUint32(target, at + Offset.MAX_DEPTH, maxDepth)
-  writeUint32(target, at + Offset.MAX_MESSAGE_LENGTH, maxMessageLength)
-  writeUint32(target, at + Offset.BACKOUT_THRESHOLD, backoutThreshold)
-  target[at + Offset.DEFAULT_PRIORITY] = defaultPriority
-  target[at + Offset.FLAGS] =
+}
+
+/** Writes the block at the writer's cursor. */
+export function writeQueueAttributes(
+  writer: LayoutWriter<Uint8Array>,
+  attributes: QueueAttributes,
+): void {
+  assertAttributes(attributes)
+  const { name, description } = attributes
+  const backoutQueue = attributes.backoutRequeueQueue ?? ''
+  const targetQueue = attributes.targetQueue ?? ''
+  const description8 = descriptionBytes(description, MAX_QUEUE_DESCRIPTION_BYTES, 'queue')
+  writer.u32(attributes.maxDepth, 'maxDepth')
+  writer.u32(attributes.maxMessageLength, 'maxMessageLength')
+  writer.u32(attributes.backoutThreshold ?? 0, 'backoutThreshold')
+  writer.u8(attributes.defaultPriority, 'defaultPriority')
+  const flags =
     (attributes.defaultPersistent ? Flag.DEFAULT_PERSISTENT : 0) |
     (attributes.putEnabled ? Flag.PUT_ENABLED : 0) |
     (attributes.getEnabled ? Flag.GET_ENABLED : 0) |
-    (sequence === 'FIFO' ? Flag.FIFO : 0)
-  target[at + Offset.NAME_LENGTH] = name.length
-  target[at + Offset.DESCRIPTION_LENGTH] = descriptionBytes
-  target[at + Offset.BACKOUT_QUEUE_LENGTH] = backoutQueue.length
-  target[at + Offset.TARGET_LENGTH] = targetQueue.length
-  target[at + Offset.RESERVED] = 0
-  target[at + Offset.RESERVED + 1] = 0
-  const descriptionAt = writeName(target, at + Offset.NAME, name, 'queue attributes: name')
-  const written = new TextEncoder().encodeInto(
-    description,
-    target.subarray(descriptionAt, descriptionAt + descriptionBytes),
-  ).written
-  assert(written === descriptionBytes, 'queue attributes: description encoding')
-  const backoutAt = descriptionAt + descriptionBytes
-  const targetAt = writeName(target, backoutAt, backoutQueue, 'queue attributes: BOQNAME')
-  return writeName(target, targetAt, targetQueue, 'queue attributes: TARGET')
-}
-
-function readName(
-  source: Uint8Array,
-  at: number,
-  length: number,
-  field: string,
-  fail: AttributeFailure,
-): string {
-  if (length > MAX_QUEUE_NAME_BYTES) fail(field, `length ${length} above ${MAX_QUEUE_NAME_BYTES}`)
-  const name = Buffer.from(source.buffer, source.byteOffset + at, length).toString('latin1')
-  if (!OBJECT_NAME.test(name)) fail(field, `${JSON.stringify(name)} is not an MQ object name`)
-  return name
+    (attributes.deliverySequence === 'FIFO' ? Flag.FIFO : 0)
+  writer.u8(flags, 'flags')
+  writer.u8(name.length, 'name')
+  writer.u8(description8, 'description')
+  writer.u8(backoutQueue.length, 'backoutQueue')
+  writer.u8(targetQueue.length, 'target')
+  writer.zeros(RESERVED_BYTES, 'reserved')
+  writeAscii(writer, name, 'queue attributes: name')
+  writeUtf8(writer, description, description8, 'description')
+  writeAscii(writer, backoutQueue, 'queue attributes: BOQNAME')
+  writeAscii(writer, targetQueue, 'queue attributes: TARGET')
 }
 
 /**
- * Reads a block from source[at, end): the attributes and the offset after them. Every field is
- * checked; `fail` is called for the first bad one.
+ * Reads a block at the reader's cursor, which must hold it before the reader's end. Every
+ * field is checked; the reader's failure gets the first bad one.
  */
-export function decodeQueueAttributes(
-  source: Uint8Array,
-  at: number,
-  end: number,
-  fail: AttributeFailure,
-): { readonly attributes: QueueAttributes; readonly end: number } {
-  if (at + Offset.NAME > end) fail('attributes', 'shorter than their fixed part')
-  const nameLength = source[at + Offset.NAME_LENGTH]!
-  const descriptionLength = source[at + Offset.DESCRIPTION_LENGTH]!
-  const backoutLength = source[at + Offset.BACKOUT_QUEUE_LENGTH]!
-  const targetLength = source[at + Offset.TARGET_LENGTH]!
-  if (nameLength < 1) fail('name', 'is empty')
-  if (nameLength > MAX_QUEUE_NAME_BYTES) fail('name', `length ${nameLength} above 48`)
-  if (backoutLength > MAX_QUEUE_NAME_BYTES) fail('backoutQueue', `length ${backoutLength}`)
-  if (targetLength > MAX_QUEUE_NAME_BYTES) fail('target', `length ${targetLength} above 48`)
+export function readQueueAttributes(reader: LayoutReader<Uint8Array>): QueueAttributes {
+  if (reader.remainingBytes < QUEUE_ATTRIBUTES_FIXED_BYTES) {
+    reader.invalid('attributes', 'shorter than their fixed part')
+  }
+  const maxDepth = reader.u32('maxDepth')
+  const maxMessageLength = reader.u32('maxMessageLength')
+  const backoutThreshold = reader.u32('backoutThreshold')
+  const defaultPriority = reader.u8('defaultPriority')
+  const flags = reader.u8('flags')
+  const nameLength = reader.u8('name')
+  const descriptionLength = reader.u8('description')
+  const backoutLength = reader.u8('backoutQueue')
+  const targetLength = reader.u8('target')
+  const reservedZero = reader.zeros(RESERVED_BYTES, 'reserved')
+  if (nameLength < 1) reader.invalid('name', 'is empty')
+  if (nameLength > MAX_QUEUE_NAME_BYTES) reader.invalid('name', `length ${nameLength} above 48`)
+  if (backoutLength > MAX_QUEUE_NAME_BYTES) reader.invalid('backoutQueue', `${backoutLength}`)
+  if (targetLength > MAX_QUEUE_NAME_BYTES) reader.invalid('target', `length ${targetLength}`)
   if (descriptionLength > MAX_QUEUE_DESCRIPTION_BYTES) {
-    fail('description', `length ${descriptionLength} above ${MAX_QUEUE_DESCRIPTION_BYTES}`)
+    reader.invalid('description', `length ${descriptionLength} above 64`)
   }
-  const blockEnd = at + Offset.NAME + nameLength + descriptionLength + backoutLength + targetLength
-  if (blockEnd > end) fail('attributes', 'names run past the end')
-  if (source[at + Offset.RESERVED] !== 0 || source[at + Offset.RESERVED + 1] !== 0) {
-    fail('reserved', 'is not zero')
-  }
-  const maxDepth = readUint32(source, at + Offset.MAX_DEPTH)
-  if (maxDepth > MAX_DEPTH_LIMIT) fail('maxDepth', `${maxDepth} above ${MAX_DEPTH_LIMIT}`)
-  const maxMessageLength = readUint32(source, at + Offset.MAX_MESSAGE_LENGTH)
+  const namesBytes = nameLength + descriptionLength + backoutLength + targetLength
+  if (namesBytes > reader.remainingBytes) reader.invalid('attributes', 'names run past the end')
+  if (!reservedZero) reader.invalid('reserved', 'is not zero')
+  if (maxDepth > MAX_DEPTH_LIMIT) reader.invalid('maxDepth', `${maxDepth} above the limit`)
   if (maxMessageLength > MAX_MESSAGE_BYTES) {
-    fail('maxMessageLength', `${maxMessageLength} above ${MAX_MESSAGE_BYTES}`)
+    reader.invalid('maxMessageLength', `${maxMessageLength} above ${MAX_MESSAGE_BYTES}`)
   }
-  const backoutThreshold = readUint32(source, at + Offset.BACKOUT_THRESHOLD)
-  if (backoutThreshold > MAX_DEPTH_LIMIT) fail('backoutThreshold', `${backoutThreshold}`)
-  const defaultPriority = source[at + Offset.DEFAULT_PRIORITY]!
-  if (defaultPriority >= PRIORITY_LEVELS) fail('defaultPriority', `${defaultPriority}`)
-  const flags = source[at + Offset.FLAGS]!
-  if ((flags & ~FLAGS_ALL) !== 0) fail('flags', `unknown bits in ${flags}`)
-  const nameAt = at + Offset.NAME
-  const name = readName(source, nameAt, nameLength, 'name', fail)
-  const descriptionAt = nameAt + nameLength
-  const description = source.subarray(descriptionAt, descriptionAt + descriptionLength)
-  if (!isUtf8(description)) fail('description', 'is not well-formed UTF-8')
-  const backoutAt = descriptionAt + descriptionLength
-  const backoutRequeueQueue = readName(source, backoutAt, backoutLength, 'backoutQueue', fail)
-  const targetQueue = readName(source, backoutAt + backoutLength, targetLength, 'target', fail)
+  if (backoutThreshold > MAX_DEPTH_LIMIT) reader.invalid('backoutThreshold', `${backoutThreshold}`)
+  if (defaultPriority >= PRIORITY_LEVELS) reader.invalid('defaultPriority', `${defaultPriority}`)
+  if ((flags & ~FLAGS_ALL) !== 0) reader.invalid('flags', `unknown bits in ${flags}`)
+  const name = readAscii(reader, nameLength, 'name')
+  const description = readUtf8(reader, descriptionLength, 'description')
+  const backoutRequeueQueue = readAscii(reader, backoutLength, 'backoutQueue')
+  const targetQueue = readAscii(reader, targetLength, 'target')
   const attributes: QueueAttributes = {
     name,
-    description: Buffer.from(description).toString('utf8'),
+    description,
     maxDepth,
     maxMessageLength,
     defaultPersistent: (flags & Flag.DEFAULT_PERSISTENT) !== 0,
@@ -212,5 +164,46 @@ export function decodeQueueAttributes(
     backoutRequeueQueue,
     ...(targetLength > 0 ? { targetQueue } : {}),
   }
-  return { attributes: Object.freeze(attributes), end: blockEnd }
+  return Object.freeze(attributes)
+}
+
+/** The two lengths the formats put in their fixed parts, ahead of writeQueueManagerNames. */
+export function queueManagerNameLengths(attributes: QueueManagerAttributes): {
+  readonly deadLetterQueue: number
+  readonly description: number
+} {
+  assert(attributes.deadLetterQueue.length <= MAX_QUEUE_NAME_BYTES, 'DEADQ: object name length')
+  const description = descriptionBytes(
+    attributes.description,
+    MAX_QUEUE_DESCRIPTION_BYTES,
+    'queue manager',
+  )
+  return { deadLetterQueue: attributes.deadLetterQueue.length, description }
+}
+
+/** DEADQ then DESCR, no counts (the format's fixed part has them). */
+export function writeQueueManagerNames(
+  writer: LayoutWriter<Uint8Array>,
+  attributes: QueueManagerAttributes,
+  descriptionLength: number,
+): void {
+  writeAscii(writer, attributes.deadLetterQueue, 'DEADQ')
+  writeUtf8(writer, attributes.description, descriptionLength, 'description')
+}
+
+/** DEADQ and DESCR of the given lengths, each checked against its bound and its text rule. */
+export function readQueueManagerNames(
+  reader: LayoutReader<Uint8Array>,
+  deadLetterQueueLength: number,
+  descriptionLength: number,
+): QueueManagerAttributes {
+  if (deadLetterQueueLength > MAX_QUEUE_NAME_BYTES) {
+    reader.invalid('deadLetterQueue', `length ${deadLetterQueueLength}`)
+  }
+  if (descriptionLength > MAX_QUEUE_DESCRIPTION_BYTES) {
+    reader.invalid('description', `length ${descriptionLength}`)
+  }
+  const deadLetterQueue = readAscii(reader, deadLetterQueueLength, 'deadLetterQueue')
+  const description = readUtf8(reader, descriptionLength, 'description')
+  return Object.freeze({ deadLetterQueue, description })
 }

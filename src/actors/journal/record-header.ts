@@ -18,13 +18,15 @@
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)       |
  * |     36 | u32   | reserved      | 0                                                        |
  *
- * All integers little-endian. Reads and writes are by hand, byte by byte: they work on any
- * Uint8Array (a Buffer, a view of the SharedArrayBuffer ring) with no DataView per call, which
- * matters on the append path (one header per record on the main thread).
+ * All integers little-endian. Fields are read and stamped in place by offset (the worker does,
+ * per record, on its batch buffer) with the byte primitives of src/codec/layout.ts, which work
+ * on any Uint8Array (a Buffer, a view of the SharedArrayBuffer ring) with no DataView per call;
+ * a new header is written through the record codec's LayoutWriter (writeRecordHeader).
  */
 import { assert } from '../../assert.js'
 import { crc32c } from '../../checksum/crc32c.js'
 import { RECORD_HEADER_BYTES } from '../../constants.js'
+import { loadU32, storeU32, storeU64, type LayoutWriter } from '../../codec/layout.js'
 
 /** The newest payload layout version; each record type's own version is in journal-record.ts. */
 export const RECORD_FORMAT_VERSION = 2
@@ -62,24 +64,9 @@ assert(HeaderOffset.RESERVED_WORD + HeaderWidth.RESERVED_WORD === RECORD_HEADER_
 const SAFE_HIGH_WORD_MAX = 0x1f_ffff
 const WORD = 0x1_0000_0000
 
-export function writeUint32(target: Uint8Array, at: number, value: number): void {
-  target[at] = value
-  target[at + 1] = value >>> 8
-  target[at + 2] = value >>> 16
-  target[at + 3] = value >>> 24
-}
-
-/** value is a non-negative safe integer: the low word by ToUint32, the high word by division. */
-export function writeUint64(target: Uint8Array, at: number, value: number): void {
-  writeUint32(target, at, value >>> 0)
-  writeUint32(target, at + 4, Math.floor(value / WORD))
-}
-
-export function readUint32(source: Uint8Array, at: number): number {
-  return (
-    (source[at]! | (source[at + 1]! << 8) | (source[at + 2]! << 16) | (source[at + 3]! << 24)) >>> 0
-  )
-}
+export const writeUint32 = storeU32
+export const writeUint64 = storeU64
+export const readUint32 = loadU32
 
 /** A u64 as a number, or -1 above Number.MAX_SAFE_INTEGER (so every range check fails). */
 export function readSafeUint64(source: Uint8Array, at: number): number {
@@ -88,30 +75,35 @@ export function readSafeUint64(source: Uint8Array, at: number): number {
   return high * WORD + readUint32(source, at)
 }
 
-/** The header fields a writer chooses; checksum and batchLsn come later (sealRecordHeader). */
-export interface HeaderFields {
-  readonly length: number
-  readonly lsn: number
-  readonly epoch: number
-  readonly type: number
-  /** Layout version of this record's payload (journal-record.ts recordVersionOf). */
-  readonly version: number
-  readonly payloadLength: number
-}
-
-/** Writes a whole header at `offset` with checksum 0 and batchLsn 0, reserved bytes zeroed. */
-export function writeRecordHeader(target: Uint8Array, offset: number, fields: HeaderFields): void {
-  writeUint32(target, offset + HeaderOffset.CHECKSUM, 0)
-  writeUint32(target, offset + HeaderOffset.LENGTH, fields.length)
-  writeUint64(target, offset + HeaderOffset.LSN, fields.lsn)
-  writeUint64(target, offset + HeaderOffset.BATCH_LSN, 0)
-  writeUint32(target, offset + HeaderOffset.EPOCH, fields.epoch)
-  target[offset + HeaderOffset.TYPE] = fields.type
-  target[offset + HeaderOffset.VERSION] = fields.version
-  target[offset + HeaderOffset.RESERVED_SHORT] = 0
-  target[offset + HeaderOffset.RESERVED_SHORT + 1] = 0
-  writeUint32(target, offset + HeaderOffset.PAYLOAD_LENGTH, fields.payloadLength)
-  writeUint32(target, offset + HeaderOffset.RESERVED_WORD, 0)
+/**
+ * Writes a whole header at the writer's cursor, the header's first byte, with checksum 0 and
+ * batchLsn 0 (sealRecordHeader sets both once the batch is known) and reserved bytes zeroed.
+ * `version` is the layout version of this record's payload (journal-record.ts recordVersionOf).
+ * One claim for the 40 bytes, then stores at the offsets above: a call per field costs the
+ * append path measurably (bench/record-codec.bench.ts), a fixed block does not need one.
+ */
+export function writeRecordHeader(
+  writer: LayoutWriter<Uint8Array>,
+  length: number,
+  lsn: number,
+  epoch: number,
+  type: number,
+  version: number,
+  payloadLength: number,
+): void {
+  const at = writer.claim(RECORD_HEADER_BYTES, 'header')
+  const target = writer.target
+  storeU32(target, at + HeaderOffset.CHECKSUM, 0)
+  storeU32(target, at + HeaderOffset.LENGTH, length)
+  storeU64(target, at + HeaderOffset.LSN, lsn)
+  storeU64(target, at + HeaderOffset.BATCH_LSN, 0)
+  storeU32(target, at + HeaderOffset.EPOCH, epoch)
+  target[at + HeaderOffset.TYPE] = type
+  target[at + HeaderOffset.VERSION] = version
+  target[at + HeaderOffset.RESERVED_SHORT] = 0
+  target[at + HeaderOffset.RESERVED_SHORT + 1] = 0
+  storeU32(target, at + HeaderOffset.PAYLOAD_LENGTH, payloadLength)
+  storeU32(target, at + HeaderOffset.RESERVED_WORD, 0)
 }
 
 export const recordLength = (source: Uint8Array, offset: number): number =>
