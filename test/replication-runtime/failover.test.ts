@@ -18,7 +18,8 @@ describe('replicated group on loopback', () => {
 
   afterEach(async () => {
     await group.stopAll()
-    directory.remove()
+    if (process.env['QMQ_KEEP_TEST_DIRECTORY'] === undefined) directory.remove()
+    else console.log(`kept ${directory.path}`)
   })
 
   it('elects one primary; the others refuse clients as standbys', async () => {

@@ -28,10 +28,16 @@ export class MemberProcess {
   constructor(
     readonly name: NodeName,
     readonly child: ChildProcess,
+    logPath: string,
   ) {
+    // Everything the member says, logs included, kept beside its data for a failing test.
+    const log = fs.createWriteStream(logPath, { flags: 'a' })
     child.stdout!.setEncoding('utf8')
-    child.stdout!.on('data', (chunk: string) => this.read(chunk))
-    child.stderr!.resume()
+    child.stdout!.on('data', (chunk: string) => {
+      log.write(chunk)
+      this.read(chunk)
+    })
+    child.stderr!.pipe(log)
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
   }
 
@@ -126,9 +132,9 @@ export class MemberGroup {
     fs.writeFileSync(path, JSON.stringify(config))
     const child = spawn(process.execPath, [MEMBER_MAIN, path], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, QMQ_LOG_LEVEL: process.env['QMQ_LOG_LEVEL'] ?? 'warn' },
+      env: { ...process.env, QMQ_LOG_LEVEL: process.env['QMQ_LOG_LEVEL'] ?? 'info' },
     })
-    const member = new MemberProcess(node, child)
+    const member = new MemberProcess(node, child, join(this.root, `${node}.log`))
     this.members.set(node, member)
     return member
   }

@@ -34,6 +34,8 @@ export interface ShellPorts {
   readonly commit: CommitBlock
   readonly logger: Logger
   post(event: ReplicationEvent): void
+  /** The journal's durable end LSN now (its control block). */
+  readDurable(): number
 }
 
 export class ReplicationShell {
@@ -104,6 +106,9 @@ export class ReplicationShell {
     if (startLsn < status.endLsn) return
     const { endLsn } = this.source.add(bytes)
     this.step({ type: InputType.LOCAL_APPEND, startLsn: status.endLsn, endLsn, epoch })
+    // The journal may have made the batch durable before this thread took it from the ring:
+    // that durable end was clamped to the core's log end then, so it is given again now.
+    this.durable(this.ports.readDurable())
   }
 
   close(): void {

@@ -51,7 +51,13 @@ const links = new PeerLinks({
   logger,
   onMessage: (message) => shell.receive(message),
 })
-const shell = new ReplicationShell(data, { links, commit, logger, post })
+const shell = new ReplicationShell(data, {
+  links,
+  commit,
+  logger,
+  post,
+  readDurable: () => journalControl.durableEndLsn,
+})
 
 /** Feeds the journal's durable end to the core whenever the journal publishes a new one. */
 async function watchDurable(): Promise<void> {
