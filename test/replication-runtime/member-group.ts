@@ -38,7 +38,12 @@ export class MemberProcess {
       this.read(chunk)
     })
     child.stderr!.pipe(log)
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        log.write(`${JSON.stringify({ exit: code, signal, pid: child.pid })}\n`)
+        resolve(code)
+      }),
+    )
   }
 
   get pid(): number {
@@ -159,6 +164,27 @@ export class MemberGroup {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     throw new Error(`no member serving within ${timeoutMs} ms`)
+  }
+
+  /** Asks `node` for its status (the member answers with a 'status' event). */
+  async status(node: NodeName): Promise<MemberEvent> {
+    const member = this.member(node)
+    const from = member.events.length
+    member.command('status')
+    return member.waitFor((event) => event.event === 'status', 5_000, from)
+  }
+
+  /** Waits until `node` has durably everything `primary` has committed now. */
+  async waitCaughtUp(node: NodeName, primary: NodeName, timeoutMs = 15_000): Promise<void> {
+    await this.member(node).waitFor((event) => event.event === 'started', timeoutMs)
+    const target = (await this.status(primary))['commitLsn'] as number
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const replica = (await this.status(node))['replica'] as { durableLsn: number }
+      if (replica.durableLsn >= target) return
+      if (Date.now() > deadline) throw new Error(`${node} not caught up to ${target}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   }
 
   async stopAll(): Promise<void> {
