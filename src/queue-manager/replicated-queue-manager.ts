@@ -93,6 +93,9 @@ export interface ReplicatedEvents {
   failed: [error: Error]
 }
 
+/** Queues from the options are for tests and benchmarks: deep enough for any run. */
+const CONVENIENCE_QUEUE_MAX_DEPTH = 999_999_999
+
 interface PendingRecord {
   readonly lsn: number
   readonly end: number
@@ -367,6 +370,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       )
     }
     this.journal.appendVerbatim(records)
+    this.logger.trace({ fromLsn, bytes: records.length }, 'follower records appended')
     let lsn = fromLsn
     for (let offset = 0; offset < records.length;) {
       const length = recordLength(records, offset)
@@ -448,7 +452,9 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     const backedOut = await engine.rollBackIncompleteUnitsOfWork()
     await engine.ensureDefaultObjects(DEFAULT_DEAD_LETTER_QUEUE_NAME)
     for (const name of this.options.queues ?? []) {
-      if (engine.listQueues(name).length === 0) await engine.defineQueue({ name })
+      if (engine.listQueues(name).length === 0) {
+        await engine.defineQueue({ name, maxDepth: CONVENIENCE_QUEUE_MAX_DEPTH })
+      }
     }
     engine.startExpirySweeper()
     this.logger.info({ epoch: this.epoch, backedOut }, 'primary ready: serving')

@@ -80,6 +80,7 @@ export class ReplicationShell {
   /** The journal's durable end moved (or may have): tell the core, unless a cut is pending. */
   durable(lsn: number): void {
     this.lastDurable = lsn
+    this.ports.logger.trace({ lsn }, 'journal durable')
     if (this.cutsPending > 0) return
     this.step({ type: InputType.LOCAL_DURABLE, lsn })
   }
