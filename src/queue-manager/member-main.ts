@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   lines.on('line', (line) => {
     const [command, argument] = line.trim().split(/\s+/)
     if (command === 'transfer' && argument !== undefined) member.transferLeadership(argument)
-    else if (command === 'status') void member.status().then((status) => say('status', { ...status }))
+    else if (command === 'status')
+      void member.status().then((status) => say('status', { ...status }))
     else if (command === 'stop') void stop()
   })
   say('started', { node: config.node, pid: process.pid })

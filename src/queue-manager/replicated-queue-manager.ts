@@ -300,15 +300,9 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private async listen(): Promise<void> {
     const self = this.options.members.find((member) => member.id === this.options.self)!
-    const served = this
+    // Served as itself: a session reads `engine` at connect, so a rebuilt engine is picked up.
     this.server = await QueueManagerServer.listen({
-      queueManager: {
-        name: this.name,
-        get engine() {
-          return served.engine
-        },
-        connect: () => served.connect(),
-      },
+      queueManager: this,
       host: self.host,
       port: this.options.clientPort!,
       logger: this.logger.child({ component: 'server' }),
