@@ -83,6 +83,46 @@ describe('replicated group on loopback', () => {
   })
 })
 
+/** Longer proof behind an env var: QMQ_REPLICATION_ROUNDS=N kills the primary N times. */
+const ROUNDS = Number(process.env['QMQ_REPLICATION_ROUNDS'] ?? 0)
+
+describe.runIf(ROUNDS > 0)('replicated group: repeated kill -9 of the primary', () => {
+  it(
+    `${ROUNDS} rounds: every acknowledged message survives exactly once`,
+    async () => {
+      const directory = temporaryDirectory('repl-rounds')
+      const group = new MemberGroup(directory.path, groupPort())
+      try {
+        group.startAll()
+        const acked: string[] = []
+        for (let round = 0; round < ROUNDS; round++) {
+          const primary = await group.waitForPrimary(30_000)
+          const connection = await connectToGroup(group.connName)
+          const killAt = 20 + Math.floor(Math.random() * 200)
+          let killed: Promise<void> | undefined
+          const outcome = await putSequence(connection, `r${round}`, 100_000, (index) => {
+            if (index === killAt) killed = group.member(primary).kill9()
+          })
+          await killed
+          acked.push(...outcome.acked)
+          await connection.close().catch(() => undefined)
+          group.start(primary)
+          await group.waitCaughtUp(primary, await group.waitForPrimary(30_000, primary), 30_000)
+        }
+        const survivor = await connectToGroup(group.connName)
+        const counts = countOf(await drain(survivor))
+        for (const body of acked) expect(counts.get(body), body).toBe(1)
+        for (const count of counts.values()) expect(count).toBe(1)
+        await survivor.close()
+      } finally {
+        await group.stopAll()
+        directory.remove()
+      }
+    },
+    120_000 * Math.max(1, ROUNDS),
+  )
+})
+
 async function waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
