@@ -80,7 +80,6 @@ export class ReplicationShell {
   /** The journal's durable end moved (or may have): tell the core, unless a cut is pending. */
   durable(lsn: number): void {
     this.lastDurable = lsn
-    this.ports.logger.trace({ lsn }, 'journal durable')
     if (this.cutsPending > 0) return
     this.step({ type: InputType.LOCAL_DURABLE, lsn })
   }
@@ -126,8 +125,9 @@ export class ReplicationShell {
       }
       throw error
     }
+    const tracing = this.ports.logger.isLevelEnabled('trace')
     for (const effect of effects) {
-      if (effect.type !== 'send' || effect.message.type !== 'heartbeat') {
+      if (tracing && (effect.type !== 'send' || effect.message.type !== 'heartbeat')) {
         this.ports.logger.trace({ effect: describe(effect) }, 'effect')
       }
       this.perform(effect)
