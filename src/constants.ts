@@ -199,6 +199,23 @@ export const MAX_REPLICATION_AUTH_BYTES = 1 * KiB
 /** The text of a refused handshake, for the peer's log. */
 export const MAX_REFUSAL_MESSAGE_BYTES = 1 * KiB
 
+// ---- Replication runtime (src/actors/replication/) ----
+/**
+ * The ring the journal worker publishes final batches into for the replication worker: two of
+ * the largest batch fit, so one batch being shipped never stops the next from being published.
+ * When it is full the journal does not wait: the sender notices the gap and reads the files.
+ */
+export const REPLICATION_BATCH_RING_BYTES = 32 * MiB
+/** Recent batches the sender keeps in memory to ship without reading the segment files. */
+export const REPLICATION_BATCH_CACHE_BYTES = 64 * MiB
+/** A dialer that lost its link retries after this, doubling up to the maximum. */
+export const REPLICATION_REDIAL_INITIAL_MS = 20
+export const REPLICATION_REDIAL_MAX_MS = 500
+/** A link that sends no handshake answer within this is closed and redialled. */
+export const REPLICATION_HANDSHAKE_TIMEOUT_MS = 2_000
+/** Bytes queued on a peer socket beyond which the sender drops frames (the core resends). */
+export const REPLICATION_SOCKET_MAX_BUFFERED_BYTES = 64 * MiB
+
 // ---- Server (src/server/): one TCP listener, one session per client connection ----
 /** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */
 export const SERVER_HEARTBEAT_DEFAULT_MS = 300_000
@@ -332,6 +349,8 @@ export const BLAST_MAX_INFLIGHT = 128
 // ---- Load-time checks: constants that must agree with each other ----
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
+assert(isPowerOfTwo(REPLICATION_BATCH_RING_BYTES), 'batch ring size must be a power of two')
+assert(MAX_BATCH_BYTES <= REPLICATION_BATCH_RING_BYTES / 4, 'two batches fit the batch ring')
 assert(MAX_FRAME_BYTES <= JOURNAL_RING_BYTES / 2, 'a frame must fit twice in the ring')
 assert(isPowerOfTwo(RING_MIN_CAPACITY_BYTES), 'ring minimum must be a power of two')
 assert(isPowerOfTwo(RING_MAX_CAPACITY_BYTES), 'ring maximum must be a power of two')

@@ -67,6 +67,8 @@ export interface JournalOptions {
   readonly ringBytes?: number
   /** Run the worker on this SegmentIo instead of the plain files (tests inject faults). */
   readonly segmentIoWrapper?: SegmentIoWrapper
+  /** Replication: the worker publishes each final local batch into this ring (FramedRing). */
+  readonly batchRingBuffer?: SharedArrayBuffer
 }
 
 export class JournalHandle implements JournalPort {
@@ -135,6 +137,11 @@ export class JournalHandle implements JournalPort {
 
   get durableLsn(): number {
     return this.controlBlock.durableEndLsn
+  }
+
+  /** The control block (durable end LSN, sequence): the replication worker reads it directly. */
+  get controlBuffer(): SharedArrayBuffer {
+    return this.controlBlock.buffer
   }
 
   get epoch(): number {
@@ -446,6 +453,7 @@ export class JournalHandle implements JournalPort {
         segmentBytes: this.options.segmentBytes,
         generation,
         segmentIoWrapper: this.options.segmentIoWrapper,
+        batchRingBuffer: this.options.batchRingBuffer,
         logLevel: process.env['QMQ_LOG_LEVEL'],
         controlPort: channel.port2,
       },

@@ -15,7 +15,7 @@ import type { JournalControlBlock } from './control-block.js'
 import { RECORD_FRAME_TAG, VERBATIM_RECORD_FRAME_TAG, type JournalStats } from './messages.js'
 import { recordLsn } from './record-header.js'
 import type { SegmentIo } from './segment-io.js'
-import { SegmentWriter, type CutTail } from './segment-writer.js'
+import { SegmentWriter, type CutTail, type FinalBatchListener } from './segment-writer.js'
 
 /** The consumer side of the journal ring, as the loop uses it (FramedRing implements it). */
 export interface RecordFrameSource {
@@ -27,6 +27,8 @@ export interface RecordFrameSource {
 export interface JournalLoopOptions {
   readonly segmentBytes: number
   readonly batchBytes: number
+  /** Called with every batch once final, before its write and fdatasync (replication). */
+  readonly onFinalBatch?: FinalBatchListener
 }
 
 interface MutableStats {
@@ -65,6 +67,7 @@ export class JournalLoop {
       this.durableAtStart,
       control.durableEpoch,
     )
+    this.writer.onFinalBatch = options.onFinalBatch
     this.visitor = (bytes, offset, length, tag) => this.take(bytes, offset, length, tag)
   }
 

@@ -17,6 +17,8 @@ import type { CutTail } from './segment-writer.js'
 export const RECORD_FRAME_TAG = 1
 /** Frame tag of a finalized record (a follower's): verified and written as it is. */
 export const VERBATIM_RECORD_FRAME_TAG = 2
+/** Frame tag of a final local batch in the replication batch ring (records back to back). */
+export const FINAL_BATCH_FRAME_TAG = 3
 
 /** Int32 slots of the control block. */
 export const ControlSlot = {
@@ -64,6 +66,8 @@ export interface JournalWorkerData {
   readonly generation: number
   readonly segmentIoWrapper: SegmentIoWrapper | undefined
   readonly logLevel: string | undefined
+  /** Replication: the ring final local batches are published into (replication/batch-ring). */
+  readonly batchRingBuffer: SharedArrayBuffer | undefined
 }
 
 export interface JournalStats {

@@ -31,7 +31,20 @@ export interface CutTail {
   readonly records: Uint8Array
 }
 
+/**
+ * Sees each batch once its bytes are final (batchLsn and checksums stamped) and before they are
+ * written and synced: the replication sender ships them while the local fdatasync runs.
+ */
+export type FinalBatchListener = (
+  batch: Uint8Array,
+  length: number,
+  firstLsn: number,
+  verbatim: boolean,
+) => void
+
 export class SegmentWriter {
+  /** Set by the journal loop when a replication sender consumes final batches. */
+  onFinalBatch: FinalBatchListener | undefined
   private readonly batch: Buffer
   private batchBytes = 0
   private batchFirstLsn = -1
@@ -118,6 +131,7 @@ export class SegmentWriter {
         position += recordLength(this.batch, position)
       }
     }
+    this.onFinalBatch?.(this.batch, this.batchBytes, first, this.batchVerbatim)
     const descriptor = this.segmentFor(index)
     const position = first - index * this.segmentBytes
     this.io.write(descriptor, this.batch, 0, this.batchBytes, position)

@@ -29,6 +29,7 @@ import { JournalControlBlock } from './control-block.js'
 import { fileSegmentIo } from './file-segment-io.js'
 import { JournalLoop } from './journal-loop.js'
 import {
+  FINAL_BATCH_FRAME_TAG,
   JournalWorkerState,
   type JournalControl,
   type JournalEvent,
@@ -56,10 +57,32 @@ const files = fileSegmentIo(data.directory, data.segmentBytes, {
   onOpen: (segmentIndex) => post({ type: 'segment-opened', segmentIndex }),
   onSync: (micros) => journal.recordSync(micros),
 })
+const batchRing =
+  data.batchRingBuffer === undefined ? undefined : FramedRing.attach(data.batchRingBuffer)
 const journal = new JournalLoop(await wrapSegmentIo(files), ring, control, {
   segmentBytes: data.segmentBytes,
   batchBytes: MAX_BATCH_BYTES,
+  onFinalBatch: batchRing === undefined ? undefined : publishFinalBatch,
 })
+
+/**
+ * Replication: a local batch, final, goes to the sender before its fdatasync. Never waits: a
+ * full ring drops the batch and the sender, seeing the gap, reads it from the segment file
+ * (written and synced by then, as batches are written in order).
+ */
+function publishFinalBatch(
+  batch: Uint8Array,
+  length: number,
+  _firstLsn: number,
+  verbatim: boolean,
+): void {
+  if (verbatim || batchRing === undefined) return
+  const offset = batchRing.tryReserve(length, FINAL_BATCH_FRAME_TAG)
+  if (offset < 0) return
+  batchRing.data.set(batch.subarray(0, length), offset)
+  batchRing.commit()
+  batchRing.flush()
+}
 
 let closing = false
 let failed = false

@@ -1,0 +1,46 @@
+/**
+ * The commit LSN in shared memory: the replication worker stores it as the core commits and
+ * bumps a sequence; the main thread waits on the sequence (Atomics.waitAsync) and reads it, so
+ * an acknowledgement crosses from the worker to the main thread with no message.
+ */
+const INT32_SLOTS = 16
+const SEQUENCE = 0
+const COMMIT_SLOT = 0
+const BYTES = INT32_SLOTS * 4 + 8 * 8
+
+export class CommitBlock {
+  readonly int32: Int32Array
+  private readonly wide: BigInt64Array
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.int32 = new Int32Array(buffer, 0, INT32_SLOTS)
+    this.wide = new BigInt64Array(buffer, INT32_SLOTS * 4, 8)
+  }
+
+  static create(commitLsn: number): CommitBlock {
+    const block = new CommitBlock(new SharedArrayBuffer(BYTES))
+    Atomics.store(block.wide, COMMIT_SLOT, BigInt(commitLsn))
+    return block
+  }
+
+  get commitLsn(): number {
+    return Number(Atomics.load(this.wide, COMMIT_SLOT))
+  }
+
+  get sequence(): number {
+    return Atomics.load(this.int32, SEQUENCE)
+  }
+
+  /** Stores the commit LSN, then wakes the main thread. */
+  publish(commitLsn: number): void {
+    Atomics.store(this.wide, COMMIT_SLOT, BigInt(commitLsn))
+    Atomics.add(this.int32, SEQUENCE, 1)
+    Atomics.notify(this.int32, SEQUENCE)
+  }
+
+  /** Resolves once the sequence moves past `seen` (or at once if it already has). */
+  async waitPast(seen: number): Promise<void> {
+    const wait = Atomics.waitAsync(this.int32, SEQUENCE, seen)
+    if (wait.async) await wait.value
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The replication worker's shell around the pure core (src/replication/replica.ts), without the
+ * thread: it feeds the core its inputs (ticks, peer messages, final local batches, the local
+ * durable LSN) and performs the effects in order. Effects that change the queue manager (write,
+ * cut, epoch start, roles) go to the main thread as ReplicationEvents; the commit LSN goes to
+ * shared memory. Modelled on the simulator's shell (test/sim/sim-node.ts).
+ *
+ * Cuts and the durable LSN: while a cut the main thread performs is pending, the journal's
+ * durable end may still describe records being cut, so it is not fed to the core until the main
+ * thread says the cut is done.
+ */
+import { randomInt } from 'node:crypto'
+import { AssertionError } from '../../assert.js'
+import { REPLICATION_BATCH_CACHE_BYTES } from '../../constants.js'
+import type { Logger } from '../../log.js'
+import {
+  EffectType,
+  InputType,
+  type ReplicaEffect,
+  type ReplicaInput,
+} from '../../replication/effects.js'
+import type { AppendMessage, ReplicaMessage } from '../../replication/messages.js'
+import { Replica } from '../../replication/replica.js'
+import { LinkMessageType, type WireReplicaMessage } from '../../wire/replication-protocol.js'
+import { recordEpoch, recordLsn } from '../journal/record-header.js'
+import type { CommitBlock } from './commit-block.js'
+import { saveHardState } from './hard-state-file.js'
+import { LogSource, recordsFrom } from './log-source.js'
+import type { ReplicationEvent, ReplicationWorkerData } from './messages.js'
+import type { PeerLinks } from './peer-links.js'
+
+export interface ShellPorts {
+  readonly links: Pick<PeerLinks, 'send'>
+  readonly commit: CommitBlock
+  readonly logger: Logger
+  post(event: ReplicationEvent): void
+  /** The journal's durable end LSN now (its control block). */
+  readDurable(): number
+}
+
+export class ReplicationShell {
+  readonly replica: Replica
+  private readonly source: LogSource
+  private cutsPending = 0
+  private lastDurable = 0
+  private wasPrimary = false
+
+  constructor(
+    private readonly data: ReplicationWorkerData,
+    private readonly ports: ShellPorts,
+  ) {
+    this.replica = new Replica({
+      id: data.self,
+      members: data.members.map((member) => member.id),
+      policy: data.policy,
+      random: (bound) => randomInt(bound),
+      hardState: data.hardState,
+      log: data.log,
+      commitLsn: data.commitLsn,
+    })
+    this.source = new LogSource(
+      data.journalDirectory,
+      data.segmentBytes,
+      REPLICATION_BATCH_CACHE_BYTES,
+    )
+  }
+
+  tick(): void {
+    this.step({ type: InputType.TICK })
+  }
+
+  receive(message: WireReplicaMessage): void {
+    if (message.type === LinkMessageType.CHECKPOINT_CHUNK) {
+      this.ports.logger.warn({ from: message.from }, 'checkpoint transfer is not built yet')
+      return
+    }
+    this.step({ type: InputType.MESSAGE, message: message as ReplicaMessage })
+  }
+
+  /** The journal's durable end moved (or may have): tell the core, unless a cut is pending. */
+  durable(lsn: number): void {
+    this.lastDurable = lsn
+    if (this.cutsPending > 0) return
+    this.step({ type: InputType.LOCAL_DURABLE, lsn })
+  }
+
+  cutDone(): void {
+    this.cutsPending--
+    if (this.cutsPending === 0) this.durable(this.lastDurable)
+  }
+
+  transfer(to: string): void {
+    this.step({ type: InputType.TRANSFER_LEADERSHIP, to })
+  }
+
+  /**
+   * A final local batch from the journal worker. Only a primary's batches of its own epoch count:
+   * batches of a deposed primary are cut by the main thread (they were never sent). A batch
+   * after a gap (the ring was full) reports the gap with it; the files hold the gap by now.
+   */
+  localBatch(bytes: Uint8Array): void {
+    const status = this.replica.status()
+    const epoch = recordEpoch(bytes, 0)
+    if (status.role !== 'primary' || epoch !== status.epoch) return
+    const startLsn = recordLsn(bytes, 0)
+    if (startLsn < status.endLsn) return
+    const { endLsn } = this.source.add(bytes)
+    this.step({ type: InputType.LOCAL_APPEND, startLsn: status.endLsn, endLsn, epoch })
+    // The journal may have made the batch durable before this thread took it from the ring:
+    // that durable end was clamped to the core's log end then, so it is given again now.
+    this.durable(this.ports.readDurable())
+  }
+
+  close(): void {
+    this.source.close()
+  }
+
+  private step(input: ReplicaInput): void {
+    let effects: ReplicaEffect[]
+    try {
+      effects = this.replica.step(input)
+    } catch (error) {
+      if (error instanceof AssertionError) {
+        this.ports.logger.fatal({ err: error, input: input.type }, 'replication core assertion')
+      }
+      throw error
+    }
+    const tracing = this.ports.logger.isLevelEnabled('trace')
+    for (const effect of effects) {
+      if (tracing && (effect.type !== 'send' || effect.message.type !== 'heartbeat')) {
+        this.ports.logger.trace({ effect: describe(effect) }, 'effect')
+      }
+      this.perform(effect)
+    }
+  }
+
+  private perform(effect: ReplicaEffect): void {
+    const { links, post } = this.ports
+    switch (effect.type) {
+      case EffectType.SEND:
+        links.send(effect.message as WireReplicaMessage)
+        break
+      case EffectType.SEND_APPEND:
+        for (const part of this.source.appendParts(effect.request)) links.send(part)
+        break
+      case EffectType.SEND_CHECKPOINT:
+        this.ports.logger.warn({ to: effect.to }, 'checkpoint catch-up is not built yet')
+        break
+      case EffectType.PERSIST_HARD_STATE:
+        saveHardState(this.data.hardStatePath, effect)
+        break
+      case EffectType.WRITE:
+        this.write(effect.fromLsn, effect.message)
+        break
+      case EffectType.TRUNCATE:
+        this.cutsPending++
+        this.source.truncateFrom(effect.fromLsn)
+        post({ type: 'truncate', fromLsn: effect.fromLsn, epoch: this.replica.status().epoch })
+        break
+      case EffectType.INSTALL_CHECKPOINT:
+        throw new Error('replication: checkpoint install is not built yet')
+      case EffectType.APPEND_EPOCH_START:
+        post({ type: 'epoch-start', epoch: effect.epoch, previousEpoch: effect.previousEpoch })
+        break
+      case EffectType.COMMIT:
+        this.ports.commit.publish(effect.lsn)
+        break
+      case EffectType.ROLE:
+        this.role(effect)
+        break
+      case EffectType.PRIMARY_READY:
+        post({ type: 'primary-ready', epoch: effect.epoch })
+        break
+      case EffectType.ACCEPT_WRITES:
+        post({ type: 'accept-writes', accept: effect.accept })
+        break
+      case EffectType.RETENTION_FLOOR:
+        break
+      case EffectType.REFUSED:
+        post({ type: 'refused', request: effect.request, reason: effect.reason })
+        break
+    }
+  }
+
+  private write(fromLsn: number, message: AppendMessage): void {
+    const records = recordsFrom(message.payload, message.prevLsn, fromLsn)
+    this.source.truncateFrom(fromLsn)
+    this.source.add(records)
+    this.ports.post({ type: 'write', fromLsn, records })
+  }
+
+  private role(effect: Extract<ReplicaEffect, { type: 'role' }>): void {
+    const wasPrimary = this.wasPrimary
+    this.wasPrimary = effect.role === 'primary'
+    const deposed = wasPrimary && effect.role !== 'primary'
+    if (deposed) this.cutsPending++
+    this.ports.post({
+      type: 'role',
+      role: effect.role,
+      epoch: effect.epoch,
+      primaryId: effect.primaryId,
+      logEndLsn: this.replica.status().endLsn,
+      deposed,
+    })
+  }
+}
+
+function describe(effect: ReplicaEffect): unknown {
+  if (effect.type === EffectType.SEND) {
+    const { payload: _payload, ...rest } = effect.message as { payload?: unknown }
+    return { type: effect.type, message: rest }
+  }
+  if (effect.type === EffectType.WRITE) {
+    const { payload: _payload, ...rest } = effect.message
+    return { type: effect.type, fromLsn: effect.fromLsn, message: rest }
+  }
+  return effect
+}

@@ -1,0 +1,90 @@
+/**
+ * A replicated queue manager member as a process, until the HA-group issue hosts it in qmqd:
+ *
+ *   node dist/src/queue-manager/member-main.js <config.json>
+ *
+ * config.json: { "queueManager": "QM1", "group": "G1", "node": "a", "dataDirectory": "...",
+ *   "clientPort": 1414, "members": [{ "id": "a", "host": "127.0.0.1", "port": 4000 }, ...],
+ *   "segmentBytes": 4194304, "queues": ["APP.Q"] }
+ *
+ * Every member listens for replication on its own address and for clients on the same address at
+ * clientPort; clients use a connection-name list of all members and reach the serving primary
+ * (a standby answers 2543). Events are written to stdout as JSON lines ({"event":"role",...},
+ * {"event":"serving",...}, {"event":"divergent",...}, {"event":"started"}); commands are read
+ * from stdin, one per line: "transfer <node>", "status", "stop". SIGTERM stops it too.
+ */
+import fs from 'node:fs'
+import readline from 'node:readline'
+import { ErrorCode, QmqError } from '../errors.js'
+import type { MemberAddress } from '../actors/replication/messages.js'
+import { ReplicatedQueueManager } from './replicated-queue-manager.js'
+
+interface MemberConfig {
+  readonly queueManager: string
+  readonly group?: string
+  readonly node: string
+  readonly dataDirectory: string
+  readonly clientPort: number
+  readonly members: readonly MemberAddress[]
+  readonly segmentBytes?: number
+  readonly queues?: readonly string[]
+}
+
+function readConfig(path: string | undefined): MemberConfig {
+  if (path === undefined) {
+    throw new QmqError(ErrorCode.CONFIG_INVALID, 'usage: member-main <config.json>')
+  }
+  const config = JSON.parse(fs.readFileSync(path, 'utf8')) as MemberConfig
+  if (!config.members.some((member) => member.id === config.node)) {
+    throw new QmqError(ErrorCode.CONFIG_INVALID, `node ${config.node} is not among the members`)
+  }
+  return config
+}
+
+function say(event: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`)
+}
+
+async function main(): Promise<void> {
+  const config = readConfig(process.argv[2])
+  const member = await ReplicatedQueueManager.open({
+    dataDirectory: config.dataDirectory,
+    queueManager: config.queueManager,
+    group: config.group ?? config.queueManager,
+    self: config.node,
+    members: config.members,
+    segmentBytes: config.segmentBytes,
+    clientPort: config.clientPort,
+    queues: config.queues,
+  })
+  member.on('role', (role, epoch, primaryId) => say('role', { role, epoch, primaryId }))
+  member.on('serving', (serving) => say('serving', { serving, epoch: member.epoch }))
+  member.on('divergent', (file) => say('divergent', { file }))
+  member.on('failed', (error) => {
+    say('failed', { message: error.message })
+    process.exit(70)
+  })
+  let stopping = false
+  const stop = async (): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    await member.close()
+    say('stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop())
+  const lines = readline.createInterface({ input: process.stdin })
+  lines.on('line', (line) => {
+    const [command, argument] = line.trim().split(/\s+/)
+    if (command === 'transfer' && argument !== undefined) member.transferLeadership(argument)
+    else if (command === 'status')
+      void member.status().then((status) => say('status', { ...status }))
+    else if (command === 'stop') void stop()
+  })
+  say('started', { node: config.node, pid: process.pid })
+}
+
+main().catch((error: unknown) => {
+  say('failed', { message: (error as Error).message })
+  process.exit(70)
+})
