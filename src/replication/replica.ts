@@ -45,7 +45,13 @@ import {
   type VoteResponseMessage,
 } from './messages.js'
 import { PeerProgress } from './progress.js'
-import { commitPolicy, hasMajority, type CommitPolicy, type CommitPolicyKind } from './quorum.js'
+import {
+  commitPolicy,
+  hasMajority,
+  type CommitPolicy,
+  type CommitPolicyKind,
+  type PeerDurability,
+} from './quorum.js'
 import {
   checkSettings,
   DEFAULT_REPLICATION_SETTINGS,
@@ -791,10 +797,9 @@ export class Replica {
 
   private maybeCommit(): void {
     if (this.role !== 'primary' || this.epochStartLsn < 0) return
-    const peers = [...this.progress.values()].map((progress) => ({
-      memberId: progress.memberId,
-      matchLsn: progress.matchLsn,
-    }))
+    // PeerProgress has memberId and matchLsn: it is a PeerDurability, no copy needed.
+    const peers: PeerDurability[] = []
+    for (const progress of this.progress.values()) peers.push(progress)
     const agreed = this.bugs.has('ack-before-quorum')
       ? this.durableLsn
       : this.policy.commitLsn({ localDurableLsn: this.durableLsn, peers, nowTick: this.nowTick })
