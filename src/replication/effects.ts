@@ -60,8 +60,11 @@ export const EffectType = {
 
 export type ReplicaEffect =
   | { readonly type: typeof EffectType.SEND; readonly message: ReplicaMessage }
-  /** Read [prevLsn, endLsn) from the log and send it as APPEND (split on record boundaries if
-   *  large; each part's prevEpoch is the epoch of the record before it). */
+  /** Read whole records from prevLsn and send them as one APPEND: the longest run of records
+   *  that ends at or below endLsn, and at least one record. The message's endLsn is where its
+   *  last record ends. endLsn is exact (a record end) unless the range was cut at the settings'
+   *  maxAppendBytes, where the core does not know the record boundary: then the shell finds
+   *  it, and the core waits for the peer's answer to learn it (see PeerProgress.sentPart). */
   | { readonly type: typeof EffectType.SEND_APPEND; readonly request: AppendRequest }
   /** Send the latest checkpoint (at `lsn`) with the history up to it. */
   | {

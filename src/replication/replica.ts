@@ -18,6 +18,7 @@
  * admin promote and demote.
  */
 import { assert, unreachable } from '../assert.js'
+import { MAX_REPLICATION_HISTORY_RUNS } from '../constants.js'
 import type { SimulationBug } from './bugs.js'
 import {
   EffectType,
@@ -32,7 +33,7 @@ import {
   randomizedElectionTimeout,
   type LogPosition,
 } from './election.js'
-import { EpochHistory, divergencePoint, type EpochRun } from './epoch-history.js'
+import { EpochHistory, divergencePoint, wireHistory, type EpochRun } from './epoch-history.js'
 import {
   MessageType,
   type AppendMessage,
@@ -53,6 +54,7 @@ import {
   type PeerDurability,
 } from './quorum.js'
 import {
+  appendLimitOf,
   checkSettings,
   DEFAULT_REPLICATION_SETTINGS,
   type ReplicationSettings,
@@ -112,6 +114,7 @@ export class Replica {
   private readonly members: readonly string[]
   private readonly peers: readonly string[]
   private readonly settings: ReplicationSettings
+  private readonly maxAppendBytes: number
   private readonly policy: CommitPolicy
   private readonly random: (bound: number) => number
   private readonly bugs: ReadonlySet<SimulationBug>
@@ -151,6 +154,7 @@ export class Replica {
     this.peers = this.members.filter((member) => member !== this.id)
     this.settings = options.settings ?? DEFAULT_REPLICATION_SETTINGS
     checkSettings(this.settings)
+    this.maxAppendBytes = appendLimitOf(this.settings)
     this.policy = commitPolicy(options.policy, this.settings.syncTimeoutTicks)
     assert(this.policy.elects || this.members.length === 2, 'replica: a DR pair has two members')
     this.random = options.random
@@ -596,7 +600,7 @@ export class Replica {
       verifiedLsn: success ? this.verifiedLsn : 0,
       endLsn: this.endLsn,
       commitLsn: this.commitLsn,
-      history: success ? [] : this.history.tailFrom(Math.max(this.commitLsn - 1, 0)),
+      history: success ? [] : wireHistory(this.history.tailFrom(Math.max(this.commitLsn - 1, 0))),
     }
     this.send(response)
   }
@@ -717,7 +721,10 @@ export class Replica {
       }
       const from = progress.nextLsn
       if (from >= this.endLsn && progress.mode === 'pipeline') return
-      const end = Math.min(this.endLsn, this.history.runEndAfter(from))
+      const runEnd = Math.min(this.endLsn, this.history.runEndAfter(from))
+      // A member far behind is sent its range in parts, one at a time (sendTo's loop stops on
+      // the pause), so no APPEND outgrows the wire's frame.
+      const end = Math.min(runEnd, from + this.maxAppendBytes)
       const entriesEpoch = from < end ? this.history.epochAt(from) : this.epoch
       this.emit({
         type: EffectType.SEND_APPEND,
@@ -733,7 +740,8 @@ export class Replica {
           commitLsn: this.commitLsn,
         },
       })
-      progress.sent(from, end)
+      if (end < runEnd) progress.sentPart(from, end)
+      else progress.sent(from, end)
     }
   }
 
@@ -745,7 +753,7 @@ export class Replica {
       to: progress.memberId,
       epoch: this.epoch,
       lsn,
-      history: this.history.entries.filter((run) => run.startLsn < lsn),
+      history: wireHistory(this.history.entries.filter((run) => run.startLsn < lsn)),
     })
     progress.needsCheckpoint()
   }
@@ -872,6 +880,9 @@ export class Replica {
   // ---- Output ----
 
   private send(message: ReplicaMessage): void {
+    if (message.type === MessageType.APPEND_RESPONSE || message.type === MessageType.CHECKPOINT) {
+      assert(message.history.length <= MAX_REPLICATION_HISTORY_RUNS, 'replica: history fits')
+    }
     this.emit({ type: EffectType.SEND, message })
   }
 

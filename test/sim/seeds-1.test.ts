@@ -20,5 +20,7 @@ it(
     expect(run.crashes).toBeGreaterThan(100)
     expect(run.partitions).toBeGreaterThan(100)
     expect(run.engineComparisons).toBeGreaterThan(1_000)
+    // Members catching up were sent their ranges in parts (the APPEND limit).
+    expect(run.appendParts).toBeGreaterThan(1_000)
   },
 )

@@ -9,6 +9,7 @@ export interface SeedRun {
   readonly crashes: number
   readonly partitions: number
   readonly engineComparisons: number
+  readonly appendParts: number
 }
 
 export async function runSeeds(
@@ -24,6 +25,7 @@ export async function runSeeds(
     crashes: 0,
     partitions: 0,
     engineComparisons: 0,
+    appendParts: 0,
   }
   for (let seed = from; seed < from + count; seed++) {
     const result = await runSimulation({ seed, bugs })
@@ -32,6 +34,7 @@ export async function runSeeds(
     run.crashes += result.stats.crashes
     run.partitions += result.stats.partitions
     run.engineComparisons += result.stats.engineComparisons
+    run.appendParts += result.stats.appendParts
     if (result.violations.length > 0) {
       run.failures.push({ seed, violation: result.violations[0]! })
       if (stopAtFirstFailure) break

@@ -50,6 +50,8 @@ export interface SimulationResult {
     readonly crashes: number
     readonly partitions: number
     readonly engineComparisons: number
+    /** APPENDs cut at the APPEND limit (the shell found the record boundary). */
+    readonly appendParts: number
   }
 }
 
@@ -79,6 +81,8 @@ function drawSettings(prng: Prng): ReplicationSettings {
     ]),
     maxInflightBytes: 16 * 1024,
     retentionMaxBytes: 24 * 1024,
+    // Small APPEND limits, so that a member catching up is sent its range in parts.
+    maxAppendBytes: prng.pick([1024, 4096, 16 * 1024]),
   }
 }
 
@@ -124,7 +128,8 @@ function describeProfile(profile: FaultProfile): string {
     `${disk.fsyncLatencyMaxMs} ms, fsync failure ${disk.fsyncFailureProbability}, ` +
     `faults every ${profile.faultGapMs[0]}-${profile.faultGapMs[1]} ms: ${profile.kinds.join(', ')}; ` +
     `election timeout ${profile.settings.electionTimeoutMinTicks}-` +
-    `${profile.settings.electionTimeoutMaxTicks} ticks, dead time ${profile.settings.deadTimeTicks}`
+    `${profile.settings.electionTimeoutMaxTicks} ticks, dead time ${profile.settings.deadTimeTicks}, ` +
+    `APPEND limit ${profile.settings.maxAppendBytes} bytes`
   )
 }
 
@@ -155,6 +160,7 @@ class Simulation {
   private crashes = 0
   private partitions = 0
   private events = 0
+  private appendParts = 0
 
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed)
@@ -180,6 +186,9 @@ class Simulation {
       trace: (line) => this.trace(line),
       markDirty: () => {
         this.dirty = true
+      },
+      counted: () => {
+        this.appendParts++
       },
       crashed: (node) => {
         this.crashes++
@@ -360,6 +369,7 @@ class Simulation {
         crashes: this.crashes,
         partitions: this.partitions,
         engineComparisons: this.checker.engineComparisons,
+        appendParts: this.appendParts,
       },
     }
   }
