@@ -36,7 +36,25 @@ const STATE_OF_SNAPSHOT: Record<number, MessageState> = {
   [SnapshotMessageState.GET_PENDING]: 'getPending',
 }
 
-export class Checker {
+/** What the simulation and its members report to a checker (HA: Checker; DR: DrChecker). */
+export interface SimChecker {
+  readonly violations: readonly string[]
+  readonly modelEnd: number
+  readonly ackedPutCount: number
+  readonly ackedGetCount: number
+  readonly engineComparisons: number
+  violation(text: string): void
+  onPrimary(node: SimNode, epoch: number): void
+  onCommit(node: SimNode, commitLsn: number): void
+  onCut(node: SimNode, cut: readonly LogRecord[]): void
+  onApplied(node: SimNode): void
+  compareEngine(node: SimNode): void
+  issue(tag: string): void
+  ackPut(tag: string, node: SimNode): void
+  ackGet(tag: string, node: SimNode): void
+}
+
+export class Checker implements SimChecker {
   readonly violations: string[] = []
   private readonly primaryOfEpoch = new Map<number, string>()
   private readonly committed = new Map<number, LogRecord>()

@@ -38,8 +38,9 @@ import {
   type ReplicaMessage,
 } from '../../src/replication/messages.js'
 import { Replica, type HardState } from '../../src/replication/replica.js'
+import type { CommitPolicyKind } from '../../src/replication/quorum.js'
 import type { ReplicationSettings } from '../../src/replication/settings.js'
-import type { Checker } from './checker.js'
+import type { SimChecker } from './checker.js'
 import { MAX_REPLICATION_APPEND_BYTES } from '../../src/constants.js'
 import type { EventQueue } from './event-queue.js'
 import type { Prng } from './prng.js'
@@ -56,7 +57,8 @@ export interface SimContext {
   readonly queue: EventQueue
   readonly network: SimNetwork
   readonly members: readonly string[]
-  readonly checker: Checker
+  readonly policy: CommitPolicyKind
+  readonly checker: SimChecker
   readonly bugs: ReadonlySet<SimulationBug>
   readonly settings: ReplicationSettings
   readonly diskProfile: DiskProfile
@@ -158,12 +160,30 @@ export class SimNode {
   private retentionFloor = 0
   private pendingFrom: number | undefined
   private life = 0
+  /** Simulated time this member became primary, or undefined. */
+  primarySince: number | undefined
+  /** The reason of the last REFUSED effect (admin requests). */
+  lastRefusal: string | undefined
+  /** A GC-pause-like freeze: no ticks, no messages, no I/O completions until thawed. */
+  frozen = false
+  /** Freezes so far: a thaw scheduled for an earlier freeze does not end a later one. */
+  freezes = 0
+  private frozenInputs: ReplicaInput[] = []
+  private frozenTicks = 0
+  private frozenCallbacks: (() => void)[] = []
+  /** HA: thawed from a pause longer than the dead time while primary: must step down before
+   *  committing anything (check-quorum sees the pause through the ticks it missed). */
+  private mustStepDown = false
 
   constructor(
     readonly id: string,
     private readonly context: SimContext,
     private readonly prng: Prng,
   ) {}
+
+  get policy(): CommitPolicyKind {
+    return this.context.policy
+  }
 
   get status(): ReturnType<Replica['status']> {
     return this.replica.status()
@@ -181,7 +201,7 @@ export class SimNode {
     this.replica = new Replica({
       id: this.id,
       members: this.context.members,
-      policy: 'majority',
+      policy: this.context.policy,
       settings: this.context.settings,
       random: (bound) => this.prng.below(bound),
       hardState: this.hardState,
@@ -190,6 +210,12 @@ export class SimNode {
       bugs: this.context.bugs,
     })
     this.role = 'secondary'
+    this.primarySince = undefined
+    this.frozen = false
+    this.frozenInputs = []
+    this.frozenTicks = 0
+    this.frozenCallbacks = []
+    this.mustStepDown = false
     this.epoch = this.hardState.epoch
     this.commitLsn = commitLsn
     this.checkedCommit = commitLsn
@@ -251,8 +277,57 @@ export class SimNode {
     this.step({ type: InputType.MESSAGE, message })
   }
 
+  /** Freezes the member (a stop-the-world pause): its inputs wait until thaw(). */
+  freeze(): void {
+    assert(this.alive && !this.frozen, 'sim: freeze a running member')
+    this.frozen = true
+    this.freezes++
+    this.context.trace(`${this.id} FREEZE (${this.role}, epoch ${this.epoch})`)
+  }
+
+  /**
+   * The pause ends. The shell, like the real one reading a monotonic clock, first delivers the
+   * ticks the pause swallowed (so check-quorum sees it), then what arrived meanwhile, in order.
+   */
+  thaw(): void {
+    if (!this.alive || !this.frozen) return
+    this.frozen = false
+    const ticks = this.frozenTicks
+    const inputs = this.frozenInputs
+    const callbacks = this.frozenCallbacks
+    this.frozenTicks = 0
+    this.frozenInputs = []
+    this.frozenCallbacks = []
+    this.context.trace(`${this.id} THAW after ${ticks} ticks, ${inputs.length} inputs waiting`)
+    const minimum = this.context.settings.deadTimeTicks
+    this.mustStepDown =
+      this.role === 'primary' && this.context.policy === 'majority' && ticks > minimum
+    for (let tick = 0; tick < ticks; tick++) this.step({ type: InputType.TICK })
+    for (const input of inputs) this.step(input)
+    for (const callback of callbacks) if (this.alive) callback()
+    this.context.markDirty()
+  }
+
+  /** Runs `callback` now, or at thaw if frozen (engine timers). */
+  private whenAwake(callback: () => void): void {
+    if (this.frozen) this.frozenCallbacks.push(callback)
+    else callback()
+  }
+
+  /** An admin request (promote, demote): the refusal reason, or undefined if done. */
+  admin(type: typeof InputType.PROMOTE | typeof InputType.DEMOTE): string | undefined {
+    this.lastRefusal = undefined
+    this.step({ type })
+    return this.lastRefusal
+  }
+
   step(input: ReplicaInput): void {
     if (!this.alive) return
+    if (this.frozen) {
+      if (input.type === InputType.TICK) this.frozenTicks++
+      else this.frozenInputs.push(input)
+      return
+    }
     let effects: ReplicaEffect[]
     try {
       effects = this.replica.step(input)
@@ -319,6 +394,7 @@ export class SimNode {
         this.retentionFloor = effect.lsn
         break
       case EffectType.REFUSED:
+        this.lastRefusal = effect.reason
         this.context.trace(`${this.id} refused ${effect.request}: ${effect.reason}`)
         break
       default:
@@ -400,6 +476,9 @@ export class SimNode {
   }
 
   private truncate(fromLsn: number): void {
+    // DR: a forced promotion's loser cuts committed records too; they are committed no more.
+    this.commitLsn = Math.min(this.commitLsn, fromLsn)
+    this.checkedCommit = Math.min(this.checkedCommit, fromLsn)
     const cut = this.log.truncateFrom(fromLsn)
     this.disk.truncated(fromLsn)
     this.context.trace(`${this.id} cut [${fromLsn}, ${cut[cut.length - 1]?.end}) aside`)
@@ -427,6 +506,11 @@ export class SimNode {
   }
 
   private committed(lsn: number): void {
+    if (this.mustStepDown && this.role === 'primary') {
+      this.context.checker.violation(
+        `${this.id} thawed from a pause as primary and committed to ${lsn} before stepping down`,
+      )
+    }
     this.commitLsn = lsn
     this.context.checker.onCommit(this, lsn)
     if (this.live) {
@@ -441,6 +525,9 @@ export class SimNode {
     const wasPrimary = this.role === 'primary'
     this.role = role
     this.epoch = epoch
+    if (role !== 'primary') this.mustStepDown = false
+    if (role === 'primary' && !wasPrimary) this.primarySince = this.context.queue.now
+    if (role !== 'primary') this.primarySince = undefined
     this.context.trace(`${this.id} is ${role} in epoch ${epoch}`)
     if (role === 'primary') this.context.checker.onPrimary(this, epoch)
     if (wasPrimary && role !== 'primary') {
@@ -479,7 +566,7 @@ export class SimNode {
 
   /** End of a simulation step: the batch of local appends is final; hand it to the core. */
   flush(): void {
-    if (this.pendingFrom === undefined || !this.alive) return
+    if (this.pendingFrom === undefined || !this.alive || this.frozen) return
     const startLsn = this.pendingFrom
     this.pendingFrom = undefined
     this.log.seal(startLsn)
@@ -508,7 +595,7 @@ export class SimNode {
         setTimeout: (callback, delayMs) => {
           const timer = { cancelled: false }
           queue.schedule(delayMs, 'engine timer', () => {
-            if (!timer.cancelled) callback()
+            if (!timer.cancelled) this.whenAwake(callback)
           })
           return timer
         },
@@ -554,10 +641,13 @@ export class SimNode {
 
   /** Takes a checkpoint of the standby engine and retires the log below what all need. */
   takeCheckpoint(): void {
-    if (!this.alive) return
+    if (!this.alive || this.frozen) return
     // A live primary's engine also holds uncommitted records, except when all is committed.
     if (this.live && (this.appliedEnd !== this.commitLsn || this.pendingFrom !== undefined)) return
     const lsn = this.appliedEnd
+    // DR: a primary checkpoints only what its secondary has (a forced promotion may fork the
+    // rest away, and a checkpoint cannot be cut).
+    if (lsn > this.replica.status().checkpointLimitLsn) return
     if (lsn > this.disk.durableLsn || lsn <= (this.checkpoint?.lsn ?? this.log.startLsn)) return
     const snapshot = this.engine.snapshot()
     const puts = new Map<number, LogRecord>()
