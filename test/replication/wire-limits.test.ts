@@ -32,6 +32,10 @@ function drPrimary(endLsn: number, history: EpochRun[]): Replica {
     log: { startLsn: START, endLsn, history },
     commitLsn: START,
   })
+  // A promotion waits until the other side would have been heard.
+  for (let tick = 0; tick < DEFAULT_REPLICATION_SETTINGS.deadTimeTicks; tick++) {
+    replica.step({ type: InputType.TICK })
+  }
   replica.step({ type: InputType.PROMOTE })
   const status = replica.status()
   replica.step({
@@ -144,15 +148,36 @@ describe('epoch history on the wire', () => {
   it('a checkpoint sent to a member behind the retired log carries at most the limit', () => {
     const primary = drPrimary(endLsn, history)
     const committed = endLsn + 48
+    const firstEpoch = primary.status().epoch
     primary.step({ type: InputType.LOCAL_DURABLE, lsn: committed })
     expect(primary.status().commitLsn).toBe(committed)
+    // A DR primary checkpoints what its secondary has: the secondary matched all.
+    const matched: ReplicaMessage = {
+      type: MessageType.APPEND_RESPONSE,
+      from: 's',
+      to: 'p',
+      epoch: firstEpoch,
+      success: true,
+      matchLsn: committed,
+      verifiedLsn: committed,
+      endLsn: committed,
+      commitLsn: committed,
+      history: [],
+    }
+    primary.step({ type: InputType.MESSAGE, message: matched })
     primary.step({ type: InputType.CHECKPOINT_TAKEN, lsn: committed })
     primary.step({ type: InputType.LOG_RETIRED, lsn: committed })
+    // The secondary is replaced by an empty one; a new term starts with no knowledge of it.
+    primary.step({ type: InputType.DEMOTE })
+    primary.step({ type: InputType.PROMOTE })
     const effects = primary.step(refusal(primary, START))
     const sent = effects.find((effect) => effect.type === EffectType.SEND_CHECKPOINT)
     expect(sent?.type).toBe(EffectType.SEND_CHECKPOINT)
     if (sent?.type !== EffectType.SEND_CHECKPOINT) return
     expect(sent.history).toHaveLength(MAX_REPLICATION_HISTORY_RUNS)
-    expect(sent.history.at(-1)?.epoch).toBe(runs + 1)
+    expect(sent.history.at(-1)?.epoch).toBe(firstEpoch)
+    // runs + 1 runs below the checkpoint (the promotion's own is the last): the oldest go.
+    const oldestKept = runs + 1 - MAX_REPLICATION_HISTORY_RUNS
+    expect(sent.history[0]).toEqual(history[oldestKept])
   })
 })
