@@ -22,6 +22,10 @@ export const InputType = {
 } as const
 
 export type ReplicaInput =
+  /** One tick of REPLICATION_TICK_MS. After a stall (a GC pause, a starved VM) the shell
+   *  delivers every tick its monotonic clock says it missed, before anything that arrived
+   *  meanwhile: so check-quorum sees the stall and a deposed primary steps down before it
+   *  could commit on stale acknowledgements (the simulator's pause fault proves it). */
   | { readonly type: typeof InputType.TICK }
   | { readonly type: typeof InputType.MESSAGE; readonly message: ReplicaMessage }
   /** The local journal made records [startLsn, endLsn) final (checksums, batch LSN). */
