@@ -11,6 +11,10 @@ export const SIMULATION_BUGS = [
   'accept-older-epoch-write',
   /** A secondary cuts its log at the start of every APPEND that overlaps it, committed or not. */
   'truncate-committed',
+  /** DR synchronous: the primary acknowledges after its own fdatasync, not the secondary's. */
+  'sync-acks-before-remote',
+  /** DR: promote is not refused while the other side is primary and reachable. */
+  'promote-while-primary-reachable',
 ] as const
 
 export type SimulationBug = (typeof SIMULATION_BUGS)[number]

@@ -22,6 +22,10 @@ export const InputType = {
 } as const
 
 export type ReplicaInput =
+  /** One tick of REPLICATION_TICK_MS. After a stall (a GC pause, a starved VM) the shell
+   *  delivers every tick its monotonic clock says it missed, before anything that arrived
+   *  meanwhile: so check-quorum sees the stall and a deposed primary steps down before it
+   *  could commit on stale acknowledgements (the simulator's pause fault proves it). */
   | { readonly type: typeof InputType.TICK }
   | { readonly type: typeof InputType.MESSAGE; readonly message: ReplicaMessage }
   /** The local journal made records [startLsn, endLsn) final (checksums, batch LSN). */
@@ -60,8 +64,11 @@ export const EffectType = {
 
 export type ReplicaEffect =
   | { readonly type: typeof EffectType.SEND; readonly message: ReplicaMessage }
-  /** Read [prevLsn, endLsn) from the log and send it as APPEND (split on record boundaries if
-   *  large; each part's prevEpoch is the epoch of the record before it). */
+  /** Read whole records from prevLsn and send them as one APPEND: the longest run of records
+   *  that ends at or below endLsn, and at least one record. The message's endLsn is where its
+   *  last record ends. endLsn is exact (a record end) unless the range was cut at the settings'
+   *  maxAppendBytes, where the core does not know the record boundary: then the shell finds
+   *  it, and the core waits for the peer's answer to learn it (see PeerProgress.sentPart). */
   | { readonly type: typeof EffectType.SEND_APPEND; readonly request: AppendRequest }
   /** Send the latest checkpoint (at `lsn`) with the history up to it. */
   | {

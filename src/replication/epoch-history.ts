@@ -10,6 +10,7 @@
  * (divergencePoint below), and it is a record boundary in both.
  */
 import { assert } from '../assert.js'
+import { MAX_REPLICATION_HISTORY_RUNS } from '../constants.js'
 
 export interface EpochRun {
   readonly epoch: number
@@ -116,4 +117,18 @@ export function divergencePoint(
     if (end > agreed && end >= Math.max(run.startLsn, localStart)) agreed = end
   }
   return agreed
+}
+
+/**
+ * A history as it goes on the wire: at most MAX_REPLICATION_HISTORY_RUNS runs, the newest. An
+ * epoch run is one election that wrote, so the bound is reached only after thousands of them;
+ * past it the oldest runs are left out. That is safe for both uses: a receiver of a checkpoint
+ * needs only the runs its log will hold (the newest), and a primary finding a divergence point
+ * claims agreement only on epochs both histories show, falling back to the follower's commit
+ * LSN (always agreed); a follower whose agreement lay in a left-out epoch is sent more than it
+ * strictly needed, and keeps what it has (log matching skips records it already holds).
+ */
+export function wireHistory(runs: readonly EpochRun[]): readonly EpochRun[] {
+  if (runs.length <= MAX_REPLICATION_HISTORY_RUNS) return runs
+  return runs.slice(runs.length - MAX_REPLICATION_HISTORY_RUNS)
 }

@@ -86,8 +86,8 @@ export interface CheckpointMessage extends Envelope {
   readonly type: typeof MessageType.CHECKPOINT
   readonly lsn: number
   readonly history: readonly EpochRun[]
-  /** The checkpoint itself, opaque to the core. */
-  readonly payload: unknown
+  /** The checkpoint's bytes, opaque to the core (the wire sends them as CHECKPOINT_CHUNKs). */
+  readonly payload: Uint8Array
 }
 export interface CheckpointResponseMessage extends Envelope {
   readonly type: typeof MessageType.CHECKPOINT_RESPONSE

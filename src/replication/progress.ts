@@ -56,6 +56,18 @@ export class PeerProgress {
     if (this.mode !== 'pipeline') this.paused = true
   }
 
+  /**
+   * A part of a longer range went out, cut at most at `limitLsn` by the shell on a record
+   * boundary the core does not know: nextLsn stays, and sending waits for the peer's answer,
+   * whose verifiedLsn is where the part ended (a lost part is re-sent on the next beat).
+   */
+  sentPart(fromLsn: number, limitLsn: number): void {
+    assert(fromLsn === this.nextLsn, 'progress: ranges are sent in order')
+    assert(limitLsn > fromLsn, 'progress: a part holds bytes')
+    this.sentLsn = Math.max(this.sentLsn, limitLsn)
+    this.paused = true
+  }
+
   /** The peer accepted up to verifiedLsn and has made matchLsn durable. */
   accepted(matchLsn: number, verifiedLsn: number): void {
     this.matchLsn = Math.max(this.matchLsn, matchLsn)

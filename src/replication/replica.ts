@@ -18,6 +18,7 @@
  * admin promote and demote.
  */
 import { assert, unreachable } from '../assert.js'
+import { LOG_START_LSN, MAX_REPLICATION_HISTORY_RUNS } from '../constants.js'
 import type { SimulationBug } from './bugs.js'
 import {
   EffectType,
@@ -32,7 +33,7 @@ import {
   randomizedElectionTimeout,
   type LogPosition,
 } from './election.js'
-import { EpochHistory, divergencePoint, type EpochRun } from './epoch-history.js'
+import { EpochHistory, divergencePoint, wireHistory, type EpochRun } from './epoch-history.js'
 import {
   MessageType,
   type AppendMessage,
@@ -45,8 +46,15 @@ import {
   type VoteResponseMessage,
 } from './messages.js'
 import { PeerProgress } from './progress.js'
-import { commitPolicy, hasMajority, type CommitPolicy, type CommitPolicyKind } from './quorum.js'
 import {
+  commitPolicy,
+  hasMajority,
+  type CommitPolicy,
+  type CommitPolicyKind,
+  type PeerDurability,
+} from './quorum.js'
+import {
+  appendLimitOf,
   checkSettings,
   DEFAULT_REPLICATION_SETTINGS,
   type ReplicationSettings,
@@ -93,6 +101,9 @@ export interface ReplicaStatus {
   readonly acceptingWrites: boolean
   readonly lastEpoch: number
   readonly outOfSyncBytes: number
+  /** A checkpoint may hold the records below this: the commit LSN, and for a DR primary no
+   *  more than its secondary has (a forced promotion may fork the rest away). */
+  readonly checkpointLimitLsn: number
 }
 
 interface Transfer {
@@ -106,6 +117,7 @@ export class Replica {
   private readonly members: readonly string[]
   private readonly peers: readonly string[]
   private readonly settings: ReplicationSettings
+  private readonly maxAppendBytes: number
   private readonly policy: CommitPolicy
   private readonly random: (bound: number) => number
   private readonly bugs: ReadonlySet<SimulationBug>
@@ -145,6 +157,7 @@ export class Replica {
     this.peers = this.members.filter((member) => member !== this.id)
     this.settings = options.settings ?? DEFAULT_REPLICATION_SETTINGS
     checkSettings(this.settings)
+    this.maxAppendBytes = appendLimitOf(this.settings)
     this.policy = commitPolicy(options.policy, this.settings.syncTimeoutTicks)
     assert(this.policy.elects || this.members.length === 2, 'replica: a DR pair has two members')
     this.random = options.random
@@ -182,6 +195,11 @@ export class Replica {
         break
       case InputType.CHECKPOINT_TAKEN:
         assert(input.lsn <= this.commitLsn, 'replica: a checkpoint holds committed records only')
+        // DR: records past the secondary's match may yet be cut by a forced promotion.
+        assert(
+          input.lsn <= this.checkpointLimitLsn,
+          'replica: a DR primary checkpoints only what its secondary has',
+        )
         this.checkpointLsn = Math.max(this.checkpointLsn, input.lsn)
         break
       case InputType.LOG_RETIRED:
@@ -218,6 +236,7 @@ export class Replica {
       acceptingWrites: this.acceptingWrites,
       lastEpoch: this.history.lastEpoch,
       outOfSyncBytes: this.policy.outOfSyncBytes,
+      checkpointLimitLsn: this.checkpointLimitLsn,
     }
   }
 
@@ -281,6 +300,29 @@ export class Replica {
     )
   }
 
+  /**
+   * Below this LSN the log equals any primary's. In an HA group that is the commit LSN (leader
+   * completeness); in a DR pair a forced promotion can fork even committed records, so only the
+   * log start counts (a DR primary checkpoints only what its secondary has, see
+   * CHECKPOINT_TAKEN).
+   */
+  /**
+   * DR: what a forced promotion can never fork away. A secondary's records verified against
+   * the current primary (a primary can only be superseded by this member, which keeps its
+   * log); a primary's records its secondary has. A demoted primary's own tail is neither.
+   */
+  private get checkpointLimitLsn(): number {
+    if (this.policy.elects) return this.commitLsn
+    if (this.role !== 'primary') return Math.min(this.commitLsn, this.verifiedLsn)
+    let limit = this.commitLsn
+    for (const progress of this.progress.values()) limit = Math.min(limit, progress.matchLsn)
+    return limit
+  }
+
+  private get knownAgreedLsn(): number {
+    return this.policy.elects ? this.commitLsn : this.logStartLsn
+  }
+
   // ---- Role changes ----
 
   private setRole(role: Role, primaryId: string | undefined): void {
@@ -302,10 +344,9 @@ export class Replica {
       this.epoch = epoch
       this.votedFor = undefined
       this.persistHardState()
-      // Below the commit LSN every log equals any future primary's (leader completeness).
-      this.verifiedLsn = this.commitLsn
+      this.verifiedLsn = this.knownAgreedLsn
     } else if (primaryId !== this.primaryId) {
-      this.verifiedLsn = this.commitLsn
+      this.verifiedLsn = this.knownAgreedLsn
     }
     const wasPrimary = this.role === 'primary'
     this.preVoting = false
@@ -535,7 +576,7 @@ export class Replica {
       message.prevLsn <= this.endLsn &&
       this.history.epochAt(message.prevLsn - 1) === message.prevEpoch
     if (!matches) {
-      if (message.endLsn <= this.commitLsn) this.respondAppend(message.from, true)
+      if (message.endLsn <= this.knownAgreedLsn) this.respondAppend(message.from, true)
       else this.respondAppend(message.from, false)
       return
     }
@@ -572,6 +613,12 @@ export class Replica {
         'replica: committed records are never cut',
       )
     }
+    // DR: a forced promotion can leave committed records on the losing side; they are cut
+    // (saved aside) and are no longer committed here.
+    if (fromLsn < this.commitLsn) this.commitLsn = fromLsn
+    if (this.checkpointLsn > fromLsn) {
+      assert(false, `replica: a checkpoint (at ${this.checkpointLsn}) is cut (from ${fromLsn})`)
+    }
     this.emit({ type: EffectType.TRUNCATE, fromLsn, endLsn: this.endLsn })
     this.history.truncateFrom(fromLsn)
     this.endLsn = fromLsn
@@ -590,7 +637,9 @@ export class Replica {
       verifiedLsn: success ? this.verifiedLsn : 0,
       endLsn: this.endLsn,
       commitLsn: this.commitLsn,
-      history: success ? [] : this.history.tailFrom(Math.max(this.commitLsn - 1, 0)),
+      history: success
+        ? []
+        : wireHistory(this.history.tailFrom(Math.max(this.knownAgreedLsn - 1, 0))),
     }
     this.send(response)
   }
@@ -613,12 +662,12 @@ export class Replica {
     this.followPrimary(message.from)
     const lastEpoch = message.history[message.history.length - 1]?.epoch ?? 0
     const matches =
-      message.lsn <= this.commitLsn ||
+      message.lsn <= this.knownAgreedLsn ||
       (message.lsn <= this.endLsn && this.history.epochAt(message.lsn - 1) === lastEpoch)
     if (!matches) {
       // Records below the checkpoint that agree with the primary's log are superseded by it;
       // only a divergent tail is cut (and saved aside).
-      const floor = Math.max(this.commitLsn, this.logStartLsn)
+      const floor = Math.max(this.knownAgreedLsn, this.logStartLsn)
       const agreed = divergencePoint(this.history, this.endLsn, message.history, message.lsn, floor)
       if (this.endLsn > agreed) this.truncate(agreed)
       this.emit({ type: EffectType.INSTALL_CHECKPOINT, message })
@@ -711,7 +760,10 @@ export class Replica {
       }
       const from = progress.nextLsn
       if (from >= this.endLsn && progress.mode === 'pipeline') return
-      const end = Math.min(this.endLsn, this.history.runEndAfter(from))
+      const runEnd = Math.min(this.endLsn, this.history.runEndAfter(from))
+      // A member far behind is sent its range in parts, one at a time (sendTo's loop stops on
+      // the pause), so no APPEND outgrows the wire's frame.
+      const end = Math.min(runEnd, from + this.maxAppendBytes)
       const entriesEpoch = from < end ? this.history.epochAt(from) : this.epoch
       this.emit({
         type: EffectType.SEND_APPEND,
@@ -727,7 +779,8 @@ export class Replica {
           commitLsn: this.commitLsn,
         },
       })
-      progress.sent(from, end)
+      if (end < runEnd) progress.sentPart(from, end)
+      else progress.sent(from, end)
     }
   }
 
@@ -739,7 +792,7 @@ export class Replica {
       to: progress.memberId,
       epoch: this.epoch,
       lsn,
-      history: this.history.entries.filter((run) => run.startLsn < lsn),
+      history: wireHistory(this.history.entries.filter((run) => run.startLsn < lsn)),
     })
     progress.needsCheckpoint()
   }
@@ -756,7 +809,9 @@ export class Replica {
       this.endLsn,
       message.history,
       message.endLsn,
-      message.commitLsn,
+      // A DR follower's commit LSN may lie on a forked line: only shared epochs count there,
+      // else the log's very start (below a retired log start: the checkpoint path).
+      this.policy.elects ? message.commitLsn : LOG_START_LSN,
     )
     progress.rejected(Math.min(agreed, this.endLsn))
     this.sendTo(progress)
@@ -791,11 +846,13 @@ export class Replica {
 
   private maybeCommit(): void {
     if (this.role !== 'primary' || this.epochStartLsn < 0) return
-    const peers = [...this.progress.values()].map((progress) => ({
-      memberId: progress.memberId,
-      matchLsn: progress.matchLsn,
-    }))
-    const agreed = this.bugs.has('ack-before-quorum')
+    // PeerProgress has memberId and matchLsn: it is a PeerDurability, no copy needed.
+    const peers: PeerDurability[] = []
+    for (const progress of this.progress.values()) peers.push(progress)
+    const ackAlone =
+      this.bugs.has('ack-before-quorum') ||
+      (this.bugs.has('sync-acks-before-remote') && this.policy.kind === 'drSync')
+    const agreed = ackAlone
       ? this.durableLsn
       : this.policy.commitLsn({ localDurableLsn: this.durableLsn, peers, nowTick: this.nowTick })
     // Records of earlier epochs commit only once this epoch's first record does (Raft 5.4.2).
@@ -844,10 +901,20 @@ export class Replica {
   private promote(): void {
     if (this.policy.elects) return this.refuse('promote', 'an HA group elects its primary')
     if (this.role === 'primary') return
-    if (this.primaryId !== undefined && this.electionElapsed < this.settings.deadTimeTicks) {
+    const reachable =
+      this.primaryId !== undefined && this.electionElapsed < this.settings.deadTimeTicks
+    if (reachable && !this.bugs.has('promote-while-primary-reachable')) {
       return this.refuse('promote', `${this.primaryId} is primary and reachable`)
     }
+    // Just started: a primary on the other side would have been heard by now.
+    if (this.nowTick < this.settings.deadTimeTicks && this.primaryId === undefined) {
+      return this.refuse('promote', 'the other side is not known yet, try again shortly')
+    }
+    // No vote in a DR pair: each side promotes into epochs of its own (its index modulo the
+    // pair), so two sides promoted apart never share an epoch (one primary per epoch).
+    const index = this.members.indexOf(this.id)
     this.epoch++
+    while (this.epoch % this.members.length !== index) this.epoch++
     this.votedFor = this.id
     this.persistHardState()
     this.role = 'candidate'
@@ -867,6 +934,9 @@ export class Replica {
   // ---- Output ----
 
   private send(message: ReplicaMessage): void {
+    if (message.type === MessageType.APPEND_RESPONSE || message.type === MessageType.CHECKPOINT) {
+      assert(message.history.length <= MAX_REPLICATION_HISTORY_RUNS, 'replica: history fits')
+    }
     this.emit({ type: EffectType.SEND, message })
   }
 

@@ -7,6 +7,7 @@
  * (200 ms) steps down. On loopback a new primary is serving well within a second.
  */
 import { assert } from '../assert.js'
+import { MAX_REPLICATION_APPEND_BYTES } from '../constants.js'
 
 /** Wall time of one tick in the shells (the core never reads it). */
 export const REPLICATION_TICK_MS = 5
@@ -28,6 +29,9 @@ export interface ReplicationSettings {
   readonly syncTimeoutTicks: number
   /** A leadership transfer that has not completed in this long is abandoned. */
   readonly transferTimeoutTicks: number
+  /** LSN span of one APPEND at most (default MAX_REPLICATION_APPEND_BYTES, the wire's limit);
+   *  the simulator sets it small so that split catch-up is exercised. */
+  readonly maxAppendBytes?: number
 }
 
 export const DEFAULT_REPLICATION_SETTINGS: ReplicationSettings = {
@@ -60,4 +64,11 @@ export function checkSettings(settings: ReplicationSettings): void {
   assert(positive(settings.retentionMaxBytes), 'settings: retention bound > 0')
   assert(positive(settings.syncTimeoutTicks), 'settings: sync timeout > 0')
   assert(positive(settings.transferTimeoutTicks), 'settings: transfer timeout > 0')
+  const maxAppendBytes = appendLimitOf(settings)
+  assert(positive(maxAppendBytes), 'settings: an APPEND holds bytes')
+  assert(maxAppendBytes <= MAX_REPLICATION_APPEND_BYTES, 'settings: an APPEND fits a frame')
+}
+
+export function appendLimitOf(settings: ReplicationSettings): number {
+  return settings.maxAppendBytes ?? MAX_REPLICATION_APPEND_BYTES
 }

@@ -198,12 +198,20 @@ describe('leadership transfer', () => {
 describe('DR pair roles', () => {
   it('promote is refused while the primary is reachable and allowed once it is gone', () => {
     const cluster = new TestCluster(['main', 'dr'], { policy: 'drAsync' })
+    // Just started, a member cannot know yet whether the other side is a reachable primary.
+    cluster.input('main', { type: InputType.PROMOTE })
+    expect(cluster.member('main').refusals).toEqual([
+      'promote: the other side is not known yet, try again shortly',
+    ])
+    cluster.run(50)
     cluster.input('main', { type: InputType.PROMOTE })
     cluster.deliverAll()
     cluster.run(10)
     expect(cluster.primaries()).toEqual(['main'])
     cluster.input('dr', { type: InputType.PROMOTE })
     expect(cluster.member('dr').refusals).toEqual(['promote: main is primary and reachable'])
+    // Each side promotes into epochs of its own: main (index 0) even, dr (index 1) odd.
+    expect(cluster.member('main').replica.status().epoch).toBe(2)
     cluster.run(500)
     expect(cluster.primaries()).toEqual(['main'])
     cluster.isolate('main')
@@ -214,6 +222,6 @@ describe('DR pair roles', () => {
     cluster.heal()
     cluster.run(20)
     expect(cluster.primaries()).toEqual(['dr'])
-    expect(cluster.member('main').replica.status().epoch).toBe(2)
+    expect(cluster.member('main').replica.status().epoch).toBe(3)
   })
 })

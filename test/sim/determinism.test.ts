@@ -14,6 +14,12 @@ it('the same seed gives the same run, a different seed a different one', async (
     expect(second.stats).toEqual(first.stats)
     expect(first.trace.length).toBeGreaterThan(10)
   }
+  for (const mode of ['drAsync', 'drSync'] as const) {
+    const first = await runSimulation({ seed: 7, mode, trace: true })
+    const second = await runSimulation({ seed: 7, mode, trace: true })
+    expect(second.trace).toEqual(first.trace)
+    expect(second.stats).toEqual(first.stats)
+  }
   const other = await runSimulation({ seed: 43, trace: true })
   const again = await runSimulation({ seed: 42, trace: true })
   expect(other.trace).not.toEqual(again.trace)

@@ -45,7 +45,7 @@ export class EventQueue {
     while (index > 0) {
       const parent = (index - 1) >> 1
       if (!this.before(this.heap[index]!, this.heap[parent]!)) return
-      ;[this.heap[index], this.heap[parent]] = [this.heap[parent]!, this.heap[index]!]
+      this.swap(index, parent)
       index = parent
     }
   }
@@ -62,8 +62,16 @@ export class EventQueue {
         smallest = right
       }
       if (smallest === index) return
-      ;[this.heap[index], this.heap[smallest]] = [this.heap[smallest]!, this.heap[index]!]
+      this.swap(index, smallest)
       index = smallest
     }
+  }
+
+  /** A plain swap: a destructuring one allocates an array per step of every sift. */
+  private swap(left: number, right: number): void {
+    const heap = this.heap
+    const held = heap[left]!
+    heap[left] = heap[right]!
+    heap[right] = held
   }
 }

@@ -9,6 +9,7 @@
  * open) and appends through the port. A primary that steps down, a restart and a checkpoint
  * install rebuild the engine by replaying the log (as recovery does).
  */
+import { deserialize, serialize } from 'node:v8'
 import { AssertionError, assert } from '../../src/assert.js'
 import {
   decodePutRecord,
@@ -37,8 +38,10 @@ import {
   type ReplicaMessage,
 } from '../../src/replication/messages.js'
 import { Replica, type HardState } from '../../src/replication/replica.js'
+import type { CommitPolicyKind } from '../../src/replication/quorum.js'
 import type { ReplicationSettings } from '../../src/replication/settings.js'
-import type { Checker } from './checker.js'
+import type { SimChecker } from './checker.js'
+import { MAX_REPLICATION_APPEND_BYTES } from '../../src/constants.js'
 import type { EventQueue } from './event-queue.js'
 import type { Prng } from './prng.js'
 import { SimDisk, type DiskProfile } from './sim-disk.js'
@@ -54,7 +57,8 @@ export interface SimContext {
   readonly queue: EventQueue
   readonly network: SimNetwork
   readonly members: readonly string[]
-  readonly checker: Checker
+  readonly policy: CommitPolicyKind
+  readonly checker: SimChecker
   readonly bugs: ReadonlySet<SimulationBug>
   readonly settings: ReplicationSettings
   readonly diskProfile: DiskProfile
@@ -63,6 +67,8 @@ export interface SimContext {
   crashed(node: SimNode): void
   /** Promises were settled: the simulation drains microtasks before the next event. */
   markDirty(): void
+  /** Something worth proving the run exercised happened (statistics). */
+  counted(what: 'appendPart'): void
 }
 
 export interface SimCheckpoint {
@@ -72,6 +78,18 @@ export interface SimCheckpoint {
   readonly puts: ReadonlyMap<number, LogRecord>
   /** The epoch history up to lsn (Kafka keeps it in a file beside the log). */
   readonly history: readonly EpochRun[]
+}
+
+/**
+ * A checkpoint as bytes, as the real shell sends it (CheckpointMessage.payload is bytes): the
+ * structured-clone serialisation keeps the snapshot's typed arrays and the Map of PUT records.
+ */
+function encodeCheckpoint(checkpoint: SimCheckpoint): Uint8Array {
+  return serialize(checkpoint)
+}
+
+function decodeCheckpoint(bytes: Uint8Array): SimCheckpoint {
+  return deserialize(bytes) as SimCheckpoint
 }
 
 interface Waiter {
@@ -142,12 +160,30 @@ export class SimNode {
   private retentionFloor = 0
   private pendingFrom: number | undefined
   private life = 0
+  /** Simulated time this member became primary, or undefined. */
+  primarySince: number | undefined
+  /** The reason of the last REFUSED effect (admin requests). */
+  lastRefusal: string | undefined
+  /** A GC-pause-like freeze: no ticks, no messages, no I/O completions until thawed. */
+  frozen = false
+  /** Freezes so far: a thaw scheduled for an earlier freeze does not end a later one. */
+  freezes = 0
+  private frozenInputs: ReplicaInput[] = []
+  private frozenTicks = 0
+  private frozenCallbacks: (() => void)[] = []
+  /** HA: thawed from a pause longer than the dead time while primary: must step down before
+   *  committing anything (check-quorum sees the pause through the ticks it missed). */
+  private mustStepDown = false
 
   constructor(
     readonly id: string,
     private readonly context: SimContext,
     private readonly prng: Prng,
   ) {}
+
+  get policy(): CommitPolicyKind {
+    return this.context.policy
+  }
 
   get status(): ReturnType<Replica['status']> {
     return this.replica.status()
@@ -165,7 +201,7 @@ export class SimNode {
     this.replica = new Replica({
       id: this.id,
       members: this.context.members,
-      policy: 'majority',
+      policy: this.context.policy,
       settings: this.context.settings,
       random: (bound) => this.prng.below(bound),
       hardState: this.hardState,
@@ -174,6 +210,12 @@ export class SimNode {
       bugs: this.context.bugs,
     })
     this.role = 'secondary'
+    this.primarySince = undefined
+    this.frozen = false
+    this.frozenInputs = []
+    this.frozenTicks = 0
+    this.frozenCallbacks = []
+    this.mustStepDown = false
     this.epoch = this.hardState.epoch
     this.commitLsn = commitLsn
     this.checkedCommit = commitLsn
@@ -235,8 +277,57 @@ export class SimNode {
     this.step({ type: InputType.MESSAGE, message })
   }
 
+  /** Freezes the member (a stop-the-world pause): its inputs wait until thaw(). */
+  freeze(): void {
+    assert(this.alive && !this.frozen, 'sim: freeze a running member')
+    this.frozen = true
+    this.freezes++
+    this.context.trace(`${this.id} FREEZE (${this.role}, epoch ${this.epoch})`)
+  }
+
+  /**
+   * The pause ends. The shell, like the real one reading a monotonic clock, first delivers the
+   * ticks the pause swallowed (so check-quorum sees it), then what arrived meanwhile, in order.
+   */
+  thaw(): void {
+    if (!this.alive || !this.frozen) return
+    this.frozen = false
+    const ticks = this.frozenTicks
+    const inputs = this.frozenInputs
+    const callbacks = this.frozenCallbacks
+    this.frozenTicks = 0
+    this.frozenInputs = []
+    this.frozenCallbacks = []
+    this.context.trace(`${this.id} THAW after ${ticks} ticks, ${inputs.length} inputs waiting`)
+    const minimum = this.context.settings.deadTimeTicks
+    this.mustStepDown =
+      this.role === 'primary' && this.context.policy === 'majority' && ticks > minimum
+    for (let tick = 0; tick < ticks; tick++) this.step({ type: InputType.TICK })
+    for (const input of inputs) this.step(input)
+    for (const callback of callbacks) if (this.alive) callback()
+    this.context.markDirty()
+  }
+
+  /** Runs `callback` now, or at thaw if frozen (engine timers). */
+  private whenAwake(callback: () => void): void {
+    if (this.frozen) this.frozenCallbacks.push(callback)
+    else callback()
+  }
+
+  /** An admin request (promote, demote): the refusal reason, or undefined if done. */
+  admin(type: typeof InputType.PROMOTE | typeof InputType.DEMOTE): string | undefined {
+    this.lastRefusal = undefined
+    this.step({ type })
+    return this.lastRefusal
+  }
+
   step(input: ReplicaInput): void {
     if (!this.alive) return
+    if (this.frozen) {
+      if (input.type === InputType.TICK) this.frozenTicks++
+      else this.frozenInputs.push(input)
+      return
+    }
     let effects: ReplicaEffect[]
     try {
       effects = this.replica.step(input)
@@ -282,7 +373,7 @@ export class SimNode {
         this.truncate(effect.fromLsn)
         break
       case EffectType.INSTALL_CHECKPOINT:
-        this.installCheckpoint(effect.message.payload as SimCheckpoint)
+        this.installCheckpoint(decodeCheckpoint(effect.message.payload))
         break
       case EffectType.APPEND_EPOCH_START:
         this.appendEpochStart(effect.epoch, effect.previousEpoch)
@@ -303,6 +394,7 @@ export class SimNode {
         this.retentionFloor = effect.lsn
         break
       case EffectType.REFUSED:
+        this.lastRefusal = effect.reason
         this.context.trace(`${this.id} refused ${effect.request}: ${effect.reason}`)
         break
       default:
@@ -312,18 +404,44 @@ export class SimNode {
 
   private sendAppend(request: Omit<AppendMessage, 'payload'>): void {
     const records = this.log.range(request.prevLsn, request.endLsn)
+    // The core may cut a long range where it knows no record boundary: keep whole records only
+    // (at least one: a record never spans more than the limit, but a seal's gap may).
+    while (records.length > 1 && records[records.length - 1]!.end > request.endLsn) records.pop()
+    if (records[records.length - 1]?.end !== request.endLsn) this.context.counted('appendPart')
     if (records.length > 0) {
       assert(records[0]!.lsn === request.prevLsn, 'sim: a range starts at a record')
-      assert(records[records.length - 1]!.end === request.endLsn, 'sim: a range ends at a record')
+      const end = records[records.length - 1]!.end
+      assert(end <= request.endLsn || records.length === 1, 'sim: a range ends at a record')
+      assert(end - request.prevLsn <= MAX_REPLICATION_APPEND_BYTES, 'sim: an APPEND fits a frame')
     }
-    const size = records.reduce((total, record) => total + record.bytes.length, 0)
-    const payload = new Uint8Array(size)
-    let offset = 0
-    for (const record of records) {
-      payload.set(record.bytes, offset)
-      offset += record.bytes.length
+    const endLsn = records[records.length - 1]?.end ?? request.endLsn
+    let size = 0
+    for (const record of records) size += record.bytes.length
+    // One record (the common case while pipelining) is sent as is: record bytes are immutable
+    // once sealed, so no copy is needed.
+    let payload = records.length === 1 ? records[0]!.bytes : new Uint8Array(size)
+    if (records.length > 1) {
+      let offset = 0
+      for (const record of records) {
+        payload.set(record.bytes, offset)
+        offset += record.bytes.length
+      }
     }
-    this.context.network.send({ ...request, payload })
+    if (records.length === 0) payload = new Uint8Array(0)
+    // Fields spelled out: an object spread of the request is slow on this hot path.
+    const message: AppendMessage = {
+      type: request.type,
+      from: request.from,
+      to: request.to,
+      epoch: request.epoch,
+      prevLsn: request.prevLsn,
+      prevEpoch: request.prevEpoch,
+      endLsn,
+      entriesEpoch: request.entriesEpoch,
+      commitLsn: request.commitLsn,
+      payload,
+    }
+    this.context.network.send(message)
   }
 
   private sendCheckpoint(
@@ -341,7 +459,7 @@ export class SimNode {
       epoch,
       lsn,
       history,
-      payload: checkpoint,
+      payload: encodeCheckpoint(checkpoint),
     })
   }
 
@@ -358,6 +476,9 @@ export class SimNode {
   }
 
   private truncate(fromLsn: number): void {
+    // DR: a forced promotion's loser cuts committed records too; they are committed no more.
+    this.commitLsn = Math.min(this.commitLsn, fromLsn)
+    this.checkedCommit = Math.min(this.checkedCommit, fromLsn)
     const cut = this.log.truncateFrom(fromLsn)
     this.disk.truncated(fromLsn)
     this.context.trace(`${this.id} cut [${fromLsn}, ${cut[cut.length - 1]?.end}) aside`)
@@ -385,6 +506,11 @@ export class SimNode {
   }
 
   private committed(lsn: number): void {
+    if (this.mustStepDown && this.role === 'primary') {
+      this.context.checker.violation(
+        `${this.id} thawed from a pause as primary and committed to ${lsn} before stepping down`,
+      )
+    }
     this.commitLsn = lsn
     this.context.checker.onCommit(this, lsn)
     if (this.live) {
@@ -399,6 +525,9 @@ export class SimNode {
     const wasPrimary = this.role === 'primary'
     this.role = role
     this.epoch = epoch
+    if (role !== 'primary') this.mustStepDown = false
+    if (role === 'primary' && !wasPrimary) this.primarySince = this.context.queue.now
+    if (role !== 'primary') this.primarySince = undefined
     this.context.trace(`${this.id} is ${role} in epoch ${epoch}`)
     if (role === 'primary') this.context.checker.onPrimary(this, epoch)
     if (wasPrimary && role !== 'primary') {
@@ -437,7 +566,7 @@ export class SimNode {
 
   /** End of a simulation step: the batch of local appends is final; hand it to the core. */
   flush(): void {
-    if (this.pendingFrom === undefined || !this.alive) return
+    if (this.pendingFrom === undefined || !this.alive || this.frozen) return
     const startLsn = this.pendingFrom
     this.pendingFrom = undefined
     this.log.seal(startLsn)
@@ -448,7 +577,8 @@ export class SimNode {
 
   readPut(putLsn: number): MessagePutRecord {
     const record = this.log.get(putLsn) ?? this.checkpoint?.puts.get(putLsn)
-    assert(record !== undefined, `sim: ${this.id} has the PUT at ${putLsn}`)
+    // The message is built only on failure: this runs for every get.
+    if (record === undefined) assert(false, `sim: ${this.id} has the PUT at ${putLsn}`)
     return decodePutRecord(record.bytes, 0, record.bytes.length, putLsn)
   }
 
@@ -466,7 +596,7 @@ export class SimNode {
         setTimeout: (callback, delayMs) => {
           const timer = { cancelled: false }
           queue.schedule(delayMs, 'engine timer', () => {
-            if (!timer.cancelled) callback()
+            if (!timer.cancelled) this.whenAwake(callback)
           })
           return timer
         },
@@ -512,10 +642,13 @@ export class SimNode {
 
   /** Takes a checkpoint of the standby engine and retires the log below what all need. */
   takeCheckpoint(): void {
-    if (!this.alive) return
+    if (!this.alive || this.frozen) return
     // A live primary's engine also holds uncommitted records, except when all is committed.
     if (this.live && (this.appliedEnd !== this.commitLsn || this.pendingFrom !== undefined)) return
     const lsn = this.appliedEnd
+    // DR: a primary checkpoints only what its secondary has (a forced promotion may fork the
+    // rest away, and a checkpoint cannot be cut).
+    if (lsn > this.replica.status().checkpointLimitLsn) return
     if (lsn > this.disk.durableLsn || lsn <= (this.checkpoint?.lsn ?? this.log.startLsn)) return
     const snapshot = this.engine.snapshot()
     const puts = new Map<number, LogRecord>()

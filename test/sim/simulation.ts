@@ -12,21 +12,29 @@
  * (setImmediate), by which time every microtask has run; no real time passes in the model.
  */
 import { SIMULATION_BUGS, type SimulationBug } from '../../src/replication/bugs.js'
+import { InputType } from '../../src/replication/effects.js'
 import type { ReplicaMessage } from '../../src/replication/messages.js'
 import {
   DEFAULT_REPLICATION_SETTINGS,
   type ReplicationSettings,
 } from '../../src/replication/settings.js'
-import { Checker } from './checker.js'
+import { Checker, type SimChecker } from './checker.js'
+import { DrChecker, type DrWorld } from './dr-checker.js'
 import { EventQueue } from './event-queue.js'
 import { Prng } from './prng.js'
 import type { DiskProfile } from './sim-disk.js'
 import { HEALTHY_NETWORK, SimNetwork, type NetworkProfile } from './sim-network.js'
-import { SimNode, type SimContext } from './sim-node.js'
+import { SimNode, TICK_MS, type SimContext } from './sim-node.js'
 import { Workload } from './workload.js'
+
+/** ha: a 3-member HA group (majority); drAsync and drSync: a DR pair under that policy. */
+export type SimulationMode = 'ha' | 'drAsync' | 'drSync'
+export const SIMULATION_MODES: readonly SimulationMode[] = ['ha', 'drAsync', 'drSync']
 
 export interface SimulationOptions {
   readonly seed: number
+  /** Default ha. */
+  readonly mode?: SimulationMode
   readonly bugs?: ReadonlySet<SimulationBug>
   readonly trace?: boolean
   readonly faultMs?: number
@@ -50,12 +58,53 @@ export interface SimulationResult {
     readonly crashes: number
     readonly partitions: number
     readonly engineComparisons: number
+    /** APPENDs cut at the APPEND limit (the shell found the record boundary). */
+    readonly appendParts: number
+    /** GC-pause-like freezes, and those after which the frozen primary found itself deposed. */
+    readonly pauses: number
+    readonly pausedPrimariesDeposed: number
+    /** DR: promotions done, refused, and acknowledged puts found only saved aside. */
+    readonly promotions: number
+    readonly promotionsRefused: number
+    readonly savedAsideAcked: number
+    readonly syncCommits: number
   }
 }
 
-export const FAULT_KINDS = ['crash', 'partition', 'one-way partition', 'bridge', 'heal'] as const
+export const FAULT_KINDS = [
+  'crash',
+  'partition',
+  'one-way partition',
+  'bridge',
+  'heal',
+  'pause',
+  'switch',
+  'force',
+] as const
+type FaultKind = (typeof FAULT_KINDS)[number]
+/** DR pairs have no bridge (two members); switch and force are DR admin actions. */
+const HA_FAULTS: readonly FaultKind[] = [
+  'crash',
+  'partition',
+  'one-way partition',
+  'bridge',
+  'heal',
+  'pause',
+]
+const DR_FAULTS: readonly FaultKind[] = [
+  'crash',
+  'partition',
+  'one-way partition',
+  'heal',
+  'pause',
+  'switch',
+  'force',
+]
 
-const MEMBERS = ['r1', 'r2', 'r3'] as const
+const HA_MEMBERS = ['r1', 'r2', 'r3'] as const
+const DR_MEMBERS = ['dr1', 'dr2'] as const
+/** The DR operator looks for a primary this often, and promotes one when there is none. */
+const ADMIN_INTERVAL_MS = 40
 const CLIENTS = 3
 const CHECKPOINT_INTERVAL_MS = 150
 const SETTLE_MS = 300
@@ -66,9 +115,9 @@ const SETTLE_MS = 300
  * so that a deposed primary often still believes it is primary when a new one is elected (only
  * epoch fencing then keeps its writes out).
  */
-function drawSettings(prng: Prng): ReplicationSettings {
+function drawSettings(prng: Prng, mode: SimulationMode): ReplicationSettings {
   const electionTimeoutMinTicks = prng.pick([20, 30])
-  return {
+  const settings = {
     ...DEFAULT_REPLICATION_SETTINGS,
     electionTimeoutMinTicks,
     electionTimeoutMaxTicks: electionTimeoutMinTicks + prng.pick([10, 30]),
@@ -79,6 +128,16 @@ function drawSettings(prng: Prng): ReplicationSettings {
     ]),
     maxInflightBytes: 16 * 1024,
     retentionMaxBytes: 24 * 1024,
+    // Small APPEND limits, so that a member catching up is sent its range in parts.
+    maxAppendBytes: prng.pick([1024, 4096, 16 * 1024]),
+  }
+  if (mode === 'ha') return settings
+  // DR: the sync timeout short enough that a run sees sync lost and regained; the retention
+  // bound is the default, so a primary running alone keeps what a forced promotion may fork.
+  return {
+    ...settings,
+    syncTimeoutTicks: prng.pick([10, 40, 100]),
+    retentionMaxBytes: DEFAULT_REPLICATION_SETTINGS.retentionMaxBytes,
   }
 }
 
@@ -86,18 +145,20 @@ interface FaultProfile {
   readonly network: NetworkProfile
   readonly disk: DiskProfile
   readonly faultGapMs: readonly [number, number]
-  readonly kinds: readonly (typeof FAULT_KINDS)[number][]
+  readonly kinds: readonly FaultKind[]
   readonly settings: ReplicationSettings
 }
 
-function drawProfile(prng: Prng): FaultProfile {
-  const latencyMaxMs = prng.pick([2, 5, 20, 60])
-  const kinds = FAULT_KINDS.filter(() => prng.chance(0.7))
+function drawProfile(prng: Prng, mode: SimulationMode): FaultProfile {
+  const dr = mode !== 'ha'
+  // DR checks "reachable" from the link's state: little loss, so that heartbeats do arrive.
+  const latencyMaxMs = prng.pick(dr ? [2, 5, 20] : [2, 5, 20, 60])
+  const kinds = (dr ? DR_FAULTS : HA_FAULTS).filter(() => prng.chance(0.7))
   return {
     network: {
       latencyMinMs: 1,
       latencyMaxMs,
-      lossProbability: prng.pick([0, 0.01, 0.05, 0.15]),
+      lossProbability: prng.pick(dr ? [0, 0.005, 0.01] : [0, 0.01, 0.05, 0.15]),
       duplicateProbability: prng.pick([0, 0.01, 0.05]),
     },
     disk: {
@@ -112,7 +173,7 @@ function drawProfile(prng: Prng): FaultProfile {
       [300, 1500],
     ] as const),
     kinds: kinds.length > 0 ? kinds : ['crash'],
-    settings: drawSettings(prng),
+    settings: drawSettings(prng, mode),
   }
 }
 
@@ -124,7 +185,9 @@ function describeProfile(profile: FaultProfile): string {
     `${disk.fsyncLatencyMaxMs} ms, fsync failure ${disk.fsyncFailureProbability}, ` +
     `faults every ${profile.faultGapMs[0]}-${profile.faultGapMs[1]} ms: ${profile.kinds.join(', ')}; ` +
     `election timeout ${profile.settings.electionTimeoutMinTicks}-` +
-    `${profile.settings.electionTimeoutMaxTicks} ticks, dead time ${profile.settings.deadTimeTicks}`
+    `${profile.settings.electionTimeoutMaxTicks} ticks, dead time ${profile.settings.deadTimeTicks}, ` +
+    `APPEND limit ${profile.settings.maxAppendBytes} bytes, ` +
+    `sync timeout ${profile.settings.syncTimeoutTicks} ticks`
   )
 }
 
@@ -141,7 +204,9 @@ class Simulation {
   private readonly prng: Prng
   private readonly queue = new EventQueue()
   private readonly lines: string[] = []
-  private readonly checker: Checker
+  private readonly checker: SimChecker
+  private readonly drChecker: DrChecker | undefined
+  private readonly mode: SimulationMode
   private readonly network: SimNetwork
   private readonly nodes: SimNode[]
   private readonly workload: Workload
@@ -155,24 +220,35 @@ class Simulation {
   private crashes = 0
   private partitions = 0
   private events = 0
+  private appendParts = 0
+  private pauses = 0
+  private pausedPrimariesDeposed = 0
+  private promotions = 0
+  private promotionsRefused = 0
+  /** DR: the member the operator would rather have as primary (the last one promoted). */
+  private preferredPrimary: string
+  private stableSinceMs = 0
 
   constructor(private readonly options: SimulationOptions) {
+    this.mode = options.mode ?? 'ha'
+    const members = this.mode === 'ha' ? HA_MEMBERS : DR_MEMBERS
+    this.preferredPrimary = members[0]
     this.prng = new Prng(options.seed)
-    this.profile = drawProfile(this.prng.fork())
+    this.profile = drawProfile(this.prng.fork(), this.mode)
     this.diskProfile = { ...this.profile.disk }
     this.faultMs = options.faultMs ?? 3000
     this.livenessMs = options.livenessMs ?? 5000
-    this.checker = new Checker(
-      (line) => this.trace(line),
-      () => this.queue.now,
-    )
+    const trace = (line: string): void => this.trace(line)
+    this.drChecker = this.mode === 'ha' ? undefined : new DrChecker(this.drWorld(), trace)
+    this.checker = this.drChecker ?? new Checker(trace, () => this.queue.now)
     this.network = new SimNetwork(this.queue, this.prng.fork(), this.profile.network, (message) =>
       this.deliver(message),
     )
     const context: SimContext = {
       queue: this.queue,
       network: this.network,
-      members: MEMBERS,
+      members,
+      policy: this.mode === 'ha' ? 'majority' : this.mode,
       checker: this.checker,
       bugs: options.bugs ?? new Set(),
       settings: this.profile.settings,
@@ -181,19 +257,23 @@ class Simulation {
       markDirty: () => {
         this.dirty = true
       },
+      counted: () => {
+        this.appendParts++
+      },
       crashed: (node) => {
         this.crashes++
+        this.changed()
         this.queue.schedule(this.prng.between(20, 1200), 'restart', () => {
-          if (!node.alive && this.faulting) node.start()
+          if (!node.alive && this.faulting) this.startNode(node)
         })
       },
     }
-    this.nodes = MEMBERS.map((id) => new SimNode(id, context, this.prng.fork()))
+    this.nodes = members.map((id) => new SimNode(id, context, this.prng.fork()))
     const isStopped = (): boolean => this.stopped
     this.workload = new Workload(
       {
         checker: this.checker,
-        servingPrimary: () => this.nodes.find((node) => node.alive && node.serving),
+        servingPrimary: () => this.servingPrimary(),
         sleep: (delayMs) => this.sleep(delayMs),
         get stopped() {
           return isStopped()
@@ -202,6 +282,43 @@ class Simulation {
       },
       this.prng.fork(),
     )
+  }
+
+  /** A member clients may use: in a DR split brain, either primary (clients follow both). */
+  private servingPrimary(): SimNode | undefined {
+    const serving = this.nodes.filter((node) => node.alive && node.serving && !node.frozen)
+    if (this.mode === 'ha' || serving.length < 2) return serving[0]
+    return serving[this.queue.now % serving.length]
+  }
+
+  private drWorld(): DrWorld {
+    const settings = this.profile.settings
+    const latencyMaxMs = this.profile.network.latencyMaxMs
+    return {
+      now: () => this.queue.now,
+      peerOf: (node) => this.peerOf(node),
+      linkUp: () => this.linkUp(),
+      stableSince: () => this.stableSinceMs,
+      overlapGraceMs: 3 * settings.heartbeatIntervalTicks * TICK_MS + 2 * latencyMaxMs + 10,
+    }
+  }
+
+  private peerOf(node: SimNode): SimNode {
+    return this.nodes.find((other) => other !== node)!
+  }
+
+  private linkUp(): boolean {
+    return !this.network.partitioned && this.nodes.every((node) => node.alive && !node.frozen)
+  }
+
+  /** The link or a member's state changed: "reachable" counts from now. */
+  private changed(): void {
+    this.stableSinceMs = this.queue.now
+  }
+
+  private startNode(node: SimNode): void {
+    node.start()
+    this.changed()
   }
 
   private trace(line: string): void {
@@ -225,8 +342,9 @@ class Simulation {
 
   async run(): Promise<SimulationResult> {
     this.trace(`seed ${this.options.seed}: ${describeProfile(this.profile)}`)
-    for (const node of this.nodes) node.start()
+    for (const node of this.nodes) this.startNode(node)
     this.workload.start(CLIENTS)
+    if (this.mode !== 'ha') this.scheduleAdmin()
     this.scheduleFault()
     this.scheduleCheckpoints()
     this.queue.schedule(this.faultMs, 'faults stop', () => this.stopFaults())
@@ -255,6 +373,10 @@ class Simulation {
     this.stopped = true
     await this.settle()
     this.compareLevelEngines()
+    const survivor = this.servingPrimary()
+    if (this.checker.violations.length === 0 && survivor !== undefined) {
+      this.drChecker?.finalCheck(survivor)
+    }
     return this.result()
   }
 
@@ -292,6 +414,8 @@ class Simulation {
   private injectFault(): void {
     const kind = this.prng.pick(this.profile.kinds)
     const node = this.prng.pick(this.nodes)
+    const network: readonly FaultKind[] = ['partition', 'one-way partition', 'bridge', 'heal']
+    if (network.includes(kind)) this.changed()
     switch (kind) {
       case 'crash': {
         if (node.alive) node.crash('fault')
@@ -300,7 +424,10 @@ class Simulation {
       case 'partition':
         this.partitions++
         this.network.heal()
-        this.network.isolate(node.id, MEMBERS)
+        this.network.isolate(
+          node.id,
+          this.nodes.map((member) => member.id),
+        )
         this.trace(`partition: ${node.id} cut off`)
         return
       case 'one-way partition': {
@@ -324,6 +451,86 @@ class Simulation {
         this.network.heal()
         this.trace('network healed')
         return
+      case 'pause':
+        this.pause(node)
+        return
+      case 'switch':
+        this.plannedSwitch()
+        return
+      case 'force':
+        // The operator promotes the secondary, whatever the other side's state.
+        if (node.alive && !node.frozen && node.role !== 'primary') this.promote(node, 'forced')
+        return
+    }
+  }
+
+  /** A stop-the-world pause: the member hears, says and syncs nothing for a while. */
+  private pause(node: SimNode): void {
+    if (!node.alive || node.frozen) return
+    this.pauses++
+    const wasPrimary = node.role === 'primary'
+    this.changed()
+    node.freeze()
+    const freezes = node.freezes
+    this.queue.schedule(this.prng.between(50, 800), 'thaw', () => {
+      if (!node.alive || !node.frozen || node.freezes !== freezes) return
+      this.changed()
+      node.thaw()
+      if (wasPrimary && node.role !== 'primary') this.pausedPrimariesDeposed++
+    })
+  }
+
+  /** DR planned switch: demote the primary; the operator then promotes the other side. */
+  private plannedSwitch(): void {
+    const primary = this.nodes.find((node) => node.alive && !node.frozen && node.role === 'primary')
+    if (primary === undefined) return
+    const refusal = primary.admin(InputType.DEMOTE)
+    this.trace(`admin: demote ${primary.id}: ${refusal ?? 'done'}`)
+    this.preferredPrimary = this.peerOf(primary).id
+  }
+
+  private scheduleAdmin(): void {
+    this.queue.schedule(ADMIN_INTERVAL_MS, 'admin', () => {
+      this.adminRound()
+      this.scheduleAdmin()
+    })
+  }
+
+  /** The DR operator: no primary to be seen (none, or hung), promote one (strmqm, rdqmdr -p). */
+  private adminRound(): void {
+    const running = this.nodes.filter((node) => node.alive && !node.frozen)
+    if (running.some((node) => node.role === 'primary')) return
+    const target = running.find((node) => node.id === this.preferredPrimary) ?? running[0]
+    if (target !== undefined) this.promote(target, 'admin')
+  }
+
+  /**
+   * Promotes `node`, and checks the refusal rule: with the other side primary, running, and
+   * the link up long enough for its heartbeats to have arrived, the promotion must be refused.
+   */
+  private promote(node: SimNode, why: string): void {
+    const other = this.peerOf(node)
+    const now = this.queue.now
+    const since = Math.max(this.stableSinceMs, other.primarySince ?? now)
+    const graceMs = this.drWorld().overlapGraceMs
+    const reachable =
+      other.alive &&
+      !other.frozen &&
+      other.role === 'primary' &&
+      this.linkUp() &&
+      now - since > graceMs
+    const refusal = node.admin(InputType.PROMOTE)
+    if (refusal !== undefined || node.role !== 'primary') {
+      this.promotionsRefused++
+      return
+    }
+    this.promotions++
+    this.preferredPrimary = node.id
+    this.trace(`admin: ${why} promotion of ${node.id} to epoch ${node.epoch}`)
+    if (reachable) {
+      this.checker.violation(
+        `${node.id} promoted while ${other.id} is primary and reachable (since ${since} ms)`,
+      )
     }
   }
 
@@ -339,8 +546,10 @@ class Simulation {
     this.network.heal()
     this.network.profile = HEALTHY_NETWORK
     this.diskProfile.fsyncFailureProbability = 0
-    this.trace('faults stop: network healed, crashed members restart')
-    for (const node of this.nodes) if (!node.alive) node.start()
+    this.trace('faults stop: network healed, crashed members restart, frozen ones thaw')
+    this.changed()
+    for (const node of this.nodes) if (!node.alive) this.startNode(node)
+    for (const node of this.nodes) node.thaw()
     void this.workload.probe(() => this.queue.now)
   }
 
@@ -360,6 +569,13 @@ class Simulation {
         crashes: this.crashes,
         partitions: this.partitions,
         engineComparisons: this.checker.engineComparisons,
+        appendParts: this.appendParts,
+        pauses: this.pauses,
+        pausedPrimariesDeposed: this.pausedPrimariesDeposed,
+        promotions: this.promotions,
+        promotionsRefused: this.promotionsRefused,
+        savedAsideAcked: this.drChecker?.savedAsideAcked ?? 0,
+        syncCommits: this.drChecker?.syncCommits ?? 0,
       },
     }
   }

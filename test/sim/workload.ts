@@ -9,12 +9,12 @@ import { isMQError, Reason } from '../../src/errors.js'
 import type { Connection, QueueHandle } from '../../src/queue/engine.js'
 import type { QueueEngine } from '../../src/queue/engine.js'
 import { Persistence } from '../../src/queue/types.js'
-import type { Checker } from './checker.js'
+import type { SimChecker } from './checker.js'
 import type { Prng } from './prng.js'
 import { SIM_QUEUE, type SimNode } from './sim-node.js'
 
 export interface WorkloadHost {
-  readonly checker: Checker
+  readonly checker: SimChecker
   servingPrimary(): SimNode | undefined
   sleep(delayMs: number): Promise<void>
   readonly stopped: boolean
@@ -25,6 +25,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 interface Session {
+  readonly node: SimNode
   readonly engine: QueueEngine
   readonly connection: Connection
   readonly handle: QueueHandle
@@ -56,7 +57,7 @@ export class Workload {
     try {
       const connection = node.engine.connect()
       const handle = connection.open(SIM_QUEUE, { input: true, output: true })
-      return { engine: node.engine, connection, handle }
+      return { node, engine: node.engine, connection, handle }
     } catch {
       return undefined
     }
@@ -70,8 +71,8 @@ export class Workload {
       if (session === undefined) continue
       try {
         const choice = this.prng.below(10)
-        if (choice < 4) await this.put(session.handle, false)
-        else if (choice < 7) await this.get(session.handle, false)
+        if (choice < 4) await this.put(session, false)
+        else if (choice < 7) await this.get(session, false)
         else await this.unitOfWork(session)
       } catch (error) {
         this.host.trace(`client ${index}: ${(error as Error).message}`)
@@ -80,18 +81,19 @@ export class Workload {
     }
   }
 
-  private async put(handle: QueueHandle, syncpoint: boolean): Promise<string> {
+  private async put(session: Session, syncpoint: boolean): Promise<string> {
     const tag = this.nextTag('m')
-    await handle.put(encoder.encode(tag), { persistence: Persistence.PERSISTENT, syncpoint })
-    if (!syncpoint) this.host.checker.ackPut(tag)
+    const options = { persistence: Persistence.PERSISTENT, syncpoint }
+    await session.handle.put(encoder.encode(tag), options)
+    if (!syncpoint) this.host.checker.ackPut(tag, session.node)
     return tag
   }
 
-  private async get(handle: QueueHandle, syncpoint: boolean): Promise<string | undefined> {
+  private async get(session: Session, syncpoint: boolean): Promise<string | undefined> {
     try {
-      const got = await handle.get({ syncpoint })
+      const got = await session.handle.get({ syncpoint })
       const tag = decoder.decode(got.body)
-      if (!syncpoint) this.host.checker.ackGet(tag)
+      if (!syncpoint) this.host.checker.ackGet(tag, session.node)
       return tag
     } catch (error) {
       if (isMQError(error) && error.reason === Reason.NO_MSG_AVAILABLE) return undefined
@@ -102,15 +104,15 @@ export class Workload {
   private async unitOfWork(session: Session): Promise<void> {
     const puts: string[] = []
     const count = this.prng.between(1, 3)
-    for (let index = 0; index < count; index++) puts.push(await this.put(session.handle, true))
-    const got = this.prng.chance(0.5) ? await this.get(session.handle, true) : undefined
+    for (let index = 0; index < count; index++) puts.push(await this.put(session, true))
+    const got = this.prng.chance(0.5) ? await this.get(session, true) : undefined
     if (this.prng.chance(0.25)) {
       await session.connection.backout()
       return
     }
     await session.connection.commit()
-    for (const tag of puts) this.host.checker.ackPut(tag)
-    if (got !== undefined) this.host.checker.ackGet(got)
+    for (const tag of puts) this.host.checker.ackPut(tag, session.node)
+    if (got !== undefined) this.host.checker.ackGet(got, session.node)
   }
 
   /** Liveness probe: puts until one is acknowledged, noting when. */
@@ -121,7 +123,7 @@ export class Workload {
       session = this.session(session)
       if (session === undefined) continue
       try {
-        await this.put(session.handle, false)
+        await this.put(session, false)
         this.probeAckedAt = now()
       } catch {
         session = undefined
