@@ -260,7 +260,9 @@ function resultFromPoints(
     inFlight: context.parameters.openLoopMaxInFlight,
     durationSeconds: seconds,
     // The headline throughput is the highest rate sustained without saturating.
-    messages: best === undefined ? 0 : Math.round(best.achievedMessagesPerSecond * seconds),
+    // Rounded up: a point with completions had at least one message, even when a stalled
+    // sender stretched its few messages (quick runs offer ~2) well past `seconds`.
+    messages: best === undefined ? 0 : Math.ceil(best.achievedMessagesPerSecond * seconds),
     latencies: best === undefined ? {} : { put: best.put },
     openLoop: points,
     ...(saturation === undefined ? {} : { saturationMessagesPerSecond: saturation }),

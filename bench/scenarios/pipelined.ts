@@ -139,6 +139,14 @@ export async function runPipelinedLoad(
         ),
       )
       await sleepMs((end - nowMicros()) / 1000)
+      // A window that saw no delivery (a stalled or starved process: quick runs use windows of
+      // a fraction of a second) is stretched to the first delivery, so a rate is never computed
+      // over nothing.
+      if (state.consumedInWindow === 0) {
+        window.end = Number.POSITIVE_INFINITY
+        await waitFor(() => state.consumedInWindow > 0, DRAIN_TIMEOUT_MS)
+        window.end = Math.max(end, nowMicros())
+      }
       state.producing = false
       await Promise.all(workers)
       await waitFor(() => state.consumed >= state.acknowledged, DRAIN_TIMEOUT_MS)
@@ -147,7 +155,7 @@ export async function runPipelinedLoad(
       if (state.consumerError !== undefined) throw state.consumerError
       return {
         consumedInWindow: state.consumedInWindow,
-        windowSeconds: timing.durationSeconds,
+        windowSeconds: (window.end - start) / 1_000_000,
         latencies,
         connections,
         inFlight: perConnection * connections,

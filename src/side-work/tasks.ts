@@ -5,7 +5,12 @@
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
-import { preallocateSegment, syncDirectory, writeFully } from '../actors/journal/segment-files.js'
+import {
+  preallocateSegment,
+  segmentPassed,
+  syncDirectory,
+  writeFully,
+} from '../actors/journal/segment-files.js'
 import { SEGMENT_PREPARATION_PAUSE_MS } from '../constants.js'
 
 export interface PrepareSegmentTask {
@@ -16,6 +21,7 @@ export interface PrepareSegmentTask {
 
 /** Ahead of need and paced, so the journal's fdatasyncs never wait behind a 64 MiB flush. */
 export function prepareSegment(task: PrepareSegmentTask): void {
+  if (segmentPassed(task.directory, task.segmentIndex)) return
   preallocateSegment(task.directory, task.segmentIndex, task.segmentBytes, {
     pauseMs: SEGMENT_PREPARATION_PAUSE_MS,
   })

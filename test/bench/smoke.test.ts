@@ -73,8 +73,9 @@ describe('harness smoke run (in-process systems, quick mode)', () => {
               result.scenario === scenario &&
               result.persistent === persistent,
           )
-          expect(found, `${system} ${scenario} ${persistent}`).toBeDefined()
-          expect(found?.messages).toBeGreaterThan(0)
+          const label = `${system} ${scenario} ${persistent}`
+          expect(found, label).toBeDefined()
+          expect(found?.messages, label).toBeGreaterThan(0)
         }
       }
     }

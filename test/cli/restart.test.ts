@@ -35,6 +35,19 @@ function startedLines(node: TestNode): number {
   return log.split('\n').filter((line) => line.includes('"msg":"qmqd started"')).length
 }
 
+/**
+ * The daemon logs through a pino transport (a worker thread writing the rolling file), so its
+ * "qmqd started" line reaches the file some time after the daemon answers: wait until the file
+ * shows `expected` starts (a loaded machine delays the writer), then check there are no more.
+ */
+async function expectStartedLines(node: TestNode, expected: number): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (startedLines(node) < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  expect(startedLines(node)).toBe(expected)
+}
+
 async function raceStarts(node: TestNode): Promise<number> {
   const results = await Promise.all(
     Array.from({ length: RACERS }, () => node.run('qmqd', ['start'], { env: LOGGING })),
@@ -55,11 +68,11 @@ describe('a killed daemon comes back', () => {
 
   it('gives exactly one daemon to racing starts, fresh and after kill -9', async () => {
     const first = await raceStarts(node)
-    expect(startedLines(node)).toBe(1)
+    await expectStartedLines(node, 1)
     process.kill(first, 'SIGKILL')
     const second = await raceStarts(node)
     expect(second).not.toBe(first)
-    expect(startedLines(node)).toBe(2)
+    await expectStartedLines(node, 2)
   })
 
   it('keeps every acknowledged persistent message exactly once across kill -9 rounds', async () => {

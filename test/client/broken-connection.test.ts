@@ -60,11 +60,20 @@ describe('a broken connection', () => {
     expect(fake.framesOf(Opcode.PING).length).toBeLessThanOrEqual(2)
   })
 
+  // The fake answers in this process, so a PONG needs a few turns of this event loop: with a
+  // 10 ms interval a 30 ms scheduling stall on a loaded machine was "silence" and ended the
+  // connection (the wait for PINGs then hung). 250 ms makes only a stall of most of a second
+  // look like silence; 4 PINGs still span more than the 3 intervals after which an unanswered
+  // peer is dead. If the connection ends anyway, fail at once with its cause.
   it('keeps an idle connection whose PINGs are answered', async () => {
     const fake = await startFake()
-    const connection = await connectTo(fake, { heartbeatMs: 10 })
+    const connection = await connectTo(fake, { heartbeatMs: 250 })
     const queue = await connection.open('Q1')
-    await fake.waitForFrame(() => fake.framesOf(Opcode.PING).length >= 4)
+    const ended = connection.closed.then((cause) => {
+      throw new Error(`connection ended: ${cause?.message ?? 'closed'}`)
+    })
+    await Promise.race([fake.waitForFrame(() => fake.framesOf(Opcode.PING).length >= 4), ended])
+    ended.catch(() => undefined)
     await queue.put('still here')
     expect(fake.depth('Q1')).toBe(1)
   })

@@ -24,6 +24,7 @@ import type { JournalPort } from '../../queue/journal-port.js'
 import { FramedRing } from '../../ring/framed-ring.js'
 import { compiledModuleUrl } from '../../runtime/package-root.js'
 import type { SideWorkPool } from '../../side-work/pool.js'
+import { SegmentPreparation } from '../../side-work/segment-preparation.js'
 import {
   decodeRecord,
   encodeRecord,
@@ -92,6 +93,7 @@ export class JournalHandle implements JournalPort {
   /** Set while truncateFrom runs: the worker must see no new frame until the cut is done. */
   private truncating = false
   private readonly readiness: Promise<void>
+  private readonly segmentPreparation: SegmentPreparation
   private markReady!: () => void
 
   private constructor(private readonly options: JournalOptions) {
@@ -103,6 +105,9 @@ export class JournalHandle implements JournalPort {
     this.currentEpoch = options.epoch
     this.durability = new DurabilityTracker(options.startLsn)
     this.readiness = new Promise((resolve) => (this.markReady = resolve))
+    this.segmentPreparation = new SegmentPreparation(options.sideWork, options, (error, index) =>
+      options.logger.warn({ err: error, segment: index }, 'segment preparation failed'),
+    )
   }
 
   /**
@@ -485,14 +490,7 @@ export class JournalHandle implements JournalPort {
 
   private onWorkerEvent(event: Exclude<JournalEvent, { type: 'closed' }>): void {
     if (event.type === 'segment-opened') {
-      const { directory, segmentBytes } = this.options
-      const next = { directory, segmentIndex: event.segmentIndex + 1, segmentBytes }
-      this.options.sideWork.prepareSegment(next).catch((error: unknown) => {
-        this.options.logger.warn(
-          { err: error, segment: next.segmentIndex },
-          'segment preparation failed',
-        )
-      })
+      this.segmentPreparation.opened(event.segmentIndex)
       return
     }
     const message = `journal write failed in ${event.file} at LSN ${event.lsn}: ${event.code} ${event.message}`

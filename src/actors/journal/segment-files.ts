@@ -76,13 +76,15 @@ export function preallocateSegment(
 ): void {
   const target = segmentPath(directory, segmentIndex)
   if (fs.existsSync(target)) return
-  for (const spare of listSegments(directory).spares) {
-    if (publish(join(directory, spare), target)) {
-      syncDirectory(directory)
-      return
-    }
-  }
   const temporary = `${target}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`
+  for (const spare of listSegments(directory).spares) {
+    // Claimed by rename first: two preparers of different segments could otherwise both link
+    // the same spare, and two segments would share one file.
+    if (!claim(join(directory, spare), temporary)) continue
+    if (!publish(temporary, target)) fs.renameSync(temporary, join(directory, spare))
+    syncDirectory(directory)
+    return
+  }
   const descriptor = fs.openSync(temporary, 'wx')
   try {
     const zeros = Buffer.alloc(Math.min(ZERO_CHUNK_BYTES, bytes))
@@ -103,6 +105,27 @@ export function preallocateSegment(
   syncDirectory(directory)
 }
 
+/** Renames `spare` to a name only this caller knows; false if another preparer took it. */
+function claim(spare: string, claimed: string): boolean {
+  try {
+    fs.renameSync(spare, claimed)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+}
+
+/**
+ * True when a later segment exists and `segmentIndex` does not: the journal has written past it
+ * (and it may be retired already), so preparing it ahead would only re-create a dead segment.
+ */
+export function segmentPassed(directory: string, segmentIndex: number): boolean {
+  const { segments } = listSegments(directory)
+  const last = segments[segments.length - 1]
+  return last !== undefined && last > segmentIndex && !segments.includes(segmentIndex)
+}
+
 /** Links `source` as `target` and removes `source`; false if `target` already exists. */
 function publish(source: string, target: string): boolean {
   try {
@@ -110,7 +133,6 @@ function publish(source: string, target: string): boolean {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') return false
-    if (code === 'ENOENT') return false // another preparer took this spare first
     throw error
   }
   fs.unlinkSync(source)
