@@ -61,7 +61,7 @@ export const MIN_SEGMENT_BYTES = 64 * KiB
  * uowId 0 means "none", so no record may sit at LSN 0.
  */
 export const LOG_START_LSN = 64
-/** Record header bytes (see src/wire/journal-record.ts). */
+/** Record header bytes (see src/actors/journal/record-header.ts). */
 export const RECORD_HEADER_BYTES = 40
 /** Records are padded to this alignment so headers never straddle a word. */
 export const RECORD_ALIGNMENT_BYTES = 8

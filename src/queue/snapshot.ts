@@ -1,6 +1,7 @@
 /**
  * Checkpoint support: a consistent copy of the engine's persistent state, column by column, that
- * src/wire/checkpoint.ts writes to disk, and the inverse that loads it before the log tail is
+ * src/queue-manager/checkpoint-format.ts writes to disk, and the inverse that loads it before the
+ * log tail is
  * replayed. Non-persistent messages are not part of it (they do not survive a restart).
  *
  * A snapshot is taken synchronously, so it is exactly "every record applied so far": `lsn` is

@@ -1,5 +1,5 @@
 /**
- * Journal record wire format, version 2: how each JournalRecord (src/journal/record-types.ts) is
+ * Journal record wire format, version 2: how each JournalRecord (record-types.ts) is
  * laid out in the log. Size first, allocate once, write in place (hypercore's
  * preencode/encode/decode): encodedRecordLength, then encodeRecord into the caller's buffer (often
  * the SharedArrayBuffer ring), then finalizeRecord in the journal worker once the batch is known.

@@ -1,6 +1,6 @@
 /**
  * Journal records as the queue engine produces and replays them. The byte layout of each is in
- * src/wire/journal-record.ts; this file is only the shape. Every persistent change is one record.
+ * journal-record.ts beside it; this file is only the shape. Every persistent change is one record.
  *
  * Identity: a record's LSN is its byte position in the log. A message is known on disk by the LSN
  * of its PUT record (`putLsn`); a unit of work by the LSN of its first record (`uowId`), which is
