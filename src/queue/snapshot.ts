@@ -1,8 +1,8 @@
 /**
  * Checkpoint support: a consistent copy of the engine's persistent state, column by column, that
  * src/queue-manager/checkpoint-format.ts writes to disk, and the inverse that loads it before the
- * log tail is
- * replayed. Non-persistent messages are not part of it (they do not survive a restart).
+ * log tail is replayed. Non-persistent messages are not part of it (they do not survive a
+ * restart).
  *
  * A snapshot is taken synchronously, so it is exactly "every record applied so far": `lsn` is
  * the LSN of the last record applied (-1 if none), and recovery continues with records above it.
