@@ -94,13 +94,21 @@ export class PayloadReader implements LayoutFailure {
   }
 
   text(field: LengthField): string {
-    const view = this.lengthPrefixed(field)
     if (field.ascii === true) {
-      if (!isPrintableAscii(view)) {
-        this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not printable ASCII')
+      // Checked and decoded in place: a Buffer view per field (subarray) cost more than the rest.
+      const byteCount = this.prefixedCount(field)
+      const at = this.layout.claim(byteCount, field.name)
+      if (byteCount === 0) return ''
+      const source = this.layout.source
+      for (let index = at; index < at + byteCount; index++) {
+        const byte = source[index]!
+        if (byte < 0x20 || byte > 0x7e) {
+          this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not printable ASCII')
+        }
       }
-      return view.toString('latin1')
+      return source.toString('latin1', at, at + byteCount)
     }
+    const view = this.lengthPrefixed(field)
     // isUtf8 is strict (no overlongs, no surrogates) and, unlike a TextDecoder, keeps a BOM.
     if (!isUtf8(view)) {
       this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not well-formed UTF-8')
@@ -110,7 +118,7 @@ export class PayloadReader implements LayoutFailure {
 
   /** A copy: small values outlive the frame, and must not pin the socket chunk they came in. */
   bytesCopy(field: LengthField): Uint8Array {
-    return new Uint8Array(this.lengthPrefixed(field))
+    return this.layout.copy(this.prefixedCount(field), field.name)
   }
 
   /** A view, no copy: the body is the one field worth not copying. */
@@ -118,8 +126,9 @@ export class PayloadReader implements LayoutFailure {
     return this.lengthPrefixed(field)
   }
 
+  /** A copy by the cursor's byte loop: no Buffer view made only to be copied. */
   fixedId(field: IdField): Uint8Array {
-    return new Uint8Array(this.layout.bytes(MESSAGE_ID_BYTES, field.name))
+    return this.layout.copy(MESSAGE_ID_BYTES, field.name)
   }
 
   optionalId(field: IdField): Uint8Array | undefined {
@@ -138,19 +147,17 @@ export class PayloadReader implements LayoutFailure {
     this.fail(FrameFault.TRAILING_BYTES, 'payload', Reason.UNEXPECTED_ERROR, detail)
   }
 
-  private lengthPrefixed(field: LengthField): Buffer {
+  /** The count in front of a field, checked against its bounds before its bytes are claimed. */
+  private prefixedCount(field: LengthField): number {
     const byteCount = this.layout.length(field.prefixBytes, field.name)
     if (byteCount < field.minBytes || byteCount > field.maxBytes) {
       const detail = `is ${byteCount} bytes, expected ${field.minBytes}..${field.maxBytes}`
       this.fail(FrameFault.LENGTH_OUT_OF_RANGE, field.name, field.reason, detail)
     }
-    return this.layout.bytes(byteCount, field.name)
+    return byteCount
   }
-}
 
-function isPrintableAscii(bytes: Uint8Array): boolean {
-  for (const byte of bytes) {
-    if (byte < 0x20 || byte > 0x7e) return false
+  private lengthPrefixed(field: LengthField): Buffer {
+    return this.layout.bytes(this.prefixedCount(field), field.name)
   }
-  return true
 }
