@@ -44,7 +44,22 @@ export class PayloadReader implements LayoutFailure {
     return this.fail(FrameFault.TRUNCATED, name, Reason.UNEXPECTED_ERROR, `${detail} in the frame`)
   }
 
-  private checked(field: IntegerField, value: number): number {
+  /** The payload, for a fixed block claimed by `block` and read by offset. */
+  get source(): Buffer {
+    return this.layout.source
+  }
+
+  /**
+   * Claims a fixed block of `byteCount` bytes and returns where it starts, or -1, claiming
+   * nothing, when fewer are left: the caller then reads field by field, so a short frame still
+   * names the field it ends in. One bounds check for the block instead of one per field.
+   */
+  block(byteCount: number): number {
+    return this.layout.remainingBytes < byteCount ? -1 : this.layout.claim(byteCount, 'block')
+  }
+
+  /** A value read from a block, checked as the field's own read would check it. */
+  checked(field: IntegerField, value: number): number {
     if (isIntegerIn(field, value)) return value
     const detail = `is ${value}, expected ${describeRange(field)}`
     return this.fail(FrameFault.VALUE_OUT_OF_RANGE, field.name, field.reason, detail)
@@ -80,7 +95,10 @@ export class PayloadReader implements LayoutFailure {
   }
 
   flags(field: FlagsField): number {
-    const bits = this.layout.u8(field.name)
+    return this.checkedFlags(field, this.layout.u8(field.name))
+  }
+
+  checkedFlags(field: FlagsField, bits: number): number {
     if ((bits & ~field.known) === 0) return bits
     const detail = `has unknown bits 0x${(bits & ~field.known).toString(16)}`
     return this.fail(FrameFault.UNKNOWN_FLAGS, field.name, field.reason, detail)
