@@ -27,10 +27,13 @@ export function isPrintableAscii(text: string): boolean {
 
 /** Writes printable ASCII, no count: `what` names the field in the assertion. */
 export function writeAscii(writer: LayoutWriter<Uint8Array>, text: string, what: string): void {
+  let printable = true
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index)
-    assert(code >= ASCII_FIRST && code <= ASCII_LAST, `${what}: printable ASCII`)
+    printable = printable && code >= ASCII_FIRST && code <= ASCII_LAST
   }
+  // The message is built only on failure: a template per character cost the append path.
+  if (!printable) assert(false, `${what}: printable ASCII`)
   writer.latin1(text, what)
 }
 

@@ -9,6 +9,7 @@
  *   left), backoutCount u32, putTimeMs u64, format, replyToQueue, replyToQueueManager as above.
  */
 import { MESSAGE_ID_BYTES } from '../../constants.js'
+import { loadU32, loadU64 } from '../../codec/layout.js'
 import { Reason } from '../../errors.js'
 import type { MessageDescriptor, PutOptions } from '../../queue/types.js'
 import { Persistence } from '../../queue/types.js'
@@ -62,12 +63,27 @@ export function writePutOptions(writer: FrameWriter, options: PutOptions): void 
   writer.text(REPLY_TO_QUEUE_MANAGER, options.replyToQueueManager ?? '')
 }
 
+/** persistence u8, priority i8, expiry i32, flags u8: the fixed part of the put options. */
+const PUT_OPTIONS_FIXED_BYTES = 7
+
 /** Every option is present after decoding: absent ones arrive as their documented defaults. */
 export function readPutOptions(reader: PayloadReader): PutOptions {
-  const persistence = reader.u8(PERSISTENCE) as Persistence
-  const priority = reader.i8(PUT_PRIORITY)
-  const expiry = reader.i32(PUT_EXPIRY)
-  const syncpoint = (reader.flags(PUT_FLAGS) & SYNCPOINT_BIT) !== 0
+  const at = reader.block(PUT_OPTIONS_FIXED_BYTES)
+  let persistence: Persistence, priority: number, expiry: number, flags: number
+  if (at >= 0) {
+    // One bounds check for the fixed fields, then loads, checked in the same order.
+    const source = reader.source
+    persistence = reader.checked(PERSISTENCE, source[at]!) as Persistence
+    priority = reader.checked(PUT_PRIORITY, (source[at + 1]! << 24) >> 24)
+    expiry = reader.checked(PUT_EXPIRY, loadU32(source, at + 2) | 0)
+    flags = reader.checkedFlags(PUT_FLAGS, source[at + 6]!)
+  } else {
+    persistence = reader.u8(PERSISTENCE) as Persistence
+    priority = reader.i8(PUT_PRIORITY)
+    expiry = reader.i32(PUT_EXPIRY)
+    flags = reader.flags(PUT_FLAGS)
+  }
+  const syncpoint = (flags & SYNCPOINT_BIT) !== 0
   const msgId = reader.optionalId(MSG_ID)
   const correlId = reader.optionalId(CORREL_ID)
   const format = reader.text(FORMAT)
@@ -105,29 +121,53 @@ export function writeDescriptor(writer: FrameWriter, descriptor: MessageDescript
   writer.scope = ''
 }
 
+/** Two ids, persistent u8, priority u8, expiry i32, backoutCount u32, putTimeMs u64. */
+const DESCRIPTOR_FIXED_BYTES = 2 * MESSAGE_ID_BYTES + 18
+
+function copyId(source: Uint8Array, at: number): Uint8Array {
+  const copied = new Uint8Array(MESSAGE_ID_BYTES)
+  for (let index = 0; index < MESSAGE_ID_BYTES; index++) copied[index] = source[at + index]!
+  return copied
+}
+
+/** The fixed part as one block (one bounds check), then loads checked in field order. */
+function readDescriptorBlock(reader: PayloadReader, at: number): MessageDescriptor {
+  const source = reader.source
+  const fields = at + 2 * MESSAGE_ID_BYTES
+  return {
+    msgId: copyId(source, at),
+    correlId: copyId(source, at + MESSAGE_ID_BYTES),
+    persistent: reader.checked(PERSISTENT, source[fields]!) === 1,
+    priority: reader.checked(DESCRIPTOR_PRIORITY, source[fields + 1]!),
+    expiry: reader.checked(DESCRIPTOR_EXPIRY, loadU32(source, fields + 2) | 0),
+    backoutCount: reader.checked(BACKOUT_COUNT, loadU32(source, fields + 6)),
+    putTimeMs: reader.checked(PUT_TIME_MS, loadU64(source, fields + 10)),
+    format: reader.text(FORMAT),
+    replyToQueue: reader.text(REPLY_TO_QUEUE),
+    replyToQueueManager: reader.text(REPLY_TO_QUEUE_MANAGER),
+  }
+}
+
+/** Field by field, on a frame too short for the fixed part: the error names the field. */
+function readDescriptorFields(reader: PayloadReader): MessageDescriptor {
+  return {
+    msgId: reader.fixedId(MSG_ID),
+    correlId: reader.fixedId(CORREL_ID),
+    persistent: reader.boolean(PERSISTENT),
+    priority: reader.u8(DESCRIPTOR_PRIORITY),
+    expiry: reader.i32(DESCRIPTOR_EXPIRY),
+    backoutCount: reader.u32(BACKOUT_COUNT),
+    putTimeMs: reader.u64(PUT_TIME_MS),
+    format: reader.text(FORMAT),
+    replyToQueue: reader.text(REPLY_TO_QUEUE),
+    replyToQueueManager: reader.text(REPLY_TO_QUEUE_MANAGER),
+  }
+}
+
 export function readDescriptor(reader: PayloadReader): MessageDescriptor {
   reader.scope = 'descriptor.'
-  const msgId = reader.fixedId(MSG_ID)
-  const correlId = reader.fixedId(CORREL_ID)
-  const persistent = reader.boolean(PERSISTENT)
-  const priority = reader.u8(DESCRIPTOR_PRIORITY)
-  const expiry = reader.i32(DESCRIPTOR_EXPIRY)
-  const backoutCount = reader.u32(BACKOUT_COUNT)
-  const putTimeMs = reader.u64(PUT_TIME_MS)
-  const format = reader.text(FORMAT)
-  const replyToQueue = reader.text(REPLY_TO_QUEUE)
-  const replyToQueueManager = reader.text(REPLY_TO_QUEUE_MANAGER)
+  const at = reader.block(DESCRIPTOR_FIXED_BYTES)
+  const descriptor = at >= 0 ? readDescriptorBlock(reader, at) : readDescriptorFields(reader)
   reader.scope = ''
-  return {
-    msgId,
-    correlId,
-    persistent,
-    priority,
-    expiry,
-    backoutCount,
-    putTimeMs,
-    format,
-    replyToQueue,
-    replyToQueueManager,
-  }
+  return descriptor
 }

@@ -44,7 +44,22 @@ export class PayloadReader implements LayoutFailure {
     return this.fail(FrameFault.TRUNCATED, name, Reason.UNEXPECTED_ERROR, `${detail} in the frame`)
   }
 
-  private checked(field: IntegerField, value: number): number {
+  /** The payload, for a fixed block claimed by `block` and read by offset. */
+  get source(): Buffer {
+    return this.layout.source
+  }
+
+  /**
+   * Claims a fixed block of `byteCount` bytes and returns where it starts, or -1, claiming
+   * nothing, when fewer are left: the caller then reads field by field, so a short frame still
+   * names the field it ends in. One bounds check for the block instead of one per field.
+   */
+  block(byteCount: number): number {
+    return this.layout.remainingBytes < byteCount ? -1 : this.layout.claim(byteCount, 'block')
+  }
+
+  /** A value read from a block, checked as the field's own read would check it. */
+  checked(field: IntegerField, value: number): number {
     if (isIntegerIn(field, value)) return value
     const detail = `is ${value}, expected ${describeRange(field)}`
     return this.fail(FrameFault.VALUE_OUT_OF_RANGE, field.name, field.reason, detail)
@@ -80,7 +95,10 @@ export class PayloadReader implements LayoutFailure {
   }
 
   flags(field: FlagsField): number {
-    const bits = this.layout.u8(field.name)
+    return this.checkedFlags(field, this.layout.u8(field.name))
+  }
+
+  checkedFlags(field: FlagsField, bits: number): number {
     if ((bits & ~field.known) === 0) return bits
     const detail = `has unknown bits 0x${(bits & ~field.known).toString(16)}`
     return this.fail(FrameFault.UNKNOWN_FLAGS, field.name, field.reason, detail)
@@ -94,13 +112,21 @@ export class PayloadReader implements LayoutFailure {
   }
 
   text(field: LengthField): string {
-    const view = this.lengthPrefixed(field)
     if (field.ascii === true) {
-      if (!isPrintableAscii(view)) {
-        this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not printable ASCII')
+      // Checked and decoded in place: a Buffer view per field (subarray) cost more than the rest.
+      const byteCount = this.prefixedCount(field)
+      const at = this.layout.claim(byteCount, field.name)
+      if (byteCount === 0) return ''
+      const source = this.layout.source
+      for (let index = at; index < at + byteCount; index++) {
+        const byte = source[index]!
+        if (byte < 0x20 || byte > 0x7e) {
+          this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not printable ASCII')
+        }
       }
-      return view.toString('latin1')
+      return source.toString('latin1', at, at + byteCount)
     }
+    const view = this.lengthPrefixed(field)
     // isUtf8 is strict (no overlongs, no surrogates) and, unlike a TextDecoder, keeps a BOM.
     if (!isUtf8(view)) {
       this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not well-formed UTF-8')
@@ -110,7 +136,7 @@ export class PayloadReader implements LayoutFailure {
 
   /** A copy: small values outlive the frame, and must not pin the socket chunk they came in. */
   bytesCopy(field: LengthField): Uint8Array {
-    return new Uint8Array(this.lengthPrefixed(field))
+    return this.layout.copy(this.prefixedCount(field), field.name)
   }
 
   /** A view, no copy: the body is the one field worth not copying. */
@@ -118,8 +144,9 @@ export class PayloadReader implements LayoutFailure {
     return this.lengthPrefixed(field)
   }
 
+  /** A copy by the cursor's byte loop: no Buffer view made only to be copied. */
   fixedId(field: IdField): Uint8Array {
-    return new Uint8Array(this.layout.bytes(MESSAGE_ID_BYTES, field.name))
+    return this.layout.copy(MESSAGE_ID_BYTES, field.name)
   }
 
   optionalId(field: IdField): Uint8Array | undefined {
@@ -138,19 +165,17 @@ export class PayloadReader implements LayoutFailure {
     this.fail(FrameFault.TRAILING_BYTES, 'payload', Reason.UNEXPECTED_ERROR, detail)
   }
 
-  private lengthPrefixed(field: LengthField): Buffer {
+  /** The count in front of a field, checked against its bounds before its bytes are claimed. */
+  private prefixedCount(field: LengthField): number {
     const byteCount = this.layout.length(field.prefixBytes, field.name)
     if (byteCount < field.minBytes || byteCount > field.maxBytes) {
       const detail = `is ${byteCount} bytes, expected ${field.minBytes}..${field.maxBytes}`
       this.fail(FrameFault.LENGTH_OUT_OF_RANGE, field.name, field.reason, detail)
     }
-    return this.layout.bytes(byteCount, field.name)
+    return byteCount
   }
-}
 
-function isPrintableAscii(bytes: Uint8Array): boolean {
-  for (const byte of bytes) {
-    if (byte < 0x20 || byte > 0x7e) return false
+  private lengthPrefixed(field: LengthField): Buffer {
+    return this.layout.bytes(this.prefixedCount(field), field.name)
   }
-  return true
 }

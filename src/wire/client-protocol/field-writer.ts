@@ -102,7 +102,8 @@ export class FrameWriter {
 
   /** Bits built by the codec from booleans, so they are known bits by construction. */
   flags(field: FlagsField, bits: number): void {
-    assert((bits & ~field.known) === 0, `${field.name}: only known bits are built`)
+    // The message is built only on failure: a template per call cost the encode path.
+    if ((bits & ~field.known) !== 0) assert(false, `${field.name}: only known bits are built`)
     if (this.layout === undefined) this.counted += 1
     else this.layout.u8(bits, field.name)
   }
@@ -114,7 +115,15 @@ export class FrameWriter {
 
   text(field: LengthField, value: string): void {
     if (this.layout === undefined) this.counted += field.prefixBytes + this.checkText(field, value)
-    else this.layout.text(field.prefixBytes, value, field.name)
+    // An ascii field passed checkText as printable ASCII, so latin1 writes its UTF-8 bytes,
+    // by a char loop, with no subarray and no TextEncoder call.
+    else
+      this.layout.text(
+        field.prefixBytes,
+        value,
+        field.name,
+        field.ascii === true ? 'latin1' : 'utf8',
+      )
   }
 
   bytes(field: LengthField, value: Uint8Array): void {
@@ -149,6 +158,11 @@ export class FrameWriter {
   }
 
   private checkText(field: LengthField, value: string): number {
+    if (field.ascii === true && PRINTABLE_ASCII.test(value)) {
+      // Printable ASCII: a byte per character, and no surrogate to look for.
+      this.checkLength(field, value.length)
+      return value.length
+    }
     const byteCount = Buffer.byteLength(value, 'utf8')
     this.checkLength(field, byteCount)
     if (field.ascii === true && !PRINTABLE_ASCII.test(value)) {
