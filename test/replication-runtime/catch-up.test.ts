@@ -13,9 +13,9 @@ describe('replicated group: catch-up, transfer, divergence', () => {
   let directory: ReturnType<typeof temporaryDirectory>
   let group: MemberGroup
 
-  beforeEach(() => {
+  beforeEach(async () => {
     directory = temporaryDirectory('repl-catch-up')
-    group = new MemberGroup(directory.path, groupPort())
+    group = new MemberGroup(directory.path, await groupPort())
   })
 
   afterEach(async () => {

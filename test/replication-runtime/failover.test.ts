@@ -11,9 +11,9 @@ describe('replicated group on loopback', () => {
   let directory: ReturnType<typeof temporaryDirectory>
   let group: MemberGroup
 
-  beforeEach(() => {
+  beforeEach(async () => {
     directory = temporaryDirectory('repl-runtime')
-    group = new MemberGroup(directory.path, groupPort())
+    group = new MemberGroup(directory.path, await groupPort())
   })
 
   afterEach(async () => {
@@ -91,7 +91,7 @@ describe.runIf(ROUNDS > 0)('replicated group: repeated kill -9 of the primary', 
     `${ROUNDS} rounds: every acknowledged message survives exactly once`,
     async () => {
       const directory = temporaryDirectory('repl-rounds')
-      const group = new MemberGroup(directory.path, groupPort())
+      const group = new MemberGroup(directory.path, await groupPort())
       try {
         group.startAll()
         const acked: string[] = []

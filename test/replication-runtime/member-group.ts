@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import { join } from 'node:path'
 import { packageRoot } from '../../src/runtime/package-root.js'
 
@@ -192,7 +193,26 @@ export class MemberGroup {
   }
 }
 
-/** A port base for this run: replication on `port`, clients on `port + 1`, on all three hosts. */
-export function groupPort(): number {
-  return 20_000 + 2 * Math.floor(Math.random() * 10_000)
+/**
+ * A port base for this run: replication on `port`, clients on `port + 1`, on all three hosts.
+ * Chosen below Linux's ephemeral range (32768-60999), because other test files open thousands of
+ * outgoing connections whose source ports come from that range, and checked bindable on every
+ * host first: a member that cannot bind its port exits, and the group then has no quorum.
+ */
+export async function groupPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + 2 * Math.floor(Math.random() * 6_000)
+    const hosts = Object.values(HOSTS)
+    const checks = hosts.flatMap((host) => [bindable(host, port), bindable(host, port + 1)])
+    if ((await Promise.all(checks)).every(Boolean)) return port
+  }
+  throw new Error('no free port pair found below the ephemeral range on all three hosts')
+}
+
+function bindable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)))
+  })
 }
