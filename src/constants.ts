@@ -215,6 +215,18 @@ export const REPLICATION_REDIAL_MAX_MS = 500
 export const REPLICATION_HANDSHAKE_TIMEOUT_MS = 2_000
 /** Bytes queued on a peer socket beyond which the sender drops frames (the core resends). */
 export const REPLICATION_SOCKET_MAX_BUFFERED_BYTES = 64 * MiB
+/**
+ * A primary keeps the log its slowest member still needs, but never more than this behind its
+ * log end: a dead member cannot fill the disk, and past it that member catches up through a
+ * checkpoint (the core's retentionMaxBytes; a member's config may set it lower for tests).
+ */
+export const REPLICATION_RETAIN_MAX_BYTES = 1024 * MiB
+/**
+ * A checkpoint being streamed to a peer is not sent again (the core asks on every heartbeat
+ * while the peer has not answered) until this long has passed: a large checkpoint takes a
+ * while, and re-sending it from the start every 25 ms would never let it finish.
+ */
+export const REPLICATION_CHECKPOINT_RESEND_MS = 5_000
 
 // ---- Server (src/server/): one TCP listener, one session per client connection ----
 /** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */

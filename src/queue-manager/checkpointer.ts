@@ -73,6 +73,15 @@ export interface CheckpointSource {
   oldestLiveLsn(): number
   /** Segment about to be retired: close anything reading it. */
   forgetSegment(segmentIndex: number): void
+  /** Replicated: segments at or above this are kept too (what the group still needs). */
+  retainFloorLsn?(): number
+  /** Replicated: before the file is written (the epoch history beside it); may refuse. */
+  beforeWrite?(lsn: number, file: string): Promise<void>
+  /** Replicated: the checkpoint is on disk; segments below `retiredLsn` are gone. */
+  written?(lsn: number, retiredLsn: number): void
+  /** Retired segments kept for reuse (default 2). A replicated member keeps none: its sender
+   *  may still hold a retired segment open, and a recycled file would change under it. */
+  readonly sparesKept?: number
 }
 
 export class Checkpointer {
@@ -136,26 +145,37 @@ export class Checkpointer {
     if (lsn > 0) await this.source.waitDurable(lsn - 1)
     const bytes = encodeCheckpoint(snapshot)
     const name = checkpointFileName(lsn, floorLsn)
+    await this.source.beforeWrite?.(lsn, name)
     await this.sideWork.writeFileDurably({ directory: this.paths.checkpoints, name, bytes })
     this.lastLsn = lsn
     this.lastFloor = floorLsn
     this.logger.info({ lsn, floorLsn, bytes: bytes.length }, 'checkpoint written')
-    this.trim()
+    const retiredLsn = this.trim()
+    this.source.written?.(lsn, retiredLsn)
   }
 
-  /** Deletes checkpoints beyond the kept count, then retires segments no checkpoint needs. */
-  private trim(): void {
+  /**
+   * Deletes checkpoints beyond the kept count, then retires segments no checkpoint needs (nor,
+   * replicated, the group). Returns the LSN below which the log is now retired.
+   */
+  private trim(): number {
     const kept = listCheckpoints(this.paths.checkpoints)
     for (const old of kept.slice(CHECKPOINTS_KEPT)) {
       fs.unlinkSync(join(this.paths.checkpoints, old.file))
+      fs.rmSync(join(this.paths.checkpoints, `${old.file}.epochs`), { force: true })
     }
-    const floor = Math.min(...kept.slice(0, CHECKPOINTS_KEPT).map((name) => name.floorLsn))
+    let floor = Math.min(...kept.slice(0, CHECKPOINTS_KEPT).map((name) => name.floorLsn))
     this.retainedFloor = floor
+    floor = Math.min(floor, this.source.retainFloorLsn?.() ?? floor)
     const floorSegment = Math.floor(floor / this.segmentBytes)
+    const sparesKept = this.source.sparesKept ?? SPARE_SEGMENTS_KEPT
+    let retiredLsn = 0
     for (const index of listSegments(this.paths.journal).segments) {
       if (index >= floorSegment) break
       this.source.forgetSegment(index)
-      retireSegment(this.paths.journal, index, SPARE_SEGMENTS_KEPT)
+      retireSegment(this.paths.journal, index, sparesKept)
+      retiredLsn = (index + 1) * this.segmentBytes
     }
+    return retiredLsn
   }
 }

@@ -2,7 +2,7 @@
  * Main-thread side of the replication actor. Starts the worker, hands it the shared memory it
  * reads (journal control block, batch ring) and writes (commit block), and turns its messages
  * into 'event' emissions that the replicated queue manager performs in order. Commands go the
- * other way: a cut is done, transfer leadership, status, close.
+ * other way: a cut is done, transfer leadership, status, checkpoint taken, log retired, close.
  *
  * The worker is not restarted by a supervisor: its core state is rebuilt from the log at start,
  * so a crashed worker fails the member (the process exits and is restarted, like a crash), which
@@ -11,6 +11,7 @@
 import { EventEmitter } from 'node:events'
 import { Worker } from 'node:worker_threads'
 import { ErrorCode, QmqError } from '../../errors.js'
+import type { EpochRun } from '../../replication/epoch-history.js'
 import type { ReplicaStatus } from '../../replication/replica.js'
 import { compiledModuleUrl } from '../../runtime/package-root.js'
 import { CommitBlock } from './commit-block.js'
@@ -21,12 +22,18 @@ export interface ReplicationHandleEvents {
   failed: [error: Error]
 }
 
+export interface ReplicationStatus {
+  readonly status: ReplicaStatus
+  readonly links: string[]
+  readonly history: readonly EpochRun[]
+}
+
 export type ReplicationStartOptions = Omit<ReplicationWorkerData, 'commitBuffer' | 'logLevel'>
 
 export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
   readonly commit: CommitBlock
   private readonly worker: Worker
-  private statusWaiters: ((status: { status: ReplicaStatus; links: string[] }) => void)[] = []
+  private statusWaiters: ((status: ReplicationStatus) => void)[] = []
   private closed: Promise<void> | undefined
   private exited = false
 
@@ -58,7 +65,15 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
     this.command({ type: 'cut-done' })
   }
 
-  status(): Promise<{ status: ReplicaStatus; links: string[] }> {
+  checkpointTaken(lsn: number): void {
+    this.command({ type: 'checkpoint-taken', lsn })
+  }
+
+  logRetired(lsn: number): void {
+    this.command({ type: 'log-retired', lsn })
+  }
+
+  status(): Promise<ReplicationStatus> {
     return new Promise((resolve) => {
       this.statusWaiters.push(resolve)
       this.command({ type: 'status' })
@@ -83,7 +98,7 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
     if (event.type === 'status') {
       const waiters = this.statusWaiters
       this.statusWaiters = []
-      for (const waiter of waiters) waiter({ status: event.status, links: event.links })
+      for (const waiter of waiters) waiter(event)
       return
     }
     if (event.type === 'closed') return

@@ -159,6 +159,23 @@ export class LogSource {
     return parts
   }
 
+  /** One whole record at `lsn` (a checkpoint bundle's message bodies). */
+  readRecord(lsn: number): Uint8Array {
+    const length = recordLength(this.read(lsn, lsn + RECORD_HEADER_BYTES), 0)
+    assert(length >= RECORD_HEADER_BYTES, 'log source: a record at the LSN asked for')
+    return this.read(lsn, lsn + length)
+  }
+
+  /** Segments below `lsn` were retired: close their descriptors. */
+  forgetBelow(lsn: number): void {
+    const first = Math.floor(lsn / this.segmentBytes)
+    for (const [index, descriptor] of this.descriptors) {
+      if (index >= first) continue
+      fs.closeSync(descriptor)
+      this.descriptors.delete(index)
+    }
+  }
+
   close(): void {
     for (const descriptor of this.descriptors.values()) fs.closeSync(descriptor)
     this.descriptors.clear()

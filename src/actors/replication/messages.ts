@@ -9,8 +9,9 @@
  * Messages, worker -> main (ReplicationEvent): the core's effects that change the queue
  * manager: records to write (follower), a tail to cut, the epoch start to append, role changes,
  * primary ready, writes accepted or refused. They are performed on the main thread in the order
- * sent. Main -> worker (ReplicationCommand): a cut finished (the worker trusts the journal's
- * durable LSN again), leadership transfer, status, close.
+ * sent; a checkpoint to install (follower) and the retention floor (primary). Main -> worker
+ * (ReplicationCommand): a cut finished (the worker trusts the journal's durable LSN again),
+ * leadership transfer, status, a checkpoint taken, segments retired, close.
  */
 import type { Role } from '../../replication/effects.js'
 import type { EpochRun } from '../../replication/epoch-history.js'
@@ -35,6 +36,12 @@ export interface ReplicationWorkerData {
   readonly segmentBytes: number
   readonly log: { readonly startLsn: number; readonly endLsn: number; readonly history: EpochRun[] }
   readonly commitLsn: number
+  /** The latest local checkpoint's LSN, if any (the core may send it to a member far behind). */
+  readonly checkpointLsn?: number
+  /** The core's retentionMaxBytes (default REPLICATION_RETAIN_MAX_BYTES). */
+  readonly retainMaxBytes?: number
+  /** Where the checkpoint files are (SEND_CHECKPOINT reads the latest one). */
+  readonly checkpointDirectory: string
   readonly journalControlBuffer: SharedArrayBuffer
   readonly batchRingBuffer: SharedArrayBuffer
   readonly commitBuffer: SharedArrayBuffer
@@ -63,11 +70,32 @@ export type ReplicationEvent =
   | { readonly type: 'primary-ready'; readonly epoch: number }
   | { readonly type: 'accept-writes'; readonly accept: boolean }
   | { readonly type: 'refused'; readonly request: string; readonly reason: string }
-  | { readonly type: 'status'; readonly status: ReplicaStatus; readonly links: string[] }
+  /**
+   * Replace the log by this checkpoint (its bytes are a checkpoint-bundle.ts bundle) and the
+   * epoch history up to it. Any divergent tail was cut by a 'truncate' before it.
+   */
+  | {
+      readonly type: 'install-checkpoint'
+      readonly lsn: number
+      readonly history: readonly EpochRun[]
+      readonly bundle: Uint8Array
+    }
+  /** The lowest LSN any member still needs: retire no segment at or above it. */
+  | { readonly type: 'retention-floor'; readonly lsn: number }
+  | {
+      readonly type: 'status'
+      readonly status: ReplicaStatus
+      readonly links: string[]
+      readonly history: readonly EpochRun[]
+    }
   | { readonly type: 'closed' }
 
 export type ReplicationCommand =
   | { readonly type: 'cut-done' }
   | { readonly type: 'transfer'; readonly to: string }
   | { readonly type: 'status' }
+  /** A checkpoint of the state below `lsn` (committed records only) is on disk. */
+  | { readonly type: 'checkpoint-taken'; readonly lsn: number }
+  /** Segments below `lsn` were retired. */
+  | { readonly type: 'log-retired'; readonly lsn: number }
   | { readonly type: 'close' }

@@ -11,7 +11,12 @@
  */
 import { randomInt } from 'node:crypto'
 import { AssertionError } from '../../assert.js'
-import { REPLICATION_BATCH_CACHE_BYTES } from '../../constants.js'
+import {
+  MAX_CHECKPOINT_CHUNK_BYTES,
+  REPLICATION_BATCH_CACHE_BYTES,
+  REPLICATION_CHECKPOINT_RESEND_MS,
+  REPLICATION_RETAIN_MAX_BYTES,
+} from '../../constants.js'
 import type { Logger } from '../../log.js'
 import {
   EffectType,
@@ -21,11 +26,14 @@ import {
 } from '../../replication/effects.js'
 import type { AppendMessage, ReplicaMessage } from '../../replication/messages.js'
 import { Replica } from '../../replication/replica.js'
+import { DEFAULT_REPLICATION_SETTINGS } from '../../replication/settings.js'
 import { LinkMessageType, type WireReplicaMessage } from '../../wire/replication-protocol.js'
 import { recordEpoch, recordLsn } from '../journal/record-header.js'
 import type { CommitBlock } from './commit-block.js'
 import { saveHardState } from './hard-state-file.js'
 import { LogSource, recordsFrom } from './log-source.js'
+import { buildBundle } from './checkpoint-bundle.js'
+import { CheckpointAssembly, checkpointChunks } from './checkpoint-assembly.js'
 import type { ReplicationEvent, ReplicationWorkerData } from './messages.js'
 import type { PeerLinks } from './peer-links.js'
 
@@ -44,6 +52,10 @@ export class ReplicationShell {
   private cutsPending = 0
   private lastDurable = 0
   private wasPrimary = false
+  private readonly assembly = new CheckpointAssembly()
+  /** The last bundle built (a checkpoint is sent to every member that needs it, maybe twice). */
+  private bundle: { readonly lsn: number; readonly bytes: Uint8Array } | undefined
+  private readonly checkpointSent = new Map<string, { lsn: number; atMs: number }>()
 
   constructor(
     private readonly data: ReplicationWorkerData,
@@ -57,7 +69,14 @@ export class ReplicationShell {
       hardState: data.hardState,
       log: data.log,
       commitLsn: data.commitLsn,
+      settings: {
+        ...DEFAULT_REPLICATION_SETTINGS,
+        retentionMaxBytes: data.retainMaxBytes ?? REPLICATION_RETAIN_MAX_BYTES,
+      },
     })
+    if (data.checkpointLsn !== undefined) {
+      this.replica.step({ type: InputType.CHECKPOINT_TAKEN, lsn: data.checkpointLsn })
+    }
     this.source = new LogSource(
       data.journalDirectory,
       data.segmentBytes,
@@ -71,7 +90,8 @@ export class ReplicationShell {
 
   receive(message: WireReplicaMessage): void {
     if (message.type === LinkMessageType.CHECKPOINT_CHUNK) {
-      this.ports.logger.warn({ from: message.from }, 'checkpoint transfer is not built yet')
+      const whole = this.assembly.accept(message)
+      if (whole !== undefined) this.step({ type: InputType.MESSAGE, message: whole })
       return
     }
     this.step({ type: InputType.MESSAGE, message: message as ReplicaMessage })
@@ -111,6 +131,17 @@ export class ReplicationShell {
     this.durable(this.ports.readDurable())
   }
 
+  /** The main thread wrote a checkpoint of the committed state below `lsn`. */
+  checkpointTaken(lsn: number): void {
+    this.step({ type: InputType.CHECKPOINT_TAKEN, lsn })
+  }
+
+  /** The main thread retired the segments below `lsn`. */
+  logRetired(lsn: number): void {
+    this.source.forgetBelow(lsn)
+    this.step({ type: InputType.LOG_RETIRED, lsn })
+  }
+
   close(): void {
     this.source.close()
   }
@@ -144,7 +175,7 @@ export class ReplicationShell {
         for (const part of this.source.appendParts(effect.request)) links.send(part)
         break
       case EffectType.SEND_CHECKPOINT:
-        this.ports.logger.warn({ to: effect.to }, 'checkpoint catch-up is not built yet')
+        this.sendCheckpoint(effect)
         break
       case EffectType.PERSIST_HARD_STATE:
         saveHardState(this.data.hardStatePath, effect)
@@ -158,7 +189,17 @@ export class ReplicationShell {
         post({ type: 'truncate', fromLsn: effect.fromLsn, epoch: this.replica.status().epoch })
         break
       case EffectType.INSTALL_CHECKPOINT:
-        throw new Error('replication: checkpoint install is not built yet')
+        // The main thread replaces the log and restarts the member from the checkpoint; until
+        // then the journal's durable end describes the old log.
+        this.cutsPending++
+        this.source.clear()
+        post({
+          type: 'install-checkpoint',
+          lsn: effect.message.lsn,
+          history: effect.message.history,
+          bundle: effect.message.payload,
+        })
+        break
       case EffectType.APPEND_EPOCH_START:
         post({ type: 'epoch-start', epoch: effect.epoch, previousEpoch: effect.previousEpoch })
         break
@@ -175,11 +216,40 @@ export class ReplicationShell {
         post({ type: 'accept-writes', accept: effect.accept })
         break
       case EffectType.RETENTION_FLOOR:
+        post({ type: 'retention-floor', lsn: effect.lsn })
         break
       case EffectType.REFUSED:
         post({ type: 'refused', request: effect.request, reason: effect.reason })
         break
     }
+  }
+
+  /**
+   * Streams the checkpoint at `effect.lsn` with the records its messages point at, in chunks.
+   * The core asks again on every heartbeat until the peer answers; a transfer of the same
+   * checkpoint to the same peer is not restarted before REPLICATION_CHECKPOINT_RESEND_MS.
+   */
+  private sendCheckpoint(effect: Extract<ReplicaEffect, { type: 'sendCheckpoint' }>): void {
+    const now = performance.now()
+    const last = this.checkpointSent.get(effect.to)
+    if (last?.lsn === effect.lsn && now - last.atMs < REPLICATION_CHECKPOINT_RESEND_MS) return
+    if (this.bundle?.lsn !== effect.lsn) {
+      const bytes = buildBundle(this.data.checkpointDirectory, effect.lsn, this.source)
+      if (bytes === undefined) {
+        this.ports.logger.warn({ lsn: effect.lsn }, 'checkpoint to send is gone; retrying')
+        return
+      }
+      this.bundle = { lsn: effect.lsn, bytes }
+    }
+    this.checkpointSent.set(effect.to, { lsn: effect.lsn, atMs: now })
+    const head = { from: this.data.self, to: effect.to, epoch: effect.epoch, lsn: effect.lsn }
+    const message = { ...head, history: effect.history }
+    const chunks = checkpointChunks(message, this.bundle.bytes, MAX_CHECKPOINT_CHUNK_BYTES)
+    for (const chunk of chunks) this.ports.links.send(chunk)
+    this.ports.logger.info(
+      { to: effect.to, lsn: effect.lsn, bytes: this.bundle.bytes.length },
+      'checkpoint sent',
+    )
   }
 
   private write(fromLsn: number, message: AppendMessage): void {

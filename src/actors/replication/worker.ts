@@ -90,7 +90,18 @@ function onCommand(command: ReplicationCommand): void {
       shell.transfer(command.to)
       break
     case 'status':
-      post({ type: 'status', status: shell.replica.status(), links: links.connected })
+      post({
+        type: 'status',
+        status: shell.replica.status(),
+        links: links.connected,
+        history: shell.replica.epochHistory,
+      })
+      break
+    case 'checkpoint-taken':
+      shell.checkpointTaken(command.lsn)
+      break
+    case 'log-retired':
+      shell.logRetired(command.lsn)
       break
     case 'close':
       closing = true
