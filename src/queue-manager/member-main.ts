@@ -5,12 +5,14 @@
  *
  * config.json: { "queueManager": "QM1", "group": "G1", "node": "a", "dataDirectory": "...",
  *   "clientPort": 1414, "members": [{ "id": "a", "host": "127.0.0.1", "port": 4000 }, ...],
- *   "segmentBytes": 4194304, "queues": ["APP.Q"] }
+ *   "segmentBytes": 4194304, "checkpointIntervalBytes": 1048576, "retainMaxBytes": 2097152,
+ *   "queues": ["APP.Q"] }
  *
  * Every member listens for replication on its own address and for clients on the same address at
  * clientPort; clients use a connection-name list of all members and reach the serving primary
  * (a standby answers 2543). Events are written to stdout as JSON lines ({"event":"role",...},
- * {"event":"serving",...}, {"event":"divergent",...}, {"event":"started"}); commands are read
+ * {"event":"serving",...}, {"event":"divergent",...}, {"event":"started"}, {"event":"installed"}
+ * and {"event":"reopened"} around a checkpoint install); commands are read
  * from stdin, one per line: "transfer <node>", "status", "stop". SIGTERM stops it too.
  */
 import fs from 'node:fs'
@@ -27,6 +29,8 @@ interface MemberConfig {
   readonly clientPort: number
   readonly members: readonly MemberAddress[]
   readonly segmentBytes?: number
+  readonly checkpointIntervalBytes?: number
+  readonly retainMaxBytes?: number
   readonly queues?: readonly string[]
 }
 
@@ -45,18 +49,23 @@ function say(event: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`)
 }
 
-async function main(): Promise<void> {
-  const config = readConfig(process.argv[2])
-  const member = await ReplicatedQueueManager.open({
+function open(config: MemberConfig): Promise<ReplicatedQueueManager> {
+  return ReplicatedQueueManager.open({
     dataDirectory: config.dataDirectory,
     queueManager: config.queueManager,
     group: config.group ?? config.queueManager,
     self: config.node,
     members: config.members,
     segmentBytes: config.segmentBytes,
+    checkpointIntervalBytes: config.checkpointIntervalBytes,
+    retainMaxBytes: config.retainMaxBytes,
     clientPort: config.clientPort,
     queues: config.queues,
   })
+}
+
+/** Events of `member` to stdout; a checkpoint install reopens it (recovery from the checkpoint). */
+function wire(member: ReplicatedQueueManager, holder: { member: ReplicatedQueueManager }): void {
   member.on('role', (role, epoch, primaryId) => say('role', { role, epoch, primaryId }))
   member.on('serving', (serving) => say('serving', { serving, epoch: member.epoch }))
   member.on('divergent', (file) => say('divergent', { file }))
@@ -64,11 +73,34 @@ async function main(): Promise<void> {
     say('failed', { message: error.message })
     process.exit(70)
   })
+  member.on('installed', (lsn) => {
+    say('installed', { lsn })
+    void reopen(holder)
+  })
+}
+
+let config: MemberConfig
+
+async function reopen(holder: { member: ReplicatedQueueManager }): Promise<void> {
+  try {
+    holder.member = await open(config)
+  } catch (error) {
+    say('failed', { message: (error as Error).message })
+    process.exit(70)
+  }
+  wire(holder.member, holder)
+  say('reopened', { checkpointLsn: (await holder.member.status()).checkpointLsn })
+}
+
+async function main(): Promise<void> {
+  config = readConfig(process.argv[2])
+  const holder = { member: await open(config) }
+  wire(holder.member, holder)
   let stopping = false
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
-    await member.close()
+    await holder.member.close()
     say('stopped')
     process.exit(0)
   }
@@ -76,6 +108,7 @@ async function main(): Promise<void> {
   const lines = readline.createInterface({ input: process.stdin })
   lines.on('line', (line) => {
     const [command, argument] = line.trim().split(/\s+/)
+    const member = holder.member
     if (command === 'transfer' && argument !== undefined) member.transferLeadership(argument)
     else if (command === 'status')
       void member.status().then((status) => say('status', { ...status }))

@@ -17,12 +17,25 @@
  * A member that is not the serving primary refuses client connections with 2543
  * (MQRC_STANDBY_Q_MGR), so a client with a connection-name list moves on to the next address.
  *
- * Not built yet (see docs/architecture.md): checkpoints and log retirement on a replicated
- * queue manager (so no checkpoint catch-up is ever needed: the whole log is kept), log
- * compaction, and restarting a failed replication worker in place.
+ *   install-checkpoint  follower far behind: the primary's checkpoint replaces the log
+ *                (checkpoint-install.ts), then the member closes and emits 'installed'; its host
+ *                reopens it, and recovery starts from the installed checkpoint
+ *   retention-floor  the lowest LSN the group still needs: no segment at or above it retires
+ *
+ * Checkpoints: every member checkpoints its own engine at a committed LSN (a primary at its log
+ * end once that commits, a standby at its applied LSN), with the epoch history below it beside
+ * the file; segments retire below the kept checkpoints' floors and the group's retention floor.
+ *
+ * Not built yet (see docs/architecture.md): log compaction on a replicated queue manager, and
+ * restarting a failed replication worker in place.
  */
 import { EventEmitter } from 'node:events'
-import { LOG_START_LSN } from '../constants.js'
+import {
+  CHECKPOINT_INTERVAL_BYTES,
+  CHECKPOINT_INTERVAL_MS,
+  LOG_START_LSN,
+  MAINTENANCE_POLL_MS,
+} from '../constants.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../errors.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
@@ -54,6 +67,13 @@ import {
   type QueueManagerMeta,
 } from './data-directory.js'
 import { saveDivergentTail } from './divergent-tail.js'
+import { Checkpointer, loadLatestCheckpoint, type CheckpointName } from './checkpointer.js'
+import {
+  finishInstall,
+  readCheckpointEpochs,
+  stageInstall,
+  writeCheckpointEpochs,
+} from './checkpoint-install.js'
 import { SerialOps } from './serial-ops.js'
 import { join } from 'node:path'
 import fs from 'node:fs'
@@ -68,6 +88,11 @@ export interface ReplicatedOpenOptions {
   readonly segmentBytes?: number
   /** Client listener of this member (0: none). */
   readonly clientPort?: number
+  /** Log between checkpoints (default CHECKPOINT_INTERVAL_BYTES). */
+  readonly checkpointIntervalBytes?: number
+  /** How far behind its log end a primary keeps log for a slow member (default
+   *  REPLICATION_RETAIN_MAX_BYTES); past it, that member gets the checkpoint path. */
+  readonly retainMaxBytes?: number
   /** Local queues a new primary defines if they are missing (convenience for tests, demos). */
   readonly queues?: readonly string[]
   readonly logger?: Logger
@@ -82,6 +107,8 @@ export interface MemberStatus {
   readonly commitLsn: number
   readonly journalEndLsn: number
   readonly appliedLsn: number
+  readonly checkpointLsn: number
+  readonly retainedFloorLsn: number
   readonly replica: ReplicaStatus
   readonly links: string[]
 }
@@ -90,6 +117,8 @@ export interface ReplicatedEvents {
   role: [role: Role, epoch: number, primaryId: string | undefined]
   serving: [serving: boolean]
   divergent: [file: string]
+  /** A checkpoint was installed and the member closed itself: reopen it (same options). */
+  installed: [lsn: number]
   failed: [error: Error]
 }
 
@@ -107,6 +136,7 @@ interface RecoveredLog {
   readonly endLsn: number
   readonly history: EpochRun[]
   readonly lastEpoch: number
+  readonly checkpoint: CheckpointName | undefined
 }
 
 export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
@@ -124,6 +154,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   private replication!: ReplicationHandle
   private server: QueueManagerServer | undefined
   private closing: Promise<void> | undefined
+  private checkpointer!: Checkpointer
+  private checkpointTimer: NodeJS.Timeout | undefined
+  private retentionFloor = LOG_START_LSN
+  private installing = false
 
   private constructor(
     readonly meta: QueueManagerMeta,
@@ -157,6 +191,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     const logger = options.logger ?? childLogger({ qm: meta.name, node: options.self })
     const releaseLock = lockDataDirectory(paths.root)
     try {
+      finishInstall(paths)
       return await ReplicatedQueueManager.start(options, paths, meta, logger, releaseLock)
     } catch (error) {
       releaseLock()
@@ -172,7 +207,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     releaseLock: () => void,
   ): Promise<ReplicatedQueueManager> {
     const placeholder = { port: undefined as CommitJournalPort | undefined }
-    const recovered = replayLog(paths, meta, () => placeholder.port!)
+    const recovered = replayLog(paths, meta, logger, () => placeholder.port!)
     preallocateSegment(
       paths.journal,
       Math.floor(recovered.endLsn / meta.segmentBytes),
@@ -205,9 +240,11 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     )
     member.adopt(recovered, placeholder)
     member.startReplication(recovered, batchRing.sharedBuffer)
+    member.startCheckpoints(recovered.checkpoint)
     void member.watchCommits()
     if (options.clientPort !== undefined && options.clientPort > 0) await member.listen()
-    logger.info({ endLsn: recovered.endLsn, history: recovered.history }, 'member started')
+    const checkpointLsn = recovered.checkpoint?.lsn
+    logger.info({ endLsn: recovered.endLsn, checkpointLsn, history: recovered.history }, 'started')
     return member
   }
 
@@ -237,6 +274,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       commitLsn: this.replication.commit.commitLsn,
       journalEndLsn: this.journal.endLsn,
       appliedLsn: this.live ? this.journal.endLsn : this.appliedEnd,
+      checkpointLsn: this.checkpointer.lastCheckpointLsn,
+      retainedFloorLsn: this.checkpointer.retainedFloorLsn,
       replica: status,
       links,
     }
@@ -248,6 +287,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   }
 
   private async closeOnce(): Promise<void> {
+    clearInterval(this.checkpointTimer)
     await this.server?.close({ graceful: false })
     this.server = undefined
     await this.replication.close()
@@ -279,6 +319,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private startReplication(recovered: RecoveredLog, batchRingBuffer: SharedArrayBuffer): void {
     const { options, meta, paths } = this
+    const startLsn = recovered.checkpoint?.lsn ?? LOG_START_LSN
     this.replication = new ReplicationHandle({
       queueManager: meta.name,
       group: options.group,
@@ -289,8 +330,13 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       hardState: loadHardState(join(paths.root, 'replication.json')),
       journalDirectory: paths.journal,
       segmentBytes: meta.segmentBytes,
-      log: { startLsn: LOG_START_LSN, endLsn: recovered.endLsn, history: recovered.history },
-      commitLsn: LOG_START_LSN,
+      // From a checkpoint the log below it may be retired or sparse (an installed one): the
+      // core serves appends from the checkpoint on, and sends older needs the checkpoint.
+      log: { startLsn, endLsn: recovered.endLsn, history: recovered.history },
+      commitLsn: startLsn,
+      checkpointLsn: recovered.checkpoint?.lsn,
+      retainMaxBytes: options.retainMaxBytes,
+      checkpointDirectory: paths.checkpoints,
       journalControlBuffer: this.journal.controlBuffer,
       batchRingBuffer,
     })
@@ -327,6 +373,9 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   // ---- Effects, in order ----
 
   private onEvent(event: ReplicationEvent): void {
+    // After an install the member closes and reopens from the checkpoint; what the core says
+    // meanwhile is about a log that is being replaced (the reopened core hears it again).
+    if (this.installing) return
     switch (event.type) {
       case 'write':
         this.ops.run(() => this.write(event.fromLsn, event.records))
@@ -345,6 +394,13 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         break
       case 'accept-writes':
         this.ops.run(() => this.setAcceptWrites(event.accept))
+        break
+      case 'install-checkpoint':
+        this.installing = true
+        this.ops.run(() => this.installCheckpoint(event.lsn, event.history, event.bundle))
+        break
+      case 'retention-floor':
+        this.retentionFloor = event.lsn
         break
       case 'refused':
         this.logger.warn({ request: event.request, reason: event.reason }, 'request refused')
@@ -461,6 +517,80 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     if (this.live) this.emit('serving', this.serving)
   }
 
+  // ---- Checkpoints, retirement, checkpoint install ----
+
+  /** The LSN a checkpoint taken now would hold: committed records only (see waitDurable). */
+  private checkpointEnd(): number {
+    return this.live ? this.journal.endLsn : this.appliedEnd
+  }
+
+  private startCheckpoints(checkpoint: CheckpointName | undefined): void {
+    const source = {
+      endLsn: () => this.checkpointEnd(),
+      // A primary's engine holds records not yet committed: its checkpoint waits for the commit
+      // (and fails if it is deposed first). A standby applied committed records only; they must
+      // be durable here before a checkpoint stands for them.
+      waitDurable: (lsn: number) =>
+        this.live ? this.port.waitDurable(lsn) : this.journal.waitDurable(lsn),
+      snapshot: () => this.engine.snapshot(),
+      oldestLiveLsn: () => this.engine.oldestLiveLsn(),
+      forgetSegment: (index: number) => this.journal.forgetSegment(index),
+      retainFloorLsn: () => this.retentionFloor,
+      beforeWrite: async (lsn: number, file: string) => {
+        const { history } = await this.replication.status()
+        if (this.closing !== undefined) throw new QmqError(ErrorCode.RECORD_INVALID, 'closing')
+        const below = history.filter((run) => run.startLsn < lsn)
+        writeCheckpointEpochs(this.paths.checkpoints, file, below)
+      },
+      written: (lsn: number, retiredLsn: number) => {
+        this.replication.checkpointTaken(lsn)
+        if (retiredLsn > LOG_START_LSN) this.replication.logRetired(retiredLsn)
+      },
+      sparesKept: 0,
+    }
+    const startLsn = checkpoint?.lsn ?? LOG_START_LSN
+    this.checkpointer = new Checkpointer(
+      this.paths,
+      this.meta.segmentBytes,
+      this.sideWork,
+      source,
+      this.logger,
+      startLsn,
+      checkpoint?.floorLsn ?? startLsn,
+    )
+    const intervalBytes = this.options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES
+    let lastMs = Date.now()
+    this.checkpointTimer = setInterval(
+      () => {
+        const since = this.checkpointer.logSinceCheckpoint()
+        const due =
+          since >= intervalBytes || (since > 0 && Date.now() - lastMs >= CHECKPOINT_INTERVAL_MS)
+        if (!due || this.closing !== undefined) return
+        lastMs = Date.now()
+        this.checkpointer.take().catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'checkpoint not taken')
+        })
+      },
+      Math.min(MAINTENANCE_POLL_MS, Math.max(50, intervalBytes / 65_536)),
+    )
+    this.checkpointTimer.unref()
+  }
+
+  /** Checkpoint catch-up: stage and commit the primary's checkpoint, then close to reopen. */
+  private async installCheckpoint(
+    lsn: number,
+    history: readonly EpochRun[],
+    bundle: Uint8Array,
+  ): Promise<void> {
+    // A checkpoint of the old state still running fails at beforeWrite (closing), or is older
+    // than this one and deleted when the install is finished.
+    clearInterval(this.checkpointTimer)
+    const installed = stageInstall(this.paths, this.meta.segmentBytes, lsn, history, bundle)
+    this.logger.info({ ...installed, bytes: bundle.length }, 'checkpoint installed: reopening')
+    await this.close()
+    this.emit('installed', lsn)
+  }
+
   // ---- The hot standby engine ----
 
   private applyCommitted(commitLsn: number): void {
@@ -479,7 +609,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.port.close(because)
     this.engine.quiesce()
     this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
-    const recovered = replayLog(this.paths, this.meta, () => this.port)
+    const recovered = replayLog(this.paths, this.meta, this.logger, () => this.port)
     this.engine = recovered.engine
     this.appliedEnd = recovered.endLsn
     this.pending = []
@@ -487,10 +617,14 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   }
 }
 
-/** Replays the whole log into a new engine; returns it with the log end and epoch history. */
+/**
+ * A new engine from the newest checkpoint and the log after it (the whole log without one);
+ * returns it with the log end and the epoch history (the checkpoint's runs, then the log's).
+ */
 function replayLog(
   paths: DataPaths,
   meta: QueueManagerMeta,
+  logger: Logger,
   port: () => CommitJournalPort,
 ): RecoveredLog {
   const engine = new QueueEngine({
@@ -501,12 +635,17 @@ function replayLog(
     },
     queueManagerName: meta.name,
   })
-  const history: EpochRun[] = []
-  const replay = recoverLog(paths.journal, meta.segmentBytes, LOG_START_LSN, (record, header) => {
+  const checkpoint = loadLatestCheckpoint(paths.checkpoints, logger)
+  if (checkpoint !== undefined) engine.restore(checkpoint.snapshot)
+  const fromLsn = checkpoint?.name.lsn ?? LOG_START_LSN
+  const history: EpochRun[] =
+    checkpoint === undefined ? [] : readCheckpointEpochs(paths.checkpoints, checkpoint.name.file)
+  const replay = recoverLog(paths.journal, meta.segmentBytes, fromLsn, (record, header) => {
     if (history.at(-1)?.epoch !== header.epoch) {
       history.push({ epoch: header.epoch, startLsn: header.lsn })
     }
     engine.apply(record, header.lsn)
   })
-  return { engine, endLsn: replay.endLsn, history, lastEpoch: replay.lastEpoch }
+  const lastEpoch = Math.max(replay.lastEpoch, history.at(-1)?.epoch ?? 0)
+  return { engine, endLsn: replay.endLsn, history, lastEpoch, checkpoint: checkpoint?.name }
 }
