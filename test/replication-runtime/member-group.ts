@@ -113,6 +113,8 @@ export class MemberGroup {
     readonly root: string,
     readonly port: number,
     private readonly segmentBytes = 4 * 1024 * 1024,
+    /** Member config fields beyond the defaults (checkpointIntervalBytes, retainMaxBytes). */
+    private readonly tuning: Record<string, number> = {},
   ) {}
 
   /** Connection-name list of every member's client listener. */
@@ -131,6 +133,7 @@ export class MemberGroup {
       dataDirectory: this.dataDirectory(node),
       clientPort: this.port + 1,
       segmentBytes: this.segmentBytes,
+      ...this.tuning,
       queues: ['APP.Q'],
       members: NODES.map((id) => ({ id, host: HOSTS[id], port: this.port })),
     }
