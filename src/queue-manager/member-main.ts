@@ -64,8 +64,14 @@ function open(config: MemberConfig): Promise<ReplicatedQueueManager> {
   })
 }
 
+/** The member now; `ready` settles once a reopen (after a checkpoint install) is done. */
+interface Holder {
+  member: ReplicatedQueueManager
+  ready: Promise<ReplicatedQueueManager>
+}
+
 /** Events of `member` to stdout; a checkpoint install reopens it (recovery from the checkpoint). */
-function wire(member: ReplicatedQueueManager, holder: { member: ReplicatedQueueManager }): void {
+function wire(member: ReplicatedQueueManager, holder: Holder): void {
   member.on('role', (role, epoch, primaryId) => say('role', { role, epoch, primaryId }))
   member.on('serving', (serving) => say('serving', { serving, epoch: member.epoch }))
   member.on('divergent', (file) => say('divergent', { file }))
@@ -73,15 +79,20 @@ function wire(member: ReplicatedQueueManager, holder: { member: ReplicatedQueueM
     say('failed', { message: error.message })
     process.exit(70)
   })
+  // Commands wait while the member closes and reopens (the closed one would not answer).
+  let reopened: (member: ReplicatedQueueManager) => void = () => undefined
+  member.on('installing', () => {
+    holder.ready = new Promise((resolve) => (reopened = resolve))
+  })
   member.on('installed', (lsn) => {
     say('installed', { lsn })
-    void reopen(holder)
+    void reopen(holder).then(reopened)
   })
 }
 
 let config: MemberConfig
 
-async function reopen(holder: { member: ReplicatedQueueManager }): Promise<void> {
+async function reopen(holder: Holder): Promise<ReplicatedQueueManager> {
   try {
     holder.member = await open(config)
   } catch (error) {
@@ -90,17 +101,19 @@ async function reopen(holder: { member: ReplicatedQueueManager }): Promise<void>
   }
   wire(holder.member, holder)
   say('reopened', { checkpointLsn: (await holder.member.status()).checkpointLsn })
+  return holder.member
 }
 
 async function main(): Promise<void> {
   config = readConfig(process.argv[2])
-  const holder = { member: await open(config) }
+  const first = await open(config)
+  const holder: Holder = { member: first, ready: Promise.resolve(first) }
   wire(holder.member, holder)
   let stopping = false
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
-    await holder.member.close()
+    await (await holder.ready).close()
     say('stopped')
     process.exit(0)
   }
@@ -108,11 +121,13 @@ async function main(): Promise<void> {
   const lines = readline.createInterface({ input: process.stdin })
   lines.on('line', (line) => {
     const [command, argument] = line.trim().split(/\s+/)
-    const member = holder.member
-    if (command === 'transfer' && argument !== undefined) member.transferLeadership(argument)
-    else if (command === 'status')
-      void member.status().then((status) => say('status', { ...status }))
-    else if (command === 'stop') void stop()
+    if (command === 'stop') return void stop()
+    void holder.ready.then((member) => {
+      if (command === 'transfer' && argument !== undefined) member.transferLeadership(argument)
+      else if (command === 'status') {
+        void member.status().then((status) => say('status', { ...status }))
+      }
+    })
   })
   say('started', { node: config.node, pid: process.pid })
 }

@@ -117,6 +117,8 @@ export interface ReplicatedEvents {
   role: [role: Role, epoch: number, primaryId: string | undefined]
   serving: [serving: boolean]
   divergent: [file: string]
+  /** A checkpoint is being installed: the member will close itself and emit 'installed'. */
+  installing: [lsn: number]
   /** A checkpoint was installed and the member closed itself: reopen it (same options). */
   installed: [lsn: number]
   failed: [error: Error]
@@ -397,6 +399,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         break
       case 'install-checkpoint':
         this.installing = true
+        this.emit('installing', event.lsn)
         this.ops.run(() => this.installCheckpoint(event.lsn, event.history, event.bundle))
         break
       case 'retention-floor':
