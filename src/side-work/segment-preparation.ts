@@ -41,7 +41,13 @@ export class SegmentPreparation {
     this.prepared = segmentIndex
     this.running = true
     this.pool
-      .prepareSegment({ ...this.target, segmentIndex })
+      // Only the task's fields: the journal passes its whole options object as the target, and
+      // its supervisor and logger cannot be cloned into the pool (DataCloneError, every time).
+      .prepareSegment({
+        directory: this.target.directory,
+        segmentBytes: this.target.segmentBytes,
+        segmentIndex,
+      })
       .catch((error: unknown) => this.onError(error, segmentIndex))
       .finally(() => {
         this.running = false
