@@ -117,8 +117,9 @@ describe('replicated group: checkpoint catch-up', () => {
       expect({ node, held }).toEqual({ node, held: expected })
     }
     // Retirement happened on disk too: the primary no longer holds the first segment.
-    expect(fs.existsSync(join(group.dataDirectory(primary), 'journal', '0'.repeat(20) + '.qlog')))
-      .toBe(false)
+    expect(
+      fs.existsSync(join(group.dataDirectory(primary), 'journal', '0'.repeat(20) + '.qlog')),
+    ).toBe(false)
   }, 180_000)
 
   it('a follower killed -9 while the checkpoint reaches it restarts consistent', async () => {

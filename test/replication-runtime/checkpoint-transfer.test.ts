@@ -65,7 +65,11 @@ async function bodiesOf(root: string): Promise<string[]> {
     const bodies: string[] = []
     for (;;) {
       try {
-        bodies.push(Buffer.from((await handle.get()).body).toString().split('|')[0]!)
+        bodies.push(
+          Buffer.from((await handle.get()).body)
+            .toString()
+            .split('|')[0]!,
+        )
       } catch {
         return bodies
       }
@@ -105,8 +109,9 @@ describe('checkpoint transfer', () => {
     for (const [index, record] of bundle.records.entries()) {
       expect(Buffer.from(record.bytes).includes(Buffer.from(`${live[index]}|`))).toBe(true)
     }
-    expect(buildBundle(dataPaths(primary).checkpoints, lsn + 8, new LogSource('', SEGMENT, 0)))
-      .toBeUndefined()
+    expect(
+      buildBundle(dataPaths(primary).checkpoints, lsn + 8, new LogSource('', SEGMENT, 0)),
+    ).toBeUndefined()
   })
 
   it('a corrupt bundle is refused before anything is written', async () => {
@@ -166,10 +171,14 @@ describe('checkpoint transfer', () => {
     expect(fs.existsSync(join(paths.journal, 'old-log-marker'))).toBe(true)
     // Committed, and the member died between the two renames of the switch.
     stageInstall(paths, SEGMENT, lsn, HISTORY, bundle)
-    fs.renameSync(paths.journal, join(paths.root, `superseded-${lsn.toString(16).padStart(16, '0')}`))
+    fs.renameSync(
+      paths.journal,
+      join(paths.root, `superseded-${lsn.toString(16).padStart(16, '0')}`),
+    )
     finishInstall(paths)
-    expect(fs.readdirSync(paths.root).filter((name) => /^(install|superseded)-/.test(name)))
-      .toEqual([])
+    expect(
+      fs.readdirSync(paths.root).filter((name) => /^(install|superseded)-/.test(name)),
+    ).toEqual([])
     expect(listSegments(paths.journal).segments.length).toBeGreaterThan(0)
     expect(fs.existsSync(join(paths.journal, 'old-log-marker'))).toBe(false)
   })
