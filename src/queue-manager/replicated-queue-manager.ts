@@ -569,6 +569,9 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         const due =
           since >= intervalBytes || (since > 0 && Date.now() - lastMs >= CHECKPOINT_INTERVAL_MS)
         if (!due || this.closing !== undefined) return
+        // A standby that replayed its own log at start (or was rebuilt) holds records not yet
+        // known committed: its state is checkpointed once the commit LSN has passed them.
+        if (!this.live && this.appliedEnd > this.lastCommit) return
         lastMs = Date.now()
         this.checkpointer.take().catch((error: unknown) => {
           this.logger.warn({ err: error }, 'checkpoint not taken')

@@ -26,6 +26,7 @@ import {
   finishInstall,
   readCheckpointEpochs,
   stageInstall,
+  writeCheckpointEpochs,
 } from '../../src/queue-manager/checkpoint-install.js'
 import { createDataDirectory, dataPaths } from '../../src/queue-manager/data-directory.js'
 import { QueueManager } from '../../src/queue-manager/queue-manager.js'
@@ -103,6 +104,9 @@ describe('checkpoint transfer', () => {
 
   it('a bundle carries the checkpoint and the records of its live messages', async () => {
     const { lsn, live } = await primaryWithCheckpoint(primary)
+    // A replicated member keeps the epochs beside the file, under a name that starts the same.
+    const { checkpoints } = dataPaths(primary)
+    writeCheckpointEpochs(checkpoints, listCheckpoints(checkpoints)[0]!.file, HISTORY)
     const bundle = decodeBundle(bundleOf(lsn))
     expect(bundle.records.map((record) => record.lsn)).toEqual(checkpointPutLsns(bundle.checkpoint))
     expect(bundle.records).toHaveLength(live.length)

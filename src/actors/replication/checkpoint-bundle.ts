@@ -107,8 +107,11 @@ export function buildBundle(
   source: BundleSource,
 ): Uint8Array | undefined {
   const hex = lsn.toString(16).padStart(16, '0')
-  const file = fs.readdirSync(directory).find((name) => name.startsWith(`checkpoint-${hex}-`))
-  if (file === undefined || !file.endsWith('.qckp')) return undefined
+  // Its epochs file shares the name's start: only the .qckp itself will do.
+  const file = fs
+    .readdirSync(directory)
+    .find((name) => name.startsWith(`checkpoint-${hex}-`) && name.endsWith('.qckp'))
+  if (file === undefined) return undefined
   const checkpoint = fs.readFileSync(join(directory, file))
   const records = checkpointPutLsns(checkpoint).map((putLsn) => ({
     lsn: putLsn,
