@@ -223,10 +223,13 @@ export const REPLICATION_SOCKET_MAX_BUFFERED_BYTES = 64 * MiB
 export const REPLICATION_RETAIN_MAX_BYTES = 1024 * MiB
 /**
  * A checkpoint being streamed to a peer is not sent again (the core asks on every heartbeat
- * while the peer has not answered) until this long has passed: a large checkpoint takes a
- * while, and re-sending it from the start every 25 ms would never let it finish.
+ * while the peer has not answered) before this long, plus its size at the slowest rate below:
+ * re-sending a large one from the start every 25 ms would never let it finish, and a peer
+ * that restarted meanwhile (or installed it and reopened) should not wait long for it.
  */
-export const REPLICATION_CHECKPOINT_RESEND_MS = 5_000
+export const REPLICATION_CHECKPOINT_RESEND_MS = 1_000
+/** Checkpoint bytes a link is assumed to carry per ms at least (16 MB/s) for that wait. */
+export const REPLICATION_CHECKPOINT_RESEND_BYTES_PER_MS = 16 * KiB
 
 // ---- Server (src/server/): one TCP listener, one session per client connection ----
 /** MQ's default HBINT for server-connection channels (300 s), offered when none is configured. */

@@ -14,6 +14,7 @@ import { AssertionError } from '../../assert.js'
 import {
   MAX_CHECKPOINT_CHUNK_BYTES,
   REPLICATION_BATCH_CACHE_BYTES,
+  REPLICATION_CHECKPOINT_RESEND_BYTES_PER_MS,
   REPLICATION_CHECKPOINT_RESEND_MS,
   REPLICATION_RETAIN_MAX_BYTES,
 } from '../../constants.js'
@@ -56,6 +57,13 @@ export class ReplicationShell {
   /** The last bundle built (a checkpoint is sent to every member that needs it, maybe twice). */
   private bundle: { readonly lsn: number; readonly bytes: Uint8Array } | undefined
   private readonly checkpointSent = new Map<string, { lsn: number; atMs: number }>()
+  /**
+   * A checkpoint is being installed (the member then reopens): the core already counts it
+   * durable, but it is not on disk yet, so nothing more is said to the peers. Had the primary
+   * heard "match at the checkpoint" from a member that then died before the install, it would
+   * never send that member the checkpoint again.
+   */
+  private silenced = false
 
   constructor(
     private readonly data: ReplicationWorkerData,
@@ -167,6 +175,7 @@ export class ReplicationShell {
 
   private perform(effect: ReplicaEffect): void {
     const { links, post } = this.ports
+    if (this.silenced && isSend(effect)) return
     switch (effect.type) {
       case EffectType.SEND:
         links.send(effect.message as WireReplicaMessage)
@@ -192,6 +201,7 @@ export class ReplicationShell {
         // The main thread replaces the log and restarts the member from the checkpoint; until
         // then the journal's durable end describes the old log.
         this.cutsPending++
+        this.silenced = true
         this.source.clear()
         post({
           type: 'install-checkpoint',
@@ -232,7 +242,10 @@ export class ReplicationShell {
   private sendCheckpoint(effect: Extract<ReplicaEffect, { type: 'sendCheckpoint' }>): void {
     const now = performance.now()
     const last = this.checkpointSent.get(effect.to)
-    if (last?.lsn === effect.lsn && now - last.atMs < REPLICATION_CHECKPOINT_RESEND_MS) return
+    const waitMs =
+      REPLICATION_CHECKPOINT_RESEND_MS +
+      (this.bundle?.bytes.length ?? 0) / REPLICATION_CHECKPOINT_RESEND_BYTES_PER_MS
+    if (last?.lsn === effect.lsn && now - last.atMs < waitMs) return
     if (this.bundle?.lsn !== effect.lsn) {
       const bytes = buildBundle(this.data.checkpointDirectory, effect.lsn, this.source)
       if (bytes === undefined) {
@@ -273,6 +286,14 @@ export class ReplicationShell {
       deposed,
     })
   }
+}
+
+function isSend(effect: ReplicaEffect): boolean {
+  return (
+    effect.type === EffectType.SEND ||
+    effect.type === EffectType.SEND_APPEND ||
+    effect.type === EffectType.SEND_CHECKPOINT
+  )
 }
 
 function describe(effect: ReplicaEffect): unknown {
