@@ -57,6 +57,7 @@ export class ReplicationShell {
       hardState: data.hardState,
       log: data.log,
       commitLsn: data.commitLsn,
+      ...(data.settings === undefined ? {} : { settings: data.settings }),
     })
     this.source = new LogSource(
       data.journalDirectory,
