@@ -342,6 +342,8 @@ export const HA_REPLICATION_PORT_COUNT = 400
 export const HA_NODE_MAX_FRAME_BYTES = 1 * MiB
 /** A node-channel request that has no answer in this long fails (the peer counts as offline). */
 export const HA_NODE_REQUEST_TIMEOUT_MS = 10_000
+/** rdqmstatus asks its peers with this shorter timeout: a frozen node shows as unavailable. */
+export const HA_STATUS_REQUEST_TIMEOUT_MS = 2_000
 /** Heartbeat defaults (ms), fast for one machine: the core's heartbeat every keepalive, a silent
  *  primary replaced after about deadtime (Heartbeat/Pacemaker names). */
 export const HA_KEEPALIVE_MS = 25
