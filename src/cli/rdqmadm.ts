@@ -10,6 +10,7 @@
  * -s, -r (suspend, resume) and -p (preferred location) are not built yet.
  */
 import { CommandFailure } from '../daemon/command-failure.js'
+import { selfNodeName } from '../ha/rdqm-ini.js'
 import { hasFlag } from './arguments.js'
 import { callDaemonStarting, parseOrUsage, printResponse, runMain } from './command-line.js'
 
@@ -31,7 +32,10 @@ async function main(): Promise<number> {
     }
   }
   if (join === leave) throw new CommandFailure('ARGUMENTS_NOT_VALID')
-  return printResponse(await callDaemonStarting('rdqmadm', { action: join ? 'join' : 'leave' }))
+  // The node's name as this command sees it (QMQ_NODE or the host name), not as the daemon's
+  // environment had it when some earlier command started it.
+  const parameters = { action: join ? 'join' : 'leave', node: selfNodeName() }
+  return printResponse(await callDaemonStarting('rdqmadm', parameters))
 }
 
 runMain(main)

@@ -39,13 +39,13 @@ export function haCommands(daemon: DaemonContext): Map<string, CommandHandler> {
 }
 
 async function administer(daemon: DaemonContext, parameters: Parameters): Promise<CommandReply> {
-  if (parameters['action'] === 'join') return join(daemon)
+  if (parameters['action'] === 'join') return join(daemon, parameters['node'])
   if (parameters['action'] === 'leave') return leave(daemon)
   throw new CommandFailure('ARGUMENTS_NOT_VALID')
 }
 
-async function join(daemon: DaemonContext): Promise<CommandReply> {
-  const self = selfNodeName()
+async function join(daemon: DaemonContext, node: unknown): Promise<CommandReply> {
+  const self = typeof node === 'string' && node !== '' ? node : selfNodeName()
   const group = readRdqmIni(daemon.paths, self)
   const current = daemon.ha.membership
   const reply = new ReplyBuilder()

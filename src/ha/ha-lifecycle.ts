@@ -97,6 +97,8 @@ async function choosePorts(
   const used = new Set(
     everyNode.flatMap((ports) => [...ports.listenerPorts, ...ports.replicationPorts]),
   )
+  // -p's port is the listener's: the replication port must not take it.
+  if (typeof requested === 'number') used.add(requested)
   const first = membership.group.replicationFirstPort
   const replicationPort = await firstFree(host, first, HA_REPLICATION_PORT_COUNT, used)
   if (replicationPort === undefined) {
