@@ -71,6 +71,12 @@
  * | AMQ3969I  |      | HA_NODE_SKIPPED             | a node could not be reached: what to do    |
  * | AMQ3970I  |      | HA_NO_PRIMARY_YET           | strmqm: no primary elected in time         |
  * | AMQ3971I  |      | HA_REPLICATION_PORT         | crtmqm -sx/-sxs: the replication port      |
+ * | AMQ3972I  |      | HA_NODE_SUSPENDED           | rdqmadm -s                                 |
+ * | AMQ3973I  |      | HA_NODE_RESUMED             | rdqmadm -r                                 |
+ * | AMQ3974I  |      | HA_PREFERRED_SET            | rdqmadm -p -m QM -n node                   |
+ * | AMQ3975I  |      | HA_PREFERRED_CLEARED        | rdqmadm -p -m QM -d                        |
+ * | AMQ3988E  |  71  | HA_LAST_ACTIVE_NODE         | rdqmadm -s of the last active node         |
+ * | AMQ3989E  |  71  | HA_NODE_UNKNOWN             | -n names no node of the group              |
  * | AMQ3980E  |  71  | HA_NOT_CONFIGURED           | no group joined (run rdqmadm -c)           |
  * | AMQ3981E  |  71  | HA_INI_NOT_VALID            | rdqm.ini missing or wrong                  |
  * | AMQ3982E  |  71  | HA_NODE_NOT_NAMED           | rdqm.ini does not name this node           |
@@ -357,6 +363,38 @@ export const Messages = {
   HA_REPLICATION_PORT: information(
     'AMQ3971I',
     "Replication port {port} assigned to queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_NODE_SUSPENDED: information(
+    'AMQ3972I',
+    "The replicated data node '{node}' has been suspended.",
+    'rdqm-text',
+  ),
+  HA_NODE_RESUMED: information(
+    'AMQ3973I',
+    "The replicated data node '{node}' has been resumed.",
+    'rdqm-text',
+  ),
+  HA_PREFERRED_SET: information(
+    'AMQ3974I',
+    "The preferred replicated data node has been set to '{node}' for queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_PREFERRED_CLEARED: information(
+    'AMQ3975I',
+    "The preferred replicated data node has been unset for queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_LAST_ACTIVE_NODE: failure(
+    'AMQ3988E',
+    71,
+    "Node '{node}' is the last active node of the HA group: it cannot be suspended.",
+    'quorummq',
+  ),
+  HA_NODE_UNKNOWN: failure(
+    'AMQ3989E',
+    71,
+    "'{node}' is not a node of this HA group ({nodes}).",
     'quorummq',
   ),
   HA_NOT_CONFIGURED: failure(

@@ -350,6 +350,9 @@ export const HA_KEEPALIVE_MS = 25
 export const HA_WARNTIME_MS = 100
 export const HA_DEADTIME_MS = 200
 export const HA_INITDEAD_MS = 5_000
+/** A serving primary whose preferred location is another node that has caught up hands it the
+ *  leadership; a transfer that did not happen is tried again after this long. */
+export const HA_FAILBACK_RETRY_MS = 5_000
 /** How long strmqm waits for the group to elect a primary before it answers anyway. */
 export const HA_START_WAIT_MS = 20_000
 /** A peer lagging the primary's log end by at most this counts as in sync (status snapshots of

@@ -6,10 +6,9 @@
  *                               if the node is already in another group, records the group
  *                               and listens on the node channel
  *   rdqmadm {action:"leave"}    rdqmadm -u: refused while HA queue managers exist here
+ *   rdqmadm {action:"suspend"|"resume", node?}, {action:"preferred", queueManager, nodes?,
+ *           clear?}: rdqmadm -s, -r, -p (ha-placement.ts)
  *   rdqmstatus {queueManager?, nodes?, all?}
- *
- * rdqmadm -s/-r (suspend, resume) and -p (preferred location, switchover by the core's
- * leadership transfer: node command ha-transfer) are the next step; the seam is ready.
  */
 import { HA_STATUS_REQUEST_TIMEOUT_MS } from '../constants.js'
 import { CommandFailure, ReplyBuilder } from '../daemon/command-failure.js'
@@ -24,6 +23,7 @@ import {
   haStatusView,
   type HaStatusView,
 } from './ha-status-report.js'
+import { resumeNode, setPreferredLocation, suspendNode } from './ha-placement.js'
 import { readRdqmIni, type HaMembership } from './membership.js'
 import { groupIdOf } from './node-channel/handshake.js'
 import { haQueueManagerNames } from './node-commands.js'
@@ -41,6 +41,9 @@ export function haCommands(daemon: DaemonContext): Map<string, CommandHandler> {
 async function administer(daemon: DaemonContext, parameters: Parameters): Promise<CommandReply> {
   if (parameters['action'] === 'join') return join(daemon, parameters['node'])
   if (parameters['action'] === 'leave') return leave(daemon)
+  if (parameters['action'] === 'suspend') return suspendNode(daemon, parameters)
+  if (parameters['action'] === 'resume') return resumeNode(daemon, parameters)
+  if (parameters['action'] === 'preferred') return setPreferredLocation(daemon, parameters)
   throw new CommandFailure('ARGUMENTS_NOT_VALID')
 }
 

@@ -42,6 +42,8 @@ export interface HaSnapshot {
   readonly member: MemberStatus | undefined
   readonly lastLinked: Readonly<Record<string, string>>
   readonly lastFailure: { at: string; message: string } | undefined
+  /** The node is suspended (rdqmadm -s). */
+  readonly suspended?: boolean
 }
 
 export function requireJoined(node: HaNode) {
@@ -109,12 +111,19 @@ function existingHa(node: HaNode, name: string) {
   return { paths, config }
 }
 
-/** HA control enabled on this node, and the member opened. */
+/** HA control enabled on this node, and the member opened (unless the node is suspended). */
 export async function startLocal(node: HaNode, name: string): Promise<void> {
   const membership = requireJoined(node)
   const { paths, config } = existingHa(node, name)
   writeHaState(paths, { ...readHaState(paths), control: 'enabled' })
-  await node.hosted(name).open(config, membership)
+  if (!node.suspended) await node.hosted(name).open(config, membership)
+}
+
+/** rdqmadm -p: this node's record of the preferred location (undefined: none). */
+export function setPreferredLocal(node: HaNode, name: string, preferred: string | undefined) {
+  const { paths } = existingHa(node, name)
+  const { preferredLocation: _previous, ...state } = readHaState(paths)
+  writeHaState(paths, preferred === undefined ? state : { ...state, preferredLocation: preferred })
 }
 
 /** HA control disabled on this node and the member closed; true if it was open. */
@@ -165,5 +174,6 @@ export async function snapshotLocal(node: HaNode, name: string): Promise<HaSnaps
     member,
     lastLinked,
     lastFailure: hosted?.lastFailure,
+    suspended: node.suspended,
   }
 }

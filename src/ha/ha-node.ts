@@ -8,6 +8,7 @@ import type { Logger } from '../log.js'
 import { queueManagerPaths, type NodePaths } from '../daemon/node-paths.js'
 import { listQueueManagerNames, readConfig } from '../daemon/queue-manager-config.js'
 import { recordedStatus } from '../daemon/queue-manager-status.js'
+import { failBack } from './failback.js'
 import { HostedHaQueueManager } from './hosted-ha-queue-manager.js'
 import {
   peerDefinitions,
@@ -49,10 +50,37 @@ export class HaNode {
     return identityOf(membership.group, membership.self)
   }
 
+  get suspended(): boolean {
+    return this.membershipValue?.suspended === true
+  }
+
   /** At daemon start: listen if joined, and open the members whose HA control is enabled. */
   async start(): Promise<void> {
     if (this.membershipValue === undefined) return
     await this.listen()
+    this.openEnabledMembers()
+  }
+
+  /** rdqmadm -s: members close here (the group moves its queue managers away). */
+  async suspend(): Promise<void> {
+    this.setSuspended(true)
+    await Promise.all(this.all().map((hosted) => hosted.end('immediate')))
+  }
+
+  /** rdqmadm -r: members open again and catch up; failback moves preferring ones here. */
+  resume(): void {
+    this.setSuspended(false)
+    this.openEnabledMembers()
+  }
+
+  private setSuspended(suspended: boolean): void {
+    const membership = { ...this.membershipValue!, suspended }
+    writeMembership(this.paths, membership)
+    this.membershipValue = membership
+  }
+
+  private openEnabledMembers(): void {
+    if (this.membershipValue === undefined || this.suspended) return
     for (const name of listQueueManagerNames(this.paths)) {
       const paths = queueManagerPaths(this.paths, name)
       const config = readConfig(paths)
@@ -162,9 +190,20 @@ export class HaNode {
     )
   }
 
-  /** Housekeeping: note which replication links are up, for rdqmstatus's "HA last in sync". */
+  /**
+   * Housekeeping: note which replication links are up (rdqmstatus's "HA last in sync"), and
+   * fail back: a serving primary whose preferred location is another node hands it the
+   * leadership once that node has caught up (failback.ts).
+   */
   async keepHouse(): Promise<void> {
-    await Promise.all(this.all().map((hosted) => hosted.pollLinks().catch(() => undefined)))
+    await Promise.all(
+      this.all().map(async (hosted) => {
+        await hosted.pollLinks().catch(() => undefined)
+        await failBack(this, hosted).catch((error: unknown) => {
+          this.logger.debug({ err: error, qm: hosted.name }, 'failback check failed')
+        })
+      }),
+    )
   }
 
   /** qmqd stopping: members end immediately, HA control stays as it is (a restart resumes). */

@@ -20,6 +20,8 @@ export const HaStatus = {
   SYNCHRONIZING: 'Synchronization in progress',
   REMOTE_UNAVAILABLE: 'Remote unavailable',
   MIXED: 'Mixed',
+  THIS_NODE_IN_STANDBY: 'This node in standby',
+  REMOTE_NODE_IN_STANDBY: 'Remote node in standby',
 } as const
 export type HaStatus = (typeof HaStatus)[keyof typeof HaStatus]
 
@@ -71,6 +73,7 @@ function peerView(
     haStatus: HaStatus.REMOTE_UNAVAILABLE,
     ...(lastInSync === undefined ? {} : { lastInSync }),
   })
+  if (snapshot?.suspended === true) return { node: peer, haStatus: HaStatus.REMOTE_NODE_IN_STANDBY }
   if (local.member === undefined) {
     return snapshot === undefined ? unavailable() : { node: peer, haStatus: HaStatus.NORMAL }
   }
@@ -116,7 +119,7 @@ export function haStatusView(
     queueManager,
     queueManagerStatus: local.status,
     haRole,
-    haStatus: summary(nodes),
+    haStatus: local.suspended === true ? HaStatus.THIS_NODE_IN_STANDBY : summary(nodes),
     haControl: local.control === 'enabled' ? 'Enabled' : 'Disabled',
     haCurrentLocation: located(self, primary),
     haPreferredLocation: located(self, local.preferredLocation),

@@ -3,7 +3,8 @@
  *
  *   QMQ_HOME/rdqm.ini            the group as the administrator wrote it (rdqm-ini.ts)
  *   QMQ_HOME/ha-group.json       written by rdqmadm -c: the group as read then (rdqm.ini is "not
- *                                dynamic", as RDQM's: edits take effect at the next rdqmadm -c)
+ *                                dynamic", as RDQM's: edits take effect at the next rdqmadm -c),
+ *                                and whether the node is suspended (rdqmadm -s/-r)
  *   QMQ_HOME/qmgrs/<QM>/ha.json  HA control (enabled by strmqm, disabled by endmqm; a restarted
  *                                qmqd starts the enabled ones as members) and preferred location
  */
@@ -25,6 +26,8 @@ export interface HaMembership {
   readonly self: string
   readonly group: HaGroupDefinition
   readonly joinedAt: string
+  /** rdqmadm -s: no member runs here and this node takes no replication until rdqmadm -r. */
+  readonly suspended?: boolean
 }
 
 export interface HaState {

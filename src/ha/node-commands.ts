@@ -8,8 +8,9 @@
  *   ha-end      disable HA control and close the member (endmqm anywhere)
  *   ha-delete   delete this node's copy (dltmqm anywhere)
  *   ha-status   this node's view of one HA queue manager, or the names of all (rdqmstatus)
- *   ha-transfer ask this node's member, if primary, to hand leadership to a node (the seam for
- *               rdqmadm -p's switchover, not yet driven by a command)
+ *   ha-transfer ask this node's member, if primary, to hand leadership to a node (rdqmadm -p's
+ *               switchover)
+ *   ha-suspend, ha-resume, ha-set-preferred   rdqmadm -s, -r and -p on this node
  */
 import type { EndMode } from '../daemon/hosted-queue-manager.js'
 import { listQueueManagerNames, readConfig } from '../daemon/queue-manager-config.js'
@@ -19,6 +20,7 @@ import {
   deleteLocal,
   endLocal,
   localPorts,
+  setPreferredLocal,
   snapshotLocal,
   startLocal,
   type HaCreateRequest,
@@ -44,7 +46,17 @@ export function nodeCommands(
   serialize: <T>(work: () => Promise<T>) => Promise<T>,
 ): Map<string, NodeCommandHandler> {
   const handlers: [string, NodeCommandHandler][] = [
-    ['ping', () => Promise.resolve({ node: node.membership?.self })],
+    ['ping', () => Promise.resolve({ node: node.membership?.self, suspended: node.suspended })],
+    ['ha-suspend', () => node.suspend().then(() => null)],
+    ['ha-resume', () => Promise.resolve(node.resume()).then(() => null)],
+    [
+      'ha-set-preferred',
+      (parameters) => {
+        const preferred = text(parameters, 'preferred')
+        setPreferredLocal(node, text(parameters, 'queueManager'), preferred || undefined)
+        return Promise.resolve(null)
+      },
+    ],
     ['ha-ports', () => Promise.resolve(localPorts(node))],
     [
       'ha-create',

@@ -5,7 +5,10 @@
  * (ha-nodes.ts): rdqmadm -c on each, crtmqm -sx, strmqm, load with amqsblst and a client through
  * a connection-name list, kill -9 of the primary's qmqd (pid from its pid file) while the client
  * puts, failover, `qmqd start` takes the node back as a secondary; rdqmstatus and dspmq fields
- * checked at each stage; endmqm, dltmqm and rdqmadm -u tidy up. Every daemon is stopped by pid.
+ * checked at each stage; endmqm, dltmqm and rdqmadm -u tidy up. Then the same group again for
+ * placement: rdqmadm -p moves the queue manager to its preferred node (switchover), rdqmadm -s
+ * moves it away from a suspended node, rdqmadm -r brings it back (failback), while a client puts;
+ * every acknowledged message is there exactly once. Every daemon is stopped by pid.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { connect, type QueueManagerConnection } from '../../src/client/index.js'
@@ -258,5 +261,62 @@ describe('an HA group built and run with the commands', () => {
       const left = await node(name).run('rdqmadm', ['-u'])
       expect(left.code, left.stderr).toBe(0)
     }
+  }, 300_000)
+
+  it('moves to its preferred node, away from a suspended one and back on resume', async () => {
+    const ports = await groupPorts()
+    const primary = await buildGroup(ports)
+    await mqsc(primary, 'DEFINE QLOCAL(APP.Q) MAXDEPTH(100000)\n')
+    const putter = new Putter(ports)
+    await putter.waitForAcks(20)
+    const target = HA_NODES.find((name) => name !== primary)!
+    const other = HA_NODES.find((name) => name !== primary && name !== target)!
+
+    const set = await node(other).run('rdqmadm', ['-p', '-m', QM, '-n', target])
+    expect(set.code, set.stderr).toBe(0)
+    expect(set.stdout).toContain(`has been set to '${target}'`)
+    await statusUntil(target, (fields) => fields.get('HA current location') === 'This node')
+    const preferred = await statusUntil(
+      other,
+      (fields) => fields.get('HA current location') === target,
+    )
+    expect(preferred.fields.get('HA preferred location')).toBe(target)
+
+    const suspended = await node(other).run('rdqmadm', ['-s', '-n', target])
+    expect(suspended.code, suspended.stderr).toBe(0)
+    expect(suspended.stdout).toContain(`The replicated data node '${target}' has been suspended.`)
+    const away = await statusUntil(other, (fields, peers) => {
+      const location = fields.get('HA current location')
+      return (
+        location !== target && location !== 'None' && peers.get(target) === 'Remote node in standby'
+      )
+    })
+    expect(away.fields.get('Queue manager status')).toMatch(/^Running/)
+    const standby = await node(target).run('rdqmstatus', ['-m', QM])
+    expect(statusFields(standby.stdout).get('HA status')).toBe('This node in standby')
+    const before = putter.acked.length
+    await putter.waitForAcks(before + 20)
+
+    const resumed = await node(target).run('rdqmadm', ['-r'])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stdout).toContain(`The replicated data node '${target}' has been resumed.`)
+    await statusUntil(target, (fields) => fields.get('HA current location') === 'This node')
+    const after = putter.acked.length
+    await putter.waitForAcks(after + 20)
+    await putter.stop()
+
+    const connection = await connectToGroup(ports)
+    try {
+      const counts = countOf(await browseAll(connection))
+      for (const body of putter.acked) expect(counts.get(body), body).toBe(1)
+      for (const body of putter.uncertain) expect(counts.get(body) ?? 0).toBeLessThanOrEqual(1)
+    } finally {
+      await connection.close()
+    }
+    const cleared = await node(primary).run('rdqmadm', ['-p', '-m', QM, '-d'])
+    expect(cleared.stdout).toContain('has been unset')
+    expect((await node(primary).run('endmqm', ['-i', QM])).code).toBe(0)
+    expect((await node(primary).run('dltmqm', [QM])).code).toBe(0)
+    for (const name of HA_NODES) expect((await node(name).run('rdqmadm', ['-u'])).code).toBe(0)
   }, 300_000)
 })
