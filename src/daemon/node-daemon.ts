@@ -7,7 +7,8 @@
  * managers a dead predecessor left running as "Ended unexpectedly", listen on the control
  * socket. Queue managers are not started automatically, neither those that were running when
  * the daemon stopped: as with MQ, strmqm starts them (a service unit can run strmqm after qmqd
- * is up).
+ * is up). HA queue managers with HA control enabled are the exception: the HA side (src/ha/)
+ * opens them as members of their group again, as RDQM's Pacemaker does.
  * Stop: `qmqd stop` is refused while queue managers run, naming them; `qmqd stop -f` ends each
  * immediately and names it. SIGTERM and SIGINT (a service manager) end every running queue
  * manager immediately (units of work backed out, final checkpoint), each logged. Then the
