@@ -57,7 +57,11 @@ export class HaNode {
   /** At daemon start: listen if joined, and open the members whose HA control is enabled. */
   async start(): Promise<void> {
     if (this.membershipValue === undefined) return
-    await this.listen()
+    // Without its node channel the node still runs its members (the channel only carries
+    // administration); the administrator learns why from the log and from the peers' commands.
+    await this.listen().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'node channel could not listen: peers cannot reach us')
+    })
     this.openEnabledMembers()
   }
 
@@ -94,10 +98,16 @@ export class HaNode {
     }
   }
 
+  /** Listens first: a node that cannot take its node port does not count as joined. */
   async join(membership: HaMembership): Promise<void> {
-    writeMembership(this.paths, membership)
     this.membershipValue = membership
-    await this.listen()
+    try {
+      await this.listen()
+    } catch (error) {
+      this.membershipValue = undefined
+      throw error
+    }
+    writeMembership(this.paths, membership)
   }
 
   async leave(): Promise<void> {
