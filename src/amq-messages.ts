@@ -56,17 +56,47 @@
  * | AMQ8994E  |   5  | DAEMON_QUEUE_MANAGERS_RUNNING | qmqd stop while queue managers run       |
  * | AMQ8995E  |  36  | QUEUE_NAME_NOT_VALID        | crtmqm -u with a name that is not valid    |
  * | AMQ6119E  |  71  | UNEXPECTED                  | an unexpected error, with its text         |
+ *
+ * HA groups (src/ha/) take ids AMQ3960 to AMQ3989, QuorumMQ's own beside RDQM's AMQ3xxx, whose
+ * ids rdqm.md does not give. Where rdqm.md quotes RDQM's wording it is kept ('rdqm-text').
+ * | AMQ3960I  |      | HA_SUBSYSTEM_CONFIGURED     | rdqmadm -c joined this node                |
+ * | AMQ3961I  |      | HA_SUBSYSTEM_DELETED        | rdqmadm -u left the group                  |
+ * | AMQ3962I  |      | HA_SUBSYSTEM_ALREADY        | rdqmadm -c on a node already in the group  |
+ * | AMQ3963I  |      | HA_SECONDARY_CREATED_ON     | crtmqm -sx created a peer's secondary      |
+ * | AMQ3964I  |      | HA_SECONDARY_CREATED        | crtmqm -sxs succeeded                      |
+ * | AMQ3965I  |      | HA_ENABLING                 | crtmqm -sx, strmqm                         |
+ * | AMQ3966I  |      | HA_ENABLED                  | crtmqm -sx, strmqm                         |
+ * | AMQ3967I  |      | HA_DISABLED                 | endmqm of an HA queue manager              |
+ * | AMQ3968I  |      | HA_RUNNING_ON               | strmqm: where the group runs it            |
+ * | AMQ3969I  |      | HA_NODE_SKIPPED             | a node could not be reached: what to do    |
+ * | AMQ3970I  |      | HA_NO_PRIMARY_YET           | strmqm: no primary elected in time         |
+ * | AMQ3971I  |      | HA_REPLICATION_PORT         | crtmqm -sx/-sxs: the replication port      |
+ * | AMQ3972I  |      | HA_NODE_SUSPENDED           | rdqmadm -s                                 |
+ * | AMQ3973I  |      | HA_NODE_RESUMED             | rdqmadm -r                                 |
+ * | AMQ3974I  |      | HA_PREFERRED_SET            | rdqmadm -p -m QM -n node                   |
+ * | AMQ3975I  |      | HA_PREFERRED_CLEARED        | rdqmadm -p -m QM -d                        |
+ * | AMQ3988E  |  71  | HA_LAST_ACTIVE_NODE         | rdqmadm -s of the last active node         |
+ * | AMQ3989E  |  71  | HA_NODE_UNKNOWN             | -n names no node of the group              |
+ * | AMQ3980E  |  71  | HA_NOT_CONFIGURED           | no group joined (run rdqmadm -c)           |
+ * | AMQ3981E  |  71  | HA_INI_NOT_VALID            | rdqm.ini missing or wrong                  |
+ * | AMQ3982E  |  71  | HA_NODE_NOT_NAMED           | rdqm.ini does not name this node           |
+ * | AMQ3983E  |  71  | HA_OTHER_GROUP              | rdqmadm -c: already in another group       |
+ * | AMQ3984E  |  71  | HA_QUEUE_MANAGERS_EXIST     | rdqmadm -u while HA queue managers exist   |
+ * | AMQ3985E  |  71  | HA_NODE_UNREACHABLE         | a node of the group cannot be reached      |
+ * | AMQ3986E  |  71  | HA_NOT_REPLICATED           | rdqmstatus -m of a plain queue manager     |
+ * | AMQ3987E  |  71  | HA_NO_FREE_PORT             | no replication port free on all nodes      |
  */
 
 /**
  * Where a message's id and wording come from, so nobody takes QuorumMQ's wording for IBM's:
  *   mq        MQ's id and MQ's wording for the same event ("IBM MQ" read as "QuorumMQ")
  *   mq-id     MQ's id for the same event, wording of our own (MQ's text would be wrong here)
- *   quorummq  id (AMQ8960-AMQ8999) and wording invented here, in MQ's style
+ *   quorummq  id (AMQ8960-AMQ8999, HA AMQ3960-AMQ3989) and wording invented here, in MQ's style
+ *   rdqm-text RDQM's wording as rdqm.md quotes it, id of our own (rdqm.md gives no ids)
  * /work/shared/reference/rdqm.md quotes none of these messages (only RDQM's own, which are not
  * used here), so the 'mq' marks rest on IBM's documentation as known to us, not on that file.
  */
-export type MessageOrigin = 'mq' | 'mq-id' | 'quorummq'
+export type MessageOrigin = 'mq' | 'mq-id' | 'quorummq' | 'rdqm-text'
 
 export interface MessageDefinition {
   readonly id: string
@@ -287,6 +317,129 @@ export const Messages = {
     'quorummq',
   ),
   UNEXPECTED: failure('AMQ6119E', 71, 'An unexpected error occurred: {reason}', 'mq-id'),
+  HA_SUBSYSTEM_CONFIGURED: information(
+    'AMQ3960I',
+    "The replicated data subsystem has been configured on this node ('{node}').",
+    'quorummq',
+  ),
+  HA_SUBSYSTEM_DELETED: information(
+    'AMQ3961I',
+    "The replicated data subsystem configuration has been deleted from this node ('{node}').",
+    'quorummq',
+  ),
+  HA_SUBSYSTEM_ALREADY: information(
+    'AMQ3962I',
+    "The replicated data subsystem is already configured on this node ('{node}').",
+    'quorummq',
+  ),
+  HA_SECONDARY_CREATED_ON: information(
+    'AMQ3963I',
+    "Secondary queue manager created on '{node}'.",
+    'rdqm-text',
+  ),
+  HA_SECONDARY_CREATED: information(
+    'AMQ3964I',
+    'QuorumMQ secondary queue manager created.',
+    'rdqm-text',
+  ),
+  HA_ENABLING: information('AMQ3965I', 'Enabling replicated data queue manager.', 'rdqm-text'),
+  HA_ENABLED: information('AMQ3966I', 'Replicated data queue manager enabled.', 'rdqm-text'),
+  HA_DISABLED: information('AMQ3967I', 'Replicated data queue manager disabled.', 'rdqm-text'),
+  HA_RUNNING_ON: information(
+    'AMQ3968I',
+    "Replicated data queue manager '{queueManager}' is running on node '{node}'.",
+    'quorummq',
+  ),
+  HA_NODE_SKIPPED: information(
+    'AMQ3969I',
+    "Node '{node}' could not be reached ({reason}): {advice}",
+    'quorummq',
+  ),
+  HA_NO_PRIMARY_YET: information(
+    'AMQ3970I',
+    "HA control is enabled for '{queueManager}' but no node runs it yet: see rdqmstatus -m {queueManager}.",
+    'quorummq',
+  ),
+  HA_REPLICATION_PORT: information(
+    'AMQ3971I',
+    "Replication port {port} assigned to queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_NODE_SUSPENDED: information(
+    'AMQ3972I',
+    "The replicated data node '{node}' has been suspended.",
+    'rdqm-text',
+  ),
+  HA_NODE_RESUMED: information(
+    'AMQ3973I',
+    "The replicated data node '{node}' has been resumed.",
+    'rdqm-text',
+  ),
+  HA_PREFERRED_SET: information(
+    'AMQ3974I',
+    "The preferred replicated data node has been set to '{node}' for queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_PREFERRED_CLEARED: information(
+    'AMQ3975I',
+    "The preferred replicated data node has been unset for queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_LAST_ACTIVE_NODE: failure(
+    'AMQ3988E',
+    71,
+    "Node '{node}' is the last active node of the HA group: it cannot be suspended.",
+    'quorummq',
+  ),
+  HA_NODE_UNKNOWN: failure(
+    'AMQ3989E',
+    71,
+    "'{node}' is not a node of this HA group ({nodes}).",
+    'quorummq',
+  ),
+  HA_NOT_CONFIGURED: failure(
+    'AMQ3980E',
+    71,
+    'This node is not in an HA group: write QMQ_HOME/rdqm.ini and run rdqmadm -c on each node.',
+    'quorummq',
+  ),
+  HA_INI_NOT_VALID: failure('AMQ3981E', 71, 'rdqm.ini cannot be used: {reason}', 'quorummq'),
+  HA_NODE_NOT_NAMED: failure(
+    'AMQ3982E',
+    71,
+    "rdqm.ini has no Node stanza named '{node}' (this node's name: its host name or QMQ_NODE).",
+    'quorummq',
+  ),
+  HA_OTHER_GROUP: failure(
+    'AMQ3983E',
+    71,
+    "Node '{node}' is already in another HA group ({group}): run rdqmadm -u first.",
+    'quorummq',
+  ),
+  HA_QUEUE_MANAGERS_EXIST: failure(
+    'AMQ3984E',
+    71,
+    'Replicated data queue managers exist on this node: {queueManagers}. Delete them first.',
+    'quorummq',
+  ),
+  HA_NODE_UNREACHABLE: failure(
+    'AMQ3985E',
+    71,
+    "Node '{node}' of the HA group cannot be reached: {reason}",
+    'quorummq',
+  ),
+  HA_NOT_REPLICATED: failure(
+    'AMQ3986E',
+    71,
+    "Queue manager '{queueManager}' is not a replicated data queue manager.",
+    'quorummq',
+  ),
+  HA_NO_FREE_PORT: failure(
+    'AMQ3987E',
+    71,
+    'No replication port free on all nodes from {first} to {last}.',
+    'quorummq',
+  ),
 } as const satisfies Record<string, MessageDefinition>
 
 export type MessageKey = keyof typeof Messages

@@ -342,6 +342,37 @@ export const DAEMON_HOUSEKEEPING_INTERVAL_MS = 2_000
  */
 export const DAEMON_LOG_FILE_MIB = 10
 export const DAEMON_LOG_FILES_KEPT = 5
+
+// HA groups (src/ha/): three qmqd nodes described by QMQ_HOME/rdqm.ini.
+/** Every HA group has exactly three nodes, as RDQM's. */
+export const HA_GROUP_NODE_COUNT = 3
+/** Default port of the node channel (daemon-to-daemon commands) on each node's HA_Replication
+ *  address; rdqm.ini's `QuorumMQ:` stanza may set NodePort=. */
+export const HA_NODE_PORT = 7_400
+/** Replication ports of HA queue managers are allocated from here upward, as RDQM's DRBD ports
+ *  are from 7000; rdqm.ini may set ReplicationFirstPort=. */
+export const HA_REPLICATION_FIRST_PORT = 7_000
+export const HA_REPLICATION_PORT_COUNT = 400
+/** A node-channel frame (JSON) at most; a longer one closes the connection. */
+export const HA_NODE_MAX_FRAME_BYTES = 1 * MiB
+/** A node-channel request that has no answer in this long fails (the peer counts as offline). */
+export const HA_NODE_REQUEST_TIMEOUT_MS = 10_000
+/** rdqmstatus asks its peers with this shorter timeout: a frozen node shows as unavailable. */
+export const HA_STATUS_REQUEST_TIMEOUT_MS = 2_000
+/** Heartbeat defaults (ms), fast for one machine: the core's heartbeat every keepalive, a silent
+ *  primary replaced after about deadtime (Heartbeat/Pacemaker names). */
+export const HA_KEEPALIVE_MS = 25
+export const HA_WARNTIME_MS = 100
+export const HA_DEADTIME_MS = 200
+export const HA_INITDEAD_MS = 5_000
+/** A serving primary whose preferred location is another node that has caught up hands it the
+ *  leadership; a transfer that did not happen is tried again after this long. */
+export const HA_FAILBACK_RETRY_MS = 5_000
+/** How long strmqm waits for the group to elect a primary before it answers anyway. */
+export const HA_START_WAIT_MS = 20_000
+/** A peer lagging the primary's log end by at most this counts as in sync (status snapshots of
+ *  different nodes are not taken at one instant, so a busy group always lags a little). */
+export const HA_IN_SYNC_SLACK_BYTES = 4 * MiB
 /**
  * endmqm -c and -w: applications get this long to disconnect after the quiesce; then the end
  * continues as -i (MQ escalates a controlled end the same way when asked to).
@@ -423,3 +454,5 @@ assert(
   'client window inside the server window',
 )
 assert(SERVER_MAX_REPLY_BYTES_OUTSTANDING >= 2 * MAX_CLIENT_FRAME_BYTES, 'credit holds two GETs')
+assert(HA_KEEPALIVE_MS * 2 < HA_DEADTIME_MS, 'two heartbeats fit in the dead time')
+assert(HA_WARNTIME_MS <= HA_DEADTIME_MS, 'a warning comes before a node is declared dead')

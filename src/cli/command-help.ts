@@ -18,7 +18,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   crtmqm: {
     usage:
       'crtmqm [-c Text] [-lf LogFilePages] [-p Port] [--listener-host Address] [-q] ' +
-      '[-u DeadLetterQName] [-z] QMgrName',
+      '[-u DeadLetterQName] [-sx | -sxs] [-z] QMgrName',
     details: [
       '-c Text              description, kept in qmgr.json',
       '-lf LogFilePages     journal segment size in 4 KiB pages (2049 to 65535, default 16384)',
@@ -27,9 +27,12 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       '                     until clients authenticate; QMQ_LISTENER_HOST sets the same)',
       '-q                   make it the default queue manager of this node',
       '-u DeadLetterQName   the dead-letter queue (DISPLAY QMGR DEADQ)',
+      "-sx                  an HA queue manager on all three nodes of this node's group",
+      '                     (rdqmadm -c first); -p, -lf apply to all three',
+      '-sxs                 an HA secondary on this node only',
       '-z                   suppress error messages (the exit code still tells)',
       'Not supported (refused with the reason): -d -h Number -lc -ll -ld -lp -ls -md -t -x',
-      '  -oa -sx -sxs -rr -rt -rl -ri -rn -rp -fs',
+      '  -oa -rr -rt -rl -ri -rn -rp -fs',
     ],
   },
   strmqm: {
@@ -57,8 +60,31 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     details: ['-z   suppress error messages (the exit code still tells)'],
   },
   dspmq: {
-    usage: 'dspmq [-m QMgrName] [-o status | -o all]',
-    details: ['-m QMgrName   only this queue manager', '-o all        every field'],
+    usage: 'dspmq [-m QMgrName] [-o status | -o all | -o ha | -o log]',
+    details: [
+      '-m QMgrName   only this queue manager',
+      '-o all        every field',
+      '-o ha         HA(Replicated) for an HA queue manager, HA() otherwise',
+    ],
+  },
+  rdqmadm: {
+    usage: 'rdqmadm -c | -u | -s [-n Node] | -r [-n Node] | -p -m QMgrName (-n Node | -d)',
+    details: [
+      '-c   join this node to the HA group of QMQ_HOME/rdqm.ini (run on each of the three nodes)',
+      '-u   leave the group (refused while HA queue managers exist here)',
+      '-s   suspend this node (or -n Node): its queue managers move away',
+      '-r   resume it: it catches up; queue managers preferring it move back',
+      '-p   -m QM -n Node: preferred location (switchover now); -m QM -d: clear it',
+    ],
+  },
+  rdqmstatus: {
+    usage: 'rdqmstatus [-m QMgrName [-a]] [-n] [--json]',
+    details: [
+      "-m QMgrName   the HA queue manager: its status here and every other node's HA status",
+      '-a            with -m: failed actions too',
+      '-n            whether each node of the group is online',
+      '--json        the same as one JSON object',
+    ],
   },
   runmqsc: {
     usage: 'runmqsc [QMgrName]',

@@ -11,6 +11,9 @@
  * yet. -q makes it the node's default queue manager; -u names its dead-letter queue; -z
  * suppresses error messages. MQ options QuorumMQ does not support are refused with the reason
  * (unsupported-options.ts). The queue manager is created ended; strmqm starts it.
+ * -sx creates a replicated data (HA) queue manager on the three nodes of this node's HA group
+ * (rdqmadm -c first), printing "Secondary queue manager created on '<node>'." per other node;
+ * -sxs creates an HA secondary here only (src/ha/ha-lifecycle.ts).
  */
 import { CommandFailure } from '../daemon/command-failure.js'
 import { hasFlag, optionValue, parseWholeNumber } from './arguments.js'
@@ -36,6 +39,8 @@ async function main(): Promise<number> {
         q: 'flag',
         u: 'value',
         z: 'flag',
+        sx: 'flag',
+        sxs: 'flag',
       },
       long: { 'listener-host': 'value' },
     },
@@ -60,6 +65,11 @@ async function main(): Promise<number> {
   const description = optionValue(parsed, '-c')
   if (description !== undefined) parameters['description'] = description
   if (hasFlag(parsed, '-q')) parameters['makeDefault'] = true
+  if (hasFlag(parsed, '-sx') && hasFlag(parsed, '-sxs')) {
+    throw new CommandFailure('ARGUMENTS_NOT_VALID')
+  }
+  if (hasFlag(parsed, '-sx')) parameters['ha'] = 'sx'
+  if (hasFlag(parsed, '-sxs')) parameters['ha'] = 'sxs'
   return printResponse(await callDaemonStarting('crtmqm', parameters))
 }
 

@@ -11,7 +11,7 @@ interface Unsupported {
   readonly reason: string
 }
 
-const HA_DR = 'HA groups and DR pairs are not available yet'
+const HA_DR = 'DR pairs are not available yet'
 
 export const UNSUPPORTED_OPTIONS: Readonly<Record<string, Readonly<Record<string, Unsupported>>>> =
   {
@@ -35,8 +35,6 @@ export const UNSUPPORTED_OPTIONS: Readonly<Record<string, Readonly<Record<string
       t: { kind: 'value', reason: 'there is no triggering' },
       x: { kind: 'value', reason: 'there is no limit on uncommitted messages to set' },
       oa: { kind: 'value', reason: 'there is no authorization yet' },
-      sx: { kind: 'flag', reason: HA_DR },
-      sxs: { kind: 'flag', reason: HA_DR },
       rr: { kind: 'value', reason: HA_DR },
       rt: { kind: 'value', reason: HA_DR },
       rl: { kind: 'value', reason: HA_DR },

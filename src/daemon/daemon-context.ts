@@ -3,6 +3,8 @@
  * (lifecycle-commands.ts, query-commands.ts) do not import the daemon that imports them.
  */
 import type { Logger } from '../log.js'
+import type { HaNode } from '../ha/ha-node.js'
+import type { HostedHaQueueManager } from '../ha/hosted-ha-queue-manager.js'
 import type { HostedQueueManager } from './hosted-queue-manager.js'
 import type { NodePaths } from './node-paths.js'
 
@@ -12,8 +14,10 @@ export interface DaemonContext {
   readonly logger: Logger
   /** The hosted queue manager of that name (created on first use; the name must exist). */
   hosted(name: string): HostedQueueManager
-  /** The hosted queue manager if this daemon has served it, without creating one. */
-  knownHosted(name: string): HostedQueueManager | undefined
+  /** The hosted queue manager (plain or HA) if this daemon has served it, without creating one. */
+  knownHosted(name: string): HostedQueueManager | HostedHaQueueManager | undefined
+  /** The node's HA group side: membership, node channel, HA queue managers (src/ha/). */
+  readonly ha: HaNode
   forget(name: string): void
   /** Runs `work` after every earlier serialized work: crtmqm and dltmqm never interleave. */
   serialize<T>(work: () => Promise<T>): Promise<T>

@@ -19,6 +19,12 @@ import {
   resolveQueueManagerName,
   setDefaultQueueManager,
 } from './default-queue-manager.js'
+import {
+  createHaQueueManager,
+  deleteHaQueueManager,
+  endHaQueueManager,
+  startHaQueueManager,
+} from '../ha/ha-lifecycle.js'
 import { CommandFailure, ReplyBuilder } from './command-failure.js'
 import type { CommandReply } from './control-protocol.js'
 import type { CommandHandler } from './control-server.js'
@@ -52,6 +58,9 @@ async function createQueueManager(
   daemon: DaemonContext,
   parameters: Parameters,
 ): Promise<CommandReply> {
+  if (parameters['ha'] === 'sx' || parameters['ha'] === 'sxs') {
+    return createHaQueueManager(daemon, parameters)
+  }
   const name = requireValidName(parameters['queueManager'])
   const paths = queueManagerPaths(daemon.paths, name)
   if (fs.existsSync(paths.config)) throw new CommandFailure('ALREADY_EXISTS')
@@ -163,6 +172,7 @@ async function startQueueManager(
 ): Promise<CommandReply> {
   const name = resolveQueueManagerName(daemon.paths, parameters['queueManager'])
   const paths = existingQueueManager(daemon.paths, name)
+  if (readConfig(paths).ha !== undefined) return startHaQueueManager(daemon, name)
   const hosted = daemon.hosted(name)
   refuseIfActive(hosted)
   const reply = new ReplyBuilder()
@@ -210,8 +220,12 @@ async function endQueueManager(
   parameters: Parameters,
 ): Promise<CommandReply> {
   const name = resolveQueueManagerName(daemon.paths, parameters['queueManager'])
-  existingQueueManager(daemon.paths, name)
+  const paths = existingQueueManager(daemon.paths, name)
   const request = endRequestOf(parameters['mode'])
+  if (readConfig(paths).ha !== undefined) {
+    // endmqm under HA: disabled and ended everywhere; -c waits for it as -w does.
+    return endHaQueueManager(daemon, name, request === 'immediate' ? 'immediate' : 'controlled')
+  }
   const hosted = daemon.knownHosted(name)
   if (hosted === undefined || !isActiveStatus(hosted.status)) {
     throw new CommandFailure('NOT_RUNNING', { queueManager: name })
@@ -248,7 +262,7 @@ function endRequestOf(mode: unknown): EndRequest {
 
 async function endInBackground(
   daemon: DaemonContext,
-  hosted: HostedQueueManager,
+  hosted: { readonly name: string; end(mode: EndMode): Promise<void> },
   mode: EndMode,
 ): Promise<void> {
   try {
@@ -264,6 +278,7 @@ async function deleteQueueManager(
 ): Promise<CommandReply> {
   const name = requireValidName(parameters['queueManager'])
   const paths = existingQueueManager(daemon.paths, name)
+  if (readConfig(paths).ha !== undefined) return deleteHaQueueManager(daemon, name)
   const hosted = daemon.knownHosted(name)
   if (hosted !== undefined && isActiveStatus(hosted.status)) {
     throw new CommandFailure('DELETE_WHILE_RUNNING', { queueManager: name })

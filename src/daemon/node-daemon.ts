@@ -7,7 +7,8 @@
  * managers a dead predecessor left running as "Ended unexpectedly", listen on the control
  * socket. Queue managers are not started automatically, neither those that were running when
  * the daemon stopped: as with MQ, strmqm starts them (a service unit can run strmqm after qmqd
- * is up).
+ * is up). HA queue managers with HA control enabled are the exception: the HA side (src/ha/)
+ * opens them as members of their group again, as RDQM's Pacemaker does.
  * Stop: `qmqd stop` is refused while queue managers run, naming them; `qmqd stop -f` ends each
  * immediately and names it. SIGTERM and SIGINT (a service manager) end every running queue
  * manager immediately (units of work backed out, final checkpoint), each logged. Then the
@@ -23,6 +24,10 @@ import type { DaemonContext } from './daemon-context.js'
 import { ControlServer, type CommandHandler } from './control-server.js'
 import { logToRollingFiles } from './daemon-log.js'
 import { acquireDaemonLock, holdsDaemonLock, type DaemonLock } from './daemon-lock.js'
+import { HaNode } from '../ha/ha-node.js'
+import { haCommands } from '../ha/ha-commands.js'
+import type { HostedHaQueueManager } from '../ha/hosted-ha-queue-manager.js'
+import { nodeCommands } from '../ha/node-commands.js'
 import { HostedQueueManager } from './hosted-queue-manager.js'
 import { installationVersion } from './installation.js'
 import { lifecycleCommands } from './lifecycle-commands.js'
@@ -40,6 +45,7 @@ export class NodeDaemon implements DaemonContext {
   private serialTail: Promise<unknown> = Promise.resolve()
   private stopping: Promise<void> | undefined
   private resolveStopped!: () => void
+  readonly ha: HaNode
   /** Resolves once the daemon has stopped (by command, signal or lost node directory). */
   readonly stopped = new Promise<void>((resolve) => {
     this.resolveStopped = resolve
@@ -49,7 +55,11 @@ export class NodeDaemon implements DaemonContext {
     readonly paths: NodePaths,
     readonly logger: Logger,
     private readonly lock: DaemonLock,
-  ) {}
+  ) {
+    this.ha = new HaNode(paths, logger.child({ component: 'ha' }), () =>
+      nodeCommands(this.ha, (work) => this.serialize(work)),
+    )
+  }
 
   /** `logToFiles`: a background daemon's rolling log files, set up only once the lock is held. */
   static async start(
@@ -65,7 +75,9 @@ export class NodeDaemon implements DaemonContext {
     try {
       daemon.settleAbandoned()
       daemon.control = await ControlServer.listen(paths.socket, daemon.handlers(), logger)
+      await daemon.ha.start()
     } catch (error) {
+      await daemon.control?.close()
       await lock.release()
       throw error
     }
@@ -85,12 +97,13 @@ export class NodeDaemon implements DaemonContext {
     return hosted
   }
 
-  knownHosted(name: string): HostedQueueManager | undefined {
-    return this.queueManagers.get(name)
+  knownHosted(name: string): HostedQueueManager | HostedHaQueueManager | undefined {
+    return this.queueManagers.get(name) ?? this.ha.knownHosted(name)
   }
 
   forget(name: string): void {
     this.queueManagers.delete(name)
+    this.ha.forget(name)
   }
 
   serialize<T>(work: () => Promise<T>): Promise<T> {
@@ -113,6 +126,7 @@ export class NodeDaemon implements DaemonContext {
       }),
     )
     await Promise.all(ends)
+    await this.ha.stop()
     await this.control?.close()
     if (holdsDaemonLock(this.paths)) fs.rmSync(this.paths.socket, { force: true })
     await this.lock.release()
@@ -128,6 +142,7 @@ export class NodeDaemon implements DaemonContext {
     table.set('commands', () => ({ exitCode: 0, output: [...table.keys()].sort(), errors: [] }))
     for (const [name, handler] of lifecycleCommands(this)) table.set(name, handler)
     for (const [name, handler] of queryCommands(this)) table.set(name, handler)
+    for (const [name, handler] of haCommands(this)) table.set(name, handler)
     return table
   }
 
@@ -141,7 +156,7 @@ export class NodeDaemon implements DaemonContext {
    * first, then stops: the reply must leave before the socket closes.
    */
   private async stopCommand(parameters: Readonly<Record<string, unknown>>): Promise<CommandReply> {
-    const active = [...this.queueManagers.values()].filter((hosted) =>
+    const active = [...this.queueManagers.values(), ...this.ha.all()].filter((hosted) =>
       isActiveStatus(hosted.status),
     )
     if (active.length > 0 && parameters['force'] !== true) {
@@ -173,6 +188,7 @@ export class NodeDaemon implements DaemonContext {
       void this.stop()
       return
     }
+    void this.ha.keepHouse()
     for (const hosted of this.queueManagers.values()) {
       if (!hosted.engineFailed) continue
       this.logger.error({ qm: hosted.name }, 'journal failed: ending the queue manager')

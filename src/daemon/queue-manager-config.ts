@@ -18,6 +18,15 @@ export interface QueueManagerConfig {
   readonly description?: string
   /** crtmqm -u: also given to the queue manager at creation (DISPLAY QMGR DEADQ). */
   readonly deadLetterQueue?: string
+  /** A replicated data (HA) queue manager: crtmqm -sx or -sxs (src/ha/). */
+  readonly ha?: HaQueueManagerConfig
+}
+
+/** The same on the three nodes: crtmqm -sx chooses it and gives it to the other two. */
+export interface HaQueueManagerConfig {
+  /** Port of the queue manager's replication links, on each node's HA_Replication address. */
+  readonly replicationPort: number
+  readonly segmentBytes: number
 }
 
 /**

@@ -14,8 +14,8 @@
  *
  * STATUS starts in column 59 as in MQ's output (QMNAME padded for a 48-character name).
  * DEFAULT is yes for the node's default queue manager (crtmqm -q). There is no standby instance
- * yet, and HA and DR are not configured, so those fields show MQ's values for a plain queue
- * manager.
+ * and no DR yet; HA is HA(Replicated) for an HA queue manager (crtmqm -sx), whose status on a
+ * node that is not its primary is "Running elsewhere"; -o ha shows STATUS and HA only.
  */
 import { queueManagerStatusItems, type QueueManagerLogView } from '../mqsc/display.js'
 import type { QueueManagerStatusDisplayKeyword } from '../mqsc/keywords.js'
@@ -30,9 +30,9 @@ import {
 } from './queue-manager-config.js'
 import { recordedStatus, type QueueManagerStatus } from './queue-manager-status.js'
 
-export type DisplayOutput = 'status' | 'all' | 'log'
+export type DisplayOutput = 'status' | 'all' | 'log' | 'ha'
 
-export const DISPLAY_OUTPUTS: readonly DisplayOutput[] = ['status', 'all', 'log']
+export const DISPLAY_OUTPUTS: readonly DisplayOutput[] = ['status', 'all', 'log', 'ha']
 
 export interface QueueManagerEntry {
   readonly name: string
@@ -43,6 +43,8 @@ export interface QueueManagerEntry {
   readonly isDefault: boolean
   /** crtmqm -u, as recorded in qmgr.json (in `qmqd send dspmq` data, not on dspmq's line). */
   readonly deadLetterQueue: string | undefined
+  /** A replicated data (HA) queue manager (crtmqm -sx/-sxs): HA(Replicated). */
+  readonly replicated: boolean
   /** The running queue manager's log, for -o log (the daemon fills it in). */
   readonly log?: QueueManagerLogView
 }
@@ -83,13 +85,16 @@ export function describeQueueManager(
   const status = liveStatus ?? recordedStatus(paths, daemonLockHeld)
   const isDefault = defaultQueueManager(node) === name
   const { host, port, deadLetterQueue } = config
-  const entry = { name, status, host, port, isDefault, deadLetterQueue }
+  const replicated = config.ha !== undefined
+  const entry = { name, status, host, port, isDefault, deadLetterQueue, replicated }
   return log === undefined ? entry : { ...entry, log }
 }
 
 export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutput): string {
   const line = `QMNAME(${entry.name})`.padEnd(QMNAME_COLUMN_WIDTH) + `STATUS(${entry.status})`
   if (output === 'status') return line
+  const ha = `HA(${entry.replicated ? 'Replicated' : ''})`
+  if (output === 'ha') return `${line} ${ha}`
   if (output === 'log') {
     if (entry.log === undefined) return line
     // The items after QMNAME; STATUS is the line's own (Running), not DISPLAY QMSTATUS's.
@@ -104,7 +109,7 @@ export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutpu
     `INSTNAME(${INSTALLATION_NAME})`,
     `INSTPATH(${INSTALLATION_PATH})`,
     `INSTVER(${installationVersion()})`,
-    'HA()',
+    ha,
     'DRROLE()',
   ].join(' ')
 }

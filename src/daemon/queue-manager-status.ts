@@ -20,6 +20,8 @@ export const QueueManagerStatus = {
   ENDED_NORMALLY: 'Ended normally',
   ENDED_IMMEDIATELY: 'Ended immediately',
   ENDED_UNEXPECTEDLY: 'Ended unexpectedly',
+  /** An HA queue manager under HA control on a node that is not its primary (a member). */
+  RUNNING_ELSEWHERE: 'Running elsewhere',
   /** The record says running but its daemon is alive and not answering. */
   NOT_AVAILABLE: 'Status not available',
 } as const
@@ -31,6 +33,7 @@ const ACTIVE = new Set<QueueManagerStatus>([
   QueueManagerStatus.RUNNING,
   QueueManagerStatus.QUIESCING,
   QueueManagerStatus.ENDING_IMMEDIATELY,
+  QueueManagerStatus.RUNNING_ELSEWHERE,
 ])
 
 export function isActiveStatus(status: QueueManagerStatus): boolean {

@@ -50,6 +50,7 @@ import { Supervisor } from '../actors/supervisor/supervisor.js'
 import { FramedRing } from '../ring/framed-ring.js'
 import { REPLICATION_BATCH_RING_BYTES } from '../constants.js'
 import type { Role } from '../replication/effects.js'
+import type { ReplicationSettings } from '../replication/settings.js'
 import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
@@ -96,6 +97,8 @@ export interface ReplicatedOpenOptions {
   /** Local queues a new primary defines if they are missing (convenience for tests, demos). */
   readonly queues?: readonly string[]
   readonly logger?: Logger
+  /** The core's timing (an HA group's heartbeat settings from rdqm.ini); defaults if absent. */
+  readonly settings?: ReplicationSettings
 }
 
 export interface MemberStatus {
@@ -341,6 +344,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       checkpointDirectory: paths.checkpoints,
       journalControlBuffer: this.journal.controlBuffer,
       batchRingBuffer,
+      ...(options.settings === undefined ? {} : { settings: options.settings }),
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))

@@ -92,7 +92,7 @@ describe('command options', () => {
     const cases: [string, string[], string][] = [
       ['crtmqm', ['-ll', 'QMX'], "Option '-ll' of crtmqm"],
       ['crtmqm', ['-h', '256', 'QMX'], "Option '-h' of crtmqm"],
-      ['crtmqm', ['-sx', 'QMX'], 'HA groups and DR pairs are not available yet'],
+      ['crtmqm', ['-rr', 'p', 'QMX'], 'DR pairs are not available yet'],
       ['strmqm', ['-ns', 'QMO'], "Option '-ns' of strmqm"],
       ['endmqm', ['-s', 'QMO'], "Option '-s' of endmqm"],
     ]

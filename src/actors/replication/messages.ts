@@ -17,6 +17,7 @@ import type { Role } from '../../replication/effects.js'
 import type { EpochRun } from '../../replication/epoch-history.js'
 import type { HardState, ReplicaStatus } from '../../replication/replica.js'
 import type { CommitPolicyKind } from '../../replication/quorum.js'
+import type { ReplicationSettings } from '../../replication/settings.js'
 
 export interface MemberAddress {
   readonly id: string
@@ -46,6 +47,8 @@ export interface ReplicationWorkerData {
   readonly batchRingBuffer: SharedArrayBuffer
   readonly commitBuffer: SharedArrayBuffer
   readonly logLevel: string | undefined
+  /** The core's timing (an HA group's heartbeat settings); the defaults when absent. */
+  readonly settings?: ReplicationSettings
 }
 
 export type ReplicationEvent =

@@ -79,6 +79,7 @@ export class ReplicationShell {
       commitLsn: data.commitLsn,
       settings: {
         ...DEFAULT_REPLICATION_SETTINGS,
+        ...data.settings,
         retentionMaxBytes: data.retainMaxBytes ?? REPLICATION_RETAIN_MAX_BYTES,
       },
     })
