@@ -3,8 +3,9 @@
  * local journal as in QueueManager, plus the replication actor (src/actors/replication/), and
  * the glue that performs the core's effects on this thread, in the order the worker sent them:
  *
- *   write        follower: append the primary's records verbatim; apply them to the hot
- *                standby engine once committed (the commit LSN is in shared memory)
+ *   write        follower: the worker already handed the primary's records to the journal
+ *                worker (verbatim ring); adopt them into the journal's log end and apply them
+ *                to the hot standby engine once committed (the commit LSN is in shared memory)
  *   truncate     cut an uncommitted divergent tail, saved aside (divergent-tail.ts); rebuild the
  *                engine if it had applied any of it
  *   epoch-start  new primary: raise the journal epoch, append EPOCH_START
@@ -18,9 +19,10 @@
  * (MQRC_STANDBY_Q_MGR), so a client with a connection-name list moves on to the next address.
  *
  * Not built yet (see docs/architecture.md): checkpoints and log retirement on a replicated
- * queue manager (so no checkpoint catch-up is ever needed: the whole log is kept), log
- * compaction, and restarting a failed replication worker in place.
+ * queue manager (so no checkpoint catch-up is ever needed: the whole log is kept) and log
+ * compaction. A failed replication worker fails the member (fail-stop, see its handle.ts).
  */
+import { trace } from '../runtime/path-trace.js'
 import { EventEmitter } from 'node:events'
 import { LOG_START_LSN } from '../constants.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../errors.js'
@@ -35,7 +37,7 @@ import { ReplicationHandle } from '../actors/replication/handle.js'
 import type { MemberAddress, ReplicationEvent } from '../actors/replication/messages.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
 import { FramedRing } from '../ring/framed-ring.js'
-import { REPLICATION_BATCH_RING_BYTES } from '../constants.js'
+import { REPLICATION_BATCH_RING_BYTES, REPLICATION_VERBATIM_RING_BYTES } from '../constants.js'
 import type { Role } from '../replication/effects.js'
 import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
@@ -130,7 +132,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     private readonly options: ReplicatedOpenOptions,
     private readonly paths: DataPaths,
     private readonly journal: JournalHandle,
-    private readonly supervisor: Supervisor,
+    readonly supervisor: Supervisor,
     private readonly sideWork: SideWorkPool,
     private readonly releaseLock: () => void,
     private readonly logger: Logger,
@@ -181,6 +183,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     const supervisor = new Supervisor(logger.child({ actor: 'supervisor' }))
     const sideWork = new SideWorkPool()
     const batchRing = FramedRing.create(REPLICATION_BATCH_RING_BYTES)
+    const verbatimRing = FramedRing.create(REPLICATION_VERBATIM_RING_BYTES)
     const journal = JournalHandle.start({
       directory: paths.journal,
       segmentBytes: meta.segmentBytes,
@@ -191,6 +194,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       sideWork,
       logger: logger.child({ actor: 'journal' }),
       batchRingBuffer: batchRing.sharedBuffer,
+      verbatimRingBuffer: verbatimRing.sharedBuffer,
     })
     await journal.ready()
     const member = new ReplicatedQueueManager(
@@ -204,7 +208,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       logger,
     )
     member.adopt(recovered, placeholder)
-    member.startReplication(recovered, batchRing.sharedBuffer)
+    member.startReplication(recovered, batchRing.sharedBuffer, verbatimRing.sharedBuffer)
+    await member.replication.ready()
     void member.watchCommits()
     if (options.clientPort !== undefined && options.clientPort > 0) await member.listen()
     logger.info({ endLsn: recovered.endLsn, history: recovered.history }, 'member started')
@@ -262,6 +267,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private fail(error: unknown): void {
     this.logger.error({ err: error }, 'replicated queue manager failed')
+    // Fail-stop: nothing is acknowledged after a failure (its commit LSN may no longer move).
+    this.port?.close('replicated queue manager failed')
+    this.live = false
+    this.acceptWrites = false
     this.emit('failed', error instanceof Error ? error : new Error(String(error)))
   }
 
@@ -277,9 +286,15 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.appliedEnd = recovered.endLsn
   }
 
-  private startReplication(recovered: RecoveredLog, batchRingBuffer: SharedArrayBuffer): void {
+  private startReplication(
+    recovered: RecoveredLog,
+    batchRingBuffer: SharedArrayBuffer,
+    verbatimRingBuffer: SharedArrayBuffer,
+  ): void {
     const { options, meta, paths } = this
-    this.replication = new ReplicationHandle({
+    this.replication = ReplicationHandle.start({
+      supervisor: this.supervisor,
+      logger: this.logger.child({ actor: 'replication' }),
       queueManager: meta.name,
       group: options.group,
       self: options.self,
@@ -293,6 +308,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       commitLsn: LOG_START_LSN,
       journalControlBuffer: this.journal.controlBuffer,
       batchRingBuffer,
+      verbatimRingBuffer,
+      journalRingBuffer: this.journal.ringBuffer,
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))
@@ -349,22 +366,20 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       case 'refused':
         this.logger.warn({ request: event.request, reason: event.reason }, 'request refused')
         break
-      case 'status':
-      case 'closed':
-        break
     }
   }
 
-  private async write(fromLsn: number, records: Uint8Array): Promise<void> {
-    if (this.journal.endLsn > fromLsn) await this.cutTo(fromLsn)
+  private write(fromLsn: number, records: Uint8Array): void {
+    trace('adopt', fromLsn)
+    // A cut the core asked for before these records was done first (the worker held them).
     if (this.journal.endLsn !== fromLsn) {
       throw new QmqError(
         ErrorCode.RECORD_INVALID,
         `follower write at ${fromLsn} but the journal ends at ${this.journal.endLsn}`,
       )
     }
-    this.journal.appendVerbatim(records)
-    this.logger.trace({ fromLsn, bytes: records.length }, 'follower records appended')
+    this.journal.adoptVerbatim(records)
+    this.logger.trace({ fromLsn, bytes: records.length }, 'follower records adopted')
     let lsn = fromLsn
     for (let offset = 0; offset < records.length;) {
       const length = recordLength(records, offset)

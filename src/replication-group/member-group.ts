@@ -41,7 +41,10 @@ export class MemberProcess {
       log.write(chunk)
       this.read(chunk)
     })
-    child.stderr!.pipe(log)
+    // Not ended by stderr's end: the exit line is written after it; the log ends once every
+    // stdio stream of the child has closed ('close' comes after 'exit' and the last output).
+    child.stderr!.pipe(log, { end: false })
+    child.once('close', () => log.end())
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         log.write(`${JSON.stringify({ exit: code, signal, pid: child.pid })}\n`)
