@@ -28,8 +28,6 @@ import { LOG_START_LSN } from '../constants.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../errors.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
-import { decodeRecord, readRecordHeader } from '../actors/journal/journal-record.js'
-import { recordLength } from '../actors/journal/record-header.js'
 import { RecordType, type JournalRecord } from '../actors/journal/record-types.js'
 import { recoverLog } from '../actors/journal/recovery.js'
 import { preallocateSegment } from '../actors/journal/segment-files.js'
@@ -57,6 +55,7 @@ import {
 } from './data-directory.js'
 import { saveDivergentTail } from './divergent-tail.js'
 import { SerialOps } from './serial-ops.js'
+import { StandbyRecords } from './standby-records.js'
 import { join } from 'node:path'
 import fs from 'node:fs'
 
@@ -98,12 +97,6 @@ export interface ReplicatedEvents {
 /** Queues from the options are for tests and benchmarks: deep enough for any run. */
 const CONVENIENCE_QUEUE_MAX_DEPTH = 999_999_999
 
-interface PendingRecord {
-  readonly lsn: number
-  readonly end: number
-  readonly record: JournalRecord
-}
-
 interface RecoveredLog {
   readonly engine: QueueEngine
   readonly endLsn: number
@@ -117,8 +110,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   epoch = 0
   primaryId: string | undefined
   private port!: CommitJournalPort
-  private pending: PendingRecord[] = []
-  private appliedEnd = LOG_START_LSN
+  private readonly standby = new StandbyRecords(LOG_START_LSN)
   private live = false
   private acceptWrites = false
   private lastCommit = 0
@@ -241,7 +233,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       serving: this.serving,
       commitLsn: this.replication.commit.commitLsn,
       journalEndLsn: this.journal.endLsn,
-      appliedLsn: this.live ? this.journal.endLsn : this.appliedEnd,
+      appliedLsn: this.live ? this.journal.endLsn : this.standby.appliedEnd,
       replica: status,
       links,
     }
@@ -283,7 +275,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
     placeholder.port = this.port
     this.engine = recovered.engine
-    this.appliedEnd = recovered.endLsn
+    this.standby.reset(recovered.endLsn)
   }
 
   private startReplication(
@@ -380,26 +372,15 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     }
     this.journal.adoptVerbatim(records)
     this.logger.trace({ fromLsn, bytes: records.length }, 'follower records adopted')
-    let lsn = fromLsn
-    for (let offset = 0; offset < records.length;) {
-      const length = recordLength(records, offset)
-      const check = readRecordHeader(records, offset, length, lsn)
-      if (check.kind !== 'ok') throw new QmqError(ErrorCode.RECORD_INVALID, `bad record at ${lsn}`)
-      const record = decodeRecord(records, offset, check.header)
-      lsn = check.header.lsn
-      const end = record.type === RecordType.SEGMENT_SEAL ? record.nextLsn : lsn + length
-      this.pending.push({ lsn, end, record })
-      lsn = end
-      offset += length
-    }
+    this.standby.addVerbatim(fromLsn, records)
     this.applyCommitted(this.replication.commit.commitLsn)
   }
 
   private async truncate(fromLsn: number): Promise<void> {
     try {
       if (this.journal.endLsn > fromLsn) await this.cutTo(fromLsn)
-      this.pending = this.pending.filter((entry) => entry.lsn < fromLsn)
-      if (this.appliedEnd > fromLsn) this.rebuildEngine('log cut below the applied records')
+      this.standby.dropFrom(fromLsn)
+      if (this.standby.appliedEnd > fromLsn) this.rebuildEngine('log cut below the applied records')
     } finally {
       this.replication.cutDone()
     }
@@ -418,7 +399,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.journal.setEpoch(epoch)
     const record: JournalRecord = { type: RecordType.EPOCH_START, previousEpoch }
     const lsn = this.journal.append(record)
-    this.pending.push({ lsn, end: this.journal.endLsn, record })
+    this.standby.add(lsn, this.journal.endLsn, record)
   }
 
   private async roleChanged(event: Extract<ReplicationEvent, { type: 'role' }>): Promise<void> {
@@ -450,7 +431,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private async primaryReady(): Promise<void> {
     this.applyCommitted(this.replication.commit.commitLsn)
-    if (this.pending.length > 0) {
+    if (this.standby.waiting > 0) {
       throw new QmqError(ErrorCode.RECORD_INVALID, 'primary ready with records not applied')
     }
     this.live = true
@@ -479,14 +460,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   // ---- The hot standby engine ----
 
   private applyCommitted(commitLsn: number): void {
-    let applied = 0
-    for (const entry of this.pending) {
-      if (entry.end > commitLsn) break
-      this.engine.apply(entry.record, entry.lsn)
-      this.appliedEnd = entry.end
-      applied++
-    }
-    if (applied > 0) this.pending.splice(0, applied)
+    this.standby.applyCommitted(this.engine, commitLsn)
   }
 
   /** A new engine from the log (as recovery builds it): every record in the log applied. */
@@ -496,8 +470,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
     const recovered = replayLog(this.paths, this.meta, () => this.port)
     this.engine = recovered.engine
-    this.appliedEnd = recovered.endLsn
-    this.pending = []
+    this.standby.reset(recovered.endLsn)
     this.logger.info({ because, endLsn: recovered.endLsn }, 'engine rebuilt from the log')
   }
 }
