@@ -206,6 +206,11 @@ export const MAX_REFUSAL_MESSAGE_BYTES = 1 * KiB
  * When it is full the journal does not wait: the sender notices the gap and reads the files.
  */
 export const REPLICATION_BATCH_RING_BYTES = 32 * MiB
+/**
+ * The ring a follower's replication worker writes the primary's records into for its journal
+ * worker (one frame per record, so a record of MAX_FRAME_BYTES must fit, twice).
+ */
+export const REPLICATION_VERBATIM_RING_BYTES = 32 * MiB
 /** Recent batches the sender keeps in memory to ship without reading the segment files. */
 export const REPLICATION_BATCH_CACHE_BYTES = 64 * MiB
 /** A dialer that lost its link retries after this, doubling up to the maximum. */
@@ -398,6 +403,8 @@ assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
 assert(isPowerOfTwo(REPLICATION_BATCH_RING_BYTES), 'batch ring size must be a power of two')
 assert(MAX_BATCH_BYTES <= REPLICATION_BATCH_RING_BYTES / 4, 'two batches fit the batch ring')
 assert(MAX_FRAME_BYTES <= JOURNAL_RING_BYTES / 2, 'a frame must fit twice in the ring')
+assert(isPowerOfTwo(REPLICATION_VERBATIM_RING_BYTES), 'verbatim ring size must be a power of two')
+assert(MAX_FRAME_BYTES <= REPLICATION_VERBATIM_RING_BYTES / 2, 'a record fits the verbatim ring')
 assert(isPowerOfTwo(RING_MIN_CAPACITY_BYTES), 'ring minimum must be a power of two')
 assert(isPowerOfTwo(RING_MAX_CAPACITY_BYTES), 'ring maximum must be a power of two')
 assert(RING_MAX_CAPACITY_BYTES <= 2 ** 30, 'ring positions must stay wrap-safe as u32')

@@ -6,6 +6,7 @@
  * journal port. A deposed primary closes the port: every waiter fails, so nothing it wrote
  * after losing the primary role is ever acknowledged.
  */
+import { trace } from '../runtime/path-trace.js'
 import { ErrorCode, MQError, QmqError, Reason } from '../errors.js'
 import type { JournalHandle } from '../actors/journal/handle.js'
 import type { JournalRecord, MessagePutRecord } from '../actors/journal/record-types.js'
@@ -33,7 +34,9 @@ export class CommitJournalPort implements JournalPort {
     if (!this.writable) {
       throw new MQError(Reason.Q_MGR_NOT_AVAILABLE, 'this member is not the serving primary')
     }
-    return this.journal.append(record)
+    const lsn = this.journal.append(record)
+    trace('append', lsn)
+    return lsn
   }
 
   waitDurable(lsn: number): Promise<void> {
@@ -54,6 +57,7 @@ export class CommitJournalPort implements JournalPort {
 
   /** Records below `commitLsn` are committed: wake their waiters. */
   committed(commitLsn: number): void {
+    trace('commit-wake', commitLsn)
     const waiters = this.waiters
     let ready = 0
     while (ready < waiters.length && waiters[ready]!.lsn < commitLsn) ready++

@@ -3,8 +3,9 @@
  * local journal as in QueueManager, plus the replication actor (src/actors/replication/), and
  * the glue that performs the core's effects on this thread, in the order the worker sent them:
  *
- *   write        follower: append the primary's records verbatim; apply them to the hot
- *                standby engine once committed (the commit LSN is in shared memory)
+ *   write        follower: the worker already handed the primary's records to the journal
+ *                worker (verbatim ring); adopt them into the journal's log end and apply them
+ *                to the hot standby engine once committed (the commit LSN is in shared memory)
  *   truncate     cut an uncommitted divergent tail, saved aside (divergent-tail.ts); rebuild the
  *                engine if it had applied any of it
  *   epoch-start  new primary: raise the journal epoch, append EPOCH_START
@@ -26,9 +27,10 @@
  * end once that commits, a standby at its applied LSN), with the epoch history below it beside
  * the file; segments retire below the kept checkpoints' floors and the group's retention floor.
  *
- * Not built yet (see docs/architecture.md): log compaction on a replicated queue manager, and
- * restarting a failed replication worker in place.
+ * Not built yet (see docs/architecture.md): log compaction on a replicated queue manager. A
+ * failed replication worker fails the member (fail-stop, see its handle.ts).
  */
+import { trace } from '../runtime/path-trace.js'
 import { EventEmitter } from 'node:events'
 import {
   CHECKPOINT_INTERVAL_BYTES,
@@ -39,8 +41,6 @@ import {
 import { ErrorCode, MQError, QmqError, Reason } from '../errors.js'
 import { childLogger, type Logger } from '../log.js'
 import { JournalHandle } from '../actors/journal/handle.js'
-import { decodeRecord, readRecordHeader } from '../actors/journal/journal-record.js'
-import { recordLength } from '../actors/journal/record-header.js'
 import { RecordType, type JournalRecord } from '../actors/journal/record-types.js'
 import { recoverLog } from '../actors/journal/recovery.js'
 import { preallocateSegment } from '../actors/journal/segment-files.js'
@@ -48,7 +48,7 @@ import { ReplicationHandle } from '../actors/replication/handle.js'
 import type { MemberAddress, ReplicationEvent } from '../actors/replication/messages.js'
 import { Supervisor } from '../actors/supervisor/supervisor.js'
 import { FramedRing } from '../ring/framed-ring.js'
-import { REPLICATION_BATCH_RING_BYTES } from '../constants.js'
+import { REPLICATION_BATCH_RING_BYTES, REPLICATION_VERBATIM_RING_BYTES } from '../constants.js'
 import type { Role } from '../replication/effects.js'
 import type { ReplicationSettings } from '../replication/settings.js'
 import type { EpochRun } from '../replication/epoch-history.js'
@@ -76,6 +76,7 @@ import {
   writeCheckpointEpochs,
 } from './checkpoint-install.js'
 import { SerialOps } from './serial-ops.js'
+import { StandbyRecords } from './standby-records.js'
 import { join } from 'node:path'
 import fs from 'node:fs'
 
@@ -130,12 +131,6 @@ export interface ReplicatedEvents {
 /** Queues from the options are for tests and benchmarks: deep enough for any run. */
 const CONVENIENCE_QUEUE_MAX_DEPTH = 999_999_999
 
-interface PendingRecord {
-  readonly lsn: number
-  readonly end: number
-  readonly record: JournalRecord
-}
-
 interface RecoveredLog {
   readonly engine: QueueEngine
   readonly endLsn: number
@@ -150,8 +145,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   epoch = 0
   primaryId: string | undefined
   private port!: CommitJournalPort
-  private pending: PendingRecord[] = []
-  private appliedEnd = LOG_START_LSN
+  private readonly standby = new StandbyRecords(LOG_START_LSN)
   private live = false
   private acceptWrites = false
   private lastCommit = 0
@@ -169,7 +163,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     private readonly options: ReplicatedOpenOptions,
     private readonly paths: DataPaths,
     private readonly journal: JournalHandle,
-    private readonly supervisor: Supervisor,
+    readonly supervisor: Supervisor,
     private readonly sideWork: SideWorkPool,
     private readonly releaseLock: () => void,
     private readonly logger: Logger,
@@ -221,6 +215,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     const supervisor = new Supervisor(logger.child({ actor: 'supervisor' }))
     const sideWork = new SideWorkPool()
     const batchRing = FramedRing.create(REPLICATION_BATCH_RING_BYTES)
+    const verbatimRing = FramedRing.create(REPLICATION_VERBATIM_RING_BYTES)
     const journal = JournalHandle.start({
       directory: paths.journal,
       segmentBytes: meta.segmentBytes,
@@ -231,6 +226,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       sideWork,
       logger: logger.child({ actor: 'journal' }),
       batchRingBuffer: batchRing.sharedBuffer,
+      verbatimRingBuffer: verbatimRing.sharedBuffer,
     })
     await journal.ready()
     const member = new ReplicatedQueueManager(
@@ -244,7 +240,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       logger,
     )
     member.adopt(recovered, placeholder)
-    member.startReplication(recovered, batchRing.sharedBuffer)
+    member.startReplication(recovered, batchRing.sharedBuffer, verbatimRing.sharedBuffer)
+    await member.replication.ready()
     member.startCheckpoints(recovered.checkpoint)
     void member.watchCommits()
     if (options.clientPort !== undefined && options.clientPort > 0) await member.listen()
@@ -278,7 +275,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       serving: this.serving,
       commitLsn: this.replication.commit.commitLsn,
       journalEndLsn: this.journal.endLsn,
-      appliedLsn: this.live ? this.journal.endLsn : this.appliedEnd,
+      appliedLsn: this.live ? this.journal.endLsn : this.standby.appliedEnd,
       checkpointLsn: this.checkpointer.lastCheckpointLsn,
       retainedFloorLsn: this.checkpointer.retainedFloorLsn,
       replica: status,
@@ -307,6 +304,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private fail(error: unknown): void {
     this.logger.error({ err: error }, 'replicated queue manager failed')
+    // Fail-stop: nothing is acknowledged after a failure (its commit LSN may no longer move).
+    this.port?.close('replicated queue manager failed')
+    this.live = false
+    this.acceptWrites = false
     this.emit('failed', error instanceof Error ? error : new Error(String(error)))
   }
 
@@ -319,13 +320,19 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
     placeholder.port = this.port
     this.engine = recovered.engine
-    this.appliedEnd = recovered.endLsn
+    this.standby.reset(recovered.endLsn)
   }
 
-  private startReplication(recovered: RecoveredLog, batchRingBuffer: SharedArrayBuffer): void {
+  private startReplication(
+    recovered: RecoveredLog,
+    batchRingBuffer: SharedArrayBuffer,
+    verbatimRingBuffer: SharedArrayBuffer,
+  ): void {
     const { options, meta, paths } = this
     const startLsn = recovered.checkpoint?.lsn ?? LOG_START_LSN
-    this.replication = new ReplicationHandle({
+    this.replication = ReplicationHandle.start({
+      supervisor: this.supervisor,
+      logger: this.logger.child({ actor: 'replication' }),
       queueManager: meta.name,
       group: options.group,
       self: options.self,
@@ -345,6 +352,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       journalControlBuffer: this.journal.controlBuffer,
       batchRingBuffer,
       ...(options.settings === undefined ? {} : { settings: options.settings }),
+      verbatimRingBuffer,
+      journalRingBuffer: this.journal.ringBuffer,
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))
@@ -412,42 +421,29 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       case 'refused':
         this.logger.warn({ request: event.request, reason: event.reason }, 'request refused')
         break
-      case 'status':
-      case 'closed':
-        break
     }
   }
 
-  private async write(fromLsn: number, records: Uint8Array): Promise<void> {
-    if (this.journal.endLsn > fromLsn) await this.cutTo(fromLsn)
+  private write(fromLsn: number, records: Uint8Array): void {
+    trace('adopt', fromLsn)
+    // A cut the core asked for before these records was done first (the worker held them).
     if (this.journal.endLsn !== fromLsn) {
       throw new QmqError(
         ErrorCode.RECORD_INVALID,
         `follower write at ${fromLsn} but the journal ends at ${this.journal.endLsn}`,
       )
     }
-    this.journal.appendVerbatim(records)
-    this.logger.trace({ fromLsn, bytes: records.length }, 'follower records appended')
-    let lsn = fromLsn
-    for (let offset = 0; offset < records.length;) {
-      const length = recordLength(records, offset)
-      const check = readRecordHeader(records, offset, length, lsn)
-      if (check.kind !== 'ok') throw new QmqError(ErrorCode.RECORD_INVALID, `bad record at ${lsn}`)
-      const record = decodeRecord(records, offset, check.header)
-      lsn = check.header.lsn
-      const end = record.type === RecordType.SEGMENT_SEAL ? record.nextLsn : lsn + length
-      this.pending.push({ lsn, end, record })
-      lsn = end
-      offset += length
-    }
+    this.journal.adoptVerbatim(records)
+    this.logger.trace({ fromLsn, bytes: records.length }, 'follower records adopted')
+    this.standby.addVerbatim(fromLsn, records)
     this.applyCommitted(this.replication.commit.commitLsn)
   }
 
   private async truncate(fromLsn: number): Promise<void> {
     try {
       if (this.journal.endLsn > fromLsn) await this.cutTo(fromLsn)
-      this.pending = this.pending.filter((entry) => entry.lsn < fromLsn)
-      if (this.appliedEnd > fromLsn) this.rebuildEngine('log cut below the applied records')
+      this.standby.dropFrom(fromLsn)
+      if (this.standby.appliedEnd > fromLsn) this.rebuildEngine('log cut below the applied records')
     } finally {
       this.replication.cutDone()
     }
@@ -466,7 +462,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.journal.setEpoch(epoch)
     const record: JournalRecord = { type: RecordType.EPOCH_START, previousEpoch }
     const lsn = this.journal.append(record)
-    this.pending.push({ lsn, end: this.journal.endLsn, record })
+    this.standby.add(lsn, this.journal.endLsn, record)
   }
 
   private async roleChanged(event: Extract<ReplicationEvent, { type: 'role' }>): Promise<void> {
@@ -498,7 +494,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private async primaryReady(): Promise<void> {
     this.applyCommitted(this.replication.commit.commitLsn)
-    if (this.pending.length > 0) {
+    if (this.standby.waiting > 0) {
       throw new QmqError(ErrorCode.RECORD_INVALID, 'primary ready with records not applied')
     }
     this.live = true
@@ -528,7 +524,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   /** The LSN a checkpoint taken now would hold: committed records only (see waitDurable). */
   private checkpointEnd(): number {
-    return this.live ? this.journal.endLsn : this.appliedEnd
+    return this.live ? this.journal.endLsn : this.standby.appliedEnd
   }
 
   private startCheckpoints(checkpoint: CheckpointName | undefined): void {
@@ -575,7 +571,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         if (!due || this.closing !== undefined) return
         // A standby that replayed its own log at start (or was rebuilt) holds records not yet
         // known committed: its state is checkpointed once the commit LSN has passed them.
-        if (!this.live && this.appliedEnd > this.lastCommit) return
+        if (!this.live && this.standby.appliedEnd > this.lastCommit) return
         lastMs = Date.now()
         this.checkpointer.take().catch((error: unknown) => {
           this.logger.warn({ err: error }, 'checkpoint not taken')
@@ -604,14 +600,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   // ---- The hot standby engine ----
 
   private applyCommitted(commitLsn: number): void {
-    let applied = 0
-    for (const entry of this.pending) {
-      if (entry.end > commitLsn) break
-      this.engine.apply(entry.record, entry.lsn)
-      this.appliedEnd = entry.end
-      applied++
-    }
-    if (applied > 0) this.pending.splice(0, applied)
+    this.standby.applyCommitted(this.engine, commitLsn)
   }
 
   /** A new engine from the log (as recovery builds it): every record in the log applied. */
@@ -621,8 +610,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
     const recovered = replayLog(this.paths, this.meta, this.logger, () => this.port)
     this.engine = recovered.engine
-    this.appliedEnd = recovered.endLsn
-    this.pending = []
+    this.standby.reset(recovered.endLsn)
     this.logger.info({ because, endLsn: recovered.endLsn }, 'engine rebuilt from the log')
   }
 }

@@ -290,6 +290,18 @@ export class FramedRing {
   }
 
   /**
+   * For a producer of another ring whose frames this ring's consumer also takes (see
+   * waitForData's `alsoReady`): after publishing there, wake this ring's consumer if it sleeps.
+   * Touches only the consumer's flag and wake counter, which any thread may bump.
+   */
+  wakeConsumer(): boolean {
+    const consumerWasSleeping = Atomics.exchange(this.control, ControlSlot.CONSUMER_SLEEPING, 0)
+    if (consumerWasSleeping !== 1) return false
+    this.wake(ControlSlot.CONSUMER_WAKE_COUNTER, ControlSlot.CONSUMER_WAKE_UPS)
+    return true
+  }
+
+  /**
    * Blocks (Atomics.wait: workers, or a main thread that may block) until a frame of
    * `payloadLength` fits, for at most `timeoutMs`. Returns false on timeout. Flushes first: the
    * consumer can only free space once it knows about the frames already committed.
@@ -411,15 +423,20 @@ export class FramedRing {
    * Blocks (Atomics.wait; for the journal worker, whose I/O is synchronous anyway) until a frame
    * is available, for at most `timeoutMs`. Returns true if frames are available, false on
    * timeout. Throws RING_CLOSED when closed and drained, failed, or fenced.
+   *
+   * `alsoReady` lets one consumer sleep for two rings (the journal worker: its own ring and a
+   * follower's verbatim ring): it is checked again after the sleeping flag is raised, and the
+   * other ring's producer calls wakeConsumer() on this ring after publishing, so the Dekker pair
+   * below covers both.
    */
-  waitForData(timeoutMs: number): boolean {
+  waitForData(timeoutMs: number, alsoReady?: () => boolean): boolean {
     const deadlineMs = deadlineAfter(timeoutMs)
     this.spinForData()
     while (true) {
-      if (this.consumerHasData()) return true
+      if (this.consumerHasData() || alsoReady?.() === true) return true
       const remainingMs = deadlineMs - performance.now()
       if (remainingMs <= 0) return false
-      if (this.consumerPrepareToSleep()) {
+      if (this.consumerPrepareToSleep(alsoReady)) {
         const slot = ControlSlot.CONSUMER_WAKE_COUNTER
         Atomics.wait(this.control, slot, this.consumerSleepTicket, remainingMs)
         Atomics.store(this.control, ControlSlot.CONSUMER_SLEEPING, 0)
@@ -612,13 +629,14 @@ export class FramedRing {
     return false
   }
 
-  private consumerPrepareToSleep(): boolean {
+  private consumerPrepareToSleep(alsoReady?: () => boolean): boolean {
     const control = this.control
     this.consumerSleepTicket = Atomics.load(control, ControlSlot.CONSUMER_WAKE_COUNTER)
     Atomics.store(control, ControlSlot.CONSUMER_SLEEPING, 1)
     // Re-check after raising the flag: a commit before it is seen here, one after it sees it.
     const published = Atomics.load(control, ControlSlot.WRITE_POSITION) >>> 0
-    if (published === this.consumed && this.stillOpenAndCurrent()) return true
+    const idle = published === this.consumed && alsoReady?.() !== true
+    if (idle && this.stillOpenAndCurrent()) return true
     Atomics.store(control, ControlSlot.CONSUMER_SLEEPING, 0)
     return false
   }

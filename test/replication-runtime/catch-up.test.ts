@@ -7,7 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { recordEpoch, recordLsn } from '../../src/actors/journal/record-header.js'
 import { temporaryDirectory } from '../support/temporary-directory.js'
 import { browseAll, connectToGroup, countOf, drain, putSequence } from './client-work.js'
-import { groupPort, MemberGroup, NODES, type NodeName } from './member-group.js'
+import {
+  groupPort,
+  MemberGroup,
+  NODES,
+  type NodeName,
+} from '../../src/replication-group/member-group.js'
 
 describe('replicated group: catch-up, transfer, divergence', () => {
   let directory: ReturnType<typeof temporaryDirectory>

@@ -1,25 +1,11 @@
 /** Test support: persistent puts and a full drain through the client library. */
-import { connect, type QueueManagerConnection } from '../../src/client/index.js'
+import type { QueueManagerConnection } from '../../src/client/index.js'
 import { isMQError, Reason } from '../../src/errors.js'
 import { Persistence } from '../../src/queue/types.js'
 
-export const QUEUE = 'APP.Q'
+export { connectToGroup } from '../../src/replication-group/member-group.js'
 
-/** Connects to whichever member serves, retrying while the group elects. */
-export async function connectToGroup(
-  connName: string,
-  timeoutMs = 15_000,
-): Promise<QueueManagerConnection> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await connect({ connName, queueManager: 'QMR', connectTimeoutMs: 1_000 })
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
-}
+export const QUEUE = 'APP.Q'
 
 /**
  * Puts `count` persistent messages `${prefix}-${i}` one after another; returns the bodies whose

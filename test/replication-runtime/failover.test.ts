@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { temporaryDirectory } from '../support/temporary-directory.js'
 import { browseAll, connectToGroup, countOf, drain, putSequence } from './client-work.js'
-import { groupPort, MemberGroup, NODES } from './member-group.js'
+import { groupPort, MemberGroup, NODES } from '../../src/replication-group/member-group.js'
 
 describe('replicated group on loopback', () => {
   let directory: ReturnType<typeof temporaryDirectory>

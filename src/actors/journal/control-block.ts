@@ -3,6 +3,7 @@
  * publishes the durable end (LSN and epoch) after each synced batch and bumps the sequence the
  * main thread waits on; the main thread reads the durable end and the worker state.
  */
+import { trace } from '../../runtime/path-trace.js'
 import {
   CONTROL_BIGINT64_SLOTS,
   CONTROL_BYTES,
@@ -48,6 +49,7 @@ export class JournalControlBlock {
 
   /** Stores the new durable end, then wakes the main thread (which reads it after the wake). */
   publishDurable(endLsn: number, epoch: number): void {
+    trace('journal-durable', endLsn)
     Atomics.store(this.int32, ControlSlot.DURABLE_EPOCH, epoch | 0)
     Atomics.store(this.wide, DURABLE_END, BigInt(endLsn))
     this.wake()

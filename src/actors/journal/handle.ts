@@ -70,6 +70,8 @@ export interface JournalOptions {
   readonly segmentIoWrapper?: SegmentIoWrapper
   /** Replication: the worker publishes each final local batch into this ring (FramedRing). */
   readonly batchRingBuffer?: SharedArrayBuffer
+  /** Replication: the ring a follower's records arrive in from the replication worker. */
+  readonly verbatimRingBuffer?: SharedArrayBuffer
 }
 
 export class JournalHandle implements JournalPort {
@@ -144,6 +146,11 @@ export class JournalHandle implements JournalPort {
     return this.controlBlock.durableEndLsn
   }
 
+  /** The journal ring: a follower's replication worker wakes this worker through it. */
+  get ringBuffer(): SharedArrayBuffer {
+    return this.ring.sharedBuffer
+  }
+
   /** The control block (durable end LSN, sequence): the replication worker reads it directly. */
   get controlBuffer(): SharedArrayBuffer {
     return this.controlBlock.buffer
@@ -194,6 +201,30 @@ export class JournalHandle implements JournalPort {
       offset = end
     }
     this.scheduleFlush()
+    return this.nextLsn
+  }
+
+  /**
+   * A follower's records that the replication worker already wrote into the verbatim ring for
+   * the journal worker (no main-thread hop on the follower's ack path): checks framing and LSN
+   * continuity like appendVerbatim and moves the log end past them, so that waitDurable,
+   * truncateFrom, readPut and a later append (a new primary's EPOCH_START) know them.
+   */
+  adoptVerbatim(records: Uint8Array): number {
+    if (this.failure !== undefined) throw this.failure
+    assert(!this.closed && !this.truncating, 'adopt after close or during truncateFrom')
+    let offset = 0
+    for (const end of this.verbatimBoundaries(records)) {
+      const lsn = recordLsn(records, offset)
+      const type = recordType(records, offset)
+      if (type === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, records.slice(offset, end))
+      this.nextLsn =
+        type === RecordType.SEGMENT_SEAL ? sealNextLsn(records, offset) : end - offset + lsn
+      offset = end
+    }
+    this.durability.closeOpenGroup(this.nextLsn)
+    // The journal worker may have made them durable already: drop what it has.
+    this.onDurableAdvance()
     return this.nextLsn
   }
 
@@ -459,6 +490,7 @@ export class JournalHandle implements JournalPort {
         generation,
         segmentIoWrapper: this.options.segmentIoWrapper,
         batchRingBuffer: this.options.batchRingBuffer,
+        verbatimRingBuffer: this.options.verbatimRingBuffer,
         logLevel: process.env['QMQ_LOG_LEVEL'],
         controlPort: channel.port2,
       },

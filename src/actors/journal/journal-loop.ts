@@ -10,6 +10,7 @@
  * local and verbatim records meet.
  */
 import { assert } from '../../assert.js'
+import { trace } from '../../runtime/path-trace.js'
 import type { FrameVisitor } from '../../ring/framed-ring.js'
 import type { JournalControlBlock } from './control-block.js'
 import { RECORD_FRAME_TAG, VERBATIM_RECORD_FRAME_TAG, type JournalStats } from './messages.js'
@@ -29,6 +30,12 @@ export interface JournalLoopOptions {
   readonly batchBytes: number
   /** Called with every batch once final, before its write and fdatasync (replication). */
   readonly onFinalBatch?: FinalBatchListener
+  /**
+   * A follower's records, straight from the replication worker (the verbatim ring). They are
+   * taken before the local ring's in each round; a local record whose LSN lies past the log end
+   * waits for the verbatim records before it (a new primary's EPOCH_START follows them).
+   */
+  readonly verbatimFrames?: RecordFrameSource
 }
 
 interface MutableStats {
@@ -84,8 +91,11 @@ export class JournalLoop {
   /** One round: write everything that is ready; returns false if there was nothing. */
   round(): boolean {
     this.taken = 0
+    const first = this.writer.expectedLsn
+    this.options.verbatimFrames?.readBatch(this.visitor, this.options.batchBytes)
     this.frames.readBatch(this.visitor, this.options.batchBytes)
     if (this.taken === 0 && this.writer.pendingRecords === 0) return false
+    trace('journal-take', first)
     // Frames can keep arriving during readBatch; a batch is cut at its size or a seal.
     this.commitBatch()
     return true
@@ -111,7 +121,9 @@ export class JournalLoop {
   private take(bytes: Uint8Array, offset: number, length: number, tag: number): boolean {
     const verbatim = tag === VERBATIM_RECORD_FRAME_TAG
     if (!verbatim && tag !== RECORD_FRAME_TAG) assert(false, `unexpected frame tag ${tag}`)
-    if (recordLsn(bytes, offset) < this.writer.expectedLsn) return true // durable before a restart
+    const lsn = recordLsn(bytes, offset)
+    if (lsn < this.writer.expectedLsn) return true // durable before a restart
+    if (lsn > this.writer.expectedLsn && this.options.verbatimFrames !== undefined) return false
     if (!this.writer.canAccept(length, verbatim)) return false
     if (verbatim) this.writer.addVerbatim(bytes, offset, length)
     else this.writer.add(bytes, offset, length)
@@ -123,6 +135,7 @@ export class JournalLoop {
     const records = this.writer.pendingRecords
     const durableEnd = this.writer.flush()
     this.frames.releaseAll()
+    this.options.verbatimFrames?.releaseAll()
     const counters = this.counters
     counters.batches++
     counters.records += records

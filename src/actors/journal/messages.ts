@@ -68,6 +68,12 @@ export interface JournalWorkerData {
   readonly logLevel: string | undefined
   /** Replication: the ring final local batches are published into (replication/batch-ring). */
   readonly batchRingBuffer: SharedArrayBuffer | undefined
+  /**
+   * Replication, follower: the ring the replication worker writes the primary's finalized
+   * records into (tag VERBATIM_RECORD_FRAME_TAG), so they reach this worker with no main-thread
+   * hop. Its producer wakes this worker through the journal ring's wakeConsumer().
+   */
+  readonly verbatimRingBuffer: SharedArrayBuffer | undefined
 }
 
 export interface JournalStats {

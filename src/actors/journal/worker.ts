@@ -18,6 +18,7 @@
  * file I/O, so blocking is right here — and yields to its event loop between rounds so control
  * calls are served (and event replies sent).
  */
+import { trace } from '../../runtime/path-trace.js'
 import { workerData } from 'node:worker_threads'
 import type { MessagePort } from 'node:worker_threads'
 import * as Comlink from 'comlink'
@@ -59,11 +60,17 @@ const files = fileSegmentIo(data.directory, data.segmentBytes, {
 })
 const batchRing =
   data.batchRingBuffer === undefined ? undefined : FramedRing.attach(data.batchRingBuffer)
+const verbatimRing =
+  data.verbatimRingBuffer === undefined ? undefined : FramedRing.attach(data.verbatimRingBuffer)
 const journal = new JournalLoop(await wrapSegmentIo(files), ring, control, {
   segmentBytes: data.segmentBytes,
   batchBytes: MAX_BATCH_BYTES,
   onFinalBatch: batchRing === undefined ? undefined : publishFinalBatch,
+  verbatimFrames: verbatimRing,
 })
+/** A follower's records are waiting in the verbatim ring (its producer wakes us on `ring`). */
+const verbatimReady =
+  verbatimRing === undefined ? undefined : (): boolean => verbatimRing.availableBytes() > 0
 
 /**
  * Replication: a local batch, final, goes to the sender before its fdatasync. Never waits: a
@@ -73,10 +80,11 @@ const journal = new JournalLoop(await wrapSegmentIo(files), ring, control, {
 function publishFinalBatch(
   batch: Uint8Array,
   length: number,
-  _firstLsn: number,
+  firstLsn: number,
   verbatim: boolean,
 ): void {
   if (verbatim || batchRing === undefined) return
+  trace('final-batch', firstLsn)
   const offset = batchRing.tryReserve(length, FINAL_BATCH_FRAME_TAG)
   if (offset < 0) return
   batchRing.data.set(batch.subarray(0, length), offset)
@@ -99,7 +107,7 @@ async function wrapSegmentIo(base: SegmentIo): Promise<SegmentIo> {
 function spinForWork(): boolean {
   const deadline = performance.now() + JOURNAL_SPIN_MICROS / 1000
   while (performance.now() < deadline) {
-    if (ring.availableBytes() > 0) return true
+    if (ring.availableBytes() > 0 || verbatimReady?.() === true) return true
   }
   return false
 }
@@ -121,7 +129,7 @@ async function run(): Promise<void> {
       continue
     }
     if (closing) break
-    if (spinForWork() || ring.waitForData(JOURNAL_IDLE_WAIT_MS)) continue
+    if (spinForWork() || ring.waitForData(JOURNAL_IDLE_WAIT_MS, verbatimReady)) continue
     roundsSinceYield = 0
     await yieldToEventLoop()
   }

@@ -1,107 +1,159 @@
 /**
- * Main-thread side of the replication actor. Starts the worker, hands it the shared memory it
- * reads (journal control block, batch ring) and writes (commit block), and turns its messages
- * into 'event' emissions that the replicated queue manager performs in order. Commands go the
- * other way: a cut is done, transfer leadership, status, checkpoint taken, log retired, close.
+ * Main-thread side of the replication actor. Starts the worker under the supervisor, hands it
+ * the shared memory it reads (journal control block, batch ring) and writes (commit block,
+ * verbatim ring), and talks to it over one comlink control channel (messages.ts,
+ * ReplicationControl): start, cutDone, transfer, status, stats, close, and one standing
+ * nextEvents() call whose replies are emitted as 'event's that the replicated queue manager
+ * performs in order.
  *
- * The worker is not restarted by a supervisor: its core state is rebuilt from the log at start,
- * so a crashed worker fails the member (the process exits and is restarted, like a crash), which
- * the rest of the group handles like any member failure.
+ * Crash policy: fail-stop. The supervisor does not restart this worker in place; its first
+ * unexpected exit is a failed member ('failed' here; member-main exits, the host restarts the
+ * process, which recovers its log and its hard state, epoch and vote, from disk). Why not a
+ * restart in place: the worker's state is more than the core (which the log and the hard-state
+ * file would rebuild): records it queued for the journal but had not yet fed, cuts it was
+ * waiting on, a deposed primary's hand-over, the core's belief that its log is durable at start.
+ * Rebuilding those beside a running engine duplicates what process recovery already does and is
+ * tested for (kill -9), and a wrong rebuild could acknowledge a record that is not durable. A
+ * failed secondary costs the group nothing while a quorum remains; a failed primary costs one
+ * election (~1 s), like a crash. The vote is never forgotten: it is on disk before any message
+ * that depends on it is sent, and the restarted process reads it back.
  */
 import { EventEmitter } from 'node:events'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import * as Comlink from 'comlink'
 import { ErrorCode, QmqError } from '../../errors.js'
-import type { EpochRun } from '../../replication/epoch-history.js'
-import type { ReplicaStatus } from '../../replication/replica.js'
+import type { Logger } from '../../log.js'
 import { compiledModuleUrl } from '../../runtime/package-root.js'
+import { portEndpoint } from '../../runtime/comlink-port.js'
+import type { Supervisor } from '../supervisor/supervisor.js'
 import { CommitBlock } from './commit-block.js'
-import type { ReplicationCommand, ReplicationEvent, ReplicationWorkerData } from './messages.js'
+import type {
+  ReplicationControl,
+  ReplicationEvent,
+  ReplicationStats,
+  ReplicationStatusReport,
+  ReplicationWorkerData,
+} from './messages.js'
+
+export const REPLICATION_ACTOR_NAME = 'replication'
 
 export interface ReplicationHandleEvents {
   event: [event: ReplicationEvent]
   failed: [error: Error]
 }
 
-export interface ReplicationStatus {
-  readonly status: ReplicaStatus
-  readonly links: string[]
-  readonly history: readonly EpochRun[]
+export type ReplicationStartOptions = Omit<ReplicationWorkerData, 'commitBuffer' | 'logLevel'> & {
+  readonly supervisor: Supervisor
+  readonly logger: Logger
 }
-
-export type ReplicationStartOptions = Omit<ReplicationWorkerData, 'commitBuffer' | 'logLevel'>
 
 export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
   readonly commit: CommitBlock
-  private readonly worker: Worker
-  private statusWaiters: ((status: ReplicationStatus) => void)[] = []
-  private closed: Promise<void> | undefined
-  private exited = false
+  private control: Comlink.Remote<ReplicationControl> | undefined
+  private closing = false
+  private failure: Error | undefined
+  private readonly readiness: Promise<void>
+  private markReady!: () => void
 
-  constructor(options: ReplicationStartOptions) {
+  private constructor(private readonly options: ReplicationStartOptions) {
     super()
     this.commit = CommitBlock.create(options.commitLsn)
-    const workerData: ReplicationWorkerData = {
-      ...options,
-      commitBuffer: this.commit.buffer,
-      logLevel: process.env['QMQ_LOG_LEVEL'],
-    }
-    this.worker = new Worker(compiledModuleUrl('actors/replication/worker'), { workerData })
-    this.worker.on('message', (event: ReplicationEvent) => this.onEvent(event))
-    this.worker.on('error', (error) => this.emit('failed', error))
-    this.worker.on('exit', (code) => {
-      this.exited = true
-      if (this.closed === undefined) {
-        const error = new QmqError(ErrorCode.ACTOR_FAILED, `replication worker exited (${code})`)
-        this.emit('failed', error)
-      }
+    this.readiness = new Promise((resolve) => (this.markReady = resolve))
+  }
+
+  static start(options: ReplicationStartOptions): ReplicationHandle {
+    const handle = new ReplicationHandle(options)
+    const { supervisor } = options
+    supervisor.start({
+      name: REPLICATION_ACTOR_NAME,
+      restart: false,
+      spawn: (generation) => handle.spawn(generation),
+      shutdown: async () => {
+        await handle.control?.close()
+      },
     })
+    supervisor.on('actor-failed', (name, error) => {
+      if (name === REPLICATION_ACTOR_NAME) handle.fail(error)
+    })
+    return handle
+  }
+
+  /** Resolves once the worker runs (links listening, tick started). */
+  ready(): Promise<void> {
+    return this.readiness
   }
 
   transferLeadership(to: string): void {
-    this.command({ type: 'transfer', to })
+    void this.call((control) => control.transfer(to))
   }
 
   cutDone(): void {
-    this.command({ type: 'cut-done' })
+    void this.call((control) => control.cutDone())
   }
 
   checkpointTaken(lsn: number): void {
-    this.command({ type: 'checkpoint-taken', lsn })
+    void this.call((control) => control.checkpointTaken(lsn))
   }
 
   logRetired(lsn: number): void {
-    this.command({ type: 'log-retired', lsn })
+    void this.call((control) => control.logRetired(lsn))
   }
 
-  status(): Promise<ReplicationStatus> {
-    return new Promise((resolve) => {
-      this.statusWaiters.push(resolve)
-      this.command({ type: 'status' })
+  async status(): Promise<ReplicationStatusReport> {
+    return this.call((control) => control.status())
+  }
+
+  async stats(): Promise<ReplicationStats> {
+    return this.call((control) => control.stats())
+  }
+
+  async close(): Promise<void> {
+    this.closing = true
+    await this.options.supervisor.stop(REPLICATION_ACTOR_NAME)
+  }
+
+  private async call<T>(run: (control: Comlink.Remote<ReplicationControl>) => Promise<T>) {
+    if (this.failure !== undefined) throw this.failure
+    if (this.control === undefined) throw new QmqError(ErrorCode.ACTOR_FAILED, 'not started')
+    return run(this.control)
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== undefined || this.closing) return
+    this.failure = new QmqError(ErrorCode.ACTOR_FAILED, `replication worker failed`, undefined, {
+      cause: error,
     })
+    this.emit('failed', this.failure)
   }
 
-  close(): Promise<void> {
-    this.closed ??= new Promise<void>((resolve) => {
-      if (this.exited) return resolve()
-      this.worker.once('exit', () => resolve())
-      this.command({ type: 'close' })
-      setTimeout(() => void this.worker.terminate(), 2_000).unref()
-    })
-    return this.closed
-  }
-
-  private command(command: ReplicationCommand): void {
-    if (!this.exited) this.worker.postMessage(command)
-  }
-
-  private onEvent(event: ReplicationEvent): void {
-    if (event.type === 'status') {
-      const waiters = this.statusWaiters
-      this.statusWaiters = []
-      for (const waiter of waiters) waiter(event)
-      return
+  private spawn(generation: number): Worker {
+    const { supervisor: _supervisor, logger: _logger, ...data } = this.options
+    const channel = new MessageChannel()
+    const workerData: ReplicationWorkerData & { controlPort: unknown } = {
+      ...data,
+      commitBuffer: this.commit.buffer,
+      logLevel: process.env['QMQ_LOG_LEVEL'],
+      controlPort: channel.port2,
     }
-    if (event.type === 'closed') return
-    this.emit('event', event)
+    const worker = new Worker(compiledModuleUrl('actors/replication/worker'), {
+      workerData,
+      transferList: [channel.port2],
+    })
+    const control = Comlink.wrap<ReplicationControl>(portEndpoint(channel.port1))
+    this.control = control
+    this.pumpEvents(control).catch((error: unknown) => {
+      if (!this.closing) this.options.logger.warn({ err: error, generation }, 'control failed')
+    })
+    return worker
+  }
+
+  /** Starts the worker, then keeps one nextEvents() call outstanding until it stops. */
+  private async pumpEvents(control: Comlink.Remote<ReplicationControl>): Promise<void> {
+    await control.start()
+    this.markReady()
+    while (!this.closing && this.failure === undefined) {
+      const events = await control.nextEvents()
+      for (const event of events) this.emit('event', event)
+    }
   }
 }

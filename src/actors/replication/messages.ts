@@ -3,15 +3,16 @@
  *
  * Shared memory (no message needed): the journal's control block (the worker reads the local
  * durable end LSN from it), the batch ring (the journal worker publishes final local batches
- * into it), and the commit block (the worker publishes the commit LSN; the main thread waits on
- * it to acknowledge clients and to apply records to the hot standby engine).
+ * into it), the verbatim ring (a follower's records, from this worker to the journal worker),
+ * and the commit block (the worker publishes the commit LSN; the main thread waits on it to
+ * acknowledge clients and to apply records to the hot standby engine).
  *
- * Messages, worker -> main (ReplicationEvent): the core's effects that change the queue
- * manager: records to write (follower), a tail to cut, the epoch start to append, role changes,
- * primary ready, writes accepted or refused. They are performed on the main thread in the order
- * sent; a checkpoint to install (follower) and the retention floor (primary). Main -> worker
- * (ReplicationCommand): a cut finished (the worker trusts the journal's durable LSN again),
- * leadership transfer, status, a checkpoint taken, segments retired, close.
+ * Control plane: one comlink channel over one MessagePort (ReplicationControl), like the
+ * journal's. The handle calls start, cutDone, transfer, status, stats and close, and keeps one
+ * nextEvents() call outstanding: its replies carry the core's effects that change the queue
+ * manager (records written, for the engine; a tail to cut; the epoch start to append; role
+ * changes; primary ready; writes accepted or refused), performed on the main thread in the
+ * order sent. None of them is on a follower's ack path any more.
  */
 import type { Role } from '../../replication/effects.js'
 import type { EpochRun } from '../../replication/epoch-history.js'
@@ -45,6 +46,10 @@ export interface ReplicationWorkerData {
   readonly checkpointDirectory: string
   readonly journalControlBuffer: SharedArrayBuffer
   readonly batchRingBuffer: SharedArrayBuffer
+  /** Follower records to the journal worker (this worker produces, the journal consumes). */
+  readonly verbatimRingBuffer: SharedArrayBuffer
+  /** The journal ring, only to wake the journal worker after publishing verbatim records. */
+  readonly journalRingBuffer: SharedArrayBuffer
   readonly commitBuffer: SharedArrayBuffer
   readonly logLevel: string | undefined
   /** The core's timing (an HA group's heartbeat settings); the defaults when absent. */
@@ -52,7 +57,11 @@ export interface ReplicationWorkerData {
 }
 
 export type ReplicationEvent =
-  /** Follower: append these finalized records (from `fromLsn`) verbatim to the journal. */
+  /**
+   * Follower: these finalized records (from `fromLsn`) went to the journal worker through the
+   * verbatim ring; the main thread adopts them (JournalHandle.adoptVerbatim) and applies them
+   * to the hot standby engine once committed.
+   */
   | { readonly type: 'write'; readonly fromLsn: number; readonly records: Uint8Array }
   /** Cut the log from `fromLsn`, saving the cut records aside; answer with 'cut-done'. */
   | { readonly type: 'truncate'; readonly fromLsn: number; readonly epoch: number }
@@ -85,20 +94,38 @@ export type ReplicationEvent =
     }
   /** The lowest LSN any member still needs: retire no segment at or above it. */
   | { readonly type: 'retention-floor'; readonly lsn: number }
-  | {
-      readonly type: 'status'
-      readonly status: ReplicaStatus
-      readonly links: string[]
-      readonly history: readonly EpochRun[]
-    }
-  | { readonly type: 'closed' }
 
-export type ReplicationCommand =
-  | { readonly type: 'cut-done' }
-  | { readonly type: 'transfer'; readonly to: string }
-  | { readonly type: 'status' }
+export interface ReplicationStatusReport {
+  readonly status: ReplicaStatus
+  readonly links: string[]
+  readonly history: readonly EpochRun[]
+}
+
+export interface ReplicationStats {
+  /** Final local batches taken from the batch ring (primary). */
+  readonly localBatches: number
+  /** Follower records handed to the journal worker through the verbatim ring. */
+  readonly verbatimBytes: number
+  /** Follower records waiting for ring space or for a cut to finish. */
+  readonly verbatimQueuedBytes: number
+  readonly links: string[]
+}
+
+/** The worker's comlink-exposed control API (its one control channel). */
+export interface ReplicationControl {
+  /** Opens the links and starts the tick; resolves once running. */
+  start(): Promise<void>
+  /** Every event queued since the last call, once there is one. One call is outstanding. */
+  nextEvents(): Promise<ReplicationEvent[]>
+  /** A cut asked for by a 'truncate' or a deposed 'role' event is done. */
+  cutDone(): void
+  transfer(to: string): void
   /** A checkpoint of the state below `lsn` (committed records only) is on disk. */
-  | { readonly type: 'checkpoint-taken'; readonly lsn: number }
+  checkpointTaken(lsn: number): void
   /** Segments below `lsn` were retired. */
-  | { readonly type: 'log-retired'; readonly lsn: number }
-  | { readonly type: 'close' }
+  logRetired(lsn: number): void
+  status(): ReplicationStatusReport
+  stats(): ReplicationStats
+  /** Stops links and tick; the worker exits afterwards. */
+  close(): Promise<void>
+}

@@ -11,6 +11,7 @@
  *   bind parser (from peer, to self)          bind parser
  *   ◀══════════ replica messages, either way ══════════▶
  */
+import { trace, tracing } from '../../runtime/path-trace.js'
 import net, { type Socket } from 'node:net'
 import type { Logger } from '../../log.js'
 import {
@@ -55,6 +56,7 @@ export class PeerLinks {
   private readonly links = new Map<string, Link>()
   private readonly redialMs = new Map<string, number>()
   private readonly sockets = new Set<Socket>()
+  private readonly corked = new Set<Socket>()
   private server: net.Server | undefined
   private closed = false
 
@@ -83,19 +85,35 @@ export class PeerLinks {
 
   /** Sends to `message.to` if a link is up; a message with no link is lost (the core resends). */
   send(message: WireReplicaMessage): void {
+    if (tracing) traceFrame('send', message)
     const link = this.links.get(message.to)
     if (link === undefined) return
     const socket = link.socket
     if (socket.writableLength > REPLICATION_SOCKET_MAX_BUFFERED_BYTES) return
     const tail = frameTail(message)
+    this.corkForTurn(socket)
     if (tail.length === 0) {
       socket.write(encodeReplicationFrame(message))
       return
     }
-    socket.cork()
     socket.write(encodeReplicationFrameHead(message))
     socket.write(tail)
-    socket.uncork()
+  }
+
+  /**
+   * Frames sent in one turn (the responses to every APPEND of one TCP read, the APPENDs and
+   * heartbeats of one tick) leave in one write: the socket is corked until the turn's
+   * microtasks run, which is before any I/O, so no frame waits for a later event.
+   */
+  private corkForTurn(socket: Socket): void {
+    if (this.corked.has(socket)) return
+    this.corked.add(socket)
+    socket.cork()
+    if (this.corked.size > 1) return
+    queueMicrotask(() => {
+      for (const corked of this.corked) corked.uncork()
+      this.corked.clear()
+    })
   }
 
   close(): void {
@@ -164,6 +182,7 @@ export class PeerLinks {
           return
         }
         if (peer !== undefined) {
+          if (tracing) traceFrame('receive', frame)
           this.options.onMessage(frame as WireReplicaMessage)
           continue
         }
@@ -191,4 +210,11 @@ export class PeerLinks {
     this.redialMs.delete(peer)
     this.options.logger.info({ peer }, 'replication link up')
   }
+}
+
+/** The ack path's frames for QMQ_PATH_TRACE (heartbeats left out), by the LSN they carry. */
+function traceFrame(direction: 'send' | 'receive', frame: { readonly type: string }): void {
+  if (frame.type === 'heartbeat' || frame.type === 'heartbeatResponse') return
+  const { prevLsn, matchLsn } = frame as { prevLsn?: number; matchLsn?: number }
+  trace(`${direction}.${frame.type}`, prevLsn ?? matchLsn ?? 0)
 }

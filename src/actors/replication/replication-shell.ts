@@ -9,6 +9,7 @@
  * durable end may still describe records being cut, so it is not fed to the core until the main
  * thread says the cut is done.
  */
+import { trace } from '../../runtime/path-trace.js'
 import { randomInt } from 'node:crypto'
 import { AssertionError } from '../../assert.js'
 import {
@@ -37,10 +38,13 @@ import { buildBundle } from './checkpoint-bundle.js'
 import { CheckpointAssembly, checkpointChunks } from './checkpoint-assembly.js'
 import type { ReplicationEvent, ReplicationWorkerData } from './messages.js'
 import type { PeerLinks } from './peer-links.js'
+import type { VerbatimFeed } from './verbatim-feed.js'
 
 export interface ShellPorts {
   readonly links: Pick<PeerLinks, 'send'>
   readonly commit: CommitBlock
+  /** A follower's records to the journal worker, worker to worker (verbatim-feed.ts). */
+  readonly feed: Pick<VerbatimFeed, 'write' | 'cutPending' | 'cutDone'>
   readonly logger: Logger
   post(event: ReplicationEvent): void
   /** The journal's durable end LSN now (its control block). */
@@ -108,12 +112,14 @@ export class ReplicationShell {
 
   /** The journal's durable end moved (or may have): tell the core, unless a cut is pending. */
   durable(lsn: number): void {
+    trace('durable-seen', lsn)
     this.lastDurable = lsn
     if (this.cutsPending > 0) return
     this.step({ type: InputType.LOCAL_DURABLE, lsn })
   }
 
   cutDone(): void {
+    this.ports.feed.cutDone()
     this.cutsPending--
     if (this.cutsPending === 0) this.durable(this.lastDurable)
   }
@@ -128,6 +134,7 @@ export class ReplicationShell {
    * after a gap (the ring was full) reports the gap with it; the files hold the gap by now.
    */
   localBatch(bytes: Uint8Array): void {
+    trace('local-batch', recordLsn(bytes, 0))
     const status = this.replica.status()
     const epoch = recordEpoch(bytes, 0)
     if (status.role !== 'primary' || epoch !== status.epoch) return
@@ -195,6 +202,7 @@ export class ReplicationShell {
         break
       case EffectType.TRUNCATE:
         this.cutsPending++
+        this.ports.feed.cutPending()
         this.source.truncateFrom(effect.fromLsn)
         post({ type: 'truncate', fromLsn: effect.fromLsn, epoch: this.replica.status().epoch })
         break
@@ -215,6 +223,7 @@ export class ReplicationShell {
         post({ type: 'epoch-start', epoch: effect.epoch, previousEpoch: effect.previousEpoch })
         break
       case EffectType.COMMIT:
+        trace('commit', effect.lsn)
         this.ports.commit.publish(effect.lsn)
         break
       case EffectType.ROLE:
@@ -270,14 +279,20 @@ export class ReplicationShell {
     const records = recordsFrom(message.payload, message.prevLsn, fromLsn)
     this.source.truncateFrom(fromLsn)
     this.source.add(records)
+    // To the journal worker first (the ack path), then to the main thread for the engine.
+    this.ports.feed.write(records)
     this.ports.post({ type: 'write', fromLsn, records })
+    trace('verbatim-fed', fromLsn)
   }
 
   private role(effect: Extract<ReplicaEffect, { type: 'role' }>): void {
     const wasPrimary = this.wasPrimary
     this.wasPrimary = effect.role === 'primary'
     const deposed = wasPrimary && effect.role !== 'primary'
-    if (deposed) this.cutsPending++
+    if (deposed) {
+      this.cutsPending++
+      this.ports.feed.cutPending()
+    }
     this.ports.post({
       type: 'role',
       role: effect.role,

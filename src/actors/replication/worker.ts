@@ -11,33 +11,67 @@
  *                                                        │  effects, in order
  *                       hard state file ◀────────────────┤ (write-temp, fsync, rename, dir fsync)
  *                       commit block (SAB) ◀─────────────┤ commit LSN; the main thread waits on it
- *                       main thread ◀── postMessage ─────┘ write / truncate / epoch start / roles
+ *   journal worker ◀── verbatim ring (SAB) ◀─────────────┤ follower records (VerbatimFeed)
+ *   main thread ◀══ comlink: nextEvents() replies ═══════┘ written / truncate / epoch start / roles
+ *   main thread ══▶ comlink: start, cutDone, transfer, status, stats, close
  *
  * One worker holds both actors of the design card (replication sender and quorum agent): on
  * this 2-core machine a second thread would make every acknowledgement cross one more thread,
  * and heartbeats and appends share one core state anyway (a heartbeat response advances the
  * commit LSN just like an append response does).
+ *
+ * The supervisor (src/actors/supervisor/) starts this worker and watches it; a crash is
+ * fail-stop (see handle.ts for why): the member fails and restarts as a process, recovering its
+ * log and its hard state (epoch, vote) from disk.
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { workerData } from 'node:worker_threads'
+import type { MessagePort } from 'node:worker_threads'
+import * as Comlink from 'comlink'
 import { REPLICATION_TICK_MS } from '../../replication/settings.js'
 import { childLogger } from '../../log.js'
 import { FramedRing } from '../../ring/framed-ring.js'
+import { portEndpoint } from '../../runtime/comlink-port.js'
 import { JournalControlBlock } from '../journal/control-block.js'
 import { ControlSlot } from '../journal/messages.js'
 import { CommitBlock } from './commit-block.js'
-import type { ReplicationCommand, ReplicationEvent, ReplicationWorkerData } from './messages.js'
+import type { ReplicationControl, ReplicationEvent, ReplicationWorkerData } from './messages.js'
 import { PeerLinks } from './peer-links.js'
 import { ReplicationShell } from './replication-shell.js'
+import { VerbatimFeed } from './verbatim-feed.js'
 
-const data = workerData as ReplicationWorkerData
-const port = parentPort!
+const data = workerData as ReplicationWorkerData & { controlPort: MessagePort }
 const logger = childLogger({ actor: 'replication', node: data.self })
 const journalControl = new JournalControlBlock(data.journalControlBuffer)
 const batchRing = FramedRing.attach(data.batchRingBuffer)
+const feed = new VerbatimFeed(
+  FramedRing.attach(data.verbatimRingBuffer),
+  FramedRing.attach(data.journalRingBuffer),
+)
 const commit = new CommitBlock(data.commitBuffer)
 let closing = false
+let localBatches = 0
+let verbatimBytes = 0
 
-const post = (event: ReplicationEvent): void => port.postMessage(event)
+/** Events wait here until the handle's standing nextEvents() call takes them, all at once. */
+let events: ReplicationEvent[] = []
+let eventWaiter: ((events: ReplicationEvent[]) => void) | undefined
+
+function post(event: ReplicationEvent): void {
+  if (event.type === 'write') verbatimBytes += event.records.length
+  events.push(event)
+  const waiter = eventWaiter
+  if (waiter === undefined) return
+  eventWaiter = undefined
+  // Effects of one step go as one reply: the waiter is answered after the step, not per event.
+  queueMicrotask(() => waiter(takeEvents()))
+}
+
+function takeEvents(): ReplicationEvent[] {
+  const taken = events
+  events = []
+  return taken
+}
+
 const self = data.members.find((member) => member.id === data.self)!
 const links = new PeerLinks({
   identity: {
@@ -54,6 +88,7 @@ const links = new PeerLinks({
 const shell = new ReplicationShell(data, {
   links,
   commit,
+  feed,
   logger,
   post,
   readDurable: () => journalControl.durableEndLsn,
@@ -72,6 +107,7 @@ async function watchDurable(): Promise<void> {
 /** Takes final local batches as the journal worker publishes them. */
 async function consumeBatches(): Promise<void> {
   const visit = (bytes: Uint8Array, offset: number, length: number): void => {
+    localBatches++
     shell.localBatch(bytes.slice(offset, offset + length))
   }
   while (!closing) {
@@ -81,41 +117,54 @@ async function consumeBatches(): Promise<void> {
   }
 }
 
-function onCommand(command: ReplicationCommand): void {
-  switch (command.type) {
-    case 'cut-done':
-      shell.cutDone()
-      break
-    case 'transfer':
-      shell.transfer(command.to)
-      break
-    case 'status':
-      post({
-        type: 'status',
-        status: shell.replica.status(),
-        links: links.connected,
-        history: shell.replica.epochHistory,
-      })
-      break
-    case 'checkpoint-taken':
-      shell.checkpointTaken(command.lsn)
-      break
-    case 'log-retired':
-      shell.logRetired(command.lsn)
-      break
-    case 'close':
-      closing = true
-      clearInterval(ticker)
-      links.close()
-      shell.close()
-      post({ type: 'closed' })
-      port.close()
-      break
-  }
+let ticker: NodeJS.Timeout | undefined
+let started: Promise<void> | undefined
+
+async function startActor(): Promise<void> {
+  await links.start()
+  ticker = setInterval(() => shell.tick(), REPLICATION_TICK_MS)
+  void watchDurable()
+  void consumeBatches()
 }
 
-await links.start()
-port.on('message', onCommand)
-const ticker = setInterval(() => shell.tick(), REPLICATION_TICK_MS)
-void watchDurable()
-void consumeBatches()
+const controlApi: ReplicationControl = {
+  start() {
+    started ??= startActor()
+    return started
+  },
+  nextEvents() {
+    if (events.length > 0) return Promise.resolve(takeEvents())
+    return new Promise((resolve) => (eventWaiter = resolve))
+  },
+  cutDone: () => shell.cutDone(),
+  transfer: (to) => shell.transfer(to),
+  checkpointTaken: (lsn) => shell.checkpointTaken(lsn),
+  logRetired: (lsn) => shell.logRetired(lsn),
+  status: () => ({
+    status: shell.replica.status(),
+    links: links.connected,
+    history: shell.replica.epochHistory,
+  }),
+  stats: () => ({
+    localBatches,
+    verbatimBytes,
+    verbatimQueuedBytes: feed.queuedBytes,
+    links: links.connected,
+  }),
+  async close() {
+    closing = true
+    clearInterval(ticker)
+    feed.close()
+    links.close()
+    shell.close()
+    // Let comlink send this reply, then end the thread: pending waits (durable, batch ring)
+    // would otherwise keep its loop alive.
+    setTimeout(() => {
+      data.controlPort.close()
+      process.exit(0)
+    }, 0)
+    return Promise.resolve()
+  },
+}
+
+Comlink.expose(controlApi, portEndpoint(data.controlPort))

@@ -6,6 +6,9 @@
  *
  * Before a restart the spec's `fence` runs with the new generation: rings shared with the dead
  * worker bump their generation so nothing the old worker might still publish is accepted.
+ *
+ * An actor whose spec says `restart: false` is fail-stop: its first unexpected exit declares
+ * it failed at once (the replication actor, whose owner restarts as a whole process instead).
  */
 import { EventEmitter } from 'node:events'
 import type { Worker } from 'node:worker_threads'
@@ -23,6 +26,8 @@ import { decideRestart, type RestartHistory } from './restart-policy.js'
 
 export interface ActorSpec {
   readonly name: string
+  /** False: fail-stop, never restarted in place (default true: restart within the budget). */
+  readonly restart?: boolean
   /** Creates the worker of one generation (1 for the first start). */
   spawn(generation: number): Worker
   /** Runs before generation `generation` is spawned after a crash. */
@@ -142,6 +147,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onUnexpectedExit(entry: ActorEntry, cause: unknown): void {
+    if (entry.spec.restart === false) {
+      entry.failed = true
+      const error = new QmqError(
+        ErrorCode.ACTOR_FAILED,
+        `actor ${entry.spec.name} exited unexpectedly; it is fail-stop, not restarted`,
+        { actor: entry.spec.name },
+        { cause },
+      )
+      this.logger.error({ actor: entry.spec.name, err: cause }, 'fail-stop actor failed')
+      this.emit('actor-failed', entry.spec.name, error)
+      return
+    }
     const decision = decideRestart(entry.history, this.now(), {
       budgetCount: RESTART_BUDGET_COUNT,
       budgetWindowMs: RESTART_BUDGET_WINDOW_MS,

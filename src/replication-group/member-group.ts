@@ -1,14 +1,17 @@
 /**
- * Test support: a replicated group of real member processes on loopback (127.0.0.1..3, same
- * ports), each with its own data directory and journal, started from
- * dist/src/queue-manager/member-main.js. Events are read from each member's stdout (JSON lines
- * with an "event" field); every process is stopped by its own pid.
+ * A replicated group of real member processes on loopback (127.0.0.1..3, same ports), each with
+ * its own data directory and journal, started from dist/src/queue-manager/member-main.js. Events
+ * are read from each member's stdout (JSON lines with an "event" field); every process is
+ * stopped by its own pid. The replication tests and `npm run bench:replication` share it (it
+ * lives in src/ so the build does not compile test files), until the HA-group issue hosts
+ * members in qmqd.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
-import { packageRoot } from '../../src/runtime/package-root.js'
+import { connect, type QueueManagerConnection } from '../client/index.js'
+import { packageRoot } from '../runtime/package-root.js'
 
 export interface MemberEvent {
   readonly event: string
@@ -38,7 +41,10 @@ export class MemberProcess {
       log.write(chunk)
       this.read(chunk)
     })
-    child.stderr!.pipe(log)
+    // Not ended by stderr's end: the exit line is written after it; the log ends once every
+    // stdio stream of the child has closed ('close' comes after 'exit' and the last output).
+    child.stderr!.pipe(log, { end: false })
+    child.once('close', () => log.end())
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         log.write(`${JSON.stringify({ exit: code, signal, pid: child.pid })}\n`)
@@ -218,4 +224,20 @@ function bindable(host: string, port: number): Promise<boolean> {
     server.once('error', () => resolve(false))
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)))
   })
+}
+
+/** Connects to whichever member serves, retrying while the group elects. */
+export async function connectToGroup(
+  connName: string,
+  timeoutMs = 15_000,
+): Promise<QueueManagerConnection> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await connect({ connName, queueManager: 'QMR', connectTimeoutMs: 1_000 })
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
 }
