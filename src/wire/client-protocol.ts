@@ -85,10 +85,10 @@
  * orderly close; a server that quiesces sends it with its reason so clients can reconnect.
  *
  * Faults found by the parser are fatal when the header itself cannot be trusted (length out of
- * range, unknown flags or reserved bits set): the receiver sends ERROR with `reason` if it can, then
- * closes. Any other fault leaves the frame boundaries intact: the receiver skips that frame and
- * a server answers ERROR with the fault's `reason` (an MQRC where one fits, e.g. 2050 for a bad
- * priority) under the frame's request id. Invalid values given to the encoder throw the same
+ * range, unknown flags or reserved bits set): the receiver sends ERROR with `reason` if it can,
+ * then closes. Any other fault leaves the frame boundaries intact: the receiver skips that frame
+ * and a server answers ERROR with the fault's `reason` (an MQRC where one fits, e.g. 2050 for a
+ * bad priority) under the frame's request id. Invalid values given to the encoder throw the same
  * FrameError, so a client can turn it into the MQError an application expects.
  */
 
