@@ -346,6 +346,8 @@ export const DAEMON_LOG_FILES_KEPT = 5
 export const CONTROLLED_END_WAIT_MS = 30_000
 /** amqsget waits this long for a message before "no more messages" (MQ's sample: 15 s). */
 export const SAMPLE_GET_WAIT_MS = 15_000
+/** amqsphac puts one message this often (MQ's sample: every second). */
+export const HA_SAMPLE_PUT_INTERVAL_MS = 1_000
 /** amqsblst -R waits this long per get (MQ's amqsblst: 100 s). */
 export const BLAST_GET_WAIT_MS = 100_000
 export const BLAST_DEFAULT_COUNT = 1000
