@@ -60,6 +60,8 @@ export async function getMessage(
   const request = prepareGet(runtime, handle, options)
   const known = knownOutcome(runtime, request.identity, 'get')
   if (known !== undefined) return replayGet(runtime, known, request.reserve)
+  // Before this one may take a message: the same request left waiting elsewhere must not.
+  if (request.identity !== undefined) supersede(runtime, request.identity)
   const immediate = attemptGet(runtime, handle, request)
   if (immediate !== undefined) return immediate
   if (request.waitMs === 0) {
@@ -75,6 +77,14 @@ export async function getMessage(
   })
 }
 
+/** Cancels the get still waiting under `identity`, if any (it answers 2549 to nobody). */
+function supersede(runtime: EngineRuntime, identity: RequestIdentity): void {
+  const waiting = runtime.state.waitingRequests.get(outcomeKey(identity))
+  if (waiting === undefined) return
+  const detail = 'the same request was sent again on another connection'
+  waiting.abort(new MQError(Reason.CALL_INTERRUPTED, detail, CompCode.FAILED))
+}
+
 /** A waiting get that names its request: the same request sent again cancels this one. */
 async function waitIdentified(
   runtime: EngineRuntime,
@@ -84,12 +94,6 @@ async function waitIdentified(
   assert(request.identity !== undefined, 'get: identified')
   const key = outcomeKey(request.identity)
   const waiting = runtime.state.waitingRequests
-  const superseded = new MQError(
-    Reason.CALL_INTERRUPTED,
-    'the same request was sent again on another connection',
-    CompCode.FAILED,
-  )
-  waiting.get(key)?.abort(superseded)
   const controller = new AbortController()
   waiting.set(key, controller)
   const signals = request.signal === undefined ? [] : [request.signal]

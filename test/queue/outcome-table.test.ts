@@ -145,6 +145,14 @@ describe('a request sent again', () => {
     expect(text((await resent).body)).toBe('late')
     expect(test.engine.queueStatus('Q').currentDepth).toBe(0)
   })
+  it('cancels the same get left waiting even when the resend does not wait', async () => {
+    const test = await engineWithQueue()
+    const leftBehind = openQ(test).get({ waitMs: 60_000, request: request(21) })
+    await expectReason(openQ(test).get({ request: request(21) }), Reason.NO_MSG_AVAILABLE)
+    await expectReason(leftBehind, Reason.CALL_INTERRUPTED)
+    await openQ(test).put(bytes('for the next request'), PERSISTENT)
+    expect(test.engine.queueStatus('Q').currentDepth).toBe(1)
+  })
 })
 
 describe('the outcome table after a restart or a failover', () => {
