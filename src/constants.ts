@@ -51,6 +51,18 @@ export const BODY_CACHE_ENTRY_OVERHEAD_BYTES = 256
 export const MAX_WAIT_MS = 0x7fff_ffff
 /** Length of the queue-manager name part of generated MsgIds ('AMQ ' + name + unique part). */
 export const MESSAGE_ID_NAME_BYTES = 8
+/**
+ * Request identity (exactly-once across reconnects): a client names itself by this many random
+ * bytes, kept for the life of its connection object, and each put or get by a sequence number.
+ */
+export const REQUEST_CLIENT_ID_BYTES = 16
+/**
+ * The engine's table of recent outcomes by request identity (src/queue/outcome-table.ts): the
+ * most entries kept; the oldest is forgotten first. A client resends within its reconnect time,
+ * so the table must outlast a failover under load: 65,536 entries is ~3 s at 20,000 puts/s,
+ * far more for any one client, at ~200 bytes an entry (~13 MiB at most).
+ */
+export const OUTCOME_TABLE_MAX_ENTRIES = 65_536
 
 // ---- Journal ----
 /** Segment size: preallocated and recycled, so fdatasync never also records file growth. */
@@ -385,6 +397,8 @@ export const HA_IN_SYNC_SLACK_BYTES = 4 * MiB
 export const CONTROLLED_END_WAIT_MS = 30_000
 /** amqsget waits this long for a message before "no more messages" (MQ's sample: 15 s). */
 export const SAMPLE_GET_WAIT_MS = 15_000
+/** amqsphac puts one message this often (MQ's sample: every second). */
+export const HA_SAMPLE_PUT_INTERVAL_MS = 1_000
 /** amqsblst -R waits this long per get (MQ's amqsblst: 100 s). */
 export const BLAST_GET_WAIT_MS = 100_000
 export const BLAST_DEFAULT_COUNT = 1000

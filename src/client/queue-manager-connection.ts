@@ -17,19 +17,29 @@
  *   calls in flight: 2009, with cause       could not be       │      opened again──> connected
  *   later calls: 2009 (2548 after a         reopened: 2548     │   event 2545 RECONNECTED
  *     failed reconnect)                                        │
- *   `closed` settles with the cause        calls in flight: 2549 CALL_INTERRUPTED (outcome
- *                                          unknown); a GET outside syncpoint is re-sent;
- *                                          new calls wait; the unit of work is backed out
- *                                          (next syncpoint call 2003, commit 2003 WARNING);
+ *   `closed` settles with the cause        calls in flight: puts and destructive gets outside
+ *                                          syncpoint are sent again with the same request
+ *                                          identity (the queue manager answers with the first
+ *                                          outcome: stored once, delivered once), browses and
+ *                                          opens/queries again; under syncpoint 2003; others
+ *                                          (commit, admin) 2549 CALL_INTERRUPTED (outcome
+ *                                          unknown); new calls wait; the unit of work is backed
+ *                                          out (next syncpoint call 2003, commit 2003 WARNING);
  *                                          event 2544 RECONNECTING
  *
  *  close() works from every state and ends in closed; calls after close() fail 2018. A second
  *  close() returns the first one's promise.
+ *
+ *  Request identity: a connection that reconnects draws a random client id once (16 bytes,
+ *  kept across its reconnects) and numbers its puts and destructive gets outside syncpoint
+ *  1, 2, 3...; each carries its identity (client-protocol REQUEST_IDENTITY) every time it is
+ *  sent, so the queue manager's outcome table (src/queue/outcome-table.ts) can recognise it.
  */
+import { randomBytes } from 'node:crypto'
 import { assert } from '../assert.js'
-import { CLIENT_CLOSE_TIMEOUT_MS } from '../constants.js'
+import { CLIENT_CLOSE_TIMEOUT_MS, REQUEST_CLIENT_ID_BYTES } from '../constants.js'
 import { CompCode, MQError, Reason } from '../errors.js'
-import type { OpenOptions, QueueAttributes, QueueStatus } from '../queue/types.js'
+import type { OpenOptions, QueueAttributes, QueueStatus, RequestIdentity } from '../queue/types.js'
 import { Opcode, type MessageOfType } from '../wire/client-protocol.js'
 import { abortable, withinTimeout } from './cancellation.js'
 import {
@@ -91,6 +101,9 @@ export class QueueManagerConnection {
   private unitOfWork: UnitOfWorkState = 'none'
   private readonly queues = new Set<RemoteQueue>()
   private readonly owner: QueueOwner
+  /** This connection's request identity: its client id, and the last sequence number given. */
+  private readonly clientId = new Uint8Array(randomBytes(REQUEST_CLIENT_ID_BYTES))
+  private lastSequence = 0
 
   /** @internal Use connect(). */
   constructor(
@@ -109,6 +122,7 @@ export class QueueManagerConnection {
       ensureUsable: () => this.ensureUsable(),
       send: (build, expected, signal) => this.send(build, expected, signal),
       beginSyncpointCall: () => this.beginSyncpointCall(),
+      nextRequest: () => this.nextRequest(),
       queueClosed: (queue) => this.queues.delete(queue),
     }
   }
@@ -136,7 +150,7 @@ export class QueueManagerConnection {
     }
     const openOptions: OpenOptions = { ...options }
     const build = (): RequestMessage => ({ type: Opcode.OPEN, queueName, options: openOptions })
-    const reply = await this.send(build, Opcode.OPEN_OK)
+    const reply = await this.sendAgainIfInterrupted(build, Opcode.OPEN_OK)
     const queue = new RemoteQueue(this.owner, queueName, reply.handle, openOptions)
     this.queues.add(queue)
     return queue
@@ -173,7 +187,8 @@ export class QueueManagerConnection {
 
   async query(queueName: string): Promise<{ attributes: QueueAttributes; status: QueueStatus }> {
     this.ensureUsable()
-    const reply = await this.send(() => ({ type: Opcode.QUERY, queueName }), Opcode.QUEUE_INFO)
+    const build = (): RequestMessage => ({ type: Opcode.QUERY, queueName })
+    const reply = await this.sendAgainIfInterrupted(build, Opcode.QUEUE_INFO)
     return { attributes: reply.attributes, status: reply.status }
   }
 
@@ -219,6 +234,23 @@ export class QueueManagerConnection {
     return Promise.reject(this.unusable())
   }
 
+  /**
+   * For requests that change nothing a reconnect keeps (an OPEN's handle died with the old
+   * connection; a QUERY reads): interrupted, they are simply sent again.
+   */
+  private async sendAgainIfInterrupted<T extends Opcode>(
+    build: () => RequestMessage,
+    expected: T,
+  ): Promise<MessageOfType<T>> {
+    for (;;) {
+      try {
+        return await this.send(build, expected)
+      } catch (error) {
+        if (this.reconnect === undefined || !hasReason(error, Reason.CALL_INTERRUPTED)) throw error
+      }
+    }
+  }
+
   private ensureUsable(): void {
     if (this.state === 'connected' || this.state === 'reconnecting') return
     throw this.unusable()
@@ -232,6 +264,12 @@ export class QueueManagerConnection {
     return new MQError(reason, 'the connection broke earlier', CompCode.FAILED, {
       cause: this.brokenBy,
     })
+  }
+
+  private nextRequest(): RequestIdentity | undefined {
+    if (this.reconnect === undefined) return undefined
+    this.lastSequence += 1
+    return { client: this.clientId, sequence: this.lastSequence }
   }
 
   private beginSyncpointCall(): void {

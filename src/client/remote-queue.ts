@@ -4,9 +4,17 @@
  * reconnects; a handle closed with close() then fails every call with 2019 HOBJ_ERROR.
  *
  * After a reconnect the connection opens the queue again and this handle carries on under its
- * new server handle. A browse cursor does not survive that: 'next' restarts from the front. A
- * GET outside syncpoint that was waiting when the connection broke is sent again with what is
- * left of its wait (MQ re-drives it too); any other call in flight fails 2549 CALL_INTERRUPTED.
+ * new server handle. A browse cursor does not survive that: 'next' restarts from the front.
+ *
+ * Calls in flight when the connection broke (it reconnects, so they failed 2549 in the session):
+ *   put / destructive get outside syncpoint ── sent again with the same request identity; the
+ *       queue manager answers with the first one's outcome if it had one (the same MsgId, the
+ *       same message: stored once, delivered once) and does it now if not. A GET keeps what is
+ *       left of its wait. The application never sees 2549 for these.
+ *   browse ── sent again (it changes nothing)
+ *   put / get under syncpoint ── the unit of work died with the connection: 2003 BACKED_OUT,
+ *       as every later call in that unit until backout() (commit() reports it as a WARNING)
+ *   close ── counts as done (the handle died with the old connection)
  */
 import { Buffer } from 'node:buffer'
 import { CompCode, MQError, Reason } from '../errors.js'
@@ -16,6 +24,7 @@ import type {
   MessageDescriptor,
   OpenOptions,
   PutOptions,
+  RequestIdentity,
 } from '../queue/types.js'
 import { GET_WAIT_UNLIMITED_MS, Opcode, type MessageOfType } from '../wire/client-protocol.js'
 import { hasReason } from './failures.js'
@@ -40,6 +49,11 @@ export interface QueueOwner {
   ): Promise<MessageOfType<T>>
   /** Marks the unit of work in use; throws 2003 if a reconnect backed it out. */
   beginSyncpointCall(): void
+  /**
+   * A new request identity (client id, next sequence number), or undefined when the connection
+   * does not reconnect (nothing would ever be sent again).
+   */
+  nextRequest(): RequestIdentity | undefined
   queueClosed(queue: RemoteQueue): void
 }
 
@@ -82,16 +96,24 @@ export class RemoteQueue {
       const detail = `the body is ${bytes.byteLength} bytes, the queue manager takes ${limit}`
       throw new MQError(Reason.MSG_TOO_BIG_FOR_Q_MGR, detail, CompCode.FAILED)
     }
-    if (options.syncpoint === true) this.owner.beginSyncpointCall()
-    const putOptions: PutOptions = format === undefined ? options : { ...options, format }
+    const syncpoint = options.syncpoint === true
+    if (syncpoint) this.owner.beginSyncpointCall()
+    const request = syncpoint ? undefined : this.owner.nextRequest()
+    const putOptions: PutOptions = { ...options, format, request }
     const build = (): RequestMessage => ({
       type: Opcode.PUT,
       handle: this.handle,
       options: putOptions,
       body: bytes,
     })
-    const reply = await this.owner.send(build, Opcode.PUT_OK)
-    return reply.descriptor
+    for (;;) {
+      try {
+        const reply = await this.owner.send(build, Opcode.PUT_OK)
+        return reply.descriptor
+      } catch (error) {
+        this.afterInterruption(error, syncpoint, request !== undefined)
+      }
+    }
   }
 
   /**
@@ -105,13 +127,15 @@ export class RemoteQueue {
     let waitMs = wireWaitMs(options.waitMs)
     const unlimited = waitMs === GET_WAIT_UNLIMITED_MS
     const deadlineMs = performance.now() + waitMs
+    const syncpoint = options.syncpoint === true
+    if (syncpoint) this.owner.beginSyncpointCall()
+    // Browsing changes nothing: sending it again needs no identity.
+    const request = syncpoint || options.browse !== undefined ? undefined : this.owner.nextRequest()
     for (;;) {
-      if (options.syncpoint === true) this.owner.beginSyncpointCall()
       try {
-        return await this.getOnce(options, waitMs)
+        return await this.getOnce(options, waitMs, request)
       } catch (error) {
-        if (!this.resumesAfter(error, options)) throw error
-        this.ensureOpen()
+        this.afterInterruption(error, syncpoint, true)
         if (!unlimited) waitMs = Math.max(0, Math.round(deadlineMs - performance.now()))
       }
     }
@@ -166,7 +190,11 @@ export class RemoteQueue {
     return !this.closed
   }
 
-  private async getOnce(options: GetOptions, waitMs: number): Promise<GotMessage> {
+  private async getOnce(
+    options: GetOptions,
+    waitMs: number,
+    request: RequestIdentity | undefined,
+  ): Promise<GotMessage> {
     const build = (): RequestMessage => ({
       type: Opcode.GET,
       handle: this.handle,
@@ -176,16 +204,25 @@ export class RemoteQueue {
         browse: options.browse,
         msgId: options.msgId,
         correlId: options.correlId,
+        request,
       },
     })
     const reply = await this.owner.send(build, Opcode.MESSAGE, options.signal)
     return { descriptor: reply.descriptor, body: ownedBody(reply.body) }
   }
 
-  /** A GET outside syncpoint interrupted by a reconnect is sent again. */
-  private resumesAfter(error: unknown, options: GetOptions): boolean {
-    if (!this.owner.reconnects() || options.syncpoint === true) return false
-    return hasReason(error, Reason.CALL_INTERRUPTED)
+  /**
+   * A call interrupted by a reconnect (2549): returns when it is to be sent again (see the
+   * header), throws 2003 under syncpoint, and rethrows anything else.
+   */
+  private afterInterruption(error: unknown, syncpoint: boolean, resendable: boolean): void {
+    if (!this.owner.reconnects() || !hasReason(error, Reason.CALL_INTERRUPTED)) throw error
+    if (syncpoint) {
+      const detail = 'the unit of work was backed out when the connection broke'
+      throw new MQError(Reason.BACKED_OUT, detail, CompCode.FAILED, { cause: error })
+    }
+    if (!resendable) throw error
+    this.ensureOpen()
   }
 
   private ensureOpen(): void {

@@ -35,6 +35,8 @@ export interface QueueEngineOptions {
   readonly bodyCacheBytes?: number
   /** Operations per unit of work before 2024 (MAXUMSGS); default MAX_UNCOMMITTED_MESSAGES. */
   readonly maxUncommittedMessages?: number
+  /** Bound of the outcome table (outcome-table.ts); default OUTCOME_TABLE_MAX_ENTRIES. */
+  readonly outcomeTableEntries?: number
 }
 
 const DEFAULT_QUEUE_MANAGER_NAME = 'QUORUMMQ'
@@ -52,7 +54,10 @@ export class EngineRuntime {
   constructor(options: QueueEngineOptions) {
     const maxUncommitted = options.maxUncommittedMessages ?? MAX_UNCOMMITTED_MESSAGES
     assert(Number.isInteger(maxUncommitted) && maxUncommitted > 0, 'engine: MAXUMSGS > 0')
-    this.state = new EngineState(options.bodyCacheBytes ?? BODY_CACHE_BYTES)
+    this.state = new EngineState(
+      options.bodyCacheBytes ?? BODY_CACHE_BYTES,
+      options.outcomeTableEntries,
+    )
     this.journal = options.journal
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? SYSTEM_TIMERS

@@ -7,6 +7,7 @@ import { assert } from '../assert.js'
 import { RECORD_ALIGNMENT_BYTES } from '../constants.js'
 import { BodyCache } from './body-cache.js'
 import { LocalQueue } from './local-queue.js'
+import { OutcomeTable } from './outcome-table.js'
 import type { QueueAttributes, QueueManagerAttributes } from './types.js'
 import { UnitOfWork } from './unit-of-work.js'
 
@@ -27,6 +28,13 @@ export class EngineState {
   /** Units of work that have written at least one record, by uowId. */
   readonly unitsOfWork = new Map<number, UnitOfWork>()
   readonly bodyCache: BodyCache
+  /** Recent outcomes by request identity (outcome-table.ts). */
+  readonly outcomes: OutcomeTable
+  /**
+   * Identified gets waiting for a message, by outcome key: the same request sent again (its
+   * client reconnected) cancels the one left behind, which nobody would receive.
+   */
+  readonly waitingRequests = new Map<string, AbortController>()
   nextQueueId = 1
   /** Arrival order of messages, persistent or not. */
   nextSequence = 1
@@ -38,8 +46,9 @@ export class EngineState {
    */
   getSlotHint = -1
 
-  constructor(bodyCacheBytes: number) {
+  constructor(bodyCacheBytes: number, outcomeTableEntries?: number) {
     this.bodyCache = new BodyCache(bodyCacheBytes)
+    this.outcomes = new OutcomeTable(outcomeTableEntries)
   }
 
   queueById(queueId: number): LocalQueue {

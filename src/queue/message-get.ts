@@ -10,14 +10,27 @@
  * The per-message 32-bit hash rejects almost every non-match without I/O; a hash match is
  * confirmed against the full identifier (for a persistent message not in the body cache, that
  * costs one journal read).
+ *
+ * A destructive get outside syncpoint may name its request (options.request): if the outcome
+ * table knows it, the message it took then is returned again and nothing else is taken
+ * (request-replay.ts); if not, a persistent message's GET record carries the identity. An
+ * identified get that waits is registered, so that the same request sent again cancels it: a
+ * client only resends after losing the connection that would have received it.
  */
+import { assert } from '../assert.js'
 import { MAX_WAIT_MS, MESSAGE_ID_BYTES } from '../constants.js'
-import { MQError, Reason } from '../errors.js'
-import { RecordType, type MessageGetRecord } from '../actors/journal/record-types.js'
+import { CompCode, MQError, Reason } from '../errors.js'
+import {
+  RecordType,
+  type MessageGetRecord,
+  type RequestIdentity,
+} from '../actors/journal/record-types.js'
 import type { HandleAccess as QueueHandle, HandlePurpose } from './handle-access.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { LocalQueue, StoredMessage } from './local-queue.js'
 import { hashId, idsEqual, isNoneId } from './message-id.js'
+import { outcomeKey } from './outcome-table.js'
+import { knownOutcome, replayGet } from './request-replay.js'
 import type { BrowseMode, GetOptions, GotMessage, MessageDescriptor } from './types.js'
 import { UnitOfWorkOperation, type UnitOfWork } from './unit-of-work.js'
 
@@ -35,6 +48,8 @@ interface GetRequest {
   readonly waitMs: number
   readonly signal: AbortSignal | undefined
   readonly reserve: ((bodyBytes: number) => void) | undefined
+  /** Only for a destructive get outside syncpoint. */
+  readonly identity: RequestIdentity | undefined
 }
 
 export async function getMessage(
@@ -43,11 +58,16 @@ export async function getMessage(
   options: GetOptions,
 ): Promise<GotMessage> {
   const request = prepareGet(runtime, handle, options)
+  const known = knownOutcome(runtime, request.identity, 'get')
+  if (known !== undefined) return replayGet(runtime, known, request.reserve)
+  // Before this one may take a message: the same request left waiting elsewhere must not.
+  if (request.identity !== undefined) supersede(runtime, request.identity)
   const immediate = attemptGet(runtime, handle, request)
   if (immediate !== undefined) return immediate
   if (request.waitMs === 0) {
     throw new MQError(Reason.NO_MSG_AVAILABLE, `no matching message on ${handle.queueName}`)
   }
+  if (request.identity !== undefined) return waitIdentified(runtime, handle, request)
   return handle.queueFor(request.purpose).waiters.wait({
     owner: handle,
     attempt: () => attemptGet(runtime, handle, request),
@@ -55,6 +75,39 @@ export async function getMessage(
     signal: request.signal,
     timers: runtime.timers,
   })
+}
+
+/** Cancels the get still waiting under `identity`, if any (it answers 2549 to nobody). */
+function supersede(runtime: EngineRuntime, identity: RequestIdentity): void {
+  const waiting = runtime.state.waitingRequests.get(outcomeKey(identity))
+  if (waiting === undefined) return
+  const detail = 'the same request was sent again on another connection'
+  waiting.abort(new MQError(Reason.CALL_INTERRUPTED, detail, CompCode.FAILED))
+}
+
+/** A waiting get that names its request: the same request sent again cancels this one. */
+async function waitIdentified(
+  runtime: EngineRuntime,
+  handle: QueueHandle,
+  request: GetRequest,
+): Promise<GotMessage> {
+  assert(request.identity !== undefined, 'get: identified')
+  const key = outcomeKey(request.identity)
+  const waiting = runtime.state.waitingRequests
+  const controller = new AbortController()
+  waiting.set(key, controller)
+  const signals = request.signal === undefined ? [] : [request.signal]
+  try {
+    return await handle.queueFor(request.purpose).waiters.wait({
+      owner: handle,
+      attempt: () => attemptGet(runtime, handle, request),
+      waitMs: request.waitMs,
+      signal: AbortSignal.any([controller.signal, ...signals]),
+      timers: runtime.timers,
+    })
+  } finally {
+    if (waiting.get(key) === controller) waiting.delete(key)
+  }
 }
 
 function prepareGet(runtime: EngineRuntime, handle: QueueHandle, options: GetOptions): GetRequest {
@@ -83,6 +136,7 @@ function prepareGet(runtime: EngineRuntime, handle: QueueHandle, options: GetOpt
     waitMs: waitMsOf(options.waitMs),
     signal: options.signal,
     reserve: options.reserve,
+    identity: browse === undefined && !syncpoint ? options.request : undefined,
   }
 }
 
@@ -137,7 +191,7 @@ function attemptGet(
     return Promise.resolve(gotMessage(queue, slot, stored, nowMs, new Uint8Array(stored.body)))
   }
   const message = gotMessage(queue, slot, stored, nowMs, stored.body)
-  return takeMessage(runtime, queue, slot, unitOfWork).then(() => message)
+  return takeMessage(runtime, queue, slot, unitOfWork, request.identity).then(() => message)
 }
 
 function identifiersMatch(stored: StoredMessage, request: GetRequest): boolean {
@@ -152,6 +206,7 @@ function takeMessage(
   queue: LocalQueue,
   slot: number,
   unitOfWork: UnitOfWork | undefined,
+  identity: RequestIdentity | undefined,
 ): Promise<void> {
   const table = queue.table
   if (!table.isPersistent(slot)) {
@@ -168,6 +223,7 @@ function takeMessage(
     queueId: queue.queueId,
     uowId: runtime.uowIdFor(unitOfWork),
     putLsn: table.putLsn[slot]!,
+    ...(identity === undefined || unitOfWork !== undefined ? {} : { request: identity }),
   }
   const lsn = runtime.appendAndApply(record, unitOfWork, slot)
   return runtime.durable(lsn)

@@ -6,6 +6,11 @@
  * priority, 2013 expiry, 2026 identifiers, format and reply-to names); size (2031 above the
  * queue-manager limit, 2030 above MAXMSGL); 2051 PUT(DISABLED); 2053 depth at MAXDEPTH (depth
  * counts uncommitted puts and locked gets, as CURDEPTH does); 2024 syncpoint limit.
+ *
+ * A put outside syncpoint that names its request (options.request) and whose identity is in the
+ * outcome table was done before: it returns that put's descriptor and stores nothing
+ * (request-replay.ts). Otherwise the identity goes into the PUT record (or, non-persistent,
+ * straight into the table), so that a resend finds it, on this node or a new primary.
  */
 import {
   FORMAT_BYTES,
@@ -27,7 +32,9 @@ import type { EngineState } from './engine-state.js'
 import type { LocalQueue } from './local-queue.js'
 import { isNoneId } from './message-id.js'
 import { SlotState } from './message-table.js'
+import type { PutOutcome } from './outcome-table.js'
 import { messageColumnsOf } from './record-apply.js'
+import { knownOutcome, replayPut } from './request-replay.js'
 import { Persistence, type MessageDescriptor, type PutOptions } from './types.js'
 import { UnitOfWorkOperation, type UnitOfWork } from './unit-of-work.js'
 
@@ -45,6 +52,9 @@ export async function putMessage(
 ): Promise<MessageDescriptor> {
   runtime.checkUsable()
   const queue = handle.queueFor('output')
+  const request = options.syncpoint === true ? undefined : options.request
+  const known = knownOutcome(runtime, request, 'put')
+  if (known !== undefined) return replayPut(runtime, known)
   const descriptor = prepareDescriptor(runtime, queue, options)
   checkBody(queue, body)
   if (!queue.attributes.putEnabled || handle.alias?.attributes.putEnabled === false) {
@@ -61,6 +71,7 @@ export async function putMessage(
   content.set(body)
   if (!descriptor.persistent) {
     putNonPersistent(runtime.state, queue, { descriptor, body: content }, unitOfWork)
+    if (request !== undefined) runtime.state.outcomes.record(request, putOutcome(descriptor))
     return describePut(descriptor)
   }
   const record: MessagePutRecord = {
@@ -69,10 +80,15 @@ export async function putMessage(
     uowId: runtime.uowIdFor(unitOfWork),
     descriptor,
     body: content,
+    ...(request === undefined ? {} : { request }),
   }
   const lsn = runtime.appendAndApply(record, unitOfWork)
   await runtime.durable(lsn)
   return describePut(descriptor)
+}
+
+function putOutcome(descriptor: StoredDescriptor): PutOutcome {
+  return { kind: 'put', lsn: -1, descriptor }
 }
 
 /** Non-persistent messages never touch the journal: same structures, local identity. */

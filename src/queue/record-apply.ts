@@ -58,7 +58,7 @@ export function applyRecord(
       applyMessagePut(state, record, lsn, live)
       break
     case RecordType.MESSAGE_GET:
-      applyMessageGet(state, record)
+      applyMessageGet(state, record, lsn)
       break
     case RecordType.UOW_COMMIT:
       endUnitOfWork(state, record.uowId).commit()
@@ -153,14 +153,29 @@ function applyMessagePut(
   const slot = queue.insert(columns, slotState)
   if (live) state.bodyCache.add(lsn, record)
   unitOfWork?.add(queue, slot, UnitOfWorkOperation.PUT)
+  if (record.request !== undefined) {
+    state.outcomes.record(record.request, { kind: 'put', lsn, descriptor })
+  }
 }
 
-function applyMessageGet(state: EngineState, record: MessageGetRecord): void {
+function applyMessageGet(state: EngineState, record: MessageGetRecord, lsn: number): void {
   const queue = state.queueById(record.queueId)
   const slot = hintedSlot(state, queue, record.putLsn) ?? queue.locate(record.putLsn)
 
   assert(slot >= 0, `apply: GET of put LSN ${record.putLsn}, not available on ${queue.name}`)
   if (record.uowId === 0) {
+    if (record.request !== undefined) {
+      const table = queue.table
+      state.outcomes.record(record.request, {
+        kind: 'get',
+        lsn,
+        queueId: record.queueId,
+        putLsn: record.putLsn,
+        priority: table.priority[slot]!,
+        backoutCount: table.backoutCount[slot]!,
+        expiryAtMs: table.expiryAtMs[slot]!,
+      })
+    }
     queue.remove(slot)
     return
   }

@@ -9,7 +9,9 @@ export type {
   DeliverySequence,
   QueueAttributes,
   QueueManagerAttributes,
+  RequestIdentity,
 } from '../actors/journal/record-types.js'
+import type { RequestIdentity } from '../actors/journal/record-types.js'
 
 /** Runtime status (DISPLAY QSTATUS). */
 export interface QueueStatus {
@@ -57,6 +59,11 @@ export interface PutOptions {
   readonly format?: string
   readonly replyToQueue?: string
   readonly replyToQueueManager?: string
+  /**
+   * Names the request, so that sending it again (after a reconnect) returns the first one's
+   * outcome instead of putting twice (src/queue/outcome-table.ts). Ignored under syncpoint.
+   */
+  readonly request?: RequestIdentity
 }
 
 export type BrowseMode = 'first' | 'next'
@@ -76,6 +83,11 @@ export interface GetOptions {
    * threw. A server uses it to take byte credit for the reply (server/reply-credit.ts).
    */
   readonly reserve?: (bodyBytes: number) => void
+  /**
+   * Names a destructive get outside syncpoint, so that sending it again (after a reconnect)
+   * returns the message the first one took instead of another (src/queue/outcome-table.ts).
+   */
+  readonly request?: RequestIdentity
 }
 
 export interface GotMessage {

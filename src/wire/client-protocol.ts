@@ -16,7 +16,7 @@
  * |-----|-------|-----------|------------------------------------------------------------------|
  * |   0 | u32   | length    | bytes after this field: 8..MAX_CLIENT_FRAME_BYTES (4 MiB+64 KiB) |
  * |   4 | u8    | opcode    | an Opcode below; which side may send it is fixed per opcode      |
- * |   5 | u8    | flags     | 0: version 1 defines none                                        |
+ * |   5 | u8    | flags     | 0, or 0x01 REQUEST_IDENTITY on PUT and GET (below)               |
  * |   6 | u16   | reserved  | 0                                                                |
  * |   8 | u32   | requestId | chosen by a request's sender, echoed by the reply: 1..2^32-1     |
  * |     |       |           | 0 only on ERROR answering no request, and on GOODBYE             |
@@ -66,6 +66,13 @@
  * | 0xFF ERROR        | server  | compCode u8 1..2, reason u32 1.. (MQRC), message text16      |
  * |                   |         | 0..1 KiB                                                     |
  *
+ * REQUEST_IDENTITY (header flag 0x01, PUT and GET only): the payload starts with the request's
+ *   identity, requestClient (16 bytes, the client's random id, kept across its reconnects) and
+ *   requestSequence u64 1..2^53-1, then the opcode's fields as listed. A server answers such a
+ *   request sent again (after a reconnect) with the first one's outcome, from the queue
+ *   manager's outcome table (src/queue/outcome-table.ts, client-protocol/request-identity.ts).
+ *   A frame without the flag is byte for byte a version-1 frame; the flag needs no new version
+ *   because a server that did not know it would refuse the frame, never misread it.
  * put options and descriptor (MQMD): see client-protocol/descriptor.ts; queue attributes and
  *   queue status: see client-protocol/queue-info.ts. Each file's header documents its fields.
  * Format is kept exactly as sent (the journal, not the wire, drops MQ's trailing blanks).
@@ -78,10 +85,10 @@
  * orderly close; a server that quiesces sends it with its reason so clients can reconnect.
  *
  * Faults found by the parser are fatal when the header itself cannot be trusted (length out of
- * range, flags or reserved bits set): the receiver sends ERROR with `reason` if it can, then
- * closes. Any other fault leaves the frame boundaries intact: the receiver skips that frame and
- * a server answers ERROR with the fault's `reason` (an MQRC where one fits, e.g. 2050 for a bad
- * priority) under the frame's request id. Invalid values given to the encoder throw the same
+ * range, unknown flags or reserved bits set): the receiver sends ERROR with `reason` if it can,
+ * then closes. Any other fault leaves the frame boundaries intact: the receiver skips that frame
+ * and a server answers ERROR with the fault's `reason` (an MQRC where one fits, e.g. 2050 for a
+ * bad priority) under the frame's request id. Invalid values given to the encoder throw the same
  * FrameError, so a client can turn it into the MQError an application expects.
  */
 
@@ -104,9 +111,11 @@ export {
 export {
   AuthMechanism,
   CLIENT_PROTOCOL_VERSION,
+  FrameFlag,
   GET_WAIT_UNLIMITED_MS,
   HELLO_MAGIC,
   Opcode,
   opcodeName,
+  REQUEST_IDENTITY_BYTES,
   type Sender,
 } from './client-protocol/opcodes.js'

@@ -1,8 +1,9 @@
 /**
  * Goal: with `reconnect`, a broken connection is re-established across the connection-name
- * list (MQCNO_RECONNECT): events 2544 then 2545, open queues reopened under new handles, calls
- * in flight fail 2549 except a GET outside syncpoint, which is sent again, a unit of work in
- * progress reports 2003, and giving up ends the connection with 2548.
+ * list (MQCNO_RECONNECT): events 2544 then 2545, open queues reopened under new handles, puts
+ * and gets in flight outside syncpoint sent again with their request identity, those under
+ * syncpoint and a unit of work in progress report 2003, and giving up ends the connection
+ * with 2548.
  * Method: fake queue managers that drop their sockets or quiesce; two fakes for a list; a
  * refused-only list with a short timeout to force giving up. Outcomes only.
  */
@@ -54,7 +55,7 @@ describe('reconnect', () => {
     expect(fake.framesOf(Opcode.OPEN)).toHaveLength(2)
   })
 
-  it('fails a put in flight 2549 and sends a waiting GET again', async () => {
+  it('sends a put in flight and a waiting GET again, each with its own request identity', async () => {
     let holdPuts = true
     const fake = await startFake({
       intercept: (message) => message.type === Opcode.PUT && holdPuts,
@@ -68,14 +69,49 @@ describe('reconnect', () => {
     const waiting = queue.get({ waitMs: -1 })
     await fake.waitForFrame((frame) => frame.type === Opcode.GET)
     await fake.waitForFrame((frame) => frame.type === Opcode.PUT)
-    dropAll(fake.peers)
-    const interrupted = await expectReason(putting, Reason.CALL_INTERRUPTED)
-    expect(interrupted.cause).toMatchObject({ reason: Reason.CONNECTION_BROKEN })
-    await events.next(Reason.RECONNECTED)
     holdPuts = false
-    await queue.put('delivered after reconnect')
-    expect(text((await waiting).body)).toBe('delivered after reconnect')
-    expect(fake.framesOf(Opcode.GET)).toHaveLength(2)
+    dropAll(fake.peers)
+    await events.next(Reason.RECONNECTED)
+    await putting
+    expect(text((await waiting).body)).toBe('outcome unknown')
+    const puts = fake.framesOf(Opcode.PUT).map((frame) => frame.options.request)
+    const gets = fake.framesOf(Opcode.GET).map((frame) => frame.options.request)
+    expect(puts).toHaveLength(2)
+    expect(gets).toHaveLength(2)
+    expect(puts[1]).toEqual(puts[0])
+    expect(gets[1]).toEqual(gets[0])
+    expect(puts[0]?.client).toEqual(gets[0]?.client)
+    expect(puts[0]?.client).toHaveLength(16)
+    expect(puts[0]?.sequence).not.toBe(gets[0]?.sequence)
+    expect(fake.depth('Q1')).toBe(0)
+  })
+
+  it('fails a put under syncpoint in flight 2003: its unit of work died with the connection', async () => {
+    const fake = await startFake({ intercept: (message) => message.type === Opcode.PUT })
+    const events = recorder()
+    const connection = await connectTo(fake, {
+      reconnect: { timeoutMs: 10_000, onEvent: events.onEvent },
+    })
+    const queue = await connection.open('Q1')
+    const putting = queue.put('in a unit', { syncpoint: true })
+    await fake.waitForFrame((frame) => frame.type === Opcode.PUT)
+    expect(fake.framesOf(Opcode.PUT)[0]?.options.request).toBeUndefined()
+    dropAll(fake.peers)
+    const failed = await expectReason(putting, Reason.BACKED_OUT)
+    expect(failed.compCode).toBe(CompCode.FAILED)
+    await events.next(Reason.RECONNECTED)
+    await expectReason(queue.get({ syncpoint: true }), Reason.BACKED_OUT)
+    expect(fake.framesOf(Opcode.PUT)).toHaveLength(1)
+  })
+
+  it('sends no request identity when the connection does not reconnect', async () => {
+    const fake = await startFake()
+    const connection = await connectTo(fake)
+    const queue = await connection.open('Q1')
+    await queue.put('plain')
+    await queue.get()
+    expect(fake.framesOf(Opcode.PUT)[0]?.options.request).toBeUndefined()
+    expect(fake.framesOf(Opcode.GET)[0]?.options.request).toBeUndefined()
   })
 
   it('reports 2003 for a unit of work the reconnect backed out', async () => {

@@ -127,6 +127,12 @@ interface Placed {
   readonly epoch: number
 }
 
+/** A request identity (format version 3 PUT and GET). */
+const request = fc.record({
+  client: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+  sequence: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+})
+
 function placedAt(lsn: number): fc.Arbitrary<Omit<Placed, 'epoch' | 'batchLsn'>> {
   const records: fc.Arbitrary<JournalRecord>[] = [
     queueDefine,
@@ -140,6 +146,15 @@ function placedAt(lsn: number): fc.Arbitrary<Omit<Placed, 'epoch' | 'batchLsn'>>
       descriptor,
       body,
     }),
+    // Version 3: a PUT outside a unit of work naming its request.
+    fc.record({
+      type: fc.constant(RecordType.MESSAGE_PUT),
+      queueId: u32,
+      uowId: fc.constant(0),
+      descriptor,
+      body,
+      request,
+    }),
     fc.record({ type: fc.constant(RecordType.UOW_COMMIT), uowId: uowIdFor(lsn) }),
     fc.record({ type: fc.constant(RecordType.UOW_BACKOUT), uowId: uowIdFor(lsn) }),
   ]
@@ -150,6 +165,13 @@ function placedAt(lsn: number): fc.Arbitrary<Omit<Placed, 'epoch' | 'batchLsn'>>
         queueId: u32,
         uowId: uowIdFor(lsn),
         putLsn: lsnAtMost(lsn - 8),
+      }),
+      fc.record({
+        type: fc.constant(RecordType.MESSAGE_GET),
+        queueId: u32,
+        uowId: fc.constant(0),
+        putLsn: lsnAtMost(lsn - 8),
+        request,
       }),
     )
   }

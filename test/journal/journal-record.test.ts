@@ -28,7 +28,7 @@ import {
 } from '../../src/actors/journal/record-types.js'
 import {
   MAX_PUT_OVERHEAD_BYTES,
-  recordVersionOf,
+  recordVersionFor,
   decodePutRecord,
   decodeRecord,
   encodeRecord,
@@ -110,6 +110,11 @@ const orderPut: MessagePutRecord = {
   body: new TextEncoder().encode('hello, journal'),
 }
 
+const ORDER_REQUEST = {
+  client: Uint8Array.from({ length: 16 }, (_, index) => 0xc0 + index),
+  sequence: 77,
+}
+
 const goldenCases: readonly GoldenCase[] = [
   { file: 'queue-define-v2.hex', record: orderDefine, lsn: 4096, batchLsn: 4096, epoch: 7 },
   { file: 'queue-alias-v2.hex', record: aliasDefine, lsn: 4160, batchLsn: 4096, epoch: 7 },
@@ -141,6 +146,27 @@ const goldenCases: readonly GoldenCase[] = [
   {
     file: 'message-get.hex',
     record: { type: RecordType.MESSAGE_GET, queueId: 3, uowId: 8192, putLsn: 4168 },
+    lsn: 8240,
+    batchLsn: 8192,
+    epoch: 8,
+  },
+  {
+    // Format version 3: the request identity after the body (exactly-once resend).
+    file: 'message-put-request-v3.hex',
+    record: { ...orderPut, uowId: 0, request: ORDER_REQUEST },
+    lsn: 4168,
+    batchLsn: 4096,
+    epoch: 7,
+  },
+  {
+    file: 'message-get-request-v3.hex',
+    record: {
+      type: RecordType.MESSAGE_GET,
+      queueId: 3,
+      uowId: 0,
+      putLsn: 4168,
+      request: { client: ORDER_REQUEST.client, sequence: 2 ** 40 + 1 },
+    },
     lsn: 8240,
     batchLsn: 8192,
     epoch: 8,
@@ -184,7 +210,7 @@ function encodeFinalized(golden: GoldenCase): Uint8Array {
 
 function formatGolden(golden: GoldenCase, bytes: Uint8Array): string {
   const lines = [
-    `# QuorumMQ journal record, format version ${recordVersionOf(golden.record.type)}: type ${golden.record.type}`,
+    `# QuorumMQ journal record, format version ${recordVersionFor(golden.record)}: type ${golden.record.type}`,
     `# lsn ${golden.lsn}, batchLsn ${golden.batchLsn}, epoch ${golden.epoch}, ${bytes.length} bytes`,
     `# Written by test/wire/journal-record.test.ts; regenerate: ${REGENERATE_COMMAND}`,
   ]

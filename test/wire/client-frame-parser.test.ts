@@ -77,6 +77,12 @@ const PUT: ClientMessage = {
   options: {},
   body: Buffer.from('hello'),
 }
+const IDENTIFIED_GET: ClientMessage = {
+  type: Opcode.GET,
+  requestId: 41,
+  handle: 3,
+  options: { waitMs: 0, request: { client: new Uint8Array(16).fill(7), sequence: 1 } },
+}
 /** Payload offsets of PUT with no ids (module header: handle, put options, body). */
 const PutAt = { PERSISTENCE: 4, PRIORITY: 5, EXPIRY: 6, FLAGS: 10, MSG_ID: 11, BODY: 19 }
 const HELLO: HelloFrame = {
@@ -136,6 +142,36 @@ const malformed: readonly Malformed[] = [
     fault: FrameFault.RESERVED_NOT_ZERO,
     field: 'header.flags',
     fatal: true,
+  },
+  {
+    name: 'request identity flag on an opcode that takes none',
+    from: 'client',
+    bytes: rawFrame(Opcode.COMMIT, [], { flags: 0x01 }),
+    fault: FrameFault.RESERVED_NOT_ZERO,
+    field: 'header.flags',
+    fatal: true,
+  },
+  {
+    name: 'unknown flag bit on a PUT',
+    from: 'client',
+    bytes: rawFrame(Opcode.PUT, [], { flags: 0x02 }),
+    fault: FrameFault.RESERVED_NOT_ZERO,
+    field: 'header.flags',
+    fatal: true,
+  },
+  {
+    name: 'PUT flagged with a request identity but too short for one',
+    from: 'client',
+    bytes: rawFrame(Opcode.PUT, new Array<number>(20).fill(1), { flags: 0x01 }),
+    fault: FrameFault.TRUNCATED,
+    field: 'PUT.requestSequence',
+  },
+  {
+    name: 'GET request sequence 0',
+    from: 'client',
+    bytes: patched(IDENTIFIED_GET, (payload) => payload.writeUInt32LE(0, 16)),
+    fault: FrameFault.VALUE_OUT_OF_RANGE,
+    field: 'GET.requestSequence',
   },
   {
     name: 'reserved set',

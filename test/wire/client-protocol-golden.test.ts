@@ -50,6 +50,8 @@ const DESCRIPTOR = {
   replyToQueueManager: 'QM2',
 }
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text)
+/** A client's request identity: 16 bytes of id (counting here) and a sequence number. */
+const REQUEST = { client: counting(16, 0xc0), sequence: 258 }
 
 const cases: readonly GoldenCase[] = [
   {
@@ -196,6 +198,53 @@ const cases: readonly GoldenCase[] = [
       requestId: 9,
       handle: 7,
       options: { waitMs: 0xffffffff, syncpoint: false, browse: 'next', msgId: MSG_ID },
+    },
+  },
+  {
+    // Header flag 0x01 and the request identity first in the payload (exactly-once resend).
+    name: 'client-put-request-identity',
+    from: 'client',
+    message: {
+      type: Opcode.PUT,
+      requestId: 14,
+      handle: 7,
+      options: { persistence: Persistence.PERSISTENT, request: REQUEST },
+      body: ascii('order 1'),
+    },
+    decoded: {
+      type: Opcode.PUT,
+      requestId: 14,
+      handle: 7,
+      options: {
+        persistence: Persistence.PERSISTENT,
+        priority: -1,
+        expiry: -1,
+        msgId: undefined,
+        correlId: undefined,
+        syncpoint: false,
+        format: '',
+        replyToQueue: '',
+        replyToQueueManager: '',
+        request: REQUEST,
+      },
+      body: ascii('order 1'),
+    },
+  },
+  {
+    name: 'client-get-request-identity',
+    from: 'client',
+    message: {
+      type: Opcode.GET,
+      requestId: 15,
+      handle: 7,
+      options: {
+        waitMs: 5_000,
+        syncpoint: false,
+        browse: undefined,
+        msgId: undefined,
+        correlId: undefined,
+        request: { client: REQUEST.client, sequence: 2 ** 40 + 3 },
+      },
     },
   },
   { name: 'client-commit', from: 'client', message: { type: Opcode.COMMIT, requestId: 10 } },

@@ -20,7 +20,7 @@
  * |     16 | u64   | batchLsn      | LSN of the first record of its group-commit batch; <= lsn |
  * |     24 | u32   | epoch         | epoch of the writer, any u32                              |
  * |     28 | u8    | type          | RecordType: 1..11                                         |
- * |     29 | u8    | version       | the layout of this record's payload: 1, or 2 (below)      |
+ * |     29 | u8    | version       | the layout of this record's payload: 1, 2 or 3 (below)    |
  * |     30 | u16   | reserved      | 0                                                         |
  * |     32 | u32   | payloadLength | payload bytes; length = align8(40 + payloadLength)        |
  * |     36 | u32   | reserved      | 0                                                         |
@@ -31,12 +31,16 @@
  *
  * Payload offsets are from the start of the payload (record offset + 40).
  *
- * Versions: format version 2 (RECORD_FORMAT_VERSION) changed QUEUE_DEFINE and added QMGR_ALTER;
- * those two are written as version 2, every other type still as version 1 (its layout did not
- * change, so its bytes and golden vectors did not either). A reader accepts version 1 of every
- * type (a log written before the change still replays: a version-1 QUEUE_DEFINE decodes with
- * BOTHRESH 0 and no BOQNAME) and version 2 of QUEUE_DEFINE and QMGR_ALTER; anything else is
- * 'version'.
+ * Versions: format version 2 changed QUEUE_DEFINE and added QMGR_ALTER; those two are written as
+ * version 2. Format version 3 (RECORD_FORMAT_VERSION) added the request identity to MESSAGE_PUT
+ * and MESSAGE_GET: a PUT or GET that carries one (a persistent put or a destructive get outside
+ * a unit of work, sent by a client that names its requests) is written as version 3, any other
+ * as version 1, whose bytes did not change. Every other type is still version 1 (its layout did
+ * not change, so its bytes and golden vectors did not either). A reader accepts version 1 of
+ * every type (a log written before a change still replays: a version-1 QUEUE_DEFINE decodes
+ * with BOTHRESH 0 and no BOQNAME, a version-1 PUT or GET with no request identity), version 2
+ * of QUEUE_DEFINE and QMGR_ALTER and version 3 of MESSAGE_PUT and MESSAGE_GET; anything else
+ * is 'version'.
  *
  * QUEUE_DEFINE version 2 (payloadLength = 4 + the attribute block; also written for ALTER and
  * for QALIAS, replay upserts by queueId):
@@ -71,14 +75,21 @@
  * |      0 | u32   | queueId                | any u32                                 |
  *
  * MESSAGE_PUT (payloadLength = b - 40 + bodyLength, b = align8(132 + q + m) the body's offset
- * in the record): the descriptor, then the body as the last field so it reads back as a view.
- * Its table is in stored-message-codec.ts, the one place the stored descriptor is laid out.
+ * in the record): the descriptor, then the body so it reads back as a view. Its table is in
+ * stored-message-codec.ts, the one place the stored descriptor is laid out.
  *
- * MESSAGE_GET (payloadLength = 24):
+ * MESSAGE_PUT version 3 (payloadLength = b - 40 + bodyLength + 24): version 1's payload, then
+ * the request identity after the body (the body keeps its aligned offset):
+ * | b-40+bodyLength | 16 | requestClient       | any bytes                               |
+ * |         ... +16 | u64 | requestSequence    | 1..2^53-1                               |
+ *
+ * MESSAGE_GET (payloadLength = 24; version 3: 48, with the request identity):
  * |      0 | u32   | queueId                | any u32                                 |
  * |      4 | u32   | reserved               | 0                                       |
- * |      8 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
+ * |      8 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn; 0 in v3  |
  * |     16 | u64   | putLsn                 | lsn-typed, < lsn                        |
+ * |     24 | 16    | requestClient (v3)     | any bytes                               |
+ * |     40 | u64   | requestSequence (v3)   | 1..2^53-1                               |
  *
  * UOW_COMMIT, UOW_BACKOUT (payloadLength = 8):
  * |      0 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
@@ -106,6 +117,7 @@
 import { Buffer } from 'node:buffer'
 import { AssertionError, assert, unreachable } from '../../assert.js'
 import {
+  REQUEST_CLIENT_ID_BYTES,
   MAX_DEPTH_LIMIT,
   MAX_MESSAGE_BYTES,
   MAX_QUEUE_DESCRIPTION_BYTES,
@@ -125,6 +137,7 @@ import {
 import type {
   JournalRecord,
   MessagePutRecord,
+  RequestIdentity,
   QueueDefineRecord,
   QueueManagerAlterRecord,
   RecordHeader,
@@ -163,9 +176,29 @@ import { readAscii, readUtf8 } from './stored-text.js'
 export { RECORD_FORMAT_VERSION } from './record-header.js'
 export { MAX_PUT_OVERHEAD_BYTES } from './stored-message-codec.js'
 
-/** The version a record of `type` is written with: 2 where the layout changed, else 1. */
+/**
+ * The version a record of `type` without a request identity is written with: 2 where the
+ * layout changed, else 1.
+ */
 export function recordVersionOf(type: RecordType): number {
   return type === RecordType.QUEUE_DEFINE || type === RecordType.QMGR_ALTER ? 2 : 1
+}
+
+/** The version `record` is written with: 3 for a PUT or GET naming its request (see above). */
+export function recordVersionFor(record: JournalRecord): number {
+  return hasRequest(record) ? IDENTIFIED_VERSION : recordVersionOf(record.type)
+}
+
+/** The newest version of `type` a reader accepts. */
+function newestVersionOf(type: RecordType): number {
+  const identified = type === RecordType.MESSAGE_PUT || type === RecordType.MESSAGE_GET
+  return identified ? IDENTIFIED_VERSION : recordVersionOf(type)
+}
+
+function hasRequest(record: JournalRecord): boolean {
+  const identified =
+    record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_GET
+  return identified && record.request !== undefined
 }
 
 const KNOWN_RECORD_TYPES: ReadonlySet<number> = new Set(Object.values(RecordType))
@@ -174,6 +207,10 @@ const DEFINE_V1_FIXED_BYTES = 20
 const DEFINE_V2_QUEUE_ID_BYTES = 4
 const QMGR_FIXED_BYTES = 8
 const GET_PAYLOAD_BYTES = 24
+/** Version of a MESSAGE_PUT or MESSAGE_GET that carries its request identity. */
+const IDENTIFIED_VERSION = 3
+/** The request identity: client id, then u64 sequence. */
+const REQUEST_IDENTITY_BYTES = REQUEST_CLIENT_ID_BYTES + 8
 const QUEUE_PAYLOAD_BYTES = 4
 const UOW_PAYLOAD_BYTES = 8
 const SEAL_PAYLOAD_BYTES = 8
@@ -262,9 +299,12 @@ function payloadLengthOf(record: JournalRecord): number {
       return QUEUE_PAYLOAD_BYTES
     case RecordType.MESSAGE_PUT:
     case RecordType.MESSAGE_MOVE:
-      return storedMessagePayloadBytes(record.descriptor, record.body.length)
+      return (
+        storedMessagePayloadBytes(record.descriptor, record.body.length) +
+        (hasRequest(record) ? REQUEST_IDENTITY_BYTES : 0)
+      )
     case RecordType.MESSAGE_GET:
-      return GET_PAYLOAD_BYTES
+      return GET_PAYLOAD_BYTES + (hasRequest(record) ? REQUEST_IDENTITY_BYTES : 0)
     case RecordType.UOW_COMMIT:
     case RecordType.UOW_BACKOUT:
       return UOW_PAYLOAD_BYTES
@@ -309,7 +349,7 @@ export function encodeRecord(
   assert(length <= MAX_RECORD_BYTES, 'encodeRecord: record larger than MAX_RECORD_BYTES')
   assert(offset + length <= target.length, 'encodeRecord: target too small for the record')
   const writer = recordWriter.reset(target, WRITE_PAST_RECORD, offset, offset + length)
-  const version = recordVersionOf(record.type)
+  const version = recordVersionFor(record)
   writeRecordHeader(writer, length, lsn, epoch, record.type, version, payloadLength)
   writePayload(writer, record, lsn, length)
   assert(writer.offset === offset + RECORD_HEADER_BYTES + payloadLength, 'encodeRecord: payload')
@@ -338,20 +378,16 @@ function writePayload(
       return writer.u32(record.queueId, 'queueId')
     case RecordType.MESSAGE_PUT:
       assert(isUowIdFor(record.uowId, lsn), 'MESSAGE_PUT: uowId must be an LSN <= lsn')
-      return writeStoredMessage(
-        writer,
-        record.queueId,
-        record.uowId,
-        record.descriptor,
-        record.body,
-      )
+      writeStoredMessage(writer, record.queueId, record.uowId, record.descriptor, record.body)
+      return writeRequest(writer, record.request, record.uowId)
     case RecordType.MESSAGE_MOVE: {
       const { fromPutLsn, queueId, descriptor, body } = record
       assert(isLsn(fromPutLsn) && fromPutLsn < lsn, 'MESSAGE_MOVE: fromPutLsn must be an LSN < lsn')
       return writeStoredMessage(writer, queueId, fromPutLsn, descriptor, body)
     }
     case RecordType.MESSAGE_GET:
-      return writeMessageGet(writer, record.queueId, record.uowId, record.putLsn, lsn)
+      writeMessageGet(writer, record.queueId, record.uowId, record.putLsn, lsn)
+      return writeRequest(writer, record.request, record.uowId)
     case RecordType.UOW_COMMIT:
     case RecordType.UOW_BACKOUT:
       assert(isUowIdFor(record.uowId, lsn), 'journal record: uowId must be an LSN <= lsn')
@@ -394,6 +430,24 @@ function writeMessageGet(
   writer.zeros(4, 'reserved')
   writer.u64(uowId, 'uowId')
   writer.u64(putLsn, 'putLsn')
+}
+
+/** A PUT's or GET's request identity, if it has one: only ever outside a unit of work. */
+function writeRequest(
+  writer: LayoutWriter<Uint8Array>,
+  request: RequestIdentity | undefined,
+  uowId: number,
+): void {
+  if (request === undefined) return
+  assert(uowId === 0, 'journal record: a request identity only outside a unit of work')
+  assert(request.client.length === REQUEST_CLIENT_ID_BYTES, 'journal record: request client')
+  assert(isRequestSequence(request.sequence), 'journal record: request sequence')
+  writer.bytes(request.client, 'requestClient')
+  writer.u64(request.sequence, 'requestSequence')
+}
+
+function isRequestSequence(sequence: number): boolean {
+  return Number.isSafeInteger(sequence) && sequence > 0
 }
 
 /**
@@ -480,10 +534,12 @@ function checkHeaderFields(
   const type = source[offset + HeaderOffset.TYPE]!
   if (!KNOWN_RECORD_TYPES.has(type)) return invalid('type', `type ${type}`)
   const version = source[offset + HeaderOffset.VERSION]!
-  const newest = recordVersionOf(type as RecordType)
-  // Version 1 of every type stays readable, except QMGR_ALTER, which version 2 introduced.
+  const newest = newestVersionOf(type as RecordType)
+  // Version 1 of every type stays readable, except QMGR_ALTER, which version 2 introduced;
+  // PUT and GET have versions 1 and 3 (format version 3 gave them their request identity).
   const oldest = type === RecordType.QMGR_ALTER ? 2 : 1
-  if (version < oldest || version > newest) {
+  const skipped = newest === IDENTIFIED_VERSION && version === 2
+  if (version < oldest || version > newest || skipped) {
     return invalid('version', `version ${version} of type ${type}`)
   }
   if (
@@ -574,10 +630,11 @@ function decodePayload(
       expectPayloadLength(header, QUEUE_PAYLOAD_BYTES)
       return { type: header.type, queueId: reader.u32('queueId') }
     case RecordType.MESSAGE_PUT:
+      return decodeMessagePut(reader, header, version)
     case RecordType.MESSAGE_MOVE:
       return readStoredMessage(reader, header.lsn, header.type)
     case RecordType.MESSAGE_GET:
-      return decodeMessageGet(reader, header)
+      return decodeMessageGet(reader, header, version)
     case RecordType.UOW_COMMIT:
     case RecordType.UOW_BACKOUT:
       expectPayloadLength(header, UOW_PAYLOAD_BYTES)
@@ -708,11 +765,26 @@ function decodeQueueDefineVersion1(
   return { type: RecordType.QUEUE_DEFINE, queueId, attributes }
 }
 
+function decodeMessagePut(
+  reader: LayoutReader<Uint8Array>,
+  header: CheckedRecordHeader,
+  version: number,
+): JournalRecord {
+  const identified = version === IDENTIFIED_VERSION
+  const trailing = identified ? REQUEST_IDENTITY_BYTES : 0
+  const put = readStoredMessage(reader, header.lsn, RecordType.MESSAGE_PUT, trailing)
+  if (!identified) return put
+  assert(put.type === RecordType.MESSAGE_PUT, 'a PUT decodes as a PUT')
+  return { ...put, request: decodeRequest(reader, header, put.uowId) }
+}
+
 function decodeMessageGet(
   reader: LayoutReader<Uint8Array>,
   header: CheckedRecordHeader,
+  version: number,
 ): JournalRecord {
-  expectPayloadLength(header, GET_PAYLOAD_BYTES)
+  const identified = version === IDENTIFIED_VERSION
+  expectPayloadLength(header, GET_PAYLOAD_BYTES + (identified ? REQUEST_IDENTITY_BYTES : 0))
   const queueId = reader.u32('queueId')
   if (!reader.zeros(4, 'reserved')) fail(header, 'reserved', 'is not zero')
   const uowId = decodeUowId(reader, header)
@@ -720,7 +792,23 @@ function decodeMessageGet(
   if (!isLsn(putLsn) || putLsn >= header.lsn) {
     fail(header, 'putLsn', `${putLsn} is not an LSN < ${header.lsn}`)
   }
-  return { type: RecordType.MESSAGE_GET, queueId, uowId, putLsn }
+  if (!identified) return { type: RecordType.MESSAGE_GET, queueId, uowId, putLsn }
+  const request = decodeRequest(reader, header, uowId)
+  return { type: RecordType.MESSAGE_GET, queueId, uowId, putLsn, request }
+}
+
+/** The request identity of a version-3 PUT or GET, at the reader's cursor. */
+function decodeRequest(
+  reader: LayoutReader<Uint8Array>,
+  header: CheckedRecordHeader,
+  uowId: number,
+): RequestIdentity {
+  if (uowId !== 0)
+    fail(header, 'uowId', `is ${uowId}: a request identity is outside a unit of work`)
+  const client = reader.copy(REQUEST_CLIENT_ID_BYTES, 'requestClient')
+  const sequence = reader.u64('requestSequence')
+  if (!isRequestSequence(sequence)) fail(header, 'requestSequence', `is ${sequence}, expected > 0`)
+  return { client, sequence }
 }
 
 /**

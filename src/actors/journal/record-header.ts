@@ -29,7 +29,7 @@ import { RECORD_HEADER_BYTES } from '../../constants.js'
 import { loadU32, storeU32, storeU64, type LayoutWriter } from '../../codec/layout.js'
 
 /** The newest payload layout version; each record type's own version is in journal-record.ts. */
-export const RECORD_FORMAT_VERSION = 2
+export const RECORD_FORMAT_VERSION = 3
 
 export const HeaderOffset = {
   CHECKSUM: 0,

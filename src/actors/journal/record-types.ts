@@ -60,6 +60,19 @@ export const RecordType = {
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
+/**
+ * Who asked for a put or a get, so that the same request sent again after a failover is known
+ * (src/queue/outcome-table.ts): the client's random id, kept across its reconnects, and the
+ * request's sequence number in that client. Recorded only for persistent puts and destructive
+ * gets outside a unit of work; a record without one is a version-1 record.
+ */
+export interface RequestIdentity {
+  /** REQUEST_CLIENT_ID_BYTES (16) random bytes. */
+  readonly client: Uint8Array
+  /** 1..2^53-1, increasing per client. */
+  readonly sequence: number
+}
+
 /** The descriptor as stored in a PUT record (absolute times, so replay needs no clock). */
 export interface StoredDescriptor {
   readonly msgId: Uint8Array
@@ -95,12 +108,16 @@ export interface MessagePutRecord {
   readonly uowId: number
   readonly descriptor: StoredDescriptor
   readonly body: Uint8Array
+  /** The request that put it (version 2 of the record); only outside a unit of work. */
+  readonly request?: RequestIdentity
 }
 export interface MessageGetRecord {
   readonly type: typeof RecordType.MESSAGE_GET
   readonly queueId: number
   readonly uowId: number
   readonly putLsn: number
+  /** The request that got it (version 2 of the record); only outside a unit of work. */
+  readonly request?: RequestIdentity
 }
 export interface UowCommitRecord {
   readonly type: typeof RecordType.UOW_COMMIT

@@ -264,7 +264,8 @@ function checkLengths(
 
 /**
  * Reads a PUT (or, with `type` MESSAGE_MOVE, a MOVE) payload that spans the reader from its
- * cursor to its end. Every field is checked; `lsn` is the record's own, which the word at
+ * cursor to its end, less `trailingBytes` after the body (a version-3 PUT's request identity,
+ * which the caller reads). Every field is checked; `lsn` is the record's own, which the word at
  * offset 8 must not pass. The ids are copies (they outlive the source in the engine's indexes),
  * the body a view of the source.
  */
@@ -272,8 +273,9 @@ export function readStoredMessage(
   reader: LayoutReader<Uint8Array>,
   lsn: number,
   type: typeof RecordType.MESSAGE_PUT | typeof RecordType.MESSAGE_MOVE,
+  trailingBytes = 0,
 ): MessagePutRecord | MessageMoveRecord {
-  const payloadLength = reader.remainingBytes
+  const payloadLength = reader.remainingBytes - trailingBytes
   if (payloadLength < PUT_FIXED_BYTES) {
     reader.invalid('payloadLength', `is ${payloadLength}, below ${PUT_FIXED_BYTES}`)
   }
@@ -306,7 +308,7 @@ export function readStoredMessage(
   const correlId = copyId(source, at + PutOffset.CORRELATION_ID)
   const replyToQueue = readAscii(reader, replyToQueueLength, 'replyToQueue')
   const replyToQueueManager = readAscii(reader, managerLength, 'replyToQueueManager')
-  const alignment = reader.remainingBytes - bodyLength
+  const alignment = reader.remainingBytes - trailingBytes - bodyLength
   if (!reader.zeros(alignment, 'alignment'))
     reader.invalid('alignment', 'before the body is not zero')
   if (type === RecordType.MESSAGE_PUT && !isUowIdFor(word, lsn)) {

@@ -17,6 +17,8 @@ export interface PayloadCodec<M extends ClientMessage> {
   readonly maxPayloadBytes: number
   /** What a server answers when a frame of this opcode is longer than its fields can be. */
   readonly oversizeReason: number
+  /** May carry FrameFlag.REQUEST_IDENTITY (PUT, GET); its payload may then be that much longer. */
+  readonly identifiable?: boolean
   write(writer: FrameWriter, message: M): void
   read(reader: PayloadReader): M
 }

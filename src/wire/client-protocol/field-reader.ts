@@ -26,6 +26,8 @@ export class PayloadReader implements LayoutFailure {
     payload: Buffer,
     readonly opcode: Opcode,
     readonly requestId: number,
+    /** The header's flags (FrameFlag), which say whether the payload has a request identity. */
+    readonly headerFlags = 0,
   ) {
     this.layout = new LayoutReader(payload, this)
   }
@@ -132,6 +134,11 @@ export class PayloadReader implements LayoutFailure {
       this.fail(FrameFault.INVALID_TEXT, field.name, field.reason, 'is not well-formed UTF-8')
     }
     return view.toString('utf8')
+  }
+
+  /** `byteCount` bytes, copied (they outlive the frame). */
+  fixedBytes(byteCount: number, name: string): Uint8Array {
+    return this.layout.copy(byteCount, name)
   }
 
   /** A copy: small values outlive the frame, and must not pin the socket chunk they came in. */

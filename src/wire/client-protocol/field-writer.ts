@@ -140,6 +140,17 @@ export class FrameWriter {
     } else this.layout.bytes(value, field.name)
   }
 
+  /** Exactly `byteCount` bytes (a fixed-width field that is not a 24-byte id). */
+  fixedBytes(field: IdField, value: Uint8Array, byteCount: number): void {
+    if (this.layout !== undefined) return this.layout.bytes(value, field.name)
+    if (value instanceof Uint8Array && value.length === byteCount) {
+      this.counted += byteCount
+      return
+    }
+    const detail = `is ${String(value?.length)} bytes, expected exactly ${byteCount}`
+    this.fail(FrameFault.LENGTH_OUT_OF_RANGE, field.name, field.reason, detail)
+  }
+
   optionalId(field: IdField, value: Uint8Array | undefined): void {
     if (value === undefined) {
       if (this.layout === undefined) this.counted += 1

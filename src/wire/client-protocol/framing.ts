@@ -18,7 +18,14 @@ import { LayoutReader, LayoutWriter, storeU32, type LayoutFailure } from '../../
 import { isIntegerIn, REQUEST_ID } from './fields.js'
 import { FrameError, FrameFault } from './frame-error.js'
 import type { ClientMessage } from './frames.js'
-import { opcodeName, type Opcode, type Sender } from './opcodes.js'
+import {
+  FrameFlag,
+  opcodeName,
+  REQUEST_IDENTITY_BYTES,
+  type Opcode,
+  type Sender,
+} from './opcodes.js'
+import { frameFlagsOf } from './request-identity.js'
 
 // ---- Encoding ----
 
@@ -34,7 +41,7 @@ export function measureFrame(message: ClientMessage): number {
   }
   const writer = new FrameWriter(message, undefined)
   codec.write(writer, message)
-  assert(writer.offset <= codec.maxPayloadBytes, 'a valid payload fits its opcode limit')
+  assert(writer.offset <= payloadLimitOf(codec, frameFlagsOf(message)), 'a valid payload fits')
   return CLIENT_FRAME_HEADER_BYTES + writer.offset
 }
 
@@ -53,12 +60,12 @@ function requestIdError(message: ClientMessage, detail: string): FrameError {
 
 function writeFrame(target: Buffer, offset: number, message: ClientMessage, size: number): number {
   const layout = new LayoutWriter(target, OVERFLOW_IS_A_BUG, offset, offset + size)
-  // The header as one claimed block, then stores: length, opcode, flags 0, reserved 0,
+  // The header as one claimed block, then stores: length, opcode, flags, reserved 0,
   // requestId (measureFrame checked it). A cursor call per field cost the encode path.
   const at = layout.claim(CLIENT_FRAME_HEADER_BYTES, 'header')
   storeU32(target, at, size - 4)
   target[at + 4] = message.type
-  target[at + 5] = 0
+  target[at + 5] = frameFlagsOf(message)
   target[at + 6] = 0
   target[at + 7] = 0
   storeU32(target, at + 8, message.requestId)
@@ -66,6 +73,12 @@ function writeFrame(target: Buffer, offset: number, message: ClientMessage, size
   codecFor(message.type).write(writer, message)
   assert(writer.offset === offset + size, 'the writing pass writes what the counting pass counted')
   return writer.offset
+}
+
+/** The largest payload of `codec` with these header flags: a request identity adds its bytes. */
+function payloadLimitOf(codec: { readonly maxPayloadBytes: number }, flags: number): number {
+  const identified = (flags & FrameFlag.REQUEST_IDENTITY) !== 0
+  return codec.maxPayloadBytes + (identified ? REQUEST_IDENTITY_BYTES : 0)
 }
 
 /** One frame in a buffer of exactly its size. Throws FrameError, naming the field, if invalid. */
@@ -142,10 +155,14 @@ export function checkFrameHeader(header: FrameHeader, from: Sender): FrameError 
     const detail = `is ${header.length}, expected ${minimum}..${MAX_CLIENT_FRAME_BYTES}`
     return fatal(FrameFault.FRAME_LENGTH, 'length', detail)
   }
-  if (header.flags !== 0) return fatal(FrameFault.RESERVED_NOT_ZERO, 'flags', 'must be 0')
   if (header.reserved !== 0) return fatal(FrameFault.RESERVED_NOT_ZERO, 'reserved', 'must be 0')
   const codec = codecByOpcode[header.opcode]
   const name = opcodeName(header.opcode)
+  const identified = header.flags === FrameFlag.REQUEST_IDENTITY && codec?.identifiable === true
+  if (header.flags !== 0 && !identified) {
+    const detail = `are 0x${header.flags.toString(16)}: only PUT and GET may flag a request identity`
+    return fatal(FrameFault.RESERVED_NOT_ZERO, 'flags', detail)
+  }
   if (codec === undefined) {
     return skip(FrameFault.UNKNOWN_OPCODE, 'opcode', Reason.UNEXPECTED_ERROR, `${name} is unknown`)
   }
@@ -153,7 +170,7 @@ export function checkFrameHeader(header: FrameHeader, from: Sender): FrameError 
     const detail = `${name} is sent by the ${codec.sender}, not the ${from}`
     return skip(FrameFault.WRONG_SENDER, 'opcode', Reason.UNEXPECTED_ERROR, detail)
   }
-  const limit = Math.max(codec.maxPayloadBytes, MIN_CLIENT_PAYLOAD_LIMIT_BYTES)
+  const limit = Math.max(payloadLimitOf(codec, header.flags), MIN_CLIENT_PAYLOAD_LIMIT_BYTES)
   const payloadBytes = payloadBytesOf(header)
   if (payloadBytes > limit) {
     const detail = `gives ${name} ${payloadBytes} payload bytes, more than its ${limit}`
@@ -176,7 +193,7 @@ export function decodeFramePayload(
 ): ClientMessage | FrameError {
   const codec = codecFor(header.opcode)
   assert(payload.length === payloadBytesOf(header), 'the payload is exactly the frame')
-  const reader = new PayloadReader(payload, header.opcode as Opcode, header.requestId)
+  const reader = new PayloadReader(payload, header.opcode as Opcode, header.requestId, header.flags)
   try {
     const message = codec.read(reader)
     reader.finish()

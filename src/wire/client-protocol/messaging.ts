@@ -42,6 +42,7 @@ import type {
   WireGetOptions,
 } from './frames.js'
 import { Opcode } from './opcodes.js'
+import { readRequestIdentity, writeRequestIdentity } from './request-identity.js'
 
 const OPEN_OPTIONS: FlagsField = { name: 'options', known: 0b111, reason: Reason.OPTIONS_ERROR }
 const OpenBit = { INPUT: 1, OUTPUT: 2, BROWSE: 4 } as const
@@ -55,6 +56,7 @@ const TARGET_REQUEST_ID = integer('targetRequestId', 1, U32_MAX, Reason.UNEXPECT
 
 function writeGet(writer: FrameWriter, message: GetFrame): void {
   const { options } = message
+  writeRequestIdentity(writer, options.request)
   writer.u32(HANDLE, message.handle)
   writer.u32(WAIT_MS, options.waitMs ?? 0)
   writer.flags(GET_FLAGS, options.syncpoint === true ? SYNCPOINT_BIT : 0)
@@ -64,13 +66,17 @@ function writeGet(writer: FrameWriter, message: GetFrame): void {
 }
 
 function readGet(reader: PayloadReader): GetFrame {
+  const request = readRequestIdentity(reader)
   const handle = reader.u32(HANDLE)
   const waitMs = reader.u32(WAIT_MS)
   const syncpoint = (reader.flags(GET_FLAGS) & SYNCPOINT_BIT) !== 0
   const browse = BROWSE_MODES[reader.u8(BROWSE)]
   const msgId = reader.optionalId(MSG_ID)
   const correlId = reader.optionalId(CORREL_ID)
-  const options: WireGetOptions = { waitMs, syncpoint, browse, msgId, correlId }
+  const options: WireGetOptions =
+    request === undefined
+      ? { waitMs, syncpoint, browse, msgId, correlId }
+      : { waitMs, syncpoint, browse, msgId, correlId, request }
   return { type: Opcode.GET, requestId: reader.requestId, handle, options }
 }
 
@@ -121,14 +127,18 @@ export const putCodec: PayloadCodec<PutFrame> = {
   requestIdZeroAllowed: false,
   maxPayloadBytes: 4 + PUT_OPTIONS_MAX_BYTES + maxBytesOf(BODY),
   oversizeReason: Reason.MSG_TOO_BIG_FOR_Q_MGR,
+  identifiable: true,
   write: (writer, message) => {
+    writeRequestIdentity(writer, message.options.request)
     writer.u32(HANDLE, message.handle)
     writePutOptions(writer, message.options)
     writer.bytes(BODY, message.body)
   },
   read: (reader) => {
+    const request = readRequestIdentity(reader)
     const handle = reader.u32(HANDLE)
-    const options = readPutOptions(reader)
+    const read = readPutOptions(reader)
+    const options = request === undefined ? read : { ...read, request }
     const body = reader.bytesView(BODY)
     return { type: Opcode.PUT, requestId: reader.requestId, handle, options, body }
   },
@@ -151,6 +161,7 @@ export const getCodec: PayloadCodec<GetFrame> = {
   requestIdZeroAllowed: false,
   maxPayloadBytes: 4 + 4 + 1 + 1 + 2 * OPTIONAL_ID_MAX_BYTES,
   oversizeReason: Reason.UNEXPECTED_ERROR,
+  identifiable: true,
   write: writeGet,
   read: readGet,
 }

@@ -7,6 +7,15 @@ export const HELLO_MAGIC = 'QMQ1'
 /** GET's waitMs meaning "wait until a message arrives" (MQWI_UNLIMITED). */
 export const GET_WAIT_UNLIMITED_MS = 0xffff_ffff
 
+/**
+ * Header flags. REQUEST_IDENTITY, on PUT and GET only: the payload starts with the request's
+ * identity (REQUEST_IDENTITY_BYTES: the client's 16-byte id, then a u64 sequence 1..2^53-1),
+ * before the opcode's own fields. Every other bit, and the bit on any other opcode, is refused
+ * as before (a fatal frame error), so a frame without it is byte for byte what it always was.
+ */
+export const FrameFlag = { REQUEST_IDENTITY: 0x01 } as const
+export const REQUEST_IDENTITY_BYTES = 16 + 8
+
 /** Requests have the high bit clear; a reply is 0x80 | its request where one answers one. */
 export const Opcode = {
   HELLO: 0x01,
