@@ -6,7 +6,7 @@
  * sent again with their request identity and answered with their first outcome). A unit of
  * work open across a failover reports 2003. Events 2544 and 2545 reach onEvent.
  * Method: real processes on loopback, each stopped by its pid. (1) A replicated group of three
- * members (test/replication-runtime/member-group.ts): the primary is killed, another member
+ * members (src/replication-group/member-group.ts): the primary is killed, another member
  * takes over, the killed one is started again and catches up before the next round. (2) A
  * single qmqd, killed and started again with strmqm; the clients reconnect to the same node.
  * Needs `npm run build` (members, commands and daemons run dist/).
@@ -16,7 +16,7 @@ import { connect, type QueueManagerConnection } from '../../src/client/index.js'
 import { CompCode, Reason, type MQError } from '../../src/errors.js'
 import { Persistence } from '../../src/queue/types.js'
 import { SMALL_LOG_FILE_PAGES, TestNode, freePort } from '../cli/support.js'
-import { groupPort, MemberGroup, type NodeName } from '../replication-runtime/member-group.js'
+import { groupPort, MemberGroup, type NodeName } from '../../src/replication-group/member-group.js'
 import { temporaryDirectory } from '../support/temporary-directory.js'
 import {
   drainQueue,
