@@ -15,7 +15,12 @@ import type { QueueManagerConnection } from '../../src/client/index.js'
 import { Persistence } from '../../src/queue/types.js'
 import { temporaryDirectory } from '../support/temporary-directory.js'
 import { browseAll, connectToGroup, countOf, QUEUE } from './client-work.js'
-import { groupPort, MemberGroup, NODES, type NodeName } from '../../src/replication-group/member-group.js'
+import {
+  groupPort,
+  MemberGroup,
+  NODES,
+  type NodeName,
+} from '../../src/replication-group/member-group.js'
 
 const SEGMENT_BYTES = 64 * 1024
 const TUNING = { checkpointIntervalBytes: 128 * 1024, retainMaxBytes: 256 * 1024 }
