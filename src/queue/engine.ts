@@ -57,6 +57,18 @@ export type {
 export type { EngineSnapshot } from './snapshot.js'
 export type { RelocationCandidate, RelocationScan } from './message-relocation.js'
 
+/** One queue's figures for operators (QueueEngine.queueActivity). */
+export interface QueueActivity {
+  readonly name: string
+  readonly depth: number
+  readonly maxDepth: number
+  readonly puts: number
+  readonly gets: number
+  readonly expired: number
+  /** Undefined when the queue is empty. */
+  readonly oldestPutTimeMs: number | undefined
+}
+
 export class QueueEngine {
   private readonly runtime: EngineRuntime
   private readonly expirySweeper: ExpirySweeper
@@ -224,6 +236,29 @@ export class QueueEngine {
       }
     }
     return oldest
+  }
+
+  /**
+   * Per-queue activity for metrics and the console: depth, live put/get/expiry counts and the
+   * put time of the oldest message (read back like a get would, from cache or the log).
+   */
+  queueActivity(): QueueActivity[] {
+    const activity: QueueActivity[] = []
+    for (const queue of this.runtime.state.queuesById.values()) {
+      const oldest = queue.oldestSlot()
+      const oldestPutTimeMs =
+        oldest === -1 ? undefined : this.runtime.readStored(queue, oldest).descriptor.putTimeMs
+      activity.push({
+        name: queue.name,
+        depth: queue.depth,
+        maxDepth: queue.attributes.maxDepth,
+        puts: queue.putCount,
+        gets: queue.getCount,
+        expired: queue.expiredCount,
+        oldestPutTimeMs,
+      })
+    }
+    return activity
   }
 
   /** Copy-forward compaction: the messages below `belowLsn` (message-relocation.ts). */

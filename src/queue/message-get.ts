@@ -154,6 +154,7 @@ function takeMessage(
   unitOfWork: UnitOfWork | undefined,
 ): Promise<void> {
   const table = queue.table
+  queue.getCount++
   if (!table.isPersistent(slot)) {
     if (unitOfWork === undefined) {
       queue.remove(slot)

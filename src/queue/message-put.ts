@@ -94,6 +94,7 @@ function putNonPersistent(
   state.nextSequence++
   const slotState = unitOfWork === undefined ? SlotState.AVAILABLE : SlotState.PUT_PENDING
   const slot = queue.insert(columns, slotState, stored)
+  queue.putCount++
   unitOfWork?.add(queue, slot, UnitOfWorkOperation.PUT)
 }
 
