@@ -21,9 +21,9 @@ const LINK_COLOURS = { up: '#2e7d32', lagging: '#f9a825', down: '#c62828' }
 export function topologyPicture(here, peers) {
   const nodes = [{ node: here, link: 'up', self: true }, ...peers]
   const width = 420
-  const height = nodes.length > 1 ? 200 : 90
-  const centre = { x: width / 2, y: height / 2 }
-  const radius = nodes.length > 1 ? 65 : 0
+  const height = nodes.length > 1 ? 250 : 90
+  const centre = { x: width / 2, y: height / 2 - 8 }
+  const radius = nodes.length > 1 ? 85 : 0
   const place = (index) => {
     const angle = (2 * Math.PI * index) / nodes.length - Math.PI / 2
     return { x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) }
@@ -99,27 +99,29 @@ export function drPicture(name, dr, here) {
   return picture
 }
 
-/** A small line chart of the last samples (rates per second). */
+/** A small area chart of the last samples (rates per second), scaled to its largest. */
 export function sparkline(values, colour, label) {
   const width = 120
   const height = 28
   const max = Math.max(1, ...values)
   const step = values.length > 1 ? width / (values.length - 1) : width
-  const points = values.map(
-    (value, index) =>
-      `${(index * step).toFixed(1)},${(height - 2 - (value / max) * (height - 4)).toFixed(1)}`,
-  )
+  const y = (value) => (height - 3 - (value / max) * (height - 6)).toFixed(1)
+  const points = values.map((value, index) => `${(index * step).toFixed(1)},${y(value)}`)
   const picture = svg('svg', { width, height, role: 'img', 'aria-label': label })
-  picture.append(svg('rect', { x: 0, y: 0, width, height, fill: '#f5f6f8' }))
-  if (points.length > 0)
+  picture.append(svg('rect', { x: 0, y: 0, width, height, fill: '#eef1f6', stroke: '#dde1e8' }))
+  if (points.length > 1) {
+    const last = ((values.length - 1) * step).toFixed(1)
+    const area = `0,${height} ${points.join(' ')} ${last},${height}`
+    picture.append(svg('polygon', { points: area, fill: colour, 'fill-opacity': 0.15 }))
     picture.append(
       svg('polyline', {
         points: points.join(' '),
         fill: 'none',
         stroke: colour,
-        'stroke-width': 1.5,
+        'stroke-width': 2,
       }),
     )
+  }
   return picture
 }
 

@@ -93,6 +93,14 @@ function rolesTable(qm, here) {
   return element('table', { 'data-testid': `roles-${qm.name}` }, rows)
 }
 
+function rateCell(values, colour, label) {
+  const latest = values.length === 0 ? '' : ` ${values[values.length - 1].toFixed(1)}/s`
+  return element('td', {}, [
+    sparkline(values, colour, label),
+    textElement('span', latest, { class: 'muted' }),
+  ])
+}
+
 function queuesTable(qm, rates) {
   const rows = [
     element(
@@ -113,8 +121,8 @@ function queuesTable(qm, rates) {
         textElement('td', queue.name),
         textElement('td', String(queue.depth), { 'data-testid': `depth-${qm.name}-${queue.name}` }),
         textElement('td', age),
-        element('td', {}, [sparkline(history.puts, '#1d5bd8', `puts per second of ${queue.name}`)]),
-        element('td', {}, [sparkline(history.gets, '#2e7d32', `gets per second of ${queue.name}`)]),
+        rateCell(history.puts, '#1d5bd8', `puts per second of ${queue.name}`),
+        rateCell(history.gets, '#2e7d32', `gets per second of ${queue.name}`),
       ]),
     )
   }
