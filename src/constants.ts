@@ -366,6 +366,9 @@ export const JOURNAL_BATCH_RECORDS_BUCKETS: readonly number[] = [
 export const JOURNAL_SYNC_MICROS_BUCKETS: readonly number[] = [
   50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000,
 ]
+/** Characters of a command-line progress bar, and how often it is redrawn at most. */
+export const PROGRESS_BAR_WIDTH = 30
+export const PROGRESS_REDRAW_INTERVAL_MS = 100
 /** Largest body a console action request may carry (JSON: a mode at most). */
 export const CONSOLE_MAX_REQUEST_BYTES = 4 * 1024
 

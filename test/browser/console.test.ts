@@ -70,13 +70,12 @@ describe.skipIf(!available)('web console in Chromium', () => {
     expect(await page.locator('[data-testid="topology"] svg circle').count()).toBe(1)
     // Live rates: puts made now must lift the queue's puts chart off its baseline.
     expect((await ops.node.run('amqsput', ['APP.Q', 'QMB'], { input: 'd\ne\n' })).code).toBe(0)
-    await page.waitForFunction(() => {
+    // Evaluated in the page (a string: this file is compiled without the DOM's types).
+    await page.waitForFunction(`(() => {
       const line = document.querySelector('[data-queue="APP.Q"] svg[aria-label^="puts"] polyline')
-      const ys = (line?.getAttribute('points') ?? '')
-        .split(' ')
-        .map((point) => Number(point.split(',')[1]))
-      return ys.some((y) => y < 25)
-    })
+      const points = (line?.getAttribute('points') ?? '').split(' ')
+      return points.some((point) => Number(point.split(',')[1]) < 25)
+    })()`)
     expect(await page.getByTestId('depth-QMB-APP.Q').textContent()).toBe('5')
     await screenshot(page, 'console-running')
   })
