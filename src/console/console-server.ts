@@ -65,6 +65,8 @@ export class ConsoleServer {
         const { name } = request.params
         logger.info({ qm: name, action: action.id }, 'console action')
         const result = await commands.run(action.command, action.parameters(name))
+        // The timeline samples once a second; an action's outcome is recorded at once.
+        await source.snapshot()
         return reply.code(result.exitCode === 0 ? 200 : 409).send(result)
       },
     )

@@ -15,6 +15,7 @@ import type { JournalRecord } from '../actors/journal/record-types.js'
 import { Connection } from './connection.js'
 import { EngineRuntime, type QueueEngineOptions } from './engine-runtime.js'
 import { ExpirySweeper } from './expiry-sweeper.js'
+import type { LocalQueue } from './local-queue.js'
 import { SlotState } from './message-table.js'
 import {
   alterQueue,
@@ -246,8 +247,7 @@ export class QueueEngine {
     const activity: QueueActivity[] = []
     for (const queue of this.runtime.state.queuesById.values()) {
       const oldest = queue.oldestSlot()
-      const oldestPutTimeMs =
-        oldest === -1 ? undefined : this.runtime.readStored(queue, oldest).descriptor.putTimeMs
+      const oldestPutTimeMs = oldest === -1 ? undefined : this.putTimeOf(queue, oldest)
       activity.push({
         name: queue.name,
         depth: queue.depth,
@@ -259,6 +259,15 @@ export class QueueEngine {
       })
     }
     return activity
+  }
+
+  /** Undefined when the message cannot be read back (a failed journal): status must not fail. */
+  private putTimeOf(queue: LocalQueue, slot: number): number | undefined {
+    try {
+      return this.runtime.readStored(queue, slot).descriptor.putTimeMs
+    } catch {
+      return undefined
+    }
   }
 
   /** Copy-forward compaction: the messages below `belowLsn` (message-relocation.ts). */
