@@ -59,6 +59,7 @@ export async function putMessage(
   // takes small copies from a pooled slab instead of one ArrayBuffer per message.
   const content = Buffer.allocUnsafe(body.length)
   content.set(body)
+  queue.putCount++
   if (!descriptor.persistent) {
     putNonPersistent(runtime.state, queue, { descriptor, body: content }, unitOfWork)
     return describePut(descriptor)
@@ -94,7 +95,6 @@ function putNonPersistent(
   state.nextSequence++
   const slotState = unitOfWork === undefined ? SlotState.AVAILABLE : SlotState.PUT_PENDING
   const slot = queue.insert(columns, slotState, stored)
-  queue.putCount++
   unitOfWork?.add(queue, slot, UnitOfWorkOperation.PUT)
 }
 

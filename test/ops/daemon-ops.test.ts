@@ -33,7 +33,10 @@ describe('qmqd with metrics and console', () => {
     ops = await startOpsNode('ops')
     await createAndStart(ops.node, 'QMO')
     await createAndStart(ops.node, 'QMP')
-    const defined = await ops.node.run('runmqsc', ['QMO'], { input: 'DEFINE QLOCAL(APP.Q)\n' })
+    const defined = await ops.node.run('runmqsc', ['QMO'], {
+      // Persistent (through the journal) and non-persistent puts both count.
+      input: 'DEFINE QLOCAL(APP.Q) DEFPSIST(YES)\nDEFINE QLOCAL(NP.Q)\n',
+    })
     expect(defined.code, defined.stdout).toBe(0)
   })
   afterAll(async () => {
@@ -46,6 +49,7 @@ describe('qmqd with metrics and console', () => {
     const got = await ops.node.run('amqsget', ['APP.Q', 'QMO'], { env: { QMQ_GET_WAIT_MS: '100' } })
     expect(got.code, got.stderr).toBe(0)
     expect((await ops.node.run('amqsput', ['APP.Q', 'QMO'], { input: 'four\n' })).code).toBe(0)
+    expect((await ops.node.run('amqsput', ['NP.Q', 'QMO'], { input: 'x\ny\n' })).code).toBe(0)
     const response = await fetch(ops.metricsUrl)
     expect(response.headers.get('content-type')).toContain('text/plain')
     const text = await response.text()
@@ -55,6 +59,7 @@ describe('qmqd with metrics and console', () => {
     expect(sample(text, `qmq_queue_puts_total{${queue}}`)).toBe(4)
     expect(sample(text, `qmq_queue_gets_total{${queue}}`)).toBe(3)
     expect(sample(text, `qmq_queue_depth{${queue}}`)).toBe(1)
+    expect(sample(text, 'qmq_queue_puts_total{qmgr="QMO",queue="NP.Q"}')).toBe(2)
     expect(sample(text, 'qmq_queue_manager_running{qmgr="QMO"}')).toBe(1)
     expect(sample(text, 'qmq_journal_fdatasync_seconds_count{qmgr="QMO"}')).toBeGreaterThan(0)
   })
