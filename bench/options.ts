@@ -27,7 +27,7 @@ Usage: node dist/bench/cli.js [options]
   --connections M      connections for pipelined/open-loop load
   --in-flight N        puts in flight across the pipelined connections
   --render FILE        only re-render report.html next to an existing results.json
-  --help
+  -h, --help           this text
 
 Environment: QMQ_BENCH_PORT_BASE (default 21000) moves every port the harness binds;
 QMQ_BENCH_KEEP_DATA=1 keeps server data and logs; QMQ_BENCH_CONCURRENT_CALLS=1 lets QuorumMQ
@@ -96,7 +96,7 @@ const OPTIONS = {
   connections: { type: 'string' },
   'in-flight': { type: 'string' },
   render: { type: 'string' },
-  help: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const
 
 function overrideParameters(

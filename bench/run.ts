@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import type { PresetName, RunParameters } from './parameters.js'
 import { renderReport } from './report/html.js'
 import { loadAverage, machineInfo, quorumMqVersion } from './output/environment.js'
+import { formatProgress } from '../src/ops/progress-bar.js'
 import { SCENARIOS } from './scenarios/index.js'
 import type { Scenario, ScenarioContext, ScenarioName } from './scenarios/common.js'
 import { ADAPTERS, type AdapterFactories } from './systems/index.js'
@@ -58,6 +59,8 @@ interface Accumulator {
   readonly skipped: SkippedRun[]
   readonly versions: Record<string, string>
   readonly loadAverageAtStart: readonly number[]
+  /** Scenario variants run or skipped so far, of the plan's total (the progress bar). */
+  readonly progress: { done: number; readonly total: number; readonly startedMs: number }
 }
 
 /** Plan entries grouped by the servers they need, in first-mentioned order. */
@@ -76,7 +79,14 @@ function groupPlan(plan: readonly PlanEntry[], adapters: AdapterFactories) {
   return [...groups.values()]
 }
 
+/** Scenario variants one adapter runs: sizes x persistence modes x scenarios. */
+function variantsPerAdapter(options: BenchOptions): number {
+  const { messageSizesBytes, persistenceModes } = options.parameters
+  return messageSizesBytes.length * persistenceModes.length * options.scenarios.length
+}
+
 async function usableAdapters(
+  options: BenchOptions,
   adapters: readonly SystemAdapter[],
   topology: TopologyName,
   accumulator: Accumulator,
@@ -89,6 +99,7 @@ async function usableAdapters(
       : `${adapter.label} does not run on topology ${topology}`
     if (reason === undefined) usable.push(adapter)
     else {
+      accumulator.progress.done += variantsPerAdapter(options)
       accumulator.skipped.push({ system: adapter.name, topology, reason })
       log(`skipping ${adapter.name} on ${topology}: ${reason}`)
     }
@@ -130,7 +141,10 @@ async function runAdapter(
   const scenarios = SCENARIOS.filter((scenario) => options.scenarios.includes(scenario.name))
   for (const messageBytes of options.parameters.messageSizesBytes) {
     for (const persistent of options.parameters.persistenceModes) {
-      if (!persistent && !adapter.supportsNonPersistent) continue
+      if (!persistent && !adapter.supportsNonPersistent) {
+        accumulator.progress.done += scenarios.length
+        continue
+      }
       for (const scenario of scenarios) {
         await runOne(scenario, context, { persistent, messageBytes }, accumulator, log)
       }
@@ -147,7 +161,15 @@ async function runOne(
 ): Promise<void> {
   const persistence = variant.persistent ? 'persistent' : 'non-persistent'
   const label = `${scenario.name} ${variant.messageBytes} B ${persistence}`
-  log(`${context.system.label} [${context.topology.name}] ${label}`)
+  const { progress } = accumulator
+  const bar = formatProgress(
+    progress.done,
+    progress.total,
+    performance.now() - progress.startedMs,
+    'variants',
+  )
+  log(`${bar}  ${context.system.label} [${context.topology.name}] ${label}`)
+  progress.done++
   const limitMs = scenarioTimeoutMs(scenario, context.parameters)
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
@@ -193,9 +215,14 @@ export async function runBenchmark(
     skipped: [],
     versions: {},
     loadAverageAtStart: loadAverage(),
+    progress: {
+      done: 0,
+      total: Math.max(1, options.plan.length * variantsPerAdapter(options)),
+      startedMs: performance.now(),
+    },
   }
   for (const group of groupPlan(options.plan, dependencies.adapters ?? ADAPTERS)) {
-    const adapters = await usableAdapters(group.adapters, group.topology, accumulator, log)
+    const adapters = await usableAdapters(options, group.adapters, group.topology, accumulator, log)
     const serverKind = adapters[0]?.serverKind
     if (serverKind === undefined) continue
     let running: RunningTopology
@@ -210,6 +237,7 @@ export async function runBenchmark(
     } catch (error) {
       const reason = `could not start ${serverKind} ${group.topology}: ${String(error)}`
       log(reason)
+      accumulator.progress.done += adapters.length * variantsPerAdapter(options)
       for (const adapter of adapters) {
         accumulator.skipped.push({ system: adapter.name, topology: group.topology, reason })
       }

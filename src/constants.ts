@@ -411,6 +411,32 @@ export const BLAST_VERBOSE_PROGRESS_INTERVAL_COUNT = 100
 /** amqsblst --inflight: requests outstanding at once; within the server's per-connection cap. */
 export const BLAST_MAX_INFLIGHT = 128
 
+// ---- Operations: metrics and the web console (src/ops/, src/console/) ----
+
+/** Prometheus endpoint port when metrics are enabled without one (qmqd run --metrics). */
+export const DEFAULT_METRICS_PORT = 9464
+/** Web console port when enabled without one (qmqd run --console). */
+export const DEFAULT_CONSOLE_PORT = 9465
+/** Until the security issue lands, both listen on loopback only. */
+export const OPS_LISTEN_HOST = '127.0.0.1'
+/** How often the console's status history samples the node (role and status timeline). */
+export const OPS_STATUS_SAMPLE_INTERVAL_MS = 1_000
+/** Role and status changes the timeline keeps (oldest dropped first). */
+export const OPS_TIMELINE_MAX_EVENTS = 200
+/** Upper bounds of the journal batch-size histogram, in records per batch. */
+export const JOURNAL_BATCH_RECORDS_BUCKETS: readonly number[] = [
+  1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096,
+]
+/** Upper bounds of the fdatasync latency histogram, in microseconds. */
+export const JOURNAL_SYNC_MICROS_BUCKETS: readonly number[] = [
+  50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000,
+]
+/** Characters of a command-line progress bar, and how often it is redrawn at most. */
+export const PROGRESS_BAR_WIDTH = 30
+export const PROGRESS_REDRAW_INTERVAL_MS = 100
+/** Largest body a console action request may carry (JSON: a mode at most). */
+export const CONSOLE_MAX_REQUEST_BYTES = 4 * 1024
+
 // ---- Load-time checks: constants that must agree with each other ----
 const isPowerOfTwo = (value: number): boolean => value > 0 && (value & (value - 1)) === 0
 assert(isPowerOfTwo(JOURNAL_RING_BYTES), 'ring size must be a power of two')
@@ -477,3 +503,6 @@ assert(
 assert(SERVER_MAX_REPLY_BYTES_OUTSTANDING >= 2 * MAX_CLIENT_FRAME_BYTES, 'credit holds two GETs')
 assert(HA_KEEPALIVE_MS * 2 < HA_DEADTIME_MS, 'two heartbeats fit in the dead time')
 assert(HA_WARNTIME_MS <= HA_DEADTIME_MS, 'a warning comes before a node is declared dead')
+// Operations.
+assert(DEFAULT_METRICS_PORT + 0 !== DEFAULT_CONSOLE_PORT + 0, 'metrics and console differ')
+assert(OPS_TIMELINE_MAX_EVENTS > 0, 'the timeline keeps events')

@@ -33,6 +33,8 @@ import { connectTo, reasonOf } from './client-target.js'
 import { exitWithHelpIfAsked } from './command-help.js'
 import { runMain } from './command-line.js'
 import { formatMessage } from '../amq-messages.js'
+import { PROGRESS_REDRAW_INTERVAL_MS } from '../constants.js'
+import { ProgressBar } from '../ops/progress-bar.js'
 
 async function main(): Promise<number> {
   exitWithHelpIfAsked('amqsblst', process.argv.slice(2))
@@ -66,6 +68,31 @@ async function main(): Promise<number> {
     options.verbose,
   )
   let failure: BlastFailure | null
+  // On a terminal (the demo), a progress bar on stderr; piped output stays as it was.
+  const bar = new ProgressBar(
+    process.stderr,
+    options.count,
+    options.mode === 'write' ? 'messages put' : 'messages got',
+  )
+  const drawing = setInterval(() => bar.update(meter.messages), PROGRESS_REDRAW_INTERVAL_MS)
+  try {
+    failure = await blast(connection, queue, options, meter, say)
+  } finally {
+    clearInterval(drawing)
+    bar.finish()
+  }
+  await connection.close().catch(() => undefined)
+  return report(options, meter, failure)
+}
+
+async function blast(
+  connection: QueueManagerConnection,
+  queue: RemoteQueue,
+  options: BlastOptions,
+  meter: BlastMeter,
+  say: (line: string) => void,
+): Promise<BlastFailure | null> {
+  let failure: BlastFailure | null
   if (options.mode === 'write') {
     failure = await writeMessages(connection, queue, options, meter)
   } else {
@@ -73,8 +100,7 @@ async function main(): Promise<number> {
     failure = result.failure
     if (result.extra > 0) say(`${result.extra} messages after the end marker were also got`)
   }
-  await connection.close().catch(() => undefined)
-  return report(options, meter, failure)
+  return failure
 }
 
 function parseOptions(words: string[]): BlastOptions | string {

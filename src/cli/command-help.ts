@@ -120,14 +120,20 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   qmqd: {
-    usage: 'qmqd [run | start | stop [-f] | status | send Command [JsonArguments]]',
+    usage:
+      'qmqd [run [--metrics[=Port]] [--console[=Port]] | start | stop [-f] | status | ' +
+      'send Command [JsonArguments]]',
     details: [
       'run      in the foreground (systemd, containers); SIGTERM ends queue managers immediately',
+      '  --metrics[=Port]  Prometheus endpoint http://127.0.0.1:Port/metrics (default 9464)',
+      '  --console[=Port]  web console http://127.0.0.1:Port/ (default 9465)',
+      '  (or QMQ_METRICS_PORT, QMQ_CONSOLE_PORT in the environment; both off by default)',
       'start    in the background unless running (commands do this themselves)',
       'stop     stop the daemon; refused while queue managers run, unless -f',
       'stop -f  end every running queue manager immediately (each named), then stop',
       'status   exit 0 and its pid if running, 1 if not',
       'send     any control command with JSON arguments; prints the raw response',
+      '         (qmqd send status: the node status the metrics and the console show)',
     ],
   },
 }

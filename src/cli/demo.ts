@@ -8,7 +8,9 @@
  *
  * The node directory is a fresh temporary one, removed at the end, unless QMQ_HOME is set (then
  * that one is used and kept; it must not already hold a QM1). Only a daemon this demo started is
- * stopped. On failure or Ctrl-C it still ends QM1 and stops that daemon.
+ * stopped. On failure or Ctrl-C it still ends QM1 and stops that daemon. On a terminal the
+ * blasts draw a progress bar (amqsblst's, on stderr). It ends by telling how to put the commands
+ * on PATH by name (npm link).
  */
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -87,7 +89,28 @@ async function demo(home: string, progress: Progress): Promise<void> {
   process.stdout.write(`  read    (amqsblst -R): ${blastFigures(read.stdout)}\n`)
 }
 
+const HELP = `Usage: npm run demo   (node dist/src/cli/demo.js)
+  Creates QM1 in a fresh QMQ_HOME (or the one set, which must not hold a QM1), starts it,
+  blasts ${MESSAGE_COUNT.toLocaleString('en-US')} persistent ${MESSAGE_BYTES} B messages and reads them back, prints the rates,
+  then ends QM1 and stops the daemon it started. No options.
+`
+
+/** How to run the commands by name after the demo (they are the package's bin entries). */
+const BY_NAME = `
+To run the commands by name (crtmqm, strmqm, dspmq, qmqd, ...), put them on PATH:
+  npm link                      # from this checkout (or: npm install -g quorummq)
+`
+
 async function main(): Promise<number> {
+  const words = process.argv.slice(2)
+  if (words.some((word) => word === '-h' || word === '-?' || word === '--help')) {
+    process.stdout.write(HELP)
+    return 0
+  }
+  if (words.length > 0) {
+    process.stderr.write(`demo takes no arguments\n${HELP}`)
+    return 36
+  }
   const configured = process.env['QMQ_HOME']
   const temporary = configured === undefined || configured === ''
   const home = temporary ? fs.mkdtempSync(join(os.tmpdir(), 'qmq-demo-')) : configured
@@ -115,6 +138,7 @@ async function main(): Promise<number> {
   }
   await cleanUp(home, progress, daemonWasRunning, temporary)
   process.off('SIGINT', ignore)
+  if (code === 0) process.stdout.write(BY_NAME)
   return code
 }
 

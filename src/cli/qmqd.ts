@@ -3,7 +3,10 @@
  * qmqd: the QuorumMQ node daemon (design: src/daemon/node-daemon.ts).
  *
  *   qmqd [run]             run in the foreground (systemd, containers); SIGTERM or SIGINT ends
- *                          every running queue manager immediately, then exits 0
+ *                          every running queue manager immediately, then exits 0.
+ *                          --metrics[=PORT], --console[=PORT] (or QMQ_METRICS_PORT,
+ *                          QMQ_CONSOLE_PORT): Prometheus endpoint and web console on loopback
+ *                          (src/ops/ops-settings.ts)
  *   qmqd start             start in the background unless running (commands do this themselves)
  *   qmqd stop [-f]         ask the running daemon to stop; waits until its process is gone.
  *                          Refused (exit 5, naming them) while queue managers run; -f ends
@@ -18,6 +21,7 @@ import { pingDaemon, sendControlRequest } from '../daemon/control-client.js'
 import { checkNodeDirectory, ensureDaemon } from '../daemon/daemon-launcher.js'
 import { reportLaunch } from '../daemon/launch-report.js'
 import { NodeDaemon } from '../daemon/node-daemon.js'
+import { opsSettingsOf } from '../ops/ops-settings.js'
 import { processAlive } from '../runtime/process-liveness.js'
 import { DAEMON_POLL_INTERVAL_MS, DAEMON_STOP_TIMEOUT_MS } from '../constants.js'
 import { COMMAND_HELP, exitWithHelpIfAsked } from './command-help.js'
@@ -31,7 +35,7 @@ async function main(): Promise<number> {
   const [subcommand = 'run', ...rest] = process.argv.slice(2)
   switch (subcommand) {
     case 'run':
-      return runForeground(rest.includes('--spawned'))
+      return runForeground(rest)
     case 'start':
       return start()
     case 'stop':
@@ -50,12 +54,16 @@ function usageError(): number {
   return 36
 }
 
-async function runForeground(spawned: boolean): Promise<number> {
+async function runForeground(rest: readonly string[]): Promise<number> {
+  const spawned = rest.includes('--spawned')
+  const known = (word: string) => word === '--spawned' || /^--(metrics|console)(=.*)?$/.test(word)
+  if (!rest.every(known)) return usageError()
+  const ops = opsSettingsOf(rest)
   const paths = localNode()
   checkNodeDirectory(paths)
   let daemon: NodeDaemon
   try {
-    daemon = await NodeDaemon.start(paths, { logToFiles: spawned })
+    daemon = await NodeDaemon.start(paths, { logToFiles: spawned, ops })
   } catch (error) {
     // Spawned by a command that raced another one: the other daemon serves both.
     if (spawned && error instanceof CommandFailure && error.key === 'DAEMON_ALREADY_RUNNING') {

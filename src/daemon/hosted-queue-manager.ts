@@ -104,6 +104,12 @@ export class HostedQueueManager {
     }
   }
 
+  /** The queue manager and its listener while Running (metrics and the web console read them). */
+  get running():
+    { readonly queueManager: QueueManager; readonly server: QueueManagerServer } | undefined {
+    return this.statusValue === QueueManagerStatus.RUNNING ? this.current : undefined
+  }
+
   /** The running queue manager's log figures (dspmq -o log); undefined unless Running. */
   logStatus(): LogStatus | undefined {
     if (this.current === undefined || this.statusValue !== QueueManagerStatus.RUNNING) {

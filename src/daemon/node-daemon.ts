@@ -35,14 +35,19 @@ import { queueManagerPaths, type NodePaths } from './node-paths.js'
 import { listQueueManagerNames } from './queue-manager-config.js'
 import { queryCommands } from './query-commands.js'
 import { isActiveStatus, recordedStatus, settleAbandonedRecord } from './queue-manager-status.js'
-import { CommandFailure, ReplyBuilder } from './command-failure.js'
+import { CommandFailure, ReplyBuilder, failureReply } from './command-failure.js'
 import type { CommandReply } from './control-protocol.js'
+import { OpsServers } from '../ops/ops-servers.js'
+import { OPS_DISABLED, type OpsSettings } from '../ops/ops-settings.js'
 
 export class NodeDaemon implements DaemonContext {
   private readonly queueManagers = new Map<string, HostedQueueManager>()
   private control: ControlServer | undefined
   private housekeeping: NodeJS.Timeout | undefined
   private serialTail: Promise<unknown> = Promise.resolve()
+  private commandTable: Map<string, CommandHandler> = new Map()
+  /** Status source, metrics endpoint and web console (src/ops/, src/console/). */
+  readonly ops: OpsServers = new OpsServers(this)
   private stopping: Promise<void> | undefined
   private resolveStopped!: () => void
   readonly ha: HaNode
@@ -64,7 +69,7 @@ export class NodeDaemon implements DaemonContext {
   /** `logToFiles`: a background daemon's rolling log files, set up only once the lock is held. */
   static async start(
     paths: NodePaths,
-    options: { logToFiles?: boolean } = {},
+    options: { logToFiles?: boolean; ops?: OpsSettings } = {},
   ): Promise<NodeDaemon> {
     fs.mkdirSync(paths.queueManagers, { recursive: true, mode: 0o700 })
     fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 })
@@ -74,8 +79,10 @@ export class NodeDaemon implements DaemonContext {
     const daemon = new NodeDaemon(paths, logger, lock)
     try {
       daemon.settleAbandoned()
-      daemon.control = await ControlServer.listen(paths.socket, daemon.handlers(), logger)
+      daemon.commandTable = daemon.handlers()
+      daemon.control = await ControlServer.listen(paths.socket, daemon.commandTable, logger)
       await daemon.ha.start()
+      await daemon.ops.start(options.ops ?? OPS_DISABLED, daemon.consoleCommands())
     } catch (error) {
       await daemon.control?.close()
       await lock.release()
@@ -126,6 +133,7 @@ export class NodeDaemon implements DaemonContext {
       }),
     )
     await Promise.all(ends)
+    await this.ops.close()
     await this.ha.stop()
     await this.control?.close()
     if (holdsDaemonLock(this.paths)) fs.rmSync(this.paths.socket, { force: true })
@@ -143,7 +151,22 @@ export class NodeDaemon implements DaemonContext {
     for (const [name, handler] of lifecycleCommands(this)) table.set(name, handler)
     for (const [name, handler] of queryCommands(this)) table.set(name, handler)
     for (const [name, handler] of haCommands(this)) table.set(name, handler)
+    for (const [name, handler] of this.ops.commands()) table.set(name, handler)
     return table
+  }
+
+  /** The console runs the CLI's own command handlers, so it refuses what the CLI refuses. */
+  private consoleCommands() {
+    return {
+      has: (command: string) => this.commandTable.has(command),
+      run: async (command: string, parameters: Record<string, unknown>) => {
+        try {
+          return await this.commandTable.get(command)!(parameters)
+        } catch (error) {
+          return failureReply(error)
+        }
+      },
+    }
   }
 
   identity(): { pid: number; home: string; version: string } {

@@ -213,6 +213,11 @@ export class QueueManager {
     return this.journal.stats()
   }
 
+  /** The epoch stamped into new records (raised by replication, never lowered). */
+  get epoch(): number {
+    return this.journal.epoch
+  }
+
   get journalEndLsn(): number {
     return this.journal.endLsn
   }

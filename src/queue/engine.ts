@@ -15,6 +15,7 @@ import type { JournalRecord } from '../actors/journal/record-types.js'
 import { Connection } from './connection.js'
 import { EngineRuntime, type QueueEngineOptions } from './engine-runtime.js'
 import { ExpirySweeper } from './expiry-sweeper.js'
+import type { LocalQueue } from './local-queue.js'
 import { SlotState } from './message-table.js'
 import {
   alterQueue,
@@ -56,6 +57,18 @@ export type {
 } from './queue-admin.js'
 export type { EngineSnapshot } from './snapshot.js'
 export type { RelocationCandidate, RelocationScan } from './message-relocation.js'
+
+/** One queue's figures for operators (QueueEngine.queueActivity). */
+export interface QueueActivity {
+  readonly name: string
+  readonly depth: number
+  readonly maxDepth: number
+  readonly puts: number
+  readonly gets: number
+  readonly expired: number
+  /** Undefined when the queue is empty. */
+  readonly oldestPutTimeMs: number | undefined
+}
 
 export class QueueEngine {
   private readonly runtime: EngineRuntime
@@ -224,6 +237,37 @@ export class QueueEngine {
       }
     }
     return oldest
+  }
+
+  /**
+   * Per-queue activity for metrics and the console: depth, live put/get/expiry counts and the
+   * put time of the oldest message (read back like a get would, from cache or the log).
+   */
+  queueActivity(): QueueActivity[] {
+    const activity: QueueActivity[] = []
+    for (const queue of this.runtime.state.queuesById.values()) {
+      const oldest = queue.oldestSlot()
+      const oldestPutTimeMs = oldest === -1 ? undefined : this.putTimeOf(queue, oldest)
+      activity.push({
+        name: queue.name,
+        depth: queue.depth,
+        maxDepth: queue.attributes.maxDepth,
+        puts: queue.putCount,
+        gets: queue.getCount,
+        expired: queue.expiredCount,
+        oldestPutTimeMs,
+      })
+    }
+    return activity
+  }
+
+  /** Undefined when the message cannot be read back (a failed journal): status must not fail. */
+  private putTimeOf(queue: LocalQueue, slot: number): number | undefined {
+    try {
+      return this.runtime.readStored(queue, slot).descriptor.putTimeMs
+    } catch {
+      return undefined
+    }
   }
 
   /** Copy-forward compaction: the messages below `belowLsn` (message-relocation.ts). */

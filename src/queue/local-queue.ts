@@ -67,6 +67,13 @@ export class LocalQueue {
   openInputCount = 0
   openOutputCount = 0
   openBrowseCount = 0
+  /**
+   * Live operations since the queue manager started (metrics): puts and gets taken (under
+   * syncpoint too, counted when taken), messages expired. Replay and restore do not count.
+   */
+  putCount = 0
+  getCount = 0
+  expiredCount = 0
   deleted = false
   /** Next slot the expiry sweeper examines. */
   private sweepCursor = 0
@@ -83,6 +90,18 @@ export class LocalQueue {
 
   get name(): string {
     return this.attributes.name
+  }
+
+  /** The live message that arrived first (lowest sequence), or -1 (metrics: oldest age). */
+  oldestSlot(): number {
+    const table = this.table
+    let oldest = -1
+    for (let slot = 0; slot < table.slotLimit; slot++) {
+      const state = table.stateOf(slot)
+      if (state === SlotState.FREE || state === SlotState.REMOVED) continue
+      if (oldest === -1 || table.sequence[slot]! < table.sequence[oldest]!) oldest = slot
+    }
+    return oldest
   }
 
   get openHandleCount(): number {
@@ -209,6 +228,7 @@ export class LocalQueue {
     }
     this.table.setState(slot, SlotState.REMOVED)
     this.tombstones++
+    this.expiredCount++
   }
 
   commitPut(slot: number): void {
@@ -338,6 +358,7 @@ export class LocalQueue {
         expired++
       }
     }
+    this.expiredCount += expired
     const examined = end - this.sweepCursor
     this.sweepCursor = end
     // remove() released slots at a deque front; others became tombstones: compact if wasteful.

@@ -209,6 +209,7 @@ function takeMessage(
   identity: RequestIdentity | undefined,
 ): Promise<void> {
   const table = queue.table
+  queue.getCount++
   if (!table.isPersistent(slot)) {
     if (unitOfWork === undefined) {
       queue.remove(slot)

@@ -69,6 +69,7 @@ export async function putMessage(
   // takes small copies from a pooled slab instead of one ArrayBuffer per message.
   const content = Buffer.allocUnsafe(body.length)
   content.set(body)
+  queue.putCount++
   if (!descriptor.persistent) {
     putNonPersistent(runtime.state, queue, { descriptor, body: content }, unitOfWork)
     if (request !== undefined) runtime.state.outcomes.record(request, putOutcome(descriptor))

@@ -11,6 +11,7 @@
  */
 import { assert } from '../../assert.js'
 import { trace } from '../../runtime/path-trace.js'
+import { JOURNAL_BATCH_RECORDS_BUCKETS, JOURNAL_SYNC_MICROS_BUCKETS } from '../../constants.js'
 import type { FrameVisitor } from '../../ring/framed-ring.js'
 import type { JournalControlBlock } from './control-block.js'
 import { RECORD_FRAME_TAG, VERBATIM_RECORD_FRAME_TAG, type JournalStats } from './messages.js'
@@ -43,6 +44,16 @@ interface MutableStats {
   records: number
   syncMicrosTotal: number
   largestBatchRecords: number
+  syncs: number
+  batchRecordsBuckets: number[]
+  syncMicrosBuckets: number[]
+}
+
+/** Index of the first bucket bound >= value, or bounds.length (the +Inf bucket). */
+export function bucketIndex(bounds: readonly number[], value: number): number {
+  let index = 0
+  while (index < bounds.length && value > bounds[index]!) index++
+  return index
 }
 
 export class JournalLoop {
@@ -53,6 +64,10 @@ export class JournalLoop {
     records: 0,
     syncMicrosTotal: 0,
     largestBatchRecords: 0,
+    syncs: 0,
+    // Per-bucket (not cumulative) counts, one more than the bounds for +Inf (metrics).
+    batchRecordsBuckets: new Array<number>(JOURNAL_BATCH_RECORDS_BUCKETS.length + 1).fill(0),
+    syncMicrosBuckets: new Array<number>(JOURNAL_SYNC_MICROS_BUCKETS.length + 1).fill(0),
   }
   private readonly visitor: FrameVisitor
   private taken = 0
@@ -86,6 +101,8 @@ export class JournalLoop {
   /** Adds the duration of one fdatasync to the statistics (the file SegmentIo reports it). */
   recordSync(micros: number): void {
     this.counters.syncMicrosTotal += micros
+    this.counters.syncs++
+    this.counters.syncMicrosBuckets[bucketIndex(JOURNAL_SYNC_MICROS_BUCKETS, micros)]!++
   }
 
   /** One round: write everything that is ready; returns false if there was nothing. */
@@ -115,7 +132,14 @@ export class JournalLoop {
 
   stats(): JournalStats {
     const durableEndLsn = this.control.durableEndLsn
-    return { ...this.counters, bytes: durableEndLsn - this.durableAtStart, durableEndLsn }
+    const counters = this.counters
+    return {
+      ...counters,
+      batchRecordsBuckets: [...counters.batchRecordsBuckets],
+      syncMicrosBuckets: [...counters.syncMicrosBuckets],
+      bytes: durableEndLsn - this.durableAtStart,
+      durableEndLsn,
+    }
   }
 
   private take(bytes: Uint8Array, offset: number, length: number, tag: number): boolean {
@@ -140,6 +164,7 @@ export class JournalLoop {
     counters.batches++
     counters.records += records
     counters.largestBatchRecords = Math.max(counters.largestBatchRecords, records)
+    counters.batchRecordsBuckets[bucketIndex(JOURNAL_BATCH_RECORDS_BUCKETS, records)]!++
     this.control.publishDurable(durableEnd, this.writer.lastEpoch)
   }
 }

@@ -83,6 +83,12 @@ export interface JournalStats {
   readonly syncMicrosTotal: number
   readonly largestBatchRecords: number
   readonly durableEndLsn: number
+  /** fdatasyncs timed (syncMicrosTotal is their sum). */
+  readonly syncs: number
+  /** Batches per JOURNAL_BATCH_RECORDS_BUCKETS bound (records), the last for larger ones. */
+  readonly batchRecordsBuckets: readonly number[]
+  /** fdatasyncs per JOURNAL_SYNC_MICROS_BUCKETS bound (µs), the last for longer ones. */
+  readonly syncMicrosBuckets: readonly number[]
 }
 
 /** The worker's comlink-exposed control API. */

@@ -1,0 +1,58 @@
+/**
+ * Goal: the timeline records each change of status, role or DR state once, bounded.
+ * Method: feed snapshots that change one fact at a time and read the events.
+ */
+import { describe, expect, it } from 'vitest'
+import { StatusTimeline } from '../../src/ops/status-timeline.js'
+import { plainQueueManager, snapshotOf } from './fixtures.js'
+
+describe('StatusTimeline', () => {
+  it('records first sightings, then only changes', () => {
+    const timeline = new StatusTimeline(10)
+    timeline.observe(snapshotOf([plainQueueManager()], 1))
+    timeline.observe(snapshotOf([plainQueueManager()], 2))
+    timeline.observe(snapshotOf([plainQueueManager({ status: 'Running' })], 3))
+    const events = timeline.list()
+    expect(events.map((event) => [event.atMs, event.kind, event.from, event.to])).toEqual([
+      [1, 'status', undefined, 'Ended immediately'],
+      [1, 'role', undefined, 'standalone'],
+      [3, 'status', 'Ended immediately', 'Running'],
+    ])
+    expect(events.every((event) => event.node === 'node-a' && event.queueManager === 'QM1')).toBe(
+      true,
+    )
+  })
+
+  it('records HA role changes of peers and DR state changes', () => {
+    const timeline = new StatusTimeline(10)
+    const withPeer = (role: 'primary' | 'secondary', state: 'Normal' | 'Partitioned') =>
+      plainQueueManager({
+        role: role === 'primary' ? 'secondary' : 'primary',
+        ha: {
+          group: 'G',
+          quorum: true,
+          failovers: 0,
+          elections: 0,
+          peers: [{ node: 'node-b', link: 'up', role }],
+        },
+        dr: { role: 'primary', state, remote: 'dr-x' },
+      })
+    timeline.observe(snapshotOf([withPeer('secondary', 'Normal')], 1))
+    timeline.observe(snapshotOf([withPeer('primary', 'Partitioned')], 2))
+    const later = timeline.list().filter((event) => event.atMs === 2)
+    expect(later.map((event) => [event.node, event.kind, event.from, event.to])).toEqual([
+      ['node-a', 'role', 'primary', 'secondary'],
+      ['node-b', 'role', 'secondary', 'primary'],
+      ['dr-x', 'dr', 'Normal', 'Partitioned'],
+    ])
+  })
+
+  it('keeps only the newest events', () => {
+    const timeline = new StatusTimeline(2)
+    const statuses = ['Running', 'Quiescing', 'Ended normally'] as const
+    statuses.forEach((status, index) =>
+      timeline.observe(snapshotOf([plainQueueManager({ status })], index)),
+    )
+    expect(timeline.list().map((event) => event.to)).toEqual(['Quiescing', 'Ended normally'])
+  })
+})
