@@ -5,7 +5,12 @@
  *
  * config.json: { "queueManager": "QM1", "group": "G1", "node": "a", "dataDirectory": "...",
  *   "clientPort": 1414, "members": [{ "id": "a", "host": "127.0.0.1", "port": 4000 }, ...],
- *   "segmentBytes": 4194304, "queues": ["APP.Q"] }
+ *   "segmentBytes": 4194304, "queues": ["APP.Q"], "sharedSecretFile": "...", "linkTlsDirectory":
+ *   "...", "clientTlsDirectory": "..." }
+ *
+ * sharedSecretFile: the group's secret; links then authenticate by HMAC challenge (SECURITY.md).
+ * linkTlsDirectory: key.pem, cert.pem, ca.pem for TLS on the links; clientTlsDirectory: the same
+ * for the client listener.
  *
  * Every member listens for replication on its own address and for clients on the same address at
  * clientPort; clients use a connection-name list of all members and reach the serving primary
@@ -17,6 +22,7 @@ import fs from 'node:fs'
 import readline from 'node:readline'
 import { ErrorCode, QmqError } from '../errors.js'
 import type { MemberAddress } from '../actors/replication/messages.js'
+import { readLinkTls, readSecretFile } from '../security/link-security.js'
 import { ReplicatedQueueManager } from './replicated-queue-manager.js'
 
 interface MemberConfig {
@@ -28,6 +34,9 @@ interface MemberConfig {
   readonly members: readonly MemberAddress[]
   readonly segmentBytes?: number
   readonly queues?: readonly string[]
+  readonly sharedSecretFile?: string
+  readonly linkTlsDirectory?: string
+  readonly clientTlsDirectory?: string
 }
 
 function readConfig(path: string | undefined): MemberConfig {
@@ -56,6 +65,11 @@ async function main(): Promise<void> {
     segmentBytes: config.segmentBytes,
     clientPort: config.clientPort,
     queues: config.queues,
+    linkSecurity: {
+      secret: config.sharedSecretFile ? readSecretFile(config.sharedSecretFile) : undefined,
+      tls: config.linkTlsDirectory ? readLinkTls(config.linkTlsDirectory) : undefined,
+    },
+    clientTlsDirectory: config.clientTlsDirectory,
   })
   member.on('role', (role, epoch, primaryId) => say('role', { role, epoch, primaryId }))
   member.on('serving', (serving) => say('serving', { serving, epoch: member.epoch }))

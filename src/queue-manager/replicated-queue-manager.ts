@@ -57,6 +57,8 @@ import { saveDivergentTail } from './divergent-tail.js'
 import { SerialOps } from './serial-ops.js'
 import { join } from 'node:path'
 import fs from 'node:fs'
+import type { LinkSecurity } from '../security/link-security.js'
+import { readServerTls } from '../security/listener-policy.js'
 
 export interface ReplicatedOpenOptions {
   readonly dataDirectory: string
@@ -71,6 +73,10 @@ export interface ReplicatedOpenOptions {
   /** Local queues a new primary defines if they are missing (convenience for tests, demos). */
   readonly queues?: readonly string[]
   readonly logger?: Logger
+  /** Shared secret and TLS for the replication links (src/security/link-security.ts). */
+  readonly linkSecurity?: LinkSecurity
+  /** key.pem, cert.pem (and ca.pem, crl.pem) for TLS on the client listener. */
+  readonly clientTlsDirectory?: string
 }
 
 export interface MemberStatus {
@@ -293,6 +299,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       commitLsn: LOG_START_LSN,
       journalControlBuffer: this.journal.controlBuffer,
       batchRingBuffer,
+      linkSecurity: options.linkSecurity,
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))
@@ -300,12 +307,14 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private async listen(): Promise<void> {
     const self = this.options.members.find((member) => member.id === this.options.self)!
+    const tlsDirectory = this.options.clientTlsDirectory
     // Served as itself: a session reads `engine` at connect, so a rebuilt engine is picked up.
     this.server = await QueueManagerServer.listen({
       queueManager: this,
       host: self.host,
       port: this.options.clientPort!,
       logger: this.logger.child({ component: 'server' }),
+      tls: tlsDirectory === undefined ? undefined : readServerTls(tlsDirectory),
     })
   }
 

@@ -104,6 +104,7 @@ export {
 export {
   AuthMechanism,
   CLIENT_PROTOCOL_VERSION,
+  CREDENTIALS_SEPARATOR,
   GET_WAIT_UNLIMITED_MS,
   HELLO_MAGIC,
   Opcode,

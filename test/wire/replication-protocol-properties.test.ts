@@ -165,6 +165,10 @@ const frameArbitraries: { readonly [T in ReplicationFrameTag]: fc.Arbitrary<Repl
     reason: fc.constantFrom(...Object.values(RefusalReason)),
     message: fc.string({ unit: 'grapheme', maxLength: 200 }),
   }),
+  helloProof: fc.record({
+    type: fc.constant(LinkMessageType.HELLO_PROOF),
+    proof: bytes(1024),
+  }),
   preVote: fc.record({
     type: fc.constant(MessageType.PRE_VOTE),
     ...constants(),

@@ -16,6 +16,7 @@ import type { Role } from '../../replication/effects.js'
 import type { EpochRun } from '../../replication/epoch-history.js'
 import type { HardState, ReplicaStatus } from '../../replication/replica.js'
 import type { CommitPolicyKind } from '../../replication/quorum.js'
+import type { LinkSecurity } from '../../security/link-security.js'
 
 export interface MemberAddress {
   readonly id: string
@@ -39,6 +40,8 @@ export interface ReplicationWorkerData {
   readonly batchRingBuffer: SharedArrayBuffer
   readonly commitBuffer: SharedArrayBuffer
   readonly logLevel: string | undefined
+  /** Shared-secret HMAC and TLS on the peer links (src/security/); none when absent. */
+  readonly linkSecurity?: LinkSecurity
 }
 
 export type ReplicationEvent =
