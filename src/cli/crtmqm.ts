@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * crtmqm [-c Text] [-lf LogFilePages] [-p Port] [--listener-host Address] [-q]
+ *        [--chckclnt OPTIONAL|REQUIRED]
  *        [-u DeadLetterQName] [-z] QMgrName
  *
  * Creates a queue manager in this node's directory (QMQ_HOME). Without -p its listener gets the
@@ -9,7 +10,9 @@
  * (64 MiB). --listener-host chooses the address the listener binds (QMQ_LISTENER_HOST too; the
  * option wins); the default is 127.0.0.1, loopback only, because clients do not authenticate
  * yet. -q makes it the node's default queue manager; -u names its dead-letter queue; -z
- * suppresses error messages. MQ options QuorumMQ does not support are refused with the reason
+ * suppresses error messages. --chckclnt REQUIRED makes client connections authenticate (a user
+ * and password, or a trusted certificate) from the start; OPTIONAL is the default and qmqusr -c
+ * changes it later (SECURITY.md). MQ options QuorumMQ does not support are refused with the reason
  * (unsupported-options.ts). The queue manager is created ended; strmqm starts it.
  */
 import { CommandFailure } from '../daemon/command-failure.js'
@@ -37,7 +40,7 @@ async function main(): Promise<number> {
         u: 'value',
         z: 'flag',
       },
-      long: { 'listener-host': 'value' },
+      long: { 'listener-host': 'value', chckclnt: 'value' },
     },
     COMMAND_HELP['crtmqm']!.usage,
     (candidate) => candidate.positionals.length === 1,
@@ -60,10 +63,18 @@ async function main(): Promise<number> {
   const description = optionValue(parsed, '-c')
   if (description !== undefined) parameters['description'] = description
   if (hasFlag(parsed, '-q')) parameters['makeDefault'] = true
+  const checkClient = optionValue(parsed, '--chckclnt')?.toUpperCase()
+  if (checkClient !== undefined && checkClient !== 'REQUIRED' && checkClient !== 'OPTIONAL') {
+    invalid('ARGUMENTS_NOT_VALID', {})
+  }
+  if (checkClient !== undefined) parameters['checkClient'] = checkClient
   return printResponse(await callDaemonStarting('crtmqm', parameters))
 }
 
-function invalid(key: 'PORT_NOT_VALID', inserts: Record<string, string>): never {
+function invalid(
+  key: 'PORT_NOT_VALID' | 'ARGUMENTS_NOT_VALID',
+  inserts: Record<string, string>,
+): never {
   throw new CommandFailure(key, inserts)
 }
 

@@ -18,6 +18,11 @@ export interface QueueManagerConfig {
   readonly description?: string
   /** crtmqm -u: also given to the queue manager at creation (DISPLAY QMGR DEADQ). */
   readonly deadLetterQueue?: string
+  /**
+   * Edit to true to allow a plain-TCP listener on a non-loopback host (refused otherwise:
+   * passwords and messages would cross the network in the clear). QMQ_ALLOW_PLAINTEXT=1 too.
+   */
+  readonly allowPlaintext?: boolean
 }
 
 /**
