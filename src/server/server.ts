@@ -85,6 +85,8 @@ export class QueueManagerServer {
   private readonly counters = new ServerIoCounters()
   private readonly services: SessionServices
   private readonly gate: PreAuthGate
+  /** Raw sockets holding a pre-auth slot (TLS handshake or HELLO pending), closed at close. */
+  private readonly unauthenticated = new Map<string, Socket>()
   private nextConnectionNumber = 1
   private listeningPort = 0
   private closing: Promise<void> | undefined
@@ -207,7 +209,11 @@ export class QueueManagerServer {
       socket.destroy()
       return false
     }
-    socket.once('close', () => this.gate.release(key))
+    this.unauthenticated.set(key, socket)
+    socket.once('close', () => {
+      this.gate.release(key)
+      this.unauthenticated.delete(key)
+    })
     return true
   }
 
@@ -226,7 +232,10 @@ export class QueueManagerServer {
       {
         address: socket.remoteAddress ?? '?',
         certificate: socket instanceof tls.TLSSocket ? peerCertificateOf(socket) : undefined,
-        authenticated: () => this.gate.release(key),
+        authenticated: () => {
+          this.gate.release(key)
+          this.unauthenticated.delete(key)
+        },
       },
     )
     this.sessions.add(session)
@@ -237,6 +246,8 @@ export class QueueManagerServer {
   private async closeOnce(graceful: boolean): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.logger.info({ graceful, connections: this.sessions.size }, 'server closing')
+    // Not yet clients: a stalled TLS handshake must not hold the close up.
+    for (const socket of this.unauthenticated.values()) socket.destroy()
     await Promise.all([...this.sessions].map((session) => session.shutdown(graceful)))
     await stopped
     this.logger.info('server closed')
