@@ -9,11 +9,12 @@
  * file pages: 2049 (about 8 MiB, two records of the largest message) to 65535, default 16384
  * (64 MiB). --listener-host chooses the address the listener binds (QMQ_LISTENER_HOST too; the
  * option wins); the default is 127.0.0.1, loopback only; elsewhere the listener needs TLS or
- * "allowPlaintext" (SECURITY.md). -q makes it the node's default queue manager; -u names its dead-letter queue; -z
- * suppresses error messages. --chckclnt REQUIRED makes client connections authenticate (a user
- * and password, or a trusted certificate) from the start; OPTIONAL is the default and qmqusr -c
- * changes it later (SECURITY.md). MQ options QuorumMQ does not support are refused with the reason
- * (unsupported-options.ts). The queue manager is created ended; strmqm starts it.
+ * "allowPlaintext" (SECURITY.md). -q makes it the node's default queue manager; -u names its
+ * dead-letter queue; -z suppresses error messages. --chckclnt REQUIRED makes client
+ * connections authenticate (a user and password, or a trusted certificate) from the start;
+ * OPTIONAL is the default and qmqusr -c changes it later (SECURITY.md). MQ options QuorumMQ
+ * does not support are refused with the reason (unsupported-options.ts). The queue manager is
+ * created ended; strmqm starts it.
  */
 import { CommandFailure } from '../daemon/command-failure.js'
 import { hasFlag, optionValue, parseWholeNumber } from './arguments.js'

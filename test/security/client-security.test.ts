@@ -70,10 +70,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  for (const server of servers) {
-    const started = Date.now()
-    await server.close({ graceful: false })
-  }
+  for (const server of servers) await server.close({ graceful: false })
   await queueManager.close()
   directory.remove()
 })
