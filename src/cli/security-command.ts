@@ -25,20 +25,22 @@ export function takeQueueManager(words: readonly string[]): [string | undefined,
 }
 
 export function runSecurityCommand(usage: string, main: () => Promise<string[]>): void {
-  main().then(
-    (lines) => {
-      for (const line of lines) process.stdout.write(`${line}\n`)
-      process.exitCode = 0
-    },
-    (error: unknown) => {
-      if (error instanceof SecurityCommandError) {
-        process.stderr.write(`AMQ7024E: ${error.message}\nUsage: ${usage}\n`)
-        process.exitCode = 36
-      } else {
-        process.exitCode = reportFailure(error)
-      }
-    },
-  )
+  Promise.resolve()
+    .then(main)
+    .then(
+      (lines) => {
+        for (const line of lines) process.stdout.write(`${line}\n`)
+        process.exitCode = 0
+      },
+      (error: unknown) => {
+        if (error instanceof SecurityCommandError) {
+          process.stderr.write(`AMQ7024E: ${error.message}\nUsage: ${usage}\n`)
+          process.exitCode = 36
+        } else {
+          process.exitCode = reportFailure(error)
+        }
+      },
+    )
 }
 
 /** Standard input, whole, without its final newline: a password from a pipe or a terminal. */
