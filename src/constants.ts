@@ -506,3 +506,40 @@ assert(HA_WARNTIME_MS <= HA_DEADTIME_MS, 'a warning comes before a node is decla
 // Operations.
 assert(DEFAULT_METRICS_PORT + 0 !== DEFAULT_CONSOLE_PORT + 0, 'metrics and console differ')
 assert(OPS_TIMELINE_MAX_EVENTS > 0, 'the timeline keeps events')
+
+// ---- Security (src/security/): passwords, guessing limits, pre-authentication bounds ----
+/** scrypt cost (N = 2^14, r 8, p 1: ~16 MiB and ~30-60 ms per check here; OWASP's floor). */
+export const PASSWORD_SCRYPT_COST = 16_384
+export const PASSWORD_SCRYPT_BLOCK_SIZE = 8
+export const PASSWORD_SCRYPT_PARALLELISM = 1
+export const PASSWORD_SALT_BYTES = 16
+export const PASSWORD_HASH_BYTES = 32
+/** A user name: MQ's 12-character user ids are too short for mail-style names; 64 is plenty. */
+export const MAX_USER_NAME_BYTES = 64
+export const MAX_PASSWORD_BYTES = 1024
+/** Every refused authentication waits this long before its answer, so guessing is slow. */
+export const AUTH_FAILURE_DELAY_MS = 1_000
+/** Failures per address within the window after which that address is refused outright. */
+export const AUTH_FAILURES_PER_ADDRESS_MAX = 10
+export const AUTH_FAILURE_WINDOW_MS = 60_000
+/** Addresses whose failures are remembered; the oldest are forgotten beyond this. */
+export const AUTH_TRACKED_ADDRESSES_MAX = 10_000
+/**
+ * Bytes one connection may send before its HELLO is answered: a HELLO is at most ~8.5 KiB
+ * (credentials 8 KiB), so anything beyond this before authentication is refused at once
+ * rather than buffered up to a whole 4 MiB frame.
+ */
+export const SERVER_PRE_AUTH_MAX_BYTES = 16 * KiB
+/** Connections not yet past HELLO, over all clients and per address (a flood is cut here). */
+export const SERVER_PRE_AUTH_CONNECTIONS_MAX = 256
+export const SERVER_PRE_AUTH_CONNECTIONS_PER_ADDRESS_MAX = 64
+/** TLS handshakes that take longer than this are dropped (slow or malformed TLS). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 5_000
+/** Replication link authentication: nonce size of the HMAC-SHA256 challenge (DRBD uses 64). */
+export const LINK_CHALLENGE_BYTES = 32
+export const LINK_PROOF_BYTES = 32
+/** A group secret shorter than this is refused at start: it would be guessable offline. */
+export const LINK_SECRET_MIN_BYTES = 16
+
+assert(SERVER_PRE_AUTH_MAX_BYTES >= MAX_CREDENTIALS_BYTES + 1024, 'a HELLO fits the pre-auth cap')
+assert(LINK_CHALLENGE_BYTES + LINK_PROOF_BYTES <= MAX_REPLICATION_AUTH_BYTES, 'auth fits HELLO_OK')

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
  * crtmqm [-c Text] [-lf LogFilePages] [-p Port] [--listener-host Address] [-q]
+ *        [--chckclnt OPTIONAL|REQUIRED]
  *        [-u DeadLetterQName] [-z] QMgrName
  *
  * Creates a queue manager in this node's directory (QMQ_HOME). Without -p its listener gets the
  * first free port from 1414 upward, printed. -lf sets the journal segment size in MQ's 4 KiB log
  * file pages: 2049 (about 8 MiB, two records of the largest message) to 65535, default 16384
  * (64 MiB). --listener-host chooses the address the listener binds (QMQ_LISTENER_HOST too; the
- * option wins); the default is 127.0.0.1, loopback only, because clients do not authenticate
- * yet. -q makes it the node's default queue manager; -u names its dead-letter queue; -z
- * suppresses error messages. MQ options QuorumMQ does not support are refused with the reason
- * (unsupported-options.ts). The queue manager is created ended; strmqm starts it.
+ * option wins); the default is 127.0.0.1, loopback only; elsewhere the listener needs TLS or
+ * "allowPlaintext" (SECURITY.md). -q makes it the node's default queue manager; -u names its
+ * dead-letter queue; -z suppresses error messages. --chckclnt REQUIRED makes client
+ * connections authenticate (a user and password, or a trusted certificate) from the start;
+ * OPTIONAL is the default and qmqusr -c changes it later (SECURITY.md). MQ options QuorumMQ
+ * does not support are refused with the reason (unsupported-options.ts). The queue manager is
+ * created ended; strmqm starts it.
  * -sx creates a replicated data (HA) queue manager on the three nodes of this node's HA group
  * (rdqmadm -c first), printing "Secondary queue manager created on '<node>'." per other node;
  * -sxs creates an HA secondary here only (src/ha/ha-lifecycle.ts).
@@ -42,7 +46,7 @@ async function main(): Promise<number> {
         sx: 'flag',
         sxs: 'flag',
       },
-      long: { 'listener-host': 'value' },
+      long: { 'listener-host': 'value', chckclnt: 'value' },
     },
     COMMAND_HELP['crtmqm']!.usage,
     (candidate) => candidate.positionals.length === 1,
@@ -70,10 +74,18 @@ async function main(): Promise<number> {
   }
   if (hasFlag(parsed, '-sx')) parameters['ha'] = 'sx'
   if (hasFlag(parsed, '-sxs')) parameters['ha'] = 'sxs'
+  const checkClient = optionValue(parsed, '--chckclnt')?.toUpperCase()
+  if (checkClient !== undefined && checkClient !== 'REQUIRED' && checkClient !== 'OPTIONAL') {
+    invalid('ARGUMENTS_NOT_VALID', {})
+  }
+  if (checkClient !== undefined) parameters['checkClient'] = checkClient
   return printResponse(await callDaemonStarting('crtmqm', parameters))
 }
 
-function invalid(key: 'PORT_NOT_VALID', inserts: Record<string, string>): never {
+function invalid(
+  key: 'PORT_NOT_VALID' | 'ARGUMENTS_NOT_VALID',
+  inserts: Record<string, string>,
+): never {
   throw new CommandFailure(key, inserts)
 }
 

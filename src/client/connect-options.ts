@@ -12,6 +12,17 @@ import { CompCode, MQError, Reason } from '../errors.js'
 import { parseConnectionNameList, type ConnectionAddress } from './connection-name.js'
 import type { ReconnectOptions } from './reconnect.js'
 
+/** TLS towards the queue manager (Node's tls.connect options of the same names). */
+export interface ClientTlsOptions {
+  /** CA certificates that sign the queue manager's certificate (PEM); default: Node's roots. */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[]
+  /** A client certificate and its key, for a listener that maps certificates to users. */
+  readonly cert?: string | Buffer
+  readonly key?: string | Buffer
+  /** The name the queue manager's certificate must carry; default: the address's host. */
+  readonly servername?: string
+}
+
 export interface ConnectOptions {
   /** The queue manager to connect to; '' or undefined: whichever one answers. */
   readonly queueManager?: string
@@ -30,6 +41,11 @@ export interface ConnectOptions {
   readonly signal?: AbortSignal
   /** Re-establish the connection when it breaks (MQCNO_RECONNECT); off when absent. */
   readonly reconnect?: ReconnectOptions
+  /** Connect over TLS (the listener must have ssl/key.pem and cert.pem). */
+  readonly tls?: ClientTlsOptions
+  /** Credentials checked by the queue manager (MQCSP): both or neither. */
+  readonly userId?: string
+  readonly password?: string
 }
 
 export interface ResolvedConnectOptions {
@@ -39,6 +55,8 @@ export interface ResolvedConnectOptions {
   readonly heartbeatMs: number
   readonly connectTimeoutMs: number
   readonly reconnect: (ReconnectOptions & { readonly timeoutMs: number }) | undefined
+  readonly tls: ClientTlsOptions | undefined
+  readonly credentials: { readonly userId: string; readonly password: string } | undefined
 }
 
 /** MQ's APPLTAG is 28 characters: enough to recognise a program, well inside the field. */
@@ -63,9 +81,21 @@ function milliseconds(
   throw new MQError(Reason.OPTIONS_ERROR, detail, CompCode.FAILED)
 }
 
+function credentialsOf(options: ConnectOptions): ResolvedConnectOptions['credentials'] {
+  const { userId, password } = options
+  if (userId === undefined && password === undefined) return undefined
+  if (typeof userId !== 'string' || userId === '' || userId.includes('\u0000')) {
+    const detail = 'userId must be a non-empty string without NUL when a password is given'
+    throw new MQError(Reason.OPTIONS_ERROR, detail, CompCode.FAILED)
+  }
+  return { userId, password: password ?? '' }
+}
+
 export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectOptions {
   const reconnect = options.reconnect
   return {
+    tls: options.tls,
+    credentials: credentialsOf(options),
     queueManager: options.queueManager ?? '',
     addresses: parseConnectionNameList(options.connName),
     clientName: options.clientName ?? defaultClientName(),

@@ -11,7 +11,7 @@
 import { CompCode, isMQError, MQError, Reason } from '../errors.js'
 import { forwardAbort } from './cancellation.js'
 import { formatConnectionName, type ConnectionAddress } from './connection-name.js'
-import { ClientReason, describeError } from './failures.js'
+import { ClientReason, describeError, isTlsFailure } from './failures.js'
 import { Session, type SessionOptions } from './session.js'
 
 export interface DialPlan {
@@ -50,6 +50,10 @@ async function dialAddress(
 function addressFailure(address: ConnectionAddress, error: unknown): MQError {
   if (isMQError(error)) return error
   const detail = `${formatConnectionName(address)}: ${describeError(error)}`
+  if (isTlsFailure(error)) {
+    const reason = ClientReason.SSL_INITIALIZATION_ERROR
+    return new MQError(reason, `TLS: ${detail}`, CompCode.FAILED, { cause: error })
+  }
   return new MQError(ClientReason.HOST_NOT_AVAILABLE, detail, CompCode.FAILED, { cause: error })
 }
 

@@ -11,7 +11,15 @@ import type { ErrorFrame } from '../wire/client-protocol.js'
 export const ClientReason = {
   /** MQRC_HOST_NOT_AVAILABLE: no conversation could be set up with one address. */
   HOST_NOT_AVAILABLE: 2538,
+  /** MQRC_SSL_INITIALIZATION_ERROR: TLS could not be set up (untrusted or wrong certificate). */
+  SSL_INITIALIZATION_ERROR: 2393,
 } as const
+
+/** Node's and OpenSSL's codes for a TLS handshake or certificate check that failed. */
+export function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' && /CERT|SSL|TLS|SIGNATURE|ISSUER/.test(code)
+}
 
 /** A server ERROR frame, 1:1: its reason, its completion code, its text. */
 export function errorFromErrorFrame(frame: ErrorFrame): MQError {

@@ -12,6 +12,8 @@
  */
 import { Buffer } from 'node:buffer'
 import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect, checkServerIdentity as tlsCheckIdentity } from 'node:tls'
+import type { ClientTlsOptions } from './connect-options.js'
 import { FrameParser } from '../wire/client-frame-parser.js'
 import { FrameError, type ClientMessage } from '../wire/client-protocol.js'
 import type { ConnectionAddress } from './connection-name.js'
@@ -93,16 +95,41 @@ export class FrameSocket {
   }
 }
 
-/** Opens a TCP connection; rejects with the socket's error, or the signal's reason on abort. */
-export function dialAddress(address: ConnectionAddress, signal: AbortSignal): Promise<Socket> {
+function openSocket(address: ConnectionAddress, tls: ClientTlsOptions | undefined): Socket {
+  if (tls === undefined) return netConnect({ host: address.host, port: address.port })
+  const { ca, cert, key, servername } = tls
+  const name = servername ?? address.host
+  return tlsConnect({
+    host: address.host,
+    port: address.port,
+    ca: ca as string | Buffer | (string | Buffer)[] | undefined,
+    cert,
+    key,
+    // SNI takes no IP address; the certificate is checked against `name` all the same.
+    servername: /^[\d.]+$|:/.test(name) ? undefined : name,
+    checkServerIdentity: (_host, certificate) => tlsCheckIdentity(name, certificate),
+    minVersion: 'TLSv1.2',
+  })
+}
+
+/**
+ * Opens a TCP (or TLS) connection; rejects with the socket's error (an untrusted certificate
+ * among them), or the signal's reason on abort.
+ */
+export function dialAddress(
+  address: ConnectionAddress,
+  signal: AbortSignal,
+  tls?: ClientTlsOptions,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason)
       return
     }
-    const socket = netConnect({ host: address.host, port: address.port })
+    const socket = openSocket(address, tls)
+    const ready = tls === undefined ? 'connect' : 'secureConnect'
     const settle = (): void => {
-      socket.off('connect', onConnect)
+      socket.off(ready, onConnect)
       socket.off('error', onError)
       signal.removeEventListener('abort', onAbort)
     }
@@ -120,7 +147,7 @@ export function dialAddress(address: ConnectionAddress, signal: AbortSignal): Pr
       socket.destroy()
       reject(signal.reason)
     }
-    socket.once('connect', onConnect)
+    socket.once(ready, onConnect)
     socket.once('error', onError)
     signal.addEventListener('abort', onAbort, { once: true })
   })

@@ -82,6 +82,8 @@ export async function connect(options: ConnectOptions): Promise<QueueManagerConn
             )
           : connectionBroken('the connection broke with this call in flight', cause),
       resumesGets: reconnects,
+      tls: resolved.tls,
+      credentials: resolved.credentials,
     },
   }
   const session = await dialFirst(plan, options.signal)

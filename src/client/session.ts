@@ -27,6 +27,7 @@ import { CLIENT_MAX_IN_FLIGHT_REQUESTS, CLIENT_SEND_WINDOW } from '../constants.
 import { CompCode, MQError, Reason } from '../errors.js'
 import {
   AuthMechanism,
+  CREDENTIALS_SEPARATOR,
   CLIENT_PROTOCOL_VERSION,
   encodeFrame,
   isFrameError,
@@ -41,6 +42,7 @@ import { LivenessTimer } from '../runtime/liveness-timer.js'
 import { abortable } from './cancellation.js'
 import { formatConnectionName, type ConnectionAddress } from './connection-name.js'
 import { connectionBroken, errorFromErrorFrame, errorFromFrameError } from './failures.js'
+import type { ClientTlsOptions } from './connect-options.js'
 import { dialAddress, FrameSocket } from './frame-socket.js'
 import { RequestTable } from './request-table.js'
 
@@ -58,6 +60,10 @@ export interface SessionOptions {
   readonly inFlightError: (cause: MQError) => MQError
   /** Hold quiescing answers to GETs outside syncpoint until the end (see the header). */
   readonly resumesGets: boolean
+  /** TLS options when the connection is to be encrypted. */
+  readonly tls?: ClientTlsOptions
+  /** Sent in HELLO as USER_PASSWORD credentials. */
+  readonly credentials?: { readonly userId: string; readonly password: string }
 }
 
 /** What the handshake settled. */
@@ -89,6 +95,17 @@ interface PendingRequest {
 type SessionState = 'handshaking' | 'established' | 'ended'
 
 const NO_CREDENTIALS = new Uint8Array(0)
+
+function helloCredentials(credentials: SessionOptions['credentials']): {
+  authMechanism: AuthMechanism
+  credentials: Uint8Array
+} {
+  if (credentials === undefined) {
+    return { authMechanism: AuthMechanism.NONE, credentials: NO_CREDENTIALS }
+  }
+  const text = `${credentials.userId}${CREDENTIALS_SEPARATOR}${credentials.password}`
+  return { authMechanism: AuthMechanism.USER_PASSWORD, credentials: Buffer.from(text, 'utf8') }
+}
 /** Answers meaning "this queue manager is going away", not "this request is wrong". */
 const QUIESCING_REASONS: ReadonlySet<number> = new Set([
   Reason.Q_MGR_QUIESCING,
@@ -144,7 +161,7 @@ export class Session {
     options: SessionOptions,
     signal: AbortSignal,
   ): Promise<Session> {
-    const socket = await dialAddress(address, signal)
+    const socket = await dialAddress(address, signal, options.tls)
     const session = new Session(socket, address, options)
     try {
       await session.handshake(signal)
@@ -234,8 +251,7 @@ export class Session {
       queueManager: this.options.queueManager,
       clientName: this.options.clientName,
       heartbeatMs: this.options.heartbeatMs,
-      authMechanism: AuthMechanism.NONE,
-      credentials: NO_CREDENTIALS,
+      ...helloCredentials(this.options.credentials),
     }
     const reply = await abortable(this.request(hello, Opcode.HELLO_OK), signal)
     this.settled = this.checkHelloOk(reply)

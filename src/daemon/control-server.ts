@@ -45,14 +45,26 @@ export class ControlServer {
     const server = net.createServer()
     const instance = new ControlServer(server, handlers, logger)
     server.on('connection', (socket) => instance.accept(socket))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(socketPath, () => {
-        server.off('error', reject)
-        resolve()
+    // Owner only: whoever can use the socket can end every queue manager of the node. Linux
+    // checks the socket file's write permission on connect; Node has no SO_PEERCRED to ask
+    // who connected, so the file's mode is the guard (root passes it, as it passes any). The
+    // umask makes the file 0600 from the moment it exists (the bind is synchronous), so there
+    // is no window in which another user can connect before the chmod below.
+    const previousMask = process.umask(0o177)
+    let listening: Promise<void>
+    try {
+      // The executor runs now, so the mask is back before any other code runs.
+      listening = new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(socketPath, () => {
+          server.off('error', reject)
+          resolve()
+        })
       })
-    })
-    // Owner only: whoever can use the socket can end every queue manager of the node.
+    } finally {
+      process.umask(previousMask)
+    }
+    await listening
     fs.chmodSync(socketPath, 0o600)
     return instance
   }

@@ -20,7 +20,11 @@ import type { Logger } from '../log.js'
 import { runMqsc, formatTranscript, type MqscRunResult } from '../mqsc/index.js'
 import { QueueManager, type RecoveryReport } from '../queue-manager/queue-manager.js'
 import type { LogStatus } from '../queue-manager/log-status.js'
-import { QueueManagerServer } from '../server/server.js'
+import { QueueManagerServer, type ServerOptions } from '../server/server.js'
+import { FileClientGuard } from '../security/client-guard.js'
+import { readServerTls } from '../security/listener-policy.js'
+import { securityPaths } from '../security/security-files.js'
+import { join } from 'node:path'
 import { CommandFailure } from './command-failure.js'
 import type { QueueManagerPaths } from './node-paths.js'
 import type { QueueManagerConfig } from './queue-manager-config.js'
@@ -88,6 +92,7 @@ export class HostedQueueManager {
         port: config.port,
         admin: (text) => this.administer(queueManager!, text),
         logger: this.logger.child({ component: 'server' }),
+        ...listenerSecurity(this.paths, config, this.logger),
       })
       this.current = { queueManager, server }
       this.statusValue = QueueManagerStatus.RUNNING
@@ -239,4 +244,23 @@ function startFailure(
   }
   const reason = error instanceof Error ? error.message : String(error)
   return new CommandFailure('START_FAILED', { queueManager: name, reason }, { cause: error })
+}
+
+/**
+ * The listener's TLS (ssl/ in the queue manager's directory), its guard (security/: users,
+ * authorities, CHCKCLNT) and whether plain TCP may face the network (SECURITY.md).
+ */
+function listenerSecurity(
+  paths: QueueManagerPaths,
+  config: QueueManagerConfig,
+  logger: Logger,
+): Pick<ServerOptions, 'tls' | 'guard' | 'allowPlaintext'> {
+  return {
+    tls: readServerTls(join(paths.root, 'ssl')),
+    guard: new FileClientGuard({
+      paths: securityPaths(paths.root),
+      logger: logger.child({ component: 'security' }),
+    }),
+    allowPlaintext: config.allowPlaintext === true || process.env['QMQ_ALLOW_PLAINTEXT'] === '1',
+  }
 }

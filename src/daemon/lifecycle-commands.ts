@@ -3,6 +3,7 @@
  * the command line and are checked again here, since anything can write to the socket.
  */
 import fs from 'node:fs'
+import { securityPaths, writePolicy } from '../security/security-files.js'
 import {
   DEFAULT_LISTENER_HOST,
   DEFAULT_SEGMENT_BYTES,
@@ -75,6 +76,8 @@ async function createQueueManager(
   fs.mkdirSync(paths.root, { recursive: true, mode: 0o700 })
   try {
     await createData(paths.data, { name, segmentBytes, deadLetterQueue }, daemon)
+    // crtmqm --chckclnt REQUIRED: clients must authenticate from the first start on.
+    if (parameters['checkClient'] === 'REQUIRED') writePolicy(securityPaths(paths.root), 'REQUIRED')
     const config: QueueManagerConfig = {
       formatVersion: 1,
       name,

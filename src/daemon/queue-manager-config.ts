@@ -20,6 +20,11 @@ export interface QueueManagerConfig {
   readonly deadLetterQueue?: string
   /** A replicated data (HA) queue manager: crtmqm -sx or -sxs (src/ha/). */
   readonly ha?: HaQueueManagerConfig
+  /**
+   * Edit to true to allow a plain-TCP listener on a non-loopback host (refused otherwise:
+   * passwords and messages would cross the network in the clear). QMQ_ALLOW_PLAINTEXT=1 too.
+   */
+  readonly allowPlaintext?: boolean
 }
 
 /** The same on the three nodes: crtmqm -sx chooses it and gives it to the other two. */

@@ -7,6 +7,12 @@
  *   "clientPort": 1414, "members": [{ "id": "a", "host": "127.0.0.1", "port": 4000 }, ...],
  *   "segmentBytes": 4194304, "checkpointIntervalBytes": 1048576, "retainMaxBytes": 2097152,
  *   "queues": ["APP.Q"] }
+ *   "segmentBytes": 4194304, "queues": ["APP.Q"], "sharedSecretFile": "...", "linkTlsDirectory":
+ *   "...", "clientTlsDirectory": "..." }
+ *
+ * sharedSecretFile: the group's secret; links then authenticate by HMAC challenge (SECURITY.md).
+ * linkTlsDirectory: key.pem, cert.pem, ca.pem for TLS on the links; clientTlsDirectory: the same
+ * for the client listener.
  *
  * Every member listens for replication on its own address and for clients on the same address at
  * clientPort; clients use a connection-name list of all members and reach the serving primary
@@ -19,6 +25,7 @@ import fs from 'node:fs'
 import readline from 'node:readline'
 import { ErrorCode, QmqError } from '../errors.js'
 import type { MemberAddress } from '../actors/replication/messages.js'
+import { readLinkTls, readSecretFile } from '../security/link-security.js'
 import { ReplicatedQueueManager } from './replicated-queue-manager.js'
 
 interface MemberConfig {
@@ -32,6 +39,9 @@ interface MemberConfig {
   readonly checkpointIntervalBytes?: number
   readonly retainMaxBytes?: number
   readonly queues?: readonly string[]
+  readonly sharedSecretFile?: string
+  readonly linkTlsDirectory?: string
+  readonly clientTlsDirectory?: string
 }
 
 function readConfig(path: string | undefined): MemberConfig {
@@ -61,6 +71,11 @@ function open(config: MemberConfig): Promise<ReplicatedQueueManager> {
     retainMaxBytes: config.retainMaxBytes,
     clientPort: config.clientPort,
     queues: config.queues,
+    linkSecurity: {
+      secret: config.sharedSecretFile ? readSecretFile(config.sharedSecretFile) : undefined,
+      tls: config.linkTlsDirectory ? readLinkTls(config.linkTlsDirectory) : undefined,
+    },
+    clientTlsDirectory: config.clientTlsDirectory,
   })
 }
 

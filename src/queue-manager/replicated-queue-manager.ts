@@ -79,6 +79,8 @@ import { SerialOps } from './serial-ops.js'
 import { StandbyRecords } from './standby-records.js'
 import { join } from 'node:path'
 import fs from 'node:fs'
+import type { LinkSecurity } from '../security/link-security.js'
+import { readServerTls } from '../security/listener-policy.js'
 
 export interface ReplicatedOpenOptions {
   readonly dataDirectory: string
@@ -100,6 +102,10 @@ export interface ReplicatedOpenOptions {
   readonly logger?: Logger
   /** The core's timing (an HA group's heartbeat settings from rdqm.ini); defaults if absent. */
   readonly settings?: ReplicationSettings
+  /** Shared secret and TLS for the replication links (src/security/link-security.ts). */
+  readonly linkSecurity?: LinkSecurity
+  /** key.pem, cert.pem (and ca.pem, crl.pem) for TLS on the client listener. */
+  readonly clientTlsDirectory?: string
 }
 
 export interface MemberStatus {
@@ -354,6 +360,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       ...(options.settings === undefined ? {} : { settings: options.settings }),
       verbatimRingBuffer,
       journalRingBuffer: this.journal.ringBuffer,
+      linkSecurity: options.linkSecurity,
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))
@@ -361,12 +368,14 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
 
   private async listen(): Promise<void> {
     const self = this.options.members.find((member) => member.id === this.options.self)!
+    const tlsDirectory = this.options.clientTlsDirectory
     // Served as itself: a session reads `engine` at connect, so a rebuilt engine is picked up.
     this.server = await QueueManagerServer.listen({
       queueManager: this,
       host: self.host,
       port: this.options.clientPort!,
       logger: this.logger.child({ component: 'server' }),
+      tls: tlsDirectory === undefined ? undefined : readServerTls(tlsDirectory),
     })
   }
 

@@ -28,6 +28,8 @@ import {
   type QueryFrame,
   type QueueInfoFrame,
 } from '../wire/client-protocol.js'
+import { logicalCommands } from '../mqsc/script.js'
+import { permissionForMqsc, type ObjectType, type Permission } from '../security/authority.js'
 import { adminResultFrame, type AdminFunction } from './admin-result.js'
 import type { HandleTable } from './handle-table.js'
 
@@ -39,6 +41,26 @@ export interface RequestContext {
   readonly connection: Connection
   readonly handles: HandleTable
   readonly admin: AdminFunction | undefined
+  /**
+   * Throws 2035 NOT_AUTHORIZED when the connection's user lacks a permission (src/security/).
+   * For 'qmgr' the name is ignored: it is the served queue manager.
+   */
+  readonly authorize?: Authorize
+}
+
+export type Authorize = (
+  objectType: ObjectType,
+  name: string,
+  needed: readonly Permission[],
+) => void
+
+/** MQOPEN's options as the permissions MQ checks for them. */
+function permissionsForOpen(options: OpenFrame['options']): Permission[] {
+  const needed: Permission[] = []
+  if (options.output === true) needed.push('put')
+  if (options.input === true) needed.push('get')
+  if (options.browse === true) needed.push('browse')
+  return needed
 }
 
 /** How the session serves one GET: its wait's signal, its credit, the wait left. */
@@ -52,6 +74,7 @@ export class ClientRequests {
   constructor(private readonly context: RequestContext) {}
 
   open(frame: OpenFrame): OpenOkFrame {
+    this.context.authorize?.('queue', frame.queueName, permissionsForOpen(frame.options))
     const handle = this.context.connection.open(frame.queueName, frame.options)
     let id: number
     try {
@@ -106,6 +129,7 @@ export class ClientRequests {
 
   query(frame: QueryFrame): QueueInfoFrame {
     const { engine } = this.context
+    this.context.authorize?.('queue', frame.queueName, ['inq'])
     return {
       type: Opcode.QUEUE_INFO,
       requestId: frame.requestId,
@@ -118,6 +142,11 @@ export class ClientRequests {
     const admin = this.context.admin
     if (admin === undefined) {
       throw new MQError(Reason.NOT_AUTHORIZED, 'ADMIN is not enabled on this server')
+    }
+    const authorize = this.context.authorize
+    if (authorize !== undefined) {
+      const needed = new Set(logicalCommands(frame.command).map(permissionForMqsc))
+      authorize('qmgr', '', [...needed])
     }
     return adminResultFrame(frame.requestId, await admin(frame.command))
   }

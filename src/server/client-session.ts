@@ -57,6 +57,7 @@ import {
   SERVER_MAX_REPLY_BYTES_OUTSTANDING,
   SERVER_MAX_REQUESTS_IN_FLIGHT,
   SERVER_OUTPUT_HIGH_WATER_BYTES,
+  SERVER_PRE_AUTH_MAX_BYTES,
 } from '../constants.js'
 import { MQError, Reason } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -80,10 +81,14 @@ import { ClientRequests } from './client-requests.js'
 import { errorFrame, errorReply } from './error-reply.js'
 import { HandleTable } from './handle-table.js'
 import type { ServerIoCounters } from './io-counters.js'
-import { answerHello } from './handshake.js'
+import { answerHello, credentialsOf, type HandshakeOutcome } from './handshake.js'
 import { Outbox, type FlushScheduler } from './outbox.js'
 import { ReplyCredit } from './reply-credit.js'
 import { WaitingGets, type WaitingGet } from './waiting-gets.js'
+import type { ObjectType, Permission } from '../security/authority.js'
+import type { ClientGuard, PeerCertificate, Principal } from '../security/client-guard.js'
+
+type AcceptedHello = Extract<HandshakeOutcome, { accepted: true }>
 
 /** What the server needs of a queue manager: its name, its engine, and MQCONN. */
 export interface ServedQueueManager {
@@ -99,10 +104,23 @@ export interface SessionServices {
   readonly heartbeatMs: number
   readonly scheduler: FlushScheduler
   readonly counters: ServerIoCounters
+  /** Authentication and authority (src/security/); absent: every client may do everything. */
+  readonly guard?: ClientGuard
 }
 
+/** What the listener knows of one connection before its HELLO: who, from where, with what. */
+export interface SessionEdge {
+  readonly address: string
+  /** The client's certificate when it came over TLS and sent one. */
+  readonly certificate: PeerCertificate | undefined
+  /** Called once HELLO is answered (or never, if the socket closes first). */
+  readonly authenticated: () => void
+}
+
+const NO_EDGE: SessionEdge = { address: '?', certificate: undefined, authenticated: () => {} }
+
 type SessionState = 'handshake' | 'open' | 'closing' | 'closed'
-type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'turn'
+type ReadBlock = 'none' | 'output' | 'window' | 'admin' | 'auth' | 'turn'
 
 /** A GET being served, from dispatch to its reply, across refusals of credit. */
 interface ServedGet {
@@ -150,11 +168,16 @@ export class ClientSession {
   private idleWaiters: (() => void)[] = []
   private released: Promise<void> | undefined
   private resolveClosed!: () => void
+  /** HELLO has arrived (its answer may still be pending on the password check). */
+  private helloReceived = false
+  private authenticating = false
+  private principal: Principal | undefined
 
   constructor(
     private readonly socket: Socket,
     private readonly services: SessionServices,
     private readonly logger: Logger,
+    private readonly edge: SessionEdge = NO_EDGE,
   ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve
@@ -221,6 +244,13 @@ export class ClientSession {
     counters.bytesRead += chunk.length
     this.heartbeat?.heard()
     this.parser.push(chunk)
+    if (!this.helloReceived && this.parser.bufferedBytes > SERVER_PRE_AUTH_MAX_BYTES) {
+      // A HELLO is at most ~8.5 KiB: more before it is an attack or a broken client.
+      const message = `more than ${SERVER_PRE_AUTH_MAX_BYTES} bytes before HELLO`
+      this.send(errorFrame(0, Reason.CONNECTION_BROKEN, message))
+      this.abort('too many bytes before HELLO')
+      return
+    }
     this.drain()
   }
 
@@ -250,6 +280,7 @@ export class ClientSession {
     if (this.bufferedOutputBytes >= SERVER_OUTPUT_HIGH_WATER_BYTES) return 'output'
     if (this.inFlightCount >= SERVER_MAX_REQUESTS_IN_FLIGHT) return 'window'
     if (this.adminInFlight) return 'admin'
+    if (this.authenticating) return 'auth'
     if (dispatchedThisTurn >= SERVER_FRAMES_PER_TURN) return 'turn'
     return 'none'
   }
@@ -321,13 +352,60 @@ export class ClientSession {
   }
 
   private receiveHello(hello: HelloFrame): void {
-    const { queueManager, heartbeatMs, admin } = this.services
+    this.helloReceived = true
+    const { queueManager, heartbeatMs, guard } = this.services
     const outcome = answerHello(hello, { queueManagerName: queueManager.name, heartbeatMs })
     if (!outcome.accepted) {
       this.send(outcome.reply)
       this.abort('HELLO refused', outcome.reply)
       return
     }
+    if (guard === undefined) {
+      this.connect(hello, outcome)
+      return
+    }
+    // Nothing after HELLO is read until the answer: no request runs unauthenticated.
+    this.authenticating = true
+    void this.authenticate(guard, hello, outcome)
+  }
+
+  private async authenticate(
+    guard: ClientGuard,
+    hello: HelloFrame,
+    outcome: AcceptedHello,
+  ): Promise<void> {
+    const decided = await guard.authenticate({
+      address: this.edge.address,
+      credentials: credentialsOf(hello),
+      certificate: this.edge.certificate,
+    })
+    this.authenticating = false
+    if (this.state !== 'handshake') return
+    if (!decided.accepted) {
+      this.send(errorFrame(hello.requestId, Reason.NOT_AUTHORIZED, decided.why))
+      this.abort('authentication failed')
+      return
+    }
+    this.principal = decided.principal
+    this.connect(hello, outcome)
+    this.scheduleDrain()
+  }
+
+  /** Throws 2035 when the authenticated user lacks a permission; see src/security/. */
+  private authorize(objectType: ObjectType, name: string, needed: readonly Permission[]): void {
+    const { guard, queueManager } = this.services
+    const principal = this.principal
+    if (guard === undefined || principal === undefined) return
+    const objectName = objectType === 'qmgr' ? queueManager.name : name
+    const refusal = guard.authorize(principal, objectType, objectName, needed)
+    if (refusal === undefined) return
+    this.logger.info({ user: principal.user, objectName, needed }, refusal)
+    throw new MQError(Reason.NOT_AUTHORIZED, refusal)
+  }
+
+  private connect(hello: HelloFrame, outcome: AcceptedHello): void {
+    const { queueManager, admin } = this.services
+    this.edge.authenticated()
     let connection: Connection
     try {
       connection = queueManager.connect()
@@ -342,6 +420,7 @@ export class ClientSession {
       connection,
       handles: this.handles,
       admin,
+      authorize: (objectType, name, needed) => this.authorize(objectType, name, needed),
     })
     clearTimeout(this.handshakeTimer)
     this.state = 'open'
@@ -349,8 +428,12 @@ export class ClientSession {
     if (outcome.heartbeatMs > 0) this.startHeartbeat(outcome.heartbeatMs)
     const { clientName, minVersion, maxVersion } = hello
     const negotiatedMs = outcome.heartbeatMs
+    const user = this.principal?.user
     // Debug: a busy server accepts thousands of these; failures are logged at info.
-    this.logger.debug({ clientName, minVersion, maxVersion, negotiatedMs }, 'client connected')
+    this.logger.debug(
+      { clientName, user, minVersion, maxVersion, negotiatedMs },
+      'client connected',
+    )
   }
 
   private startHeartbeat(intervalMs: number): void {

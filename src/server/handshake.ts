@@ -16,7 +16,9 @@ import { randomBytes } from 'node:crypto'
 import { MAX_MESSAGE_BYTES, MESSAGE_ID_BYTES } from '../constants.js'
 import { Reason } from '../errors.js'
 import {
+  AuthMechanism,
   CLIENT_PROTOCOL_VERSION,
+  CREDENTIALS_SEPARATOR,
   Opcode,
   chooseVersion,
   type ErrorFrame,
@@ -59,4 +61,19 @@ export function answerHello(hello: HelloFrame, terms: HandshakeTerms): Handshake
     connectionId: randomBytes(MESSAGE_ID_BYTES),
   }
   return { accepted: true, reply, heartbeatMs }
+}
+
+/**
+ * HELLO's user id and password (mechanism USER_PASSWORD: UTF-8 `userId NUL password`), or
+ * undefined for none. Credentials without a separator are a user id with an empty password,
+ * which no stored hash matches.
+ */
+export function credentialsOf(
+  hello: HelloFrame,
+): { readonly userId: string; readonly password: string } | undefined {
+  if (hello.authMechanism !== AuthMechanism.USER_PASSWORD) return undefined
+  const text = Buffer.from(hello.credentials).toString('utf8')
+  const split = text.indexOf(CREDENTIALS_SEPARATOR)
+  if (split < 0) return { userId: text, password: '' }
+  return { userId: text.slice(0, split), password: text.slice(split + 1) }
 }

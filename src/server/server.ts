@@ -7,18 +7,29 @@
  *     net.Server ── 'connection' ──> ClientSession ──> engine Connection (after HELLO)
  *                                         └──────────> FlushScheduler (one per server)
  *
+ * Security (src/security/, SECURITY.md): with `tls` the listener speaks TLS (1.3 by default)
+ * and, when it has a CA, asks clients for a certificate; with `guard` every HELLO is
+ * authenticated and every MQOPEN and MQSC script authorized. Plain TCP on an address other
+ * hosts can reach is refused unless `allowPlaintext`. Connections not yet past HELLO are capped
+ * in all and per address (pre-auth-gate.ts), and may send at most SERVER_PRE_AUTH_MAX_BYTES.
+ *
  * close({ graceful }) stops accepting, tells every client GOODBYE 2161 (MQRC_Q_MGR_QUIESCING),
  * answers waiting GETs with 2161, lets other requests finish when graceful, backs out every
  * unit of work still open, and resolves once every socket is closed. Closing the queue manager
  * itself is the caller's next step.
  */
 import net, { type AddressInfo, type Socket } from 'node:net'
+import tls, { type TLSSocket } from 'node:tls'
 import { assert } from '../assert.js'
 import {
   SERVER_HEARTBEAT_DEFAULT_MS,
   SERVER_LISTEN_BACKLOG,
   SERVER_MAX_CONNECTIONS,
+  TLS_HANDSHAKE_TIMEOUT_MS,
 } from '../constants.js'
+import type { ClientGuard, PeerCertificate } from '../security/client-guard.js'
+import { checkPlaintextListener, type ServerTlsFiles } from '../security/listener-policy.js'
+import { PreAuthGate } from './pre-auth-gate.js'
 import { ErrorCode, QmqError } from '../errors.js'
 import { childLogger, type Logger } from '../log.js'
 import type { AdminFunction } from './admin-result.js'
@@ -41,6 +52,14 @@ export interface ServerOptions {
   /** Heartbeat offered to clients in milliseconds (0: none); default MQ's 300 s. */
   readonly heartbeatMs?: number
   readonly logger?: Logger
+  /** TLS on the listener (src/security/listener-policy.ts); plain TCP when absent. */
+  readonly tls?: ServerTlsFiles
+  /** Authentication and authority; absent: every client may do everything (tests, tools). */
+  readonly guard?: ClientGuard
+  /** Plain TCP on a non-loopback address (refused otherwise): cleartext passwords and bodies. */
+  readonly allowPlaintext?: boolean
+  /** Connections not yet past HELLO: its limits (tests lower them). */
+  readonly preAuthGate?: PreAuthGate
 }
 
 export interface ServerStats {
@@ -65,6 +84,9 @@ export class QueueManagerServer {
   private readonly scheduler = new FlushScheduler()
   private readonly counters = new ServerIoCounters()
   private readonly services: SessionServices
+  private readonly gate: PreAuthGate
+  /** Raw sockets holding a pre-auth slot (TLS handshake or HELLO pending), closed at close. */
+  private readonly unauthenticated = new Map<string, Socket>()
   private nextConnectionNumber = 1
   private listeningPort = 0
   private closing: Promise<void> | undefined
@@ -74,8 +96,10 @@ export class QueueManagerServer {
     settings: Omit<SessionServices, 'scheduler' | 'counters'>,
     private readonly logger: Logger,
     readonly host: string,
+    gate: PreAuthGate | undefined,
   ) {
     this.services = { ...settings, scheduler: this.scheduler, counters: this.counters }
+    this.gate = gate ?? new PreAuthGate()
   }
 
   /** Listens and resolves once connections are accepted; rejects naming the port if it cannot. */
@@ -88,14 +112,16 @@ export class QueueManagerServer {
     assert(heartbeatMs >= 0 && heartbeatMs <= HEARTBEAT_MS_MAX, 'server: heartbeatMs is a u32')
     const logger =
       options.logger ?? childLogger({ component: 'server', qm: options.queueManager.name })
-    // Half-open: a client that ends its stream may still read the answers to what it sent.
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true })
+    checkPlaintextListener(host, options.tls !== undefined, options.allowPlaintext === true)
+    const server = createListener(options.tls)
     server.maxConnections = SERVER_MAX_CONNECTIONS
+    const { queueManager, admin, guard } = options
     const instance = new QueueManagerServer(
       server,
-      { queueManager: options.queueManager, admin: options.admin, heartbeatMs },
+      { queueManager, admin, heartbeatMs, guard },
       logger,
       host,
+      options.preAuthGate,
     )
     await instance.start(options.port)
     return instance
@@ -145,7 +171,19 @@ export class QueueManagerServer {
   }
 
   private async start(port: number): Promise<void> {
-    this.server.on('connection', (socket) => this.accept(socket))
+    const secure = this.server instanceof tls.Server
+    // Every raw connection takes a pre-authentication slot first, TLS or not.
+    this.server.on('connection', (socket: Socket) => {
+      if (!this.admit(socket) || secure) return
+      this.accept(socket)
+    })
+    if (secure) {
+      this.server.on('secureConnection', (socket: TLSSocket) => this.accept(socket))
+      this.server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+        const remote = `${socket.remoteAddress ?? '?'}`
+        this.logger.info({ err: error, remote }, 'client TLS handshake failed')
+      })
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
         reject(listenError(error, this.host, port))
@@ -162,17 +200,43 @@ export class QueueManagerServer {
     this.logger.info({ host: this.host, port: this.listeningPort }, 'listening for clients')
   }
 
+  /** Takes a pre-authentication slot for a new raw connection, or closes it. */
+  private admit(socket: Socket): boolean {
+    const address = socket.remoteAddress
+    const key = connectionKey(socket)
+    if (address === undefined || !this.gate.admit(key, address)) {
+      this.logger.warn({ remote: address }, 'too many unauthenticated connections: refused')
+      socket.destroy()
+      return false
+    }
+    this.unauthenticated.set(key, socket)
+    socket.once('close', () => {
+      this.gate.release(key)
+      this.unauthenticated.delete(key)
+    })
+    return true
+  }
+
   private accept(socket: Socket): void {
     if (this.closing !== undefined) {
       socket.destroy()
       return
     }
     const connection = this.nextConnectionNumber++
-    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    const remote = connectionKey(socket)
+    const key = remote
     const session = new ClientSession(
       socket,
       this.services,
       this.logger.child({ connection, remote }),
+      {
+        address: socket.remoteAddress ?? '?',
+        certificate: socket instanceof tls.TLSSocket ? peerCertificateOf(socket) : undefined,
+        authenticated: () => {
+          this.gate.release(key)
+          this.unauthenticated.delete(key)
+        },
+      },
     )
     this.sessions.add(session)
     void session.closed.then(() => this.sessions.delete(session))
@@ -182,9 +246,50 @@ export class QueueManagerServer {
   private async closeOnce(graceful: boolean): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.logger.info({ graceful, connections: this.sessions.size }, 'server closing')
+    // Not yet clients: a stalled TLS handshake must not hold the close up.
+    for (const socket of this.unauthenticated.values()) socket.destroy()
     await Promise.all([...this.sessions].map((session) => session.shutdown(graceful)))
     await stopped
     this.logger.info('server closed')
+  }
+}
+
+function connectionKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+}
+
+function createListener(files: ServerTlsFiles | undefined): net.Server {
+  // Half-open: a client that ends its stream may still read the answers to what it sent.
+  if (files === undefined) return net.createServer({ allowHalfOpen: true, noDelay: true })
+  return tls.createServer({
+    key: files.key,
+    cert: files.cert,
+    ca: files.ca,
+    crl: files.crl,
+    minVersion: files.minVersion ?? 'TLSv1.3',
+    // Asked for only with a CA to check it by; judged at HELLO, so a refusal says why (2035).
+    requestCert: files.ca !== undefined,
+    rejectUnauthorized: false,
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+    allowHalfOpen: true,
+    noDelay: true,
+  })
+}
+
+/** The client certificate TLS received, if any, and whether the CA (and CRL) accept it. */
+function peerCertificateOf(socket: TLSSocket): PeerCertificate | undefined {
+  const certificate = socket.getPeerCertificate()
+  if (certificate === null || Object.keys(certificate).length === 0) return undefined
+  const commonName = certificate.subject?.CN
+  const authorizationError = socket.authorizationError as Error | string | null | undefined
+  const problem =
+    authorizationError === null || authorizationError === undefined
+      ? undefined
+      : String(authorizationError)
+  return {
+    commonName: typeof commonName === 'string' ? commonName : '',
+    trusted: socket.authorized,
+    problem,
   }
 }
 

@@ -112,6 +112,7 @@ export {
   AuthMechanism,
   CLIENT_PROTOCOL_VERSION,
   FrameFlag,
+  CREDENTIALS_SEPARATOR,
   GET_WAIT_UNLIMITED_MS,
   HELLO_MAGIC,
   Opcode,

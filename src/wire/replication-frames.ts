@@ -23,8 +23,11 @@ export interface LinkNames {
   readonly to: string
 }
 
-/** HELLO's authentication mechanism. Only "none" exists in version 1; the security issue adds. */
-export const AuthMechanism = { NONE: 0 } as const
+/**
+ * HELLO's authentication mechanism: none, or HMAC-SHA256 challenge-response with the group's
+ * shared secret (src/security/link-auth.ts), which adds HELLO_PROOF to the handshake.
+ */
+export const AuthMechanism = { NONE: 0, HMAC_SHA256: 1 } as const
 
 /** Why an acceptor refused a link; sent in HELLO_REFUSED, then the connection closes. */
 export const RefusalReason = {
@@ -43,6 +46,7 @@ export const LinkMessageType = {
   HELLO: 'hello',
   HELLO_OK: 'helloOk',
   HELLO_REFUSED: 'helloRefused',
+  HELLO_PROOF: 'helloProof',
   CHECKPOINT_CHUNK: 'checkpointChunk',
 } as const
 
@@ -71,7 +75,12 @@ export interface HelloRefusedFrame {
   readonly reason: RefusalReason
   readonly message: string
 }
-export type HandshakeFrame = HelloFrame | HelloOkFrame | HelloRefusedFrame
+/** The dialer's answer to the acceptor's challenge (HMAC_SHA256 only), before any message. */
+export interface HelloProofFrame {
+  readonly type: typeof LinkMessageType.HELLO_PROOF
+  readonly proof: Uint8Array
+}
+export type HandshakeFrame = HelloFrame | HelloOkFrame | HelloRefusedFrame | HelloProofFrame
 
 /** One piece of the checkpoint at `lsn`: bytes [offset, offset + chunk.length) of totalBytes. */
 export interface CheckpointChunkMessage {

@@ -27,6 +27,7 @@ import {
   type FrameCodec,
   type HelloFrame,
   type HelloOkFrame,
+  type HelloProofFrame,
   type HelloRefusedFrame,
 } from './replication-frames.js'
 
@@ -125,8 +126,18 @@ const helloRefusedCodec: FrameCodec<HelloRefusedFrame> = {
   }),
 }
 
+const helloProofCodec: FrameCodec<HelloProofFrame> = {
+  code: 0x04,
+  name: 'HELLO_PROOF',
+  sentBy: 'dialer',
+  maxPayloadBytes: 2 + AUTH.maxBytes,
+  write: (writer, frame) => writer.bytes(AUTH, frame.proof),
+  read: (reader) => ({ type: LinkMessageType.HELLO_PROOF, proof: reader.bytes(AUTH) }),
+}
+
 export const handshakeCodecs = {
   [LinkMessageType.HELLO]: helloCodec,
   [LinkMessageType.HELLO_OK]: helloOkCodec,
   [LinkMessageType.HELLO_REFUSED]: helloRefusedCodec,
+  [LinkMessageType.HELLO_PROOF]: helloProofCodec,
 } as const

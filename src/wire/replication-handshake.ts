@@ -4,10 +4,21 @@
  * first failure is the reason given, so a peer that is wrong in several ways always hears the
  * same one, the most basic first (a peer that speaks no common version may misread the rest).
  *
- * Authentication is reserved for the security issue's HMAC challenge: version 1 accepts
- * mechanism 0 (none) with an empty section only, and refuses anything else as
- * AUTHENTICATION_FAILED, so a peer configured for authentication never links to one that is not.
+ * Authentication: a node configured with the group's shared secret requires mechanism 1
+ * (HMAC_SHA256, src/security/link-auth.ts) and one without requires mechanism 0 (none); any
+ * mismatch is refused as AUTHENTICATION_FAILED, so an authenticating node never links to one that
+ * is not. With HMAC the acceptor's HELLO_OK carries its challenge and proof, the dialer checks
+ * the proof (helloOkProblem) and answers HELLO_PROOF, which the acceptor checks (proofProblem)
+ * before it binds the link.
  */
+import { assert } from '../assert.js'
+import { LINK_CHALLENGE_BYTES, LINK_PROOF_BYTES } from '../constants.js'
+import {
+  linkProof,
+  newChallenge,
+  proofMatches,
+  type LinkTranscript,
+} from '../security/link-auth.js'
 import {
   AuthMechanism,
   LinkMessageType,
@@ -16,6 +27,7 @@ import {
   RefusalReason,
   type HelloFrame,
   type HelloOkFrame,
+  type HelloProofFrame,
   type HelloRefusedFrame,
 } from './replication-frames.js'
 
@@ -28,6 +40,26 @@ export interface LinkIdentity {
   readonly members: readonly string[]
   readonly minVersion?: number
   readonly maxVersion?: number
+  /** The group's shared secret: when set, links authenticate with HMAC_SHA256 both ways. */
+  readonly secret?: Uint8Array
+}
+
+const PURPOSE = 'qmq-replication'
+const NO_AUTH = new Uint8Array(0)
+
+function transcriptOf(
+  identity: LinkIdentity,
+  hello: HelloFrame,
+  acceptorChallenge: Uint8Array,
+): LinkTranscript {
+  return {
+    purpose: PURPOSE,
+    dialer: hello.fromNode,
+    acceptor: hello.toNode,
+    labels: [identity.queueManager, identity.group],
+    dialerChallenge: hello.auth,
+    acceptorChallenge,
+  }
 }
 
 /** The highest version in both ranges, or undefined when they do not overlap. */
@@ -41,7 +73,12 @@ export function chooseReplicationVersion(
 }
 
 /** The HELLO a dialer sends to reach `toNode` for `identity`'s queue manager and group. */
-export function helloFor(identity: LinkIdentity, toNode: string): HelloFrame {
+export function helloFor(
+  identity: LinkIdentity,
+  toNode: string,
+  challenge: Uint8Array = newChallenge(),
+): HelloFrame {
+  const secured = identity.secret !== undefined
   return {
     type: LinkMessageType.HELLO,
     minVersion: identity.minVersion ?? REPLICATION_MIN_PROTOCOL_VERSION,
@@ -50,8 +87,8 @@ export function helloFor(identity: LinkIdentity, toNode: string): HelloFrame {
     group: identity.group,
     fromNode: identity.node,
     toNode,
-    authMechanism: AuthMechanism.NONE,
-    auth: new Uint8Array(0),
+    authMechanism: secured ? AuthMechanism.HMAC_SHA256 : AuthMechanism.NONE,
+    auth: secured ? challenge : NO_AUTH,
   }
 }
 
@@ -63,6 +100,7 @@ function refuse(reason: RefusalReason, message: string): HelloRefusedFrame {
 export function answerHello(
   hello: HelloFrame,
   identity: LinkIdentity,
+  challenge: Uint8Array = newChallenge(),
 ): HelloOkFrame | HelloRefusedFrame {
   const ownMin = identity.minVersion ?? REPLICATION_MIN_PROTOCOL_VERSION
   const ownMax = identity.maxVersion ?? REPLICATION_PROTOCOL_VERSION
@@ -89,30 +127,93 @@ export function answerHello(
     const detail = `node ${hello.fromNode} is not another member of group ${identity.group}`
     return refuse(RefusalReason.NOT_A_MEMBER, detail)
   }
-  if (hello.authMechanism !== AuthMechanism.NONE || hello.auth.length > 0) {
-    const detail = `mechanism ${hello.authMechanism} with ${hello.auth.length} bytes; only none (0) is known`
-    return refuse(RefusalReason.AUTHENTICATION_FAILED, detail)
+  const authProblem = helloAuthProblem(hello, identity)
+  if (authProblem !== undefined) return refuse(RefusalReason.AUTHENTICATION_FAILED, authProblem)
+  const secret = identity.secret
+  const ok = { type: LinkMessageType.HELLO_OK, version, node: identity.node } as const
+  if (secret === undefined) return { ...ok, authMechanism: AuthMechanism.NONE, auth: NO_AUTH }
+  const proof = linkProof(secret, 'acceptor', transcriptOf(identity, hello, challenge))
+  const auth = new Uint8Array(LINK_CHALLENGE_BYTES + LINK_PROOF_BYTES)
+  auth.set(challenge.subarray(0, LINK_CHALLENGE_BYTES))
+  auth.set(proof, LINK_CHALLENGE_BYTES)
+  return { ...ok, authMechanism: AuthMechanism.HMAC_SHA256, auth }
+}
+
+function helloAuthProblem(hello: HelloFrame, identity: LinkIdentity): string | undefined {
+  const offered = `mechanism ${hello.authMechanism} with ${hello.auth.length} bytes`
+  if (identity.secret === undefined) {
+    if (hello.authMechanism === AuthMechanism.NONE && hello.auth.length === 0) return undefined
+    return `${offered}; this node has no shared secret and expects none (0)`
   }
-  return {
-    type: LinkMessageType.HELLO_OK,
-    version,
-    node: identity.node,
-    authMechanism: AuthMechanism.NONE,
-    auth: new Uint8Array(0),
+  if (hello.authMechanism !== AuthMechanism.HMAC_SHA256) {
+    return `${offered}; this group requires HMAC-SHA256 (1) with its shared secret`
   }
+  if (hello.auth.length !== LINK_CHALLENGE_BYTES) {
+    return `${offered}; an HMAC-SHA256 challenge is ${LINK_CHALLENGE_BYTES} bytes`
+  }
+  return undefined
+}
+
+/** The acceptor's challenge in its HELLO_OK (HMAC_SHA256). */
+function acceptorChallengeOf(ok: HelloOkFrame): Uint8Array {
+  return ok.auth.subarray(0, LINK_CHALLENGE_BYTES)
+}
+
+/** The dialer's answer to a checked HELLO_OK: its proof over both challenges. */
+export function proofFor(
+  identity: LinkIdentity,
+  hello: HelloFrame,
+  ok: HelloOkFrame,
+): HelloProofFrame {
+  const secret = identity.secret
+  assert(secret !== undefined, 'a proof is sent only with a secret')
+  const transcript = transcriptOf(identity, hello, acceptorChallengeOf(ok))
+  return { type: LinkMessageType.HELLO_PROOF, proof: linkProof(secret, 'dialer', transcript) }
+}
+
+/**
+ * The acceptor's check of HELLO_PROOF against the HELLO it accepted and the HELLO_OK it sent.
+ * Returns what is wrong, or undefined; a wrong proof closes the link before any record.
+ */
+export function proofProblem(
+  identity: LinkIdentity,
+  hello: HelloFrame,
+  ok: HelloOkFrame,
+  frame: HelloProofFrame,
+): string | undefined {
+  const secret = identity.secret
+  assert(secret !== undefined, 'a proof is checked only with a secret')
+  const transcript = transcriptOf(identity, hello, acceptorChallengeOf(ok))
+  if (proofMatches(secret, 'dialer', transcript, frame.proof)) return undefined
+  return `node ${hello.fromNode} failed the HMAC challenge: wrong shared secret`
 }
 
 /**
  * The dialer's check of the acceptor's HELLO_OK: the node it meant to reach, in a version it
  * offered. Returns what is wrong, or undefined; a wrong answer ends the link like a bad frame.
  */
-export function helloOkProblem(ok: HelloOkFrame, hello: HelloFrame): string | undefined {
+export function helloOkProblem(
+  ok: HelloOkFrame,
+  hello: HelloFrame,
+  identity?: LinkIdentity,
+): string | undefined {
   if (ok.node !== hello.toNode) return `answered by node ${ok.node}, not ${hello.toNode}`
   if (ok.version < hello.minVersion || ok.version > hello.maxVersion) {
     return `version ${ok.version} chosen, ${hello.minVersion}..${hello.maxVersion} offered`
   }
-  if (ok.authMechanism !== AuthMechanism.NONE || ok.auth.length > 0) {
-    return `authentication mechanism ${ok.authMechanism} answered; only none (0) is known`
+  const secret = identity?.secret
+  if (secret === undefined) {
+    if (ok.authMechanism === AuthMechanism.NONE && ok.auth.length === 0) return undefined
+    return `authentication mechanism ${ok.authMechanism} answered; none (0) was offered`
   }
-  return undefined
+  if (ok.authMechanism !== AuthMechanism.HMAC_SHA256) {
+    return `authentication mechanism ${ok.authMechanism} answered; HMAC-SHA256 (1) is required`
+  }
+  if (ok.auth.length !== LINK_CHALLENGE_BYTES + LINK_PROOF_BYTES) {
+    return `HELLO_OK auth of ${ok.auth.length} bytes, not a challenge and a proof`
+  }
+  const transcript = transcriptOf(identity!, hello, acceptorChallengeOf(ok))
+  const proof = ok.auth.subarray(LINK_CHALLENGE_BYTES)
+  if (proofMatches(secret, 'acceptor', transcript, proof)) return undefined
+  return `node ${ok.node} failed the HMAC challenge: wrong shared secret`
 }

@@ -39,6 +39,7 @@
  * |      |                     |          | u8, auth bytes16 0..1 KiB                           |
  * | 0x03 | HELLO_REFUSED       | acceptor | reason u8 (RefusalReason 1..6), message text16      |
  * |      |                     |          | 0..1 KiB                                            |
+ * | 0x04 | HELLO_PROOF         | dialer   | proof bytes16 0..1 KiB (HMAC_SHA256: 32 bytes)      |
  * | 0x10 | PRE_VOTE            | either   | epoch, lastEpoch epoch, endLsn lsn                  |
  * | 0x11 | PRE_VOTE_RESPONSE   | either   | epoch, granted bool                                 |
  * | 0x12 | VOTE                | either   | epoch, lastEpoch epoch, endLsn lsn, transfer bool   |
@@ -62,9 +63,11 @@
  * Conversation: the dialer's first frame is HELLO; the acceptor answers HELLO_OK with the
  * highest version both speak, or HELLO_REFUSED with its reason, and then closes. After HELLO_OK
  * both ends send replica messages in any order; a message's `from` and `to` are the link's two
- * node names, fixed by the handshake, so frames do not repeat them. The auth fields are reserved
- * for the HMAC challenge of the security issue: version 1 knows mechanism 0 (none) only, and the
- * handshake (not the decoder) refuses any other, so that peer learns why.
+ * node names, fixed by the handshake, so frames do not repeat them. With authMechanism 1
+ * (HMAC_SHA256, src/security/link-auth.ts) HELLO's auth is the dialer's 32-byte challenge,
+ * HELLO_OK's the acceptor's challenge then its 32-byte proof, and the dialer's next frame must
+ * be HELLO_PROOF: the acceptor accepts no replica message before a valid one. The handshake
+ * (not the decoder) refuses a mechanism it does not expect, so that peer learns why.
  *
  * A checkpoint travels as CHECKPOINT_CHUNK frames in offset order, each naming the checkpoint
  * (lsn, history) it belongs to, because the core's CheckpointMessage payload is opaque to it and
@@ -146,7 +149,8 @@ export function isHandshakeFrame(frame: ReplicationFrame): frame is HandshakeFra
   return (
     frame.type === LinkMessageType.HELLO ||
     frame.type === LinkMessageType.HELLO_OK ||
-    frame.type === LinkMessageType.HELLO_REFUSED
+    frame.type === LinkMessageType.HELLO_REFUSED ||
+    frame.type === LinkMessageType.HELLO_PROOF
   )
 }
 

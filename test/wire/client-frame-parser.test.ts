@@ -357,7 +357,7 @@ const malformed: readonly Malformed[] = [
   {
     name: 'HELLO with an unknown authentication mechanism',
     from: 'client',
-    bytes: patched(HELLO, (payload) => payload.writeUInt8(1, HelloAt.MECHANISM)),
+    bytes: patched(HELLO, (payload) => payload.writeUInt8(2, HelloAt.MECHANISM)),
     fault: FrameFault.VALUE_OUT_OF_RANGE,
     field: 'HELLO.authMechanism',
     reason: Reason.NOT_AUTHORIZED,

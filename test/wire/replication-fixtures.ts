@@ -193,6 +193,14 @@ export const goldenCases: readonly GoldenCase[] = [
     from: 'dialer',
     frame: { type: MessageType.CHECKPOINT_RESPONSE, ...envelope, epoch: 7, matchLsn: 1_048_576 },
   },
+  {
+    name: 'hello-proof',
+    from: 'dialer',
+    frame: {
+      type: LinkMessageType.HELLO_PROOF,
+      proof: Uint8Array.from({ length: 32 }, (_, index) => index),
+    },
+  },
 ]
 
 /** Typed arrays become hex strings, so Buffer views and Uint8Arrays compare by content. */
@@ -204,7 +212,7 @@ export function comparable(value: unknown): unknown {
 }
 
 export function isHandshakeTag(type: string): boolean {
-  return type === 'hello' || type === 'helloOk' || type === 'helloRefused'
+  return type === 'hello' || type === 'helloOk' || type === 'helloRefused' || type === 'helloProof'
 }
 
 /** A parser in the phase a frame belongs to: unbound for handshakes, bound to NAMES otherwise. */

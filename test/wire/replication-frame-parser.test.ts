@@ -36,7 +36,13 @@ import {
   type ReplicationFrame,
   type ReplicationFrameTag,
 } from '../../src/wire/replication-protocol.js'
-import { comparable, goldenCases, NAMES, parsePieces } from './replication-fixtures.js'
+import {
+  comparable,
+  goldenCases,
+  isHandshakeTag,
+  NAMES,
+  parsePieces,
+} from './replication-fixtures.js'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -464,6 +470,7 @@ function maximalFrame(tag: ReplicationFrameTag): ReplicationFrame {
     hello: { ...(HELLO as object), queueManager: 'Q'.repeat(48), group: 'G'.repeat(48) } as never,
     helloOk: { type: 'helloOk', version: 1, node, authMechanism: 1, auth },
     helloRefused: { type: 'helloRefused', reason: 6, message: 'é'.repeat(512) },
+    helloProof: { type: 'helloProof', proof: auth },
     append: {
       ...APPEND,
       prevLsn: 64,
@@ -497,8 +504,9 @@ describe('limits are exact', () => {
   test.each(tags)('%s: the maximal frame takes exactly the type limit and decodes', (tag) => {
     const frame = maximalFrame(tag)
     expect(measureReplicationFrame(frame) - 16).toBe(maxPayloadBytesOf(tag))
-    const handshake = tag === 'hello' || tag === 'helloOk' || tag === 'helloRefused'
-    const from: LinkEnd = tag === 'hello' || !handshake ? 'dialer' : 'acceptor'
+    const handshake = isHandshakeTag(tag)
+    const fromDialer = tag === 'hello' || tag === 'helloProof' || !handshake
+    const from: LinkEnd = fromDialer ? 'dialer' : 'acceptor'
     const bytes = encodeReplicationFrame(frame)
     const decoded = decodeReplicationFrame(bytes, { from, names: handshake ? undefined : NAMES })
     expect(isReplicationFrameError(decoded), String(decoded)).toBe(false)

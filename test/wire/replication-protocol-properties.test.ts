@@ -165,6 +165,10 @@ const frameArbitraries: { readonly [T in ReplicationFrameTag]: fc.Arbitrary<Repl
     reason: fc.constantFrom(...Object.values(RefusalReason)),
     message: fc.string({ unit: 'grapheme', maxLength: 200 }),
   }),
+  helloProof: fc.record({
+    type: fc.constant(LinkMessageType.HELLO_PROOF),
+    proof: bytes(1024),
+  }),
   preVote: fc.record({
     type: fc.constant(MessageType.PRE_VOTE),
     ...constants(),
@@ -232,14 +236,14 @@ function constants(): { from: fc.Arbitrary<string>; to: fc.Arbitrary<string> } {
   return { from: fc.constant(NAMES.from), to: fc.constant(NAMES.to) }
 }
 
-const HANDSHAKE_TAGS = ['hello', 'helloOk', 'helloRefused'] as const
+const HANDSHAKE_TAGS = ['hello', 'helloOk', 'helloRefused', 'helloProof'] as const
 const ALL_TAGS = Object.keys(frameArbitraries) as ReplicationFrameTag[]
 const REPLICA_TAGS = ALL_TAGS.filter((tag) => !(HANDSHAKE_TAGS as readonly string[]).includes(tag))
 const replicaFrame = fc.oneof(...REPLICA_TAGS.map((tag) => frameArbitraries[tag]))
 
 /** The reading end and binding a frame of `tag` is parsed with. */
 function readerFor(tag: ReplicationFrameTag): ReplicationFrameParser {
-  if (tag === 'hello') return new ReplicationFrameParser({ from: 'dialer' })
+  if (tag === 'hello' || tag === 'helloProof') return new ReplicationFrameParser({ from: 'dialer' })
   if (tag === 'helloOk' || tag === 'helloRefused') {
     return new ReplicationFrameParser({ from: 'acceptor' })
   }

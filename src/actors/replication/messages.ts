@@ -19,6 +19,7 @@ import type { EpochRun } from '../../replication/epoch-history.js'
 import type { HardState, ReplicaStatus } from '../../replication/replica.js'
 import type { CommitPolicyKind } from '../../replication/quorum.js'
 import type { ReplicationSettings } from '../../replication/settings.js'
+import type { LinkSecurity } from '../../security/link-security.js'
 
 export interface MemberAddress {
   readonly id: string
@@ -54,6 +55,8 @@ export interface ReplicationWorkerData {
   readonly logLevel: string | undefined
   /** The core's timing (an HA group's heartbeat settings); the defaults when absent. */
   readonly settings?: ReplicationSettings
+  /** Shared-secret HMAC and TLS on the peer links (src/security/); none when absent. */
+  readonly linkSecurity?: LinkSecurity
 }
 
 export type ReplicationEvent =

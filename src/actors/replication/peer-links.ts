@@ -8,11 +8,21 @@
  *   dialer (lower name)                       acceptor (higher name)
  *   connect ── HELLO ───────────────────────▶ answerHello
  *           ◀────────────── HELLO_OK / REFUSED
+ *   with a shared secret: check the acceptor's proof, then
+ *           ── HELLO_PROOF ─────────────────▶ check the dialer's proof (else log and close)
  *   bind parser (from peer, to self)          bind parser
  *   ◀══════════ replica messages, either way ══════════▶
+ *
+ * Until its link is bound nothing a socket carries reaches the replica: a peer that does not
+ * know the group's secret (src/security/link-auth.ts) is refused and logged before any record.
+ * With `tls`, both ends present a certificate signed by the group's CA and require one from the
+ * other (mutual TLS); the HMAC still runs inside it when a secret is set.
  */
 import { trace, tracing } from '../../runtime/path-trace.js'
 import net, { type Socket } from 'node:net'
+import tls from 'node:tls'
+import { TLS_HANDSHAKE_TIMEOUT_MS } from '../../constants.js'
+import type { LinkTlsFiles } from '../../security/link-security.js'
 import type { Logger } from '../../log.js'
 import {
   REPLICATION_HANDSHAKE_TIMEOUT_MS,
@@ -26,6 +36,8 @@ import {
   answerHello,
   helloFor,
   helloOkProblem,
+  proofFor,
+  proofProblem,
   type LinkIdentity,
 } from '../../wire/replication-handshake.js'
 import {
@@ -33,6 +45,8 @@ import {
   encodeReplicationFrameHead,
   frameTail,
   LinkMessageType,
+  type HelloFrame,
+  type HelloOkFrame,
   type LinkEnd,
   type ReplicationFrame,
   type WireReplicaMessage,
@@ -44,8 +58,13 @@ export interface PeerLinksOptions {
   readonly self: MemberAddress
   readonly peers: readonly MemberAddress[]
   readonly logger: Logger
+  /** Mutual TLS on every link (the group's CA); plain TCP when absent. */
+  readonly tls?: LinkTlsFiles
   onMessage(message: WireReplicaMessage): void
 }
+
+/** What the handshake step decided: the peer's name, a problem (close), or wait for more. */
+type HandshakeStep = { readonly peer: string } | { readonly problem: string } | 'wait'
 
 interface Link {
   readonly peer: string
@@ -64,7 +83,7 @@ export class PeerLinks {
 
   async start(): Promise<void> {
     const { self } = this.options
-    const server = net.createServer({ noDelay: true }, (socket) => this.accepted(socket))
+    const server = this.createServer()
     this.server = server
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -124,17 +143,66 @@ export class PeerLinks {
     this.links.clear()
   }
 
+  private createServer(): net.Server {
+    const files = this.options.tls
+    const onSocket = (socket: Socket): void => this.accepted(socket)
+    if (files === undefined) return net.createServer({ noDelay: true }, onSocket)
+    const server = tls.createServer(
+      {
+        ...files,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.3',
+        handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+      },
+      onSocket,
+    )
+    server.on('tlsClientError', (error, socket) => {
+      this.options.logger.warn(
+        { err: error, remote: socket.remoteAddress },
+        'replication link TLS handshake failed',
+      )
+    })
+    return server
+  }
+
+  private connect(peer: MemberAddress): { socket: Socket; ready: string } {
+    const files = this.options.tls
+    if (files === undefined) {
+      return {
+        socket: net.connect({ host: peer.host, port: peer.port, noDelay: true }),
+        ready: 'connect',
+      }
+    }
+    const socket = tls.connect({
+      host: peer.host,
+      port: peer.port,
+      ...files,
+      minVersion: 'TLSv1.3',
+      // Members are named by node, not host: the group CA is what says "a member".
+      checkServerIdentity: () => undefined,
+    })
+    socket.setNoDelay(true)
+    return { socket, ready: 'secureConnect' }
+  }
+
   private dial(peer: MemberAddress): void {
     if (this.closed) return
-    const socket = net.connect({ host: peer.host, port: peer.port, noDelay: true })
-    const hello = helloFor(this.options.identity, peer.id)
-    socket.once('connect', () => socket.write(encodeReplicationFrame(hello)))
+    const { socket, ready } = this.connect(peer)
+    const identity = this.options.identity
+    const hello = helloFor(identity, peer.id)
+    socket.once(ready, () => socket.write(encodeReplicationFrame(hello)))
     this.handshake(socket, 'acceptor', (frame) => {
       if (frame.type !== LinkMessageType.HELLO_OK) {
         const why = frame.type === LinkMessageType.HELLO_REFUSED ? frame.message : frame.type
-        return `refused by ${peer.id}: ${why}`
+        return { problem: `refused by ${peer.id}: ${why}` }
       }
-      return helloOkProblem(frame, hello) ?? peer.id
+      const problem = helloOkProblem(frame, hello, identity)
+      if (problem !== undefined) return { problem }
+      if (identity.secret !== undefined) {
+        socket.write(encodeReplicationFrame(proofFor(identity, hello, frame)))
+      }
+      return { peer: peer.id }
     })
     socket.once('close', () => {
       const delay = this.redialMs.get(peer.id) ?? REPLICATION_REDIAL_INITIAL_MS
@@ -144,12 +212,24 @@ export class PeerLinks {
   }
 
   private accepted(socket: Socket): void {
-    this.handshake(socket, 'dialer', (frame) => {
-      if (frame.type !== LinkMessageType.HELLO) return `expected HELLO, got ${frame.type}`
-      const answer = answerHello(frame, this.options.identity)
+    const identity = this.options.identity
+    let accepted: { hello: HelloFrame; ok: HelloOkFrame } | undefined
+    this.handshake(socket, 'dialer', (frame): HandshakeStep => {
+      if (accepted !== undefined) {
+        if (frame.type !== LinkMessageType.HELLO_PROOF) {
+          return { problem: `node ${accepted.hello.fromNode} sent ${frame.type} before its proof` }
+        }
+        const problem = proofProblem(identity, accepted.hello, accepted.ok, frame)
+        return problem === undefined ? { peer: accepted.hello.fromNode } : { problem }
+      }
+      if (frame.type !== LinkMessageType.HELLO)
+        return { problem: `expected HELLO, got ${frame.type}` }
+      const answer = answerHello(frame, identity)
       socket.write(encodeReplicationFrame(answer))
-      if (answer.type !== LinkMessageType.HELLO_OK) return `refused: ${answer.message}`
-      return frame.fromNode
+      if (answer.type !== LinkMessageType.HELLO_OK) return { problem: `refused: ${answer.message}` }
+      if (identity.secret === undefined) return { peer: frame.fromNode }
+      accepted = { hello: frame, ok: answer }
+      return 'wait'
     })
   }
 
@@ -160,7 +240,7 @@ export class PeerLinks {
   private handshake(
     socket: Socket,
     writer: LinkEnd,
-    decide: (frame: ReplicationFrame) => string | undefined,
+    decide: (frame: ReplicationFrame) => HandshakeStep,
   ): void {
     this.sockets.add(socket)
     const parser = new ReplicationFrameParser({ from: writer })
@@ -173,7 +253,9 @@ export class PeerLinks {
       this.sockets.delete(socket)
       if (peer !== undefined && this.links.get(peer)?.socket === socket) this.links.delete(peer)
     })
+    let refused = false
     socket.on('data', (chunk: Buffer) => {
+      if (refused) return
       parser.push(chunk)
       for (let frame = parser.next(); frame !== undefined; frame = parser.next()) {
         if (isReplicationFrameError(frame)) {
@@ -186,15 +268,20 @@ export class PeerLinks {
           this.options.onMessage(frame as WireReplicaMessage)
           continue
         }
-        const outcome = decide(frame)
-        if (outcome === undefined || !this.isPeer(outcome)) {
-          logger.info({ problem: outcome }, 'replication handshake failed')
+        const step = decide(frame)
+        if (step === 'wait') continue
+        if ('problem' in step || !this.isPeer(step.peer)) {
+          const problem = 'problem' in step ? step.problem : `${step.peer} is not a peer`
+          const remote = socket.remoteAddress
+          logger.warn({ problem, remote }, 'replication handshake refused: link closed')
+          refused = true
+          // end, not destroy: a HELLO_REFUSED just written still reaches the peer.
           socket.end()
           return
         }
-        peer = outcome
+        peer = step.peer
         clearTimeout(timer)
-        this.bind(outcome, socket, parser)
+        this.bind(step.peer, socket, parser)
       }
     })
   }

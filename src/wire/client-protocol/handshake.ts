@@ -27,7 +27,12 @@ const HELLO_QUEUE_MANAGER = ascii16(
 )
 const CLIENT_NAME = text16('clientName', MAX_CLIENT_NAME_BYTES, Reason.UNEXPECTED_ERROR)
 const HEARTBEAT_MS = integer('heartbeatMs', 0, U32_MAX, Reason.UNEXPECTED_ERROR)
-const AUTH_MECHANISM = integer('authMechanism', 0, AuthMechanism.NONE, Reason.NOT_AUTHORIZED)
+const AUTH_MECHANISM = integer(
+  'authMechanism',
+  0,
+  AuthMechanism.USER_PASSWORD,
+  Reason.NOT_AUTHORIZED,
+)
 const CREDENTIALS = text16('credentials', MAX_CREDENTIALS_BYTES, Reason.NOT_AUTHORIZED)
 const GOODBYE_REASON = integer('reason', 0, U32_MAX, Reason.UNEXPECTED_ERROR)
 const VERSION = integer('version', 1, U16_MAX, Reason.UNEXPECTED_ERROR)

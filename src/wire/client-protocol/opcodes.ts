@@ -42,9 +42,15 @@ export const Opcode = {
 } as const
 export type Opcode = (typeof Opcode)[keyof typeof Opcode]
 
-/** HELLO's authentication mechanism. Only "none" exists; the field keeps room for more. */
-export const AuthMechanism = { NONE: 0 } as const
+/**
+ * HELLO's authentication mechanism, as MQCSP's: none, or a user id and password, whose
+ * credentials are the UTF-8 text `userId NUL password` (src/server/handshake.ts checks it).
+ */
+export const AuthMechanism = { NONE: 0, USER_PASSWORD: 1 } as const
 export type AuthMechanism = (typeof AuthMechanism)[keyof typeof AuthMechanism]
+
+/** Separates the user id from the password in USER_PASSWORD credentials. */
+export const CREDENTIALS_SEPARATOR = '\u0000'
 
 /** Which end of a connection wrote a frame. */
 export type Sender = 'client' | 'server'
