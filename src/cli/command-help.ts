@@ -77,6 +77,30 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       '-p   -m QM -n Node: preferred location (switchover now); -m QM -d: clear it',
     ],
   },
+  qmqusr: {
+    usage: 'qmqusr -m QMgrName (-a UserName | -d UserName | -l | -c OPTIONAL|REQUIRED)',
+    details: [
+      '-a UserName          add a user or change its password (read from standard input)',
+      '-d UserName          delete a user and its authorities',
+      '-l                   list the users and CHCKCLNT',
+      '-c OPTIONAL|REQUIRED CONNAUTH CHCKCLNT: REQUIRED refuses clients without credentials',
+    ],
+  },
+  setmqaut: {
+    usage:
+      'setmqaut -m QMgrName -n Profile -t queue|qmgr -p UserName [+auth ...] [-auth ...] [-remove]',
+    details: [
+      '-n Profile           a queue name, or a generic profile ending in *',
+      '-t queue|qmgr        the object type',
+      '-p UserName          the user whose authorities change',
+      '+auth / -auth        grant / revoke: put get browse inq dsp chg clr dlt all',
+      '-remove              delete the profile for that user',
+    ],
+  },
+  dspmqaut: {
+    usage: 'dspmqaut -m QMgrName [-n ObjectName -t queue|qmgr] [-p UserName]',
+    details: ['shows the authorities granted, per profile and user'],
+  },
   rdqmstatus: {
     usage: 'rdqmstatus [-m QMgrName [-a]] [-n] [--json]',
     details: [

@@ -8,6 +8,7 @@
 import { existingQueueManager } from '../daemon/queue-manager-config.js'
 import { SecurityCommandError } from '../security/security-commands.js'
 import { securityPaths, type SecurityPaths } from '../security/security-files.js'
+import { exitWithHelpIfAsked } from './command-help.js'
 import { localNode, reportFailure } from './command-line.js'
 
 export function securityPathsOf(queueManager: string | undefined): SecurityPaths {
@@ -25,6 +26,7 @@ export function takeQueueManager(words: readonly string[]): [string | undefined,
 }
 
 export function runSecurityCommand(usage: string, main: () => Promise<string[]>): void {
+  exitWithHelpIfAsked(usage.split(' ')[0]!, process.argv.slice(2))
   Promise.resolve()
     .then(main)
     .then(
