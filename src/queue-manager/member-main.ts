@@ -7,6 +7,10 @@
  *   "clientPort": 1414, "members": [{ "id": "a", "host": "127.0.0.1", "port": 4000 }, ...],
  *   "segmentBytes": 4194304, "queues": ["APP.Q"] }
  *
+ * Test-only fields (the chaos suite, test/chaos/): a member's "via": {host, port} makes this
+ * member dial that peer through a fault proxy; "testOnlyBugs": ["ack-before-quorum"] breaks a
+ * safety rule on purpose (src/replication/bugs.ts) so the suite can show its checker catches it.
+ *
  * Every member listens for replication on its own address and for clients on the same address at
  * clientPort; clients use a connection-name list of all members and reach the serving primary
  * (a standby answers 2543). Events are written to stdout as JSON lines ({"event":"role",...},
@@ -17,6 +21,7 @@ import fs from 'node:fs'
 import readline from 'node:readline'
 import { ErrorCode, QmqError } from '../errors.js'
 import type { MemberAddress } from '../actors/replication/messages.js'
+import { isSimulationBug } from '../replication/bugs.js'
 import { ReplicatedQueueManager } from './replicated-queue-manager.js'
 
 interface MemberConfig {
@@ -28,6 +33,7 @@ interface MemberConfig {
   readonly members: readonly MemberAddress[]
   readonly segmentBytes?: number
   readonly queues?: readonly string[]
+  readonly testOnlyBugs?: readonly string[]
 }
 
 function readConfig(path: string | undefined): MemberConfig {
@@ -37,6 +43,11 @@ function readConfig(path: string | undefined): MemberConfig {
   const config = JSON.parse(fs.readFileSync(path, 'utf8')) as MemberConfig
   if (!config.members.some((member) => member.id === config.node)) {
     throw new QmqError(ErrorCode.CONFIG_INVALID, `node ${config.node} is not among the members`)
+  }
+  for (const bug of config.testOnlyBugs ?? []) {
+    if (!isSimulationBug(bug)) {
+      throw new QmqError(ErrorCode.CONFIG_INVALID, `unknown test-only bug switch ${bug}`)
+    }
   }
   return config
 }
@@ -56,6 +67,7 @@ async function main(): Promise<void> {
     segmentBytes: config.segmentBytes,
     clientPort: config.clientPort,
     queues: config.queues,
+    testOnlyBugs: config.testOnlyBugs?.filter(isSimulationBug),
   })
   member.on('role', (role, epoch, primaryId) => say('role', { role, epoch, primaryId }))
   member.on('serving', (serving) => say('serving', { serving, epoch: member.epoch }))
@@ -81,7 +93,7 @@ async function main(): Promise<void> {
       void member.status().then((status) => say('status', { ...status }))
     else if (command === 'stop') void stop()
   })
-  say('started', { node: config.node, pid: process.pid })
+  say('started', { node: config.node, pid: process.pid, testOnlyBugs: config.testOnlyBugs ?? [] })
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,7 @@ import { Supervisor } from '../actors/supervisor/supervisor.js'
 import { FramedRing } from '../ring/framed-ring.js'
 import { REPLICATION_BATCH_RING_BYTES } from '../constants.js'
 import type { Role } from '../replication/effects.js'
+import type { SimulationBug } from '../replication/bugs.js'
 import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
@@ -71,6 +72,8 @@ export interface ReplicatedOpenOptions {
   /** Local queues a new primary defines if they are missing (convenience for tests, demos). */
   readonly queues?: readonly string[]
   readonly logger?: Logger
+  /** Test only (chaos suite's known-bad run): rules the replication core breaks on purpose. */
+  readonly testOnlyBugs?: readonly SimulationBug[]
 }
 
 export interface MemberStatus {
@@ -293,6 +296,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       commitLsn: LOG_START_LSN,
       journalControlBuffer: this.journal.controlBuffer,
       batchRingBuffer,
+      testOnlyBugs: options.testOnlyBugs,
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))

@@ -16,11 +16,17 @@ import type { Role } from '../../replication/effects.js'
 import type { EpochRun } from '../../replication/epoch-history.js'
 import type { HardState, ReplicaStatus } from '../../replication/replica.js'
 import type { CommitPolicyKind } from '../../replication/quorum.js'
+import type { SimulationBug } from '../../replication/bugs.js'
 
 export interface MemberAddress {
   readonly id: string
   readonly host: string
   readonly port: number
+  /**
+   * Test only (the chaos suite's fault proxy): dial this peer at `via` instead of host:port.
+   * The peer still listens on host:port; only the member whose config says so dials elsewhere.
+   */
+  readonly via?: { readonly host: string; readonly port: number }
 }
 
 export interface ReplicationWorkerData {
@@ -39,6 +45,8 @@ export interface ReplicationWorkerData {
   readonly batchRingBuffer: SharedArrayBuffer
   readonly commitBuffer: SharedArrayBuffer
   readonly logLevel: string | undefined
+  /** Test only: safety rules to break on purpose (src/replication/bugs.ts); never in production. */
+  readonly testOnlyBugs?: readonly SimulationBug[]
 }
 
 export type ReplicationEvent =

@@ -108,7 +108,8 @@ export class PeerLinks {
 
   private dial(peer: MemberAddress): void {
     if (this.closed) return
-    const socket = net.connect({ host: peer.host, port: peer.port, noDelay: true })
+    const target = peer.via ?? peer
+    const socket = net.connect({ host: target.host, port: target.port, noDelay: true })
     const hello = helloFor(this.options.identity, peer.id)
     socket.once('connect', () => socket.write(encodeReplicationFrame(hello)))
     this.handshake(socket, 'acceptor', (frame) => {

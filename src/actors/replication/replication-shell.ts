@@ -57,6 +57,7 @@ export class ReplicationShell {
       hardState: data.hardState,
       log: data.log,
       commitLsn: data.commitLsn,
+      bugs: new Set(data.testOnlyBugs ?? []),
     })
     this.source = new LogSource(
       data.journalDirectory,
