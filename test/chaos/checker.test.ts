@@ -55,6 +55,14 @@ describe('chaos checker', () => {
     ])
   })
 
+  it('lets a unit of work of unknown outcome account for the message it named, only that one', () => {
+    const unknownUnit = op({ kind: 'uow', put: ['u1', 'u2'], got: 'm1', outcome: 'unknown' })
+    expect(kinds([put('m1'), unknownUnit], ['u1', 'u2'])).toEqual([])
+    expect(kinds([put('m1'), put('m2'), unknownUnit], ['u1', 'u2'])).toEqual([
+      'acknowledged-put-missing',
+    ])
+  })
+
   it('reports a message delivered twice, by two gets or left twice', () => {
     expect(kinds([put('m1'), get('m1'), get('m1')])).toEqual(['delivered-twice'])
     expect(kinds([put('m1', 'unknown')], ['m1', 'm1'])).toEqual(['delivered-twice'])
@@ -72,7 +80,7 @@ describe('chaos checker', () => {
 
   it('reports a unit of work partly applied, committed or of unknown outcome', () => {
     const committed = op({ kind: 'uow', put: ['u1', 'u2'] })
-    expect(kinds([committed], ['u1'])).toEqual(['uow-partly-applied'])
+    expect(kinds([committed], ['u1'])).toEqual(['uow-partly-applied', 'acknowledged-put-missing'])
     const unknown = op({ kind: 'uow', put: ['u3', 'u4'], outcome: 'unknown' })
     expect(kinds([unknown], ['u4'])).toEqual(['uow-partly-applied'])
     const gone = op({ kind: 'uow', put: ['u5', 'u6'] })

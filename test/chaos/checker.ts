@@ -7,8 +7,9 @@
  * delivered twice, or one nobody tried to put, is an anomaly by itself.
  *
  * Unknown outcomes may have happened or not, at most once. A message acknowledged but absent
- * could have been taken by a get whose outcome is unknown (its reply lost): each such get
- * excuses at most one missing message, so a loss is reported only beyond that allowance.
+ * may have been taken by a call of unknown outcome: by the one that named it (a unit of work got
+ * it, then its commit's outcome was lost), or by a get whose reply was lost (each excuses at
+ * most one absent message, so a loss is reported only beyond that allowance).
  */
 import type { Fault, FaultKind, MemberLog, Operation, ServingPeriod } from './history.js'
 
@@ -73,16 +74,25 @@ interface Ledger {
   readonly takenBy: Map<string, Operation[]>
   /** Body -> copies left on the queue at the end. */
   readonly left: Map<string, number>
-  /** Gets whose outcome is unknown: each may have taken one message nobody saw. */
-  unknownTakes: number
+  /** Bodies a call of unknown outcome got (its unit of work may or may not have committed). */
+  readonly maybeTaken: Set<string>
+  /** Gets of unknown outcome that never said what they got: each may have taken one message. */
+  unnamedTakes: number
 }
 
 function ledgerOf(operations: readonly Operation[], final: readonly string[]): Ledger {
-  const ledger: Ledger = { putBy: new Map(), takenBy: new Map(), left: new Map(), unknownTakes: 0 }
+  const ledger: Ledger = {
+    putBy: new Map(),
+    takenBy: new Map(),
+    left: new Map(),
+    maybeTaken: new Set(),
+    unnamedTakes: 0,
+  }
   for (const op of operations) {
     for (const body of op.put ?? []) ledger.putBy.set(body, op)
-    if (op.outcome === 'unknown' && (op.kind === 'get' || op.kind === 'uow')) {
-      ledger.unknownTakes++
+    if (op.outcome === 'unknown' && op.got !== undefined) ledger.maybeTaken.add(op.got)
+    else if (op.outcome === 'unknown' && (op.kind === 'get' || op.kind === 'uow')) {
+      ledger.unnamedTakes++
     }
     if (op.outcome === 'ok' && op.got !== undefined) {
       ledger.takenBy.set(op.got, [...(ledger.takenBy.get(op.got) ?? []), op])
@@ -96,34 +106,43 @@ function present(ledger: Ledger, body: string): boolean {
   return (ledger.takenBy.get(body)?.length ?? 0) + (ledger.left.get(body) ?? 0) > 0
 }
 
+/** Present, or possibly taken by a call of unknown outcome that named it. */
+function accounted(ledger: Ledger, body: string): boolean {
+  return present(ledger, body) || ledger.maybeTaken.has(body)
+}
+
 function checkMessages(operations: readonly Operation[], final: readonly string[]): Anomaly[] {
   const ledger = ledgerOf(operations, final)
   const anomalies: Anomaly[] = []
   anomalies.push(...checkOrigins(operations, ledger))
   anomalies.push(...checkCopies(ledger))
-  anomalies.push(...checkUnits(operations, ledger))
+  // Acknowledged bodies nobody can account for: lost, unless as many unnamed takes explain them.
   const missing: { body: string; op: Operation }[] = []
+  const partial: Anomaly[] = []
   for (const op of operations) {
-    if (op.outcome !== 'ok' || op.kind !== 'put') continue
-    for (const body of op.put ?? []) if (!present(ledger, body)) missing.push({ body, op })
-  }
-  for (const op of operations) {
-    if (op.outcome !== 'ok' || op.kind !== 'uow') continue
+    if (op.outcome === 'fail' || (op.kind !== 'put' && op.kind !== 'uow')) continue
     const bodies = op.put ?? []
-    if (bodies.every((body) => !present(ledger, body))) {
-      for (const body of bodies) missing.push({ body, op })
+    const absent = bodies.filter((body) => !accounted(ledger, body))
+    if (absent.length === 0) continue
+    if (op.kind === 'uow' && absent.length < bodies.length) {
+      const shown = bodies.filter((body) => present(ledger, body))
+      const detail =
+        `unit of work op ${op.id} (${op.outcome}): ${shown.join(', ')} applied, ` +
+        `${absent.join(', ')} not`
+      partial.push({ kind: 'uow-partly-applied', detail, operations: [op.id] })
     }
+    if (op.outcome === 'ok') for (const body of absent) missing.push({ body, op })
   }
-  if (missing.length > ledger.unknownTakes) {
-    const allowance = `${ledger.unknownTakes} get(s) of unknown outcome may explain as many`
-    for (const { body, op } of missing) {
-      const detail = `${body} acknowledged by op ${op.id}, not delivered, not on the queue`
-      anomalies.push({
-        kind: 'acknowledged-put-missing',
-        detail: `${detail} (${missing.length} missing; ${allowance})`,
-        operations: [op.id],
-      })
-    }
+  if (missing.length + partial.length <= ledger.unnamedTakes) return anomalies
+  anomalies.push(...partial)
+  const allowance = `${ledger.unnamedTakes} get(s) of unknown outcome may explain as many`
+  for (const { body, op } of missing) {
+    const detail = `${body} acknowledged by op ${op.id}, not delivered, not on the queue`
+    anomalies.push({
+      kind: 'acknowledged-put-missing',
+      detail: `${detail} (${missing.length} missing; ${allowance})`,
+      operations: [op.id],
+    })
   }
   return anomalies
 }
@@ -169,24 +188,6 @@ function checkCopies(ledger: Ledger): Anomaly[] {
     if (count < 2) continue
     const detail = `${body} left on the queue ${count} times`
     anomalies.push({ kind: 'delivered-twice', detail, operations: [] })
-  }
-  return anomalies
-}
-
-/** A unit of work is all or nothing: its puts appear together, its get is taken or returned. */
-function checkUnits(operations: readonly Operation[], ledger: Ledger): Anomaly[] {
-  const anomalies: Anomaly[] = []
-  for (const op of operations) {
-    if (op.kind !== 'uow' || op.outcome === 'fail') continue
-    const bodies = op.put ?? []
-    const shown = bodies.filter((body) => present(ledger, body))
-    if (shown.length === 0 || shown.length === bodies.length) continue
-    const absent = bodies.filter((body) => !present(ledger, body))
-    anomalies.push({
-      kind: 'uow-partly-applied',
-      detail: `unit of work op ${op.id} (${op.outcome}): ${shown.join(', ')} applied, ${absent.join(', ')} not`,
-      operations: [op.id],
-    })
   }
   return anomalies
 }
