@@ -119,11 +119,13 @@ function checkMessages(operations: readonly Operation[], final: readonly string[
   // Acknowledged bodies nobody can account for: lost, unless as many unnamed takes explain them.
   const missing: { body: string; op: Operation }[] = []
   const partial: Anomaly[] = []
+  const unaccounted = new Set<string>()
   for (const op of operations) {
     if (op.outcome === 'fail' || (op.kind !== 'put' && op.kind !== 'uow')) continue
     const bodies = op.put ?? []
     const absent = bodies.filter((body) => !accounted(ledger, body))
     if (absent.length === 0) continue
+    for (const body of absent) unaccounted.add(body)
     if (op.kind === 'uow' && absent.length < bodies.length) {
       const shown = bodies.filter((body) => present(ledger, body))
       const detail =
@@ -133,7 +135,7 @@ function checkMessages(operations: readonly Operation[], final: readonly string[
     }
     if (op.outcome === 'ok') for (const body of absent) missing.push({ body, op })
   }
-  if (missing.length + partial.length <= ledger.unnamedTakes) return anomalies
+  if (unaccounted.size <= ledger.unnamedTakes) return anomalies
   anomalies.push(...partial)
   const allowance = `${ledger.unnamedTakes} get(s) of unknown outcome may explain as many`
   for (const { body, op } of missing) {

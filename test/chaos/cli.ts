@@ -1,6 +1,6 @@
 /**
  * npm run test:chaos -- [--faults N] [--seed S] [--target ha|dr] [--out DIR] [--clients N]
- *                       [--test-only-bug NAME]
+ *                       [--test-only-bug NAME] [--kinds kill,pause,...]
  *
  * Runs the chaos suite (run.ts) and prints the report; exit status 1 when the checker found an
  * anomaly, 2 for a target that does not exist yet (dr) or bad arguments, 3 when the run itself
@@ -10,6 +10,7 @@
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import type { FaultKind } from './history.js'
 import { runChaos } from './run.js'
 
 async function main(): Promise<number> {
@@ -21,6 +22,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       clients: { type: 'string', default: '4' },
       'test-only-bug': { type: 'string', multiple: true },
+      kinds: { type: 'string' },
     },
   })
   if (values.target === 'dr') {
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
       out,
       clients: Number(values.clients),
       bugs: values['test-only-bug'],
+      kinds: values.kinds?.split(',') as FaultKind[] | undefined,
     })
     const { anomalies, ...figures } = report
     console.log(JSON.stringify({ ...figures, anomalies: anomalies.length }, undefined, 2))

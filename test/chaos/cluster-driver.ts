@@ -30,8 +30,11 @@ export interface ClusterDriver {
   healNetwork(): void
   fillDisk(): void
   freeDisk(): void
-  /** Waits until every member is up and has durably all the primary has committed. */
-  settle(timeoutMs: number): Promise<void>
+  /**
+   * Heals everything and waits until every member is up and has durably all the primary has
+   * committed. Returns the members left out: failed on every restart, or never caught up.
+   */
+  settle(timeoutMs: number): Promise<string[]>
   servingPeriods(): ServingPeriod[]
   /** Each member's committed log (stopped members' journals, read record by record). */
   committedLogs(): Promise<{ logs: MemberLog[]; putEpochs: Map<string, number> }>

@@ -34,6 +34,7 @@ const PAIRS: readonly [NodeName, NodeName][] = [
 /** Port offsets from the base: replication, clients, three pair proxies, client proxies. */
 const PORTS_USED = 6
 const SEGMENT_BYTES = 1024 * 1024
+const SETTLE_RESTARTS = 3
 
 export interface MemberGroupDriverOptions {
   readonly root: string
@@ -170,25 +171,49 @@ export class MemberGroupDriver implements ClusterDriver {
     if (this.mounted !== undefined) fs.rmSync(join(this.mounted, 'filler'), { force: true })
   }
 
-  async settle(timeoutMs: number): Promise<void> {
+  async settle(timeoutMs: number): Promise<string[]> {
     const deadline = Date.now() + timeoutMs
     this.healNetwork()
     this.freeDisk()
-    for (const node of NODES) {
-      this.resume(node)
-      await this.restart(node)
-    }
+    for (const node of NODES) this.resume(node)
+    // A member that keeps failing on restart is left out (and named): the others are checked.
+    const restarts = new Map<string, number>()
+    const givenUp = new Set<string>()
     for (;;) {
-      const primary = await this.waitForPrimary(Math.max(0, deadline - Date.now()))
+      for (const node of NODES) {
+        if (this.isRunning(node) || givenUp.has(node)) continue
+        const count = restarts.get(node) ?? 0
+        if (count >= SETTLE_RESTARTS) givenUp.add(node)
+        else {
+          restarts.set(node, count + 1)
+          await this.restart(node)
+        }
+      }
+      const behind = await this.behind(givenUp, Math.max(1_000, deadline - Date.now()))
+      if (behind.length === 0) return [...givenUp]
+      if (Date.now() > deadline) {
+        // No primary at all is a failed run; a member that never catches up is left out, named.
+        if (behind.some((node) => node.startsWith('('))) throw new Error(behind.join(' '))
+        return [...givenUp, ...behind]
+      }
+      await sleep(200)
+    }
+  }
+
+  /** Running members that do not yet hold durably all the primary has committed. */
+  private async behind(leftOut: Set<string>, timeoutMs: number): Promise<string[]> {
+    try {
+      const primary = await this.waitForPrimary(Math.min(timeoutMs, 5_000))
       const target = (await this.status(primary))['commitLsn'] as number
       const behind = []
       for (const node of NODES) {
+        if (leftOut.has(node)) continue
         const replica = (await this.status(node))['replica'] as { durableLsn: number }
         if (replica.durableLsn < target) behind.push(node)
       }
-      if (behind.length === 0) return
-      if (Date.now() > deadline) throw new Error(`members ${behind.join(', ')} did not catch up`)
-      await sleep(100)
+      return behind
+    } catch (error) {
+      return [`(${(error as Error).message})`]
     }
   }
 
