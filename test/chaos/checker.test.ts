@@ -55,6 +55,12 @@ describe('chaos checker', () => {
     ])
   })
 
+  it('counts a get re-driven after a reconnect as a first attempt of unknown outcome', () => {
+    const redriven = op({ kind: 'get', got: 'm2', redriven: true })
+    expect(kinds([put('m1'), put('m2'), redriven], [])).toEqual([])
+    expect(kinds([put('m1'), put('m2'), get('m2')], [])).toEqual(['acknowledged-put-missing'])
+  })
+
   it('lets a unit of work of unknown outcome account for the message it named, only that one', () => {
     const unknownUnit = op({ kind: 'uow', put: ['u1', 'u2'], got: 'm1', outcome: 'unknown' })
     expect(kinds([put('m1'), unknownUnit], ['u1', 'u2'])).toEqual([])

@@ -9,7 +9,8 @@
  * Unknown outcomes may have happened or not, at most once. A message acknowledged but absent
  * may have been taken by a call of unknown outcome: by the one that named it (a unit of work got
  * it, then its commit's outcome was lost), or by a get whose reply was lost (each excuses at
- * most one absent message, so a loss is reported only beyond that allowance).
+ * most one absent message, so a loss is reported only beyond that allowance). A get re-driven
+ * by the library after a reconnect counts as such a get as well as the one that answered.
  */
 import type { Fault, FaultKind, MemberLog, Operation, ServingPeriod } from './history.js'
 
@@ -94,6 +95,7 @@ function ledgerOf(operations: readonly Operation[], final: readonly string[]): L
     else if (op.outcome === 'unknown' && (op.kind === 'get' || op.kind === 'uow')) {
       ledger.unnamedTakes++
     }
+    if (op.redriven === true && op.kind === 'get') ledger.unnamedTakes++
     if (op.outcome === 'ok' && op.got !== undefined) {
       ledger.takenBy.set(op.got, [...(ledger.takenBy.get(op.got) ?? []), op])
     }

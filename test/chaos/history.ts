@@ -24,6 +24,11 @@ export interface Operation {
   readonly got?: string
   /** Bodies a browse saw. */
   readonly browsed?: readonly string[]
+  /**
+   * A get outside syncpoint during which the connection reconnected: the library re-sent it (as
+   * MQ re-drives such gets), so a first attempt of unknown outcome may have taken a message too.
+   */
+  readonly redriven?: boolean
   /** Epoch of the primary that acknowledged (filled from the journals after the run). */
   readonly epoch?: number
 }

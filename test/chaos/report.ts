@@ -17,6 +17,8 @@ export interface RunReport {
   readonly faultsByKind: Partial<Record<FaultKind, number>>
   readonly operations: number
   readonly acknowledged: number
+  /** Gets outside syncpoint re-sent by the library after a reconnect (each may lose a message). */
+  readonly redrivenGets: number
   readonly operationsByOutcome: Record<string, number>
   readonly anomalies: Verdict['anomalies']
   readonly availability: Verdict['availability']
@@ -43,6 +45,7 @@ export function summarize(
     faultsByKind,
     operations: operations.length,
     acknowledged: operations.filter((op) => op.outcome === 'ok').length,
+    redrivenGets: operations.filter((op) => op.redriven === true).length,
     operationsByOutcome,
     anomalies: verdict.anomalies,
     availability: verdict.availability,

@@ -65,16 +65,20 @@ export class Workload {
   private async open(signal: AbortSignal): Promise<ClientSession | undefined> {
     while (!signal.aborted) {
       try {
+        const counter = { reconnects: 0 }
+        const onEvent = (event: { reason: number }): void => {
+          if (event.reason === Reason.RECONNECTING) counter.reconnects++
+        }
         const connection = await connect({
           connName: this.options.connName,
           queueManager: this.options.queueManager,
           connectTimeoutMs: 1_000,
           heartbeatMs: 1_000,
-          reconnect: { timeoutMs: 60_000 },
+          reconnect: { timeoutMs: 60_000, onEvent },
         })
         const queue = await connection.open(this.options.queue, { input: true, output: true })
         const browser = await connection.open(this.options.queue, { browse: true })
-        return { connection, queue, browser }
+        return Object.assign(counter, { connection, queue, browser })
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
@@ -90,8 +94,11 @@ export class Workload {
   ): Promise<Outcome> {
     const id = this.nextId++
     const invokeMs = Date.now()
+    const reconnects = session.reconnects
     const record = (outcome: Outcome, fields: Partial<Operation> = {}): Outcome => {
-      this.operations.push({ id, client, kind, invokeMs, completeMs: Date.now(), outcome, ...fields })
+      const redriven = kind === 'get' && session.reconnects !== reconnects ? { redriven: true } : {}
+      const completeMs = Date.now()
+      this.operations.push({ id, client, kind, invokeMs, completeMs, outcome, ...fields, ...redriven })
       return outcome
     }
     const put = kind === 'put' || kind === 'uow' ? { put: bodies } : {}
@@ -115,6 +122,8 @@ export class Workload {
 }
 
 interface ClientSession {
+  /** Reconnects begun so far (2544 events): a get spanning one was re-sent by the library. */
+  reconnects: number
   readonly connection: QueueManagerConnection
   readonly queue: RemoteQueue
   readonly browser: RemoteQueue
