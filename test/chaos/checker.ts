@@ -158,7 +158,11 @@ function checkOrigins(operations: readonly Operation[], ledger: Ledger): Anomaly
     if (ledger.putBy.has(body)) return
     anomalies.push({ kind: 'never-put', detail: `${body} was never put`, operations: ops })
   }
-  for (const [body, takers] of ledger.takenBy) seen(body, takers.map((op) => op.id))
+  for (const [body, takers] of ledger.takenBy)
+    seen(
+      body,
+      takers.map((op) => op.id),
+    )
   for (const body of ledger.left.keys()) seen(body, [])
   for (const op of operations) for (const body of op.browsed ?? []) seen(body, [op.id])
   for (const op of operations) {
@@ -270,7 +274,10 @@ function availabilityByKind(
   const gaps = new Map<FaultKind, number[]>()
   sorted.forEach((fault, index) => {
     const windowEnd = Math.max(sorted[index + 1]?.startMs ?? endMs, fault.endMs)
-    gaps.set(fault.kind, [...(gaps.get(fault.kind) ?? []), longestGap(acks, fault.startMs, windowEnd)])
+    gaps.set(fault.kind, [
+      ...(gaps.get(fault.kind) ?? []),
+      longestGap(acks, fault.startMs, windowEnd),
+    ])
   })
   const result: Partial<Record<FaultKind, Availability>> = {}
   for (const [kind, values] of gaps) {

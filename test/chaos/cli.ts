@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     })
     const { anomalies, ...figures } = report
     console.log(JSON.stringify({ ...figures, anomalies: anomalies.length }, undefined, 2))
-    for (const anomaly of anomalies.slice(0, 20)) console.log(`ANOMALY ${anomaly.kind}: ${anomaly.detail}`)
+    for (const anomaly of anomalies.slice(0, 20))
+      console.log(`ANOMALY ${anomaly.kind}: ${anomaly.detail}`)
     console.log(`${report.valid ? 'valid' : 'INVALID'}; report in ${out}/report.html`)
     return report.valid ? 0 : 1
   } catch (error) {

@@ -77,7 +77,9 @@ export class FaultProxy {
 
   async close(): Promise<void> {
     this.resetAll()
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    )
   }
 
   private accepted(client: Socket): void {

@@ -18,7 +18,11 @@ import { LOG_START_LSN } from '../../src/constants.js'
 import { recoverLog } from '../../src/actors/journal/recovery.js'
 import { RecordType } from '../../src/actors/journal/record-types.js'
 import { packageRoot } from '../../src/runtime/package-root.js'
-import { MemberProcess, type MemberEvent, type NodeName } from '../replication-runtime/member-group.js'
+import {
+  MemberProcess,
+  type MemberEvent,
+  type NodeName,
+} from '../replication-runtime/member-group.js'
 import type { ClusterDriver } from './cluster-driver.js'
 import { FaultProxy } from './fault-proxy.js'
 import type { MemberLog, ServingPeriod } from './history.js'
@@ -79,7 +83,12 @@ export class MemberGroupDriver implements ClusterDriver {
     if (this.diskNode !== undefined) this.mountDisk()
     for (const [from, to] of PAIRS) {
       const listen = { host: HOSTS[from], port: this.pairPort(from, to) }
-      const proxy = new FaultProxy(`${from}->${to}`, listen, { host: HOSTS[to], port: this.port }, this.options.random)
+      const proxy = new FaultProxy(
+        `${from}->${to}`,
+        listen,
+        { host: HOSTS[to], port: this.port },
+        this.options.random,
+      )
       await proxy.start()
       this.pairProxies.set(`${from}${to}`, proxy)
     }
@@ -360,7 +369,10 @@ export class MemberGroupDriver implements ClusterDriver {
   }
 }
 
-function fingerprint(record: unknown, header: { lsn: number; epoch: number; type: number }): string {
+function fingerprint(
+  record: unknown,
+  header: { lsn: number; epoch: number; type: number },
+): string {
   const text = JSON.stringify(record, (_key, value: unknown) => {
     if (value instanceof Uint8Array) return Buffer.from(value).toString('base64')
     return typeof value === 'bigint' ? value.toString() : value

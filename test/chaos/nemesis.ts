@@ -37,7 +37,11 @@ export function planFaults(
   return Array.from({ length: count }, () => {
     const kind = pick(random, kinds)
     const role: PlannedFault['role'] =
-      kind === 'isolate-primary' ? 'primary' : kind === 'isolate-secondary' ? 'secondary' : pick(random, ['primary', 'secondary', 'any'] as const)
+      kind === 'isolate-primary'
+        ? 'primary'
+        : kind === 'isolate-secondary'
+          ? 'secondary'
+          : pick(random, ['primary', 'secondary', 'any'] as const)
     return {
       kind,
       role,
@@ -134,7 +138,11 @@ async function inject(driver: ClusterDriver, planned: PlannedFault): Promise<Inj
   }
 }
 
-async function heal(driver: ClusterDriver, planned: PlannedFault, injected: Injected): Promise<void> {
+async function heal(
+  driver: ClusterDriver,
+  planned: PlannedFault,
+  injected: Injected,
+): Promise<void> {
   switch (planned.kind) {
     case 'kill':
       await driver.restart(injected.node)

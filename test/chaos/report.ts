@@ -68,14 +68,37 @@ const WIDTH = 1200
 const HEIGHT = 360
 const MAX_POINTS = 20_000
 const COLOURS: Record<string, string> = { ok: '#1b7f3b', fail: '#d08c00', unknown: '#c62828' }
-const BANDS = ['#90caf9', '#ce93d8', '#ffab91', '#a5d6a7', '#fff59d', '#80deea', '#f48fb1',
-  '#bcaaa4', '#b0bec5', '#ffcc80']
+const BANDS = [
+  '#90caf9',
+  '#ce93d8',
+  '#ffab91',
+  '#a5d6a7',
+  '#fff59d',
+  '#80deea',
+  '#f48fb1',
+  '#bcaaa4',
+  '#b0bec5',
+  '#ffcc80',
+]
 
-function html(report: RunReport, operations: readonly Operation[], faults: readonly Fault[]): string {
-  const start = extreme([...operations.map((op) => op.invokeMs), ...faults.map((f) => f.startMs)], -1)
+function html(
+  report: RunReport,
+  operations: readonly Operation[],
+  faults: readonly Fault[],
+): string {
+  const start = extreme(
+    [...operations.map((op) => op.invokeMs), ...faults.map((f) => f.startMs)],
+    -1,
+  )
   const end = extreme([...operations.map((op) => op.completeMs), ...faults.map((f) => f.endMs)], 1)
   const x = (ms: number): number => ((ms - start) / Math.max(1, end - start)) * WIDTH
-  const maxLatency = Math.max(10, extreme(operations.map((op) => op.completeMs - op.invokeMs), 1))
+  const maxLatency = Math.max(
+    10,
+    extreme(
+      operations.map((op) => op.completeMs - op.invokeMs),
+      1,
+    ),
+  )
   const y = (ms: number): number =>
     HEIGHT - (Math.log10(Math.max(1, ms)) / Math.log10(maxLatency)) * (HEIGHT - 10)
   const bands = faults.map((fault) => {
@@ -96,10 +119,12 @@ function html(report: RunReport, operations: readonly Operation[], faults: reado
     (ms) => `<text x="2" y="${y(ms).toFixed(1)}" font-size="10">${ms} ms</text>`,
   )
   const legend = FAULT_KINDS.map(
-    (kind, index) => `<span style="background:${BANDS[index % BANDS.length]};padding:0 6px">${kind}</span>`,
+    (kind, index) =>
+      `<span style="background:${BANDS[index % BANDS.length]};padding:0 6px">${kind}</span>`,
   ).join(' ')
   const rows = Object.entries(report.availability).map(
-    ([kind, a]) => `<tr><td>${kind}</td><td>${a.faults}</td><td>${a.p50Ms}</td><td>${a.p99Ms}</td><td>${a.maxMs}</td></tr>`,
+    ([kind, a]) =>
+      `<tr><td>${kind}</td><td>${a.faults}</td><td>${a.p50Ms}</td><td>${a.p99Ms}</td><td>${a.maxMs}</td></tr>`,
   )
   const anomalies = report.anomalies.map((a) => `<li><b>${a.kind}</b>: ${escape(a.detail)}</li>`)
   return `<!doctype html><html><head><meta charset="utf-8"><title>QuorumMQ chaos run, seed ${report.seed}</title>

@@ -72,7 +72,9 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       logs,
       endMs: Date.now(),
     })
-    notes.push(`final queue depth ${final.length}; committed log ${logs[0]?.records.length} records`)
+    notes.push(
+      `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records`,
+    )
     const run = { seed: options.seed, target: 'ha', durationMs: Date.now() - startedMs, notes }
     const report = summarize(run, operations, faults, verdict)
     writeReport(options.out, report, operations, faults)

@@ -52,7 +52,10 @@ export class Workload {
       session ??= await this.open(signal)
       if (session === undefined) return
       const kind = chooseKind(random())
-      const bodies = Array.from({ length: kind === 'uow' ? 2 : 1 }, () => `c${client}-${sequence++}`)
+      const bodies = Array.from(
+        { length: kind === 'uow' ? 2 : 1 },
+        () => `c${client}-${sequence++}`,
+      )
       const outcome = await this.call(client, kind, session, bodies)
       if (outcome === 'unknown') {
         void session.connection.close().catch(() => undefined)
@@ -98,7 +101,16 @@ export class Workload {
     const record = (outcome: Outcome, fields: Partial<Operation> = {}): Outcome => {
       const redriven = kind === 'get' && session.reconnects !== reconnects ? { redriven: true } : {}
       const completeMs = Date.now()
-      this.operations.push({ id, client, kind, invokeMs, completeMs, outcome, ...fields, ...redriven })
+      this.operations.push({
+        id,
+        client,
+        kind,
+        invokeMs,
+        completeMs,
+        outcome,
+        ...fields,
+        ...redriven,
+      })
       return outcome
     }
     const put = kind === 'put' || kind === 'uow' ? { put: bodies } : {}
