@@ -48,6 +48,11 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   const notes: string[] = []
   const faults: Fault[] = []
   let workload: Workload | undefined
+  // Ctrl-C must not leave members running or the tmpfs mounted: tear down, then exit.
+  const interrupted = (): void => {
+    void driver.stop().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupted)
   try {
     await driver.start()
     await driver.waitForPrimary(30_000)
@@ -87,6 +92,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
     fs.writeFileSync(join(options.out, 'verdict.txt'), notes.join('\n'))
     throw error
   } finally {
+    process.off('SIGINT', interrupted)
     driver.collect(join(options.out, 'nodes'))
     await driver.stop()
     // Keep the members' data only when something went wrong.
