@@ -49,9 +49,23 @@ describe('chaos checker', () => {
 
   it('lets a get of unknown outcome explain one missing message, not two', () => {
     expect(kinds([put('m1'), put('m2'), get(undefined, 'unknown')], ['m2'])).toEqual([])
+    // Absent puts of unknown outcome did not happen: they use none of the allowance.
+    const unknownPuts = [put('u1', 'unknown'), put('u2', 'unknown')]
+    expect(kinds([...unknownPuts, put('m1'), get(undefined, 'unknown')], [])).toEqual([])
     expect(kinds([put('m1'), put('m2'), get(undefined, 'unknown')], [])).toEqual([
       'acknowledged-put-missing',
       'acknowledged-put-missing',
+    ])
+  })
+
+  it('reports an acknowledged put absent from the committed log, whatever gets were unknown', () => {
+    const history = [put('m1'), put('m2'), get(undefined, 'unknown'), get(undefined, 'unknown')]
+    expect(check({ operations: history, final: [], loggedPuts: new Set(['m1', 'm2']) }).valid).toBe(
+      true,
+    )
+    const verdict = check({ operations: history, final: [], loggedPuts: new Set(['m1']) })
+    expect(verdict.anomalies).toMatchObject([
+      { kind: 'acknowledged-put-missing', operations: [history[1]!.id] },
     ])
   })
 

@@ -46,6 +46,11 @@ export interface CheckInput {
   readonly faults?: readonly Fault[]
   readonly serving?: readonly ServingPeriod[]
   readonly logs?: readonly MemberLog[]
+  /**
+   * Bodies whose PUT (or MOVE) is in the primary's committed log after healing. An acknowledged
+   * body not there was never durable in the group: lost whatever the unknown gets were.
+   */
+  readonly loggedPuts?: ReadonlySet<string>
   /** End of the run (availability windows of the last fault end here). */
   readonly endMs?: number
 }
@@ -58,7 +63,7 @@ export interface Verdict {
 
 export function check(input: CheckInput): Verdict {
   const anomalies = [
-    ...checkMessages(input.operations, input.final),
+    ...checkMessages(input.operations, input.final, input.loggedPuts),
     ...checkPrimaries(input.operations, input.serving ?? []),
     ...checkLogs(input.logs ?? []),
   ]
@@ -113,11 +118,16 @@ function accounted(ledger: Ledger, body: string): boolean {
   return present(ledger, body) || ledger.maybeTaken.has(body)
 }
 
-function checkMessages(operations: readonly Operation[], final: readonly string[]): Anomaly[] {
+function checkMessages(
+  operations: readonly Operation[],
+  final: readonly string[],
+  loggedPuts: ReadonlySet<string> | undefined,
+): Anomaly[] {
   const ledger = ledgerOf(operations, final)
   const anomalies: Anomaly[] = []
   anomalies.push(...checkOrigins(operations, ledger))
   anomalies.push(...checkCopies(ledger))
+  if (loggedPuts !== undefined) anomalies.push(...checkLogged(operations, ledger, loggedPuts))
   // Acknowledged bodies nobody can account for: lost, unless as many unnamed takes explain them.
   const missing: { body: string; op: Operation }[] = []
   const partial: Anomaly[] = []
@@ -126,9 +136,11 @@ function checkMessages(operations: readonly Operation[], final: readonly string[
     if (op.outcome === 'fail' || (op.kind !== 'put' && op.kind !== 'uow')) continue
     const bodies = op.put ?? []
     const absent = bodies.filter((body) => !accounted(ledger, body))
-    if (absent.length === 0) continue
+    const partly = op.kind === 'uow' && absent.length > 0 && absent.length < bodies.length
+    // An unknown call that left no trace did not happen: allowed. Half a unit of work is not.
+    if (absent.length === 0 || (op.outcome === 'unknown' && !partly)) continue
     for (const body of absent) unaccounted.add(body)
-    if (op.kind === 'uow' && absent.length < bodies.length) {
+    if (partly) {
       const shown = bodies.filter((body) => present(ledger, body))
       const detail =
         `unit of work op ${op.id} (${op.outcome}): ${shown.join(', ')} applied, ` +
@@ -147,6 +159,24 @@ function checkMessages(operations: readonly Operation[], final: readonly string[
       detail: `${detail} (${missing.length} missing; ${allowance})`,
       operations: [op.id],
     })
+  }
+  return anomalies
+}
+
+/** Acknowledged bodies absent from the queue and from the committed log: no excuse. */
+function checkLogged(
+  operations: readonly Operation[],
+  ledger: Ledger,
+  loggedPuts: ReadonlySet<string>,
+): Anomaly[] {
+  const anomalies: Anomaly[] = []
+  for (const op of operations) {
+    if (op.outcome !== 'ok' || (op.kind !== 'put' && op.kind !== 'uow')) continue
+    for (const body of op.put ?? []) {
+      if (present(ledger, body) || loggedPuts.has(body)) continue
+      const detail = `${body} acknowledged by op ${op.id}, not in the committed log after healing`
+      anomalies.push({ kind: 'acknowledged-put-missing', detail, operations: [op.id] })
+    }
   }
   return anomalies
 }

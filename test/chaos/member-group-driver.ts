@@ -243,8 +243,12 @@ export class MemberGroupDriver implements ClusterDriver {
       recoverLog(directory, SEGMENT_BYTES, LOG_START_LSN, (record, header) => {
         if (header.lsn >= commitLsn) return
         records.push(fingerprint(record, header))
-        if (node === primary && record.type === RecordType.MESSAGE_PUT) {
-          putEpochs.set(Buffer.from(record.body).toString('utf8'), header.epoch)
+        const carriesBody =
+          record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_MOVE
+        // A MOVE (compaction) carries a message put earlier: its PUT's epoch is the one kept.
+        const body = carriesBody ? Buffer.from(record.body).toString('utf8') : undefined
+        if (node === primary && body !== undefined && !putEpochs.has(body)) {
+          putEpochs.set(body, header.epoch)
         }
       })
       logs.push({ node, records })

@@ -75,6 +75,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       faults,
       serving: driver.servingPeriods(),
       logs,
+      loggedPuts: new Set(putEpochs.keys()),
       endMs: Date.now(),
     })
     notes.push(
@@ -84,6 +85,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
     const report = summarize(run, operations, faults, verdict)
     writeReport(options.out, report, operations, faults)
     writeHistories(options.out, operations, faults, final)
+    fs.writeFileSync(join(options.out, 'serving.json'), JSON.stringify(driver.servingPeriods()))
     return report
   } catch (error) {
     notes.push(`run failed: ${(error as Error).stack ?? String(error)}`)
