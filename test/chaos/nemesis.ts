@@ -69,14 +69,17 @@ export async function runNemesis(
     const startMs = Date.now()
     const detail = await inject(driver, planned)
     await sleep(planned.holdMs)
+    // Members down now that the nemesis did not kill exited by themselves ('failed' in the log).
+    const killed = planned.kind === 'kill' ? detail.node : undefined
+    const exited = driver.nodes.filter((node) => node !== killed && !driver.isRunning(node))
     await heal(driver, planned, detail)
     const fault = { kind: planned.kind, startMs, endMs: Date.now(), detail: detail.text }
     faults.push(fault)
     onFault?.(fault, index)
+    for (const node of exited) onCrash?.(node, fault)
     for (const node of driver.nodes) {
       if (driver.isRunning(node)) continue
-      // Not one the nemesis killed: it exited by itself (a 'failed' event in its log).
-      onCrash?.(node, fault)
+      if (!exited.includes(node)) onCrash?.(node, fault)
       await driver.restart(node)
     }
     // The next fault waits for a primary: faults on a group still electing would pile up.

@@ -28,7 +28,9 @@ const verdict = check({
   final: read<string[]>('final-queue.json', []),
   faults: read<Fault[]>('faults.json', []),
   serving: read<ServingPeriod[]>('serving.json', []),
+  endMs: operations.reduce((last, op) => Math.max(last, op.completeMs), 0),
 })
+console.log(JSON.stringify(verdict.availability))
 for (const anomaly of verdict.anomalies) console.log(`${anomaly.kind}: ${anomaly.detail}`)
 console.log(`${verdict.valid ? 'valid' : 'INVALID'}: ${verdict.anomalies.length} anomalies`)
 process.exitCode = verdict.valid ? 0 : 1
