@@ -18,15 +18,12 @@ import { LOG_START_LSN } from '../../src/constants.js'
 import { recoverLog } from '../../src/actors/journal/recovery.js'
 import { RecordType } from '../../src/actors/journal/record-types.js'
 import { packageRoot } from '../../src/runtime/package-root.js'
-import {
-  MemberProcess,
-  type MemberEvent,
-  type NodeName,
-} from '../replication-runtime/member-group.js'
+import { MemberProcess, type MemberEvent } from './member-process.js'
 import type { ClusterDriver } from './cluster-driver.js'
 import { FaultProxy } from './fault-proxy.js'
 import type { MemberLog, ServingPeriod } from './history.js'
 
+type NodeName = 'a' | 'b' | 'c'
 const NODES: readonly NodeName[] = ['a', 'b', 'c']
 const HOSTS: Record<NodeName, string> = { a: '127.0.0.1', b: '127.0.0.2', c: '127.0.0.3' }
 const MEMBER_MAIN = join(packageRoot, 'dist', 'src', 'queue-manager', 'member-main.js')
