@@ -14,6 +14,10 @@
  * linkTlsDirectory: key.pem, cert.pem, ca.pem for TLS on the links; clientTlsDirectory: the same
  * for the client listener.
  *
+ * Test-only fields (the chaos suite, test/chaos/): a member's "via": {host, port} makes this
+ * member dial that peer through a fault proxy; "testOnlyBugs": ["ack-before-quorum"] breaks a
+ * safety rule on purpose (src/replication/bugs.ts) so the suite can show its checker catches it.
+ *
  * Every member listens for replication on its own address and for clients on the same address at
  * clientPort; clients use a connection-name list of all members and reach the serving primary
  * (a standby answers 2543). Events are written to stdout as JSON lines ({"event":"role",...},
@@ -26,6 +30,7 @@ import readline from 'node:readline'
 import { ErrorCode, QmqError } from '../errors.js'
 import type { MemberAddress } from '../actors/replication/messages.js'
 import { readLinkTls, readSecretFile } from '../security/link-security.js'
+import { isSimulationBug } from '../replication/bugs.js'
 import { ReplicatedQueueManager } from './replicated-queue-manager.js'
 
 interface MemberConfig {
@@ -42,6 +47,7 @@ interface MemberConfig {
   readonly sharedSecretFile?: string
   readonly linkTlsDirectory?: string
   readonly clientTlsDirectory?: string
+  readonly testOnlyBugs?: readonly string[]
 }
 
 function readConfig(path: string | undefined): MemberConfig {
@@ -51,6 +57,11 @@ function readConfig(path: string | undefined): MemberConfig {
   const config = JSON.parse(fs.readFileSync(path, 'utf8')) as MemberConfig
   if (!config.members.some((member) => member.id === config.node)) {
     throw new QmqError(ErrorCode.CONFIG_INVALID, `node ${config.node} is not among the members`)
+  }
+  for (const bug of config.testOnlyBugs ?? []) {
+    if (!isSimulationBug(bug)) {
+      throw new QmqError(ErrorCode.CONFIG_INVALID, `unknown test-only bug switch ${bug}`)
+    }
   }
   return config
 }
@@ -76,6 +87,7 @@ function open(config: MemberConfig): Promise<ReplicatedQueueManager> {
       tls: config.linkTlsDirectory ? readLinkTls(config.linkTlsDirectory) : undefined,
     },
     clientTlsDirectory: config.clientTlsDirectory,
+    testOnlyBugs: config.testOnlyBugs?.filter(isSimulationBug),
   })
 }
 
@@ -144,7 +156,7 @@ async function main(): Promise<void> {
       }
     })
   })
-  say('started', { node: config.node, pid: process.pid })
+  say('started', { node: config.node, pid: process.pid, testOnlyBugs: config.testOnlyBugs ?? [] })
 }
 
 main().catch((error: unknown) => {

@@ -51,6 +51,7 @@ import { FramedRing } from '../ring/framed-ring.js'
 import { REPLICATION_BATCH_RING_BYTES, REPLICATION_VERBATIM_RING_BYTES } from '../constants.js'
 import type { Role } from '../replication/effects.js'
 import type { ReplicationSettings } from '../replication/settings.js'
+import type { SimulationBug } from '../replication/bugs.js'
 import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
@@ -106,6 +107,8 @@ export interface ReplicatedOpenOptions {
   readonly linkSecurity?: LinkSecurity
   /** key.pem, cert.pem (and ca.pem, crl.pem) for TLS on the client listener. */
   readonly clientTlsDirectory?: string
+  /** Test only (chaos suite's known-bad run): rules the replication core breaks on purpose. */
+  readonly testOnlyBugs?: readonly SimulationBug[]
 }
 
 export interface MemberStatus {
@@ -361,6 +364,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       verbatimRingBuffer,
       journalRingBuffer: this.journal.ringBuffer,
       linkSecurity: options.linkSecurity,
+      testOnlyBugs: options.testOnlyBugs,
     })
     this.replication.on('event', (event) => this.onEvent(event))
     this.replication.on('failed', (error) => this.fail(error))

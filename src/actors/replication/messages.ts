@@ -20,11 +20,17 @@ import type { HardState, ReplicaStatus } from '../../replication/replica.js'
 import type { CommitPolicyKind } from '../../replication/quorum.js'
 import type { ReplicationSettings } from '../../replication/settings.js'
 import type { LinkSecurity } from '../../security/link-security.js'
+import type { SimulationBug } from '../../replication/bugs.js'
 
 export interface MemberAddress {
   readonly id: string
   readonly host: string
   readonly port: number
+  /**
+   * Test only (the chaos suite's fault proxy): dial this peer at `via` instead of host:port.
+   * The peer still listens on host:port; only the member whose config says so dials elsewhere.
+   */
+  readonly via?: { readonly host: string; readonly port: number }
 }
 
 export interface ReplicationWorkerData {
@@ -57,6 +63,8 @@ export interface ReplicationWorkerData {
   readonly settings?: ReplicationSettings
   /** Shared-secret HMAC and TLS on the peer links (src/security/); none when absent. */
   readonly linkSecurity?: LinkSecurity
+  /** Test only: safety rules to break on purpose (src/replication/bugs.ts); never in production. */
+  readonly testOnlyBugs?: readonly SimulationBug[]
 }
 
 export type ReplicationEvent =

@@ -167,16 +167,18 @@ export class PeerLinks {
   }
 
   private connect(peer: MemberAddress): { socket: Socket; ready: string } {
+    // `via`: a test's fault proxy stands between this member and the peer (chaos suite).
+    const target = peer.via ?? peer
     const files = this.options.tls
     if (files === undefined) {
       return {
-        socket: net.connect({ host: peer.host, port: peer.port, noDelay: true }),
+        socket: net.connect({ host: target.host, port: target.port, noDelay: true }),
         ready: 'connect',
       }
     }
     const socket = tls.connect({
-      host: peer.host,
-      port: peer.port,
+      host: target.host,
+      port: target.port,
       ...files,
       minVersion: 'TLSv1.3',
       // Members are named by node, not host: the group CA is what says "a member".

@@ -86,6 +86,7 @@ export class ReplicationShell {
         ...data.settings,
         retentionMaxBytes: data.retainMaxBytes ?? REPLICATION_RETAIN_MAX_BYTES,
       },
+      bugs: new Set(data.testOnlyBugs ?? []),
     })
     if (data.checkpointLsn !== undefined) {
       this.replica.step({ type: InputType.CHECKPOINT_TAKEN, lsn: data.checkpointLsn })

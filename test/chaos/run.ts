@@ -1,0 +1,216 @@
+/**
+ * One chaos run: start the cluster, run the workload while the nemesis injects the planned
+ * faults, heal, drain the queue, read the members' committed logs, check, and write the run's
+ * directory: report.json, report.html, histories.jsonl, faults.json, node logs. Everything
+ * started is torn down in a finally block (processes by pid, proxies, the tmpfs mount).
+ */
+import fs from 'node:fs'
+import { join } from 'node:path'
+import { connect } from '../../src/client/index.js'
+import { isMQError, Reason } from '../../src/errors.js'
+import { check } from './checker.js'
+import type { ClusterDriver } from './cluster-driver.js'
+import { FAULT_KINDS, type Fault, type FaultKind, type Operation } from './history.js'
+import { MemberGroupDriver } from './member-group-driver.js'
+import { planFaults, runNemesis, type NemesisTiming } from './nemesis.js'
+import { seededRandom } from './random.js'
+import { summarize, writeReport, type RunReport } from './report.js'
+import { Workload } from './workload.js'
+
+export interface ChaosOptions {
+  readonly faults: number
+  readonly seed: number
+  readonly out: string
+  readonly clients?: number
+  /** Test-only bug switches for every member (src/replication/bugs.ts): a known-bad run. */
+  readonly bugs?: readonly string[]
+  readonly kinds?: readonly FaultKind[]
+  readonly timing?: NemesisTiming
+  /** Workload alone before the first fault and after the last. */
+  readonly quietMs?: number
+  readonly log?: (line: string) => void
+}
+
+const DISK_BYTES = 256 * 1024 * 1024
+const DRAINERS = 8
+
+export async function runChaos(options: ChaosOptions): Promise<RunReport> {
+  const log = options.log ?? ((line: string) => console.log(line))
+  const root = join(options.out, 'cluster')
+  fs.rmSync(options.out, { recursive: true, force: true })
+  const driver = new MemberGroupDriver({
+    root,
+    bugs: options.bugs,
+    // Mounting the tmpfs needs root; without it the run simply has no disk-full faults.
+    diskBytes: process.getuid?.() === 0 ? DISK_BYTES : 0,
+    random: seededRandom(options.seed + 1),
+  })
+  const startedMs = Date.now()
+  const notes: string[] = []
+  const faults: Fault[] = []
+  let workload: Workload | undefined
+  // Ctrl-C must not leave members running or the tmpfs mounted: tear down, then exit.
+  const interrupted = (): void => {
+    void driver.stop().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupted)
+  try {
+    await driver.start()
+    await driver.waitForPrimary(30_000)
+    log(`cluster up (seed ${options.seed}); primary ${driver.primary()}`)
+    workload = new Workload({
+      connName: driver.connName,
+      queueManager: driver.queueManager,
+      queue: driver.queue,
+      clients: options.clients ?? 4,
+      seed: options.seed,
+      callTimeoutMs: 10_000,
+    })
+    await exercise(driver, workload, faults, notes, options, log)
+    const final = await drain(driver)
+    const { logs, putEpochs } = await driver.committedLogs()
+    const operations = workload.operations.map((op) => tagEpoch(op, putEpochs))
+    const verdict = check({
+      operations,
+      final,
+      faults,
+      serving: driver.servingPeriods(),
+      logs,
+      loggedPuts: new Set(putEpochs.keys()),
+      // The last fault's window ends with the workload, not with the drain after it.
+      endMs: operations.reduce((last, op) => Math.max(last, op.completeMs), 0),
+    })
+    notes.push(
+      `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records`,
+    )
+    const run = { seed: options.seed, target: 'ha', durationMs: Date.now() - startedMs, notes }
+    const report = summarize(run, operations, faults, verdict)
+    writeReport(options.out, report, operations, faults)
+    writeHistories(options.out, operations, faults, final)
+    fs.writeFileSync(join(options.out, 'serving.json'), JSON.stringify(driver.servingPeriods()))
+    return report
+  } catch (error) {
+    notes.push(`run failed: ${(error as Error).stack ?? String(error)}`)
+    const operations = workload?.operations ?? []
+    writeHistories(options.out, operations, faults, [])
+    fs.writeFileSync(join(options.out, 'verdict.txt'), notes.join('\n'))
+    throw error
+  } finally {
+    process.off('SIGINT', interrupted)
+    driver.collect(join(options.out, 'nodes'))
+    await driver.stop()
+    // Keep the members' data only when something went wrong.
+    const failed = !fs.existsSync(join(options.out, 'report.json')) || hasAnomalies(options.out)
+    if (!failed) fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
+async function exercise(
+  driver: ClusterDriver,
+  workload: Workload,
+  faults: Fault[],
+  notes: string[],
+  options: ChaosOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  const stopWorkload = new AbortController()
+  const working = workload.run(stopWorkload.signal)
+  try {
+    const quietMs = options.quietMs ?? 1_000
+    await sleep(quietMs)
+    const kinds = (options.kinds ?? FAULT_KINDS).filter(
+      (kind) => kind !== 'disk-full' || driver.diskNode !== undefined,
+    )
+    const plan = planFaults(options.seed, options.faults, kinds, options.timing)
+    const every = Math.max(1, Math.floor(options.faults / 20))
+    await runNemesis(
+      driver,
+      plan,
+      faults,
+      new AbortController().signal,
+      (fault, index) => {
+        if ((index + 1) % every === 0 || index + 1 === plan.length) {
+          const acked = workload.operations.filter((op) => op.outcome === 'ok').length
+          log(`fault ${index + 1}/${plan.length} (${fault.kind}: ${fault.detail}); ${acked} acked`)
+        }
+      },
+      (node, after) => notes.push(`${node} exited by itself after ${after.kind} (${after.detail})`),
+    )
+    await driver.settle(30_000)
+    await sleep(quietMs)
+  } finally {
+    stopWorkload.abort()
+    await working
+  }
+  const leftOut = await driver.settle(30_000)
+  for (const node of leftOut) notes.push(`${node} failed or never caught up: left out at the end`)
+}
+
+/**
+ * Every message left on the queue, taken after healing by DRAINERS connections at once (a drain
+ * is a destructive get per message, each waiting for a quorum: in parallel they share commits).
+ */
+async function drain(driver: ClusterDriver): Promise<string[]> {
+  const bodies: string[] = []
+  await Promise.all(Array.from({ length: DRAINERS }, () => drainOne(driver, bodies)))
+  return bodies
+}
+
+async function drainOne(driver: ClusterDriver, bodies: string[]): Promise<void> {
+  let deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      const connection = await connect({
+        connName: driver.connName,
+        queueManager: driver.queueManager,
+        connectTimeoutMs: 2_000,
+      })
+      try {
+        const queue = await connection.open(driver.queue, { input: true })
+        for (;;) {
+          try {
+            bodies.push(new TextDecoder().decode((await queue.get({ waitMs: 0 })).body))
+            deadline = Date.now() + 30_000
+          } catch (error) {
+            if (isMQError(error) && error.reason === Reason.NO_MSG_AVAILABLE) return
+            throw error
+          }
+        }
+      } finally {
+        await connection.close().catch(() => undefined)
+      }
+    } catch (error) {
+      // A drain cut short starts again; what it took is already in `bodies`.
+      if (Date.now() > deadline) throw error
+      await sleep(200)
+    }
+  }
+}
+
+function tagEpoch(op: Operation, putEpochs: Map<string, number>): Operation {
+  if (op.outcome !== 'ok' || op.put === undefined) return op
+  const epoch = putEpochs.get(op.put[0]!)
+  return epoch === undefined ? op : { ...op, epoch }
+}
+
+function writeHistories(
+  directory: string,
+  operations: readonly Operation[],
+  faults: readonly Fault[],
+  final: readonly string[],
+): void {
+  fs.mkdirSync(directory, { recursive: true })
+  const lines = operations.map((op) => JSON.stringify(op)).join('\n')
+  fs.writeFileSync(join(directory, 'histories.jsonl'), `${lines}\n`)
+  fs.writeFileSync(join(directory, 'faults.json'), `${JSON.stringify(faults, undefined, 1)}\n`)
+  fs.writeFileSync(join(directory, 'final-queue.json'), `${JSON.stringify(final)}\n`)
+}
+
+function hasAnomalies(directory: string): boolean {
+  const report = JSON.parse(fs.readFileSync(join(directory, 'report.json'), 'utf8')) as RunReport
+  return report.anomalies.length > 0
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
