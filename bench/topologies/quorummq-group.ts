@@ -54,6 +54,7 @@ export function groupIni(nodePort: number, replicationPort: number): string {
 
 interface StatusReport {
   readonly queueManagerStatus?: string
+  readonly haRole?: string
   readonly haCurrentLocation?: string
   readonly nodes?: readonly { node: string; haStatus: string }[]
 }
@@ -159,16 +160,30 @@ class Group {
       const report = await this.status(primary)
       const others = report?.nodes ?? []
       last = JSON.stringify(report)
+      // The primary's view of the others, and each other's own view: a restarted node is
+      // `Normal` to the primary before its queue manager has finished starting as a standby.
       if (
         report?.queueManagerStatus === 'Running' &&
         others.length === NODES.length - 1 &&
-        others.every((other) => other.haStatus === 'Normal')
+        others.every((other) => other.haStatus === 'Normal') &&
+        (await this.standbysReady(primary))
       ) {
         return primary
       }
       if (Date.now() > deadline) throw new Error(`group not healthy in ${timeoutMs} ms: ${last}`)
       await sleepMs(POLL_MS)
     }
+  }
+
+  private async standbysReady(primary: string): Promise<boolean> {
+    for (const node of NODES) {
+      if (node === primary) continue
+      const report = await this.status(node)
+      if (report?.queueManagerStatus !== 'Running elsewhere' || report.haRole !== 'Secondary') {
+        return false
+      }
+    }
+    return true
   }
 
   administration(): QueueAdministration {
