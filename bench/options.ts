@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { PRESETS, type PresetName, type RunParameters } from './parameters.js'
 import type { BenchOptions, PlanEntry } from './run.js'
-import { SCENARIO_NAMES, type ScenarioName } from './scenarios/common.js'
+import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './scenarios/common.js'
 import { parseConnectionNames } from './topologies/index.js'
 import { SYSTEM_NAMES, TOPOLOGY_NAMES, type SystemName, type TopologyName } from './types.js'
 
@@ -14,9 +14,12 @@ Usage: node dist/bench/cli.js [options]
   --system NAME        quorummq | rabbitmq | rabbitmq-classic | nats | in-memory (repeatable or
                        comma-separated; default: quorummq, rabbitmq, rabbitmq-classic, nats)
   --topology NAME      single | cluster3 (repeatable; default single)
-  --scenario NAME      ${SCENARIO_NAMES.join(' | ')} (repeatable; default all)
+  --scenario NAME      ${SCENARIO_NAMES.join(' | ')} (repeatable; default all but
+                       failover, which kills the primary of a QuorumMQ cluster3 group)
+  --failover-kills N   kill -9s of the primary in the failover scenario (default 20)
   --quick              1 KiB, ~2 s per scenario: for trying the harness
-  --peers              the comparison run: QuorumMQ single, RabbitMQ quorum single and 3 nodes,
+  --peers              the comparison run: QuorumMQ single and 3-node HA group, RabbitMQ quorum
+                       single and 3 nodes,
                        RabbitMQ classic single, NATS R1 single and R3 on 3 nodes; 1 KiB, 5 s
   --out DIR            results directory (default bench/results); a timestamped folder is created
   --conn LIST          use running servers, host(port)[,host(port)...]; nothing is started
@@ -44,6 +47,7 @@ export const PEER_PLAN: readonly PlanEntry[] = [
   { system: 'quorummq', topology: 'single' },
   { system: 'rabbitmq', topology: 'single' },
   { system: 'rabbitmq-classic', topology: 'single' },
+  { system: 'quorummq', topology: 'cluster3' },
   { system: 'rabbitmq', topology: 'cluster3' },
   { system: 'nats', topology: 'single' },
   { system: 'nats', topology: 'cluster3' },
@@ -95,6 +99,7 @@ const OPTIONS = {
   'duration-seconds': { type: 'string' },
   connections: { type: 'string' },
   'in-flight': { type: 'string' },
+  'failover-kills': { type: 'string' },
   render: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -108,6 +113,7 @@ function overrideParameters(
   const connections = positiveNumber(values['connections'] as string, '--connections')
   const inFlight = positiveNumber(values['in-flight'] as string, '--in-flight')
   const modes = persistenceModes(values['persistence'] as string | undefined)
+  const kills = positiveNumber(values['failover-kills'] as string, '--failover-kills')
   return {
     ...base,
     ...(sizes.length > 0
@@ -119,6 +125,7 @@ function overrideParameters(
     ...(connections === undefined ? {} : { connections: Math.round(connections) }),
     ...(inFlight === undefined ? {} : { inFlight: Math.round(inFlight) }),
     ...(modes === undefined ? {} : { persistenceModes: modes }),
+    ...(kills === undefined ? {} : { failoverKills: Math.round(kills) }),
   }
 }
 
@@ -146,7 +153,7 @@ export function parseCommandLine(argv: readonly string[], defaultOut: string): C
   }
   const options: BenchOptions = {
     plan,
-    scenarios: scenarios.length === 0 ? [...SCENARIO_NAMES] : (scenarios as ScenarioName[]),
+    scenarios: scenarios.length === 0 ? [...DEFAULT_SCENARIOS] : (scenarios as ScenarioName[]),
     mode: preset,
     parameters: overrideParameters(PRESETS[preset], values),
     outDirectory: values.out ?? defaultOut,

@@ -33,6 +33,8 @@ export interface RunParameters {
   readonly blastBatch: number
   /** How long a get waits for a message before the scenario gives up on it. */
   readonly getWaitMs: number
+  /** kill -9s of the primary in the failover scenario (QuorumMQ cluster3). */
+  readonly failoverKills: number
 }
 
 export type PresetName = 'quick' | 'peers' | 'full'
@@ -53,6 +55,7 @@ export const PRESETS: Readonly<Record<PresetName, RunParameters>> = {
     blastMessages: 2000,
     blastBatch: 50,
     getWaitMs: 5000,
+    failoverKills: 3,
   },
   peers: {
     messageSizesBytes: [KiB],
@@ -69,6 +72,7 @@ export const PRESETS: Readonly<Record<PresetName, RunParameters>> = {
     blastMessages: 10_000,
     blastBatch: 100,
     getWaitMs: 5000,
+    failoverKills: 20,
   },
   full: {
     messageSizesBytes: [100, KiB, 10 * KiB, 100 * KiB],
@@ -85,6 +89,7 @@ export const PRESETS: Readonly<Record<PresetName, RunParameters>> = {
     blastMessages: 20_000,
     blastBatch: 100,
     getWaitMs: 5000,
+    failoverKills: 20,
   },
 }
 

@@ -198,6 +198,8 @@ async function runOne(
  */
 export function scenarioTimeoutMs(scenario: Scenario, parameters: RunParameters): number {
   const baseSeconds = 120 + 20 * (parameters.durationSeconds + parameters.warmupSeconds)
+  // Each kill: the group back in sync (up to 2 min), load, the failover (up to 1 min).
+  if (scenario.name === 'failover') return (baseSeconds + parameters.failoverKills * 200) * 1000
   if (scenario.name !== 'open-loop') return baseSeconds * 1000
   const rates = parameters.openLoopFractions.length + 4
   return (baseSeconds + rates * (parameters.openLoopSecondsPerRate * 3 + 12)) * 1000

@@ -40,9 +40,26 @@ export interface TopologyInfo {
   /** Name of the queue manager, for systems that have one. */
   readonly queueManagerName?: string
   readonly administration?: QueueAdministration
+  /** Present where the harness can kill and restart the primary (the failover scenario). */
+  readonly faults?: TopologyFaults
 }
 
 /** A started set of servers; stop() ends exactly the processes the topology started. */
+/**
+ * Fault injection on a replicated topology that offers it (the QuorumMQ HA group): the failover
+ * scenario kills the node that runs the primary, and restarts it.
+ */
+export interface TopologyFaults {
+  /** Name of the node the primary runs on now; polls until the group names one. */
+  primaryNode(timeoutMs: number): Promise<string>
+  /** kill -9 of that node's server process; resolves once it has exited. */
+  killNode(node: string): Promise<void>
+  /** Starts the node's server again (it rejoins as a secondary). */
+  restartNode(node: string): Promise<void>
+  /** Resolves once a primary runs and every other node is in sync with it, or throws. */
+  waitForHealthyGroup(timeoutMs: number): Promise<string>
+}
+
 export interface RunningTopology {
   readonly info: TopologyInfo
   /** Server version as the servers report it before any client connects (may be refined later). */
@@ -132,7 +149,7 @@ export interface PercentilePoint {
 }
 
 /** Latency metrics a scenario may report; each scenario documents which ones it fills. */
-export type LatencyMetric = 'put' | 'get' | 'roundTrip' | 'endToEnd'
+export type LatencyMetric = 'put' | 'get' | 'roundTrip' | 'endToEnd' | 'gap'
 
 export interface OpenLoopPoint {
   readonly offeredMessagesPerSecond: number

@@ -27,6 +27,7 @@ const METRIC_NAMES: Readonly<Record<LatencyMetric, string>> = {
   get: 'get',
   roundTrip: 'put→get round trip',
   endToEnd: 'end to end (put start → delivery)',
+  gap: 'failover gap (last ack before a kill → first after)',
 }
 
 const SCENARIO_TITLES: Readonly<Record<string, string>> = {
@@ -36,6 +37,7 @@ const SCENARIO_TITLES: Readonly<Record<string, string>> = {
   pipelined: 'Pipelined load (N in flight over M connections, consumers draining)',
   'open-loop': 'Open-loop fixed rate',
   blast: 'amqsblst-like write then read',
+  failover: 'Failover: kill -9 of the primary under load',
 }
 
 function rateLabel(value: number): string {

@@ -25,7 +25,7 @@ export interface Figure {
 function latency(
   scenario: string,
   metric: LatencyMetric,
-  percentile: 'p50Micros' | 'p99Micros' | 'p999Micros',
+  percentile: 'p50Micros' | 'p99Micros' | 'p999Micros' | 'maxMicros',
   name: string,
 ): Figure {
   return {
@@ -59,6 +59,9 @@ export const FIGURES: readonly Figure[] = [
   latency('open-loop', 'put', 'p99Micros', 'open loop: put p99 at that rate'),
   rate('blast', 'blast write (units of work)', phaseRate('write')),
   rate('blast', 'blast read (units of work)', phaseRate('read')),
+  latency('failover', 'gap', 'p50Micros', 'failover: client-visible gap p50'),
+  latency('failover', 'gap', 'p99Micros', 'failover: client-visible gap p99'),
+  latency('failover', 'gap', 'maxMicros', 'failover: client-visible gap max'),
 ]
 
 export function formatFigure(figure: Figure, value: number): string {

@@ -22,8 +22,13 @@ export const SCENARIO_NAMES = [
   'pipelined',
   'open-loop',
   'blast',
+  'failover',
 ] as const
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
+/** What a run does when no --scenario is given: failover kills servers, so only on request. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter(
+  (name) => name !== 'failover',
+)
 
 export interface ScenarioVariant {
   readonly persistent: boolean

@@ -1,6 +1,7 @@
 /** The scenario registry, in the order a run executes them (pipelined before open-loop). */
 import { blastScenario } from './blast.js'
 import type { Scenario, ScenarioName } from './common.js'
+import { failoverScenario } from './failover.js'
 import { getLatencyScenario } from './get-latency.js'
 import { openLoopScenario } from './open-loop.js'
 import { pipelinedScenario } from './pipelined.js'
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   pipelinedScenario,
   openLoopScenario,
   blastScenario,
+  failoverScenario,
 ]
 
 export function scenarioNamed(name: string): Scenario | undefined {

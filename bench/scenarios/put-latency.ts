@@ -3,10 +3,14 @@
  * acknowledgement (MQPUT return, publisher confirm, PubAck). Nothing consumes meanwhile, as with
  * amqsput; the run stops at the time limit or when the byte budget is queued.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { measureRawDisk } from '../core/raw-disk.js'
 import { nowMicros, secondsSince } from '../measure/clock.js'
 import { BodyFactory } from '../measure/payload.js'
 import { messagesWithinBudget } from '../parameters.js'
-import type { ScenarioResult } from '../types.js'
+import type { PercentileSummary, ScenarioResult } from '../types.js'
 import {
   LatencySet,
   buildResult,
@@ -16,6 +20,29 @@ import {
   type ScenarioContext,
   type ScenarioVariant,
 } from './common.js'
+
+const RAW_FDATASYNC_ITERATIONS = 300
+
+/**
+ * The disk's own floor in the same run, right after the measurement: write + fdatasync of one
+ * message-sized record, and the put's ratio to it (the only comparison that survives a loaded
+ * machine, whose fdatasync time moves several-fold between runs).
+ */
+function rawFdatasyncNote(messageBytes: number, put: PercentileSummary | undefined): string {
+  const directory = mkdtempSync(join(tmpdir(), 'qmq-bench-raw-'))
+  try {
+    const raw = measureRawDisk(directory, messageBytes, RAW_FDATASYNC_ITERATIONS, 64).single
+    const ratio = (value: number | undefined, floor: number) =>
+      value === undefined || floor <= 0 ? '?' : (value / floor).toFixed(1)
+    return (
+      `raw write + fdatasync on the same disk, same run: p50 ${Math.round(raw.p50Micros)} µs, ` +
+      `p99 ${Math.round(raw.p99Micros)} µs; put ÷ raw: p50 ${ratio(put?.p50Micros, raw.p50Micros)}, ` +
+      `p99 ${ratio(put?.p99Micros, raw.p99Micros)}`
+    )
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
 
 async function run(context: ScenarioContext, variant: ScenarioVariant): Promise<ScenarioResult> {
   const { parameters } = context
@@ -39,13 +66,16 @@ async function run(context: ScenarioContext, variant: ScenarioVariant): Promise<
         latencies.record('put', nowMicros() - sent)
         measured++
       }
+      const putLatencies = latencies.summaries()
+      const notes = sequence >= limit ? ['stopped at the queued-bytes budget'] : []
+      if (variant.persistent) notes.push(rawFdatasyncNote(variant.messageBytes, putLatencies.put))
       return buildResult(context, 'put-latency', variant, {
         connections: 1,
         inFlight: 1,
         durationSeconds: secondsSince(start),
         messages: measured,
-        latencies: latencies.summaries(),
-        notes: sequence >= limit ? ['stopped at the queued-bytes budget'] : [],
+        latencies: putLatencies,
+        notes,
       })
     }),
   )

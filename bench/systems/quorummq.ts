@@ -38,6 +38,8 @@ const CLIENT_MODULES = [
 /** MQRC_NO_MSG_AVAILABLE: a get whose wait expired. */
 const NO_MESSAGE_AVAILABLE = 2033
 const DEFAULT_QUEUE_MANAGER = 'QM1'
+/** A group client gives up reconnecting after this long (the scenario's own bound is shorter). */
+const RECONNECT_TIMEOUT_MS = 60_000
 /** Wait of each get behind a delivery stream; an aborted or expired one is simply re-issued. */
 const STREAM_GET_WAIT_MS = 1000
 /** Cap on a stream's concurrent waiting gets (the queue manager keeps one waiter per get). */
@@ -64,7 +66,11 @@ interface QuorumMqConnection {
 }
 
 interface QuorumMqClient {
-  connect(options: { queueManager: string; connName: string }): Promise<QuorumMqConnection>
+  connect(options: {
+    queueManager: string
+    connName: string
+    reconnect?: { timeoutMs?: number }
+  }): Promise<QuorumMqConnection>
 }
 
 let clientModule: Promise<QuorumMqClient> | undefined
@@ -256,8 +262,8 @@ export function createQuorumMqAdapter(): SystemAdapter {
     serverKind: 'quorummq',
     supportsNonPersistent: true,
     unitOfWork: 'syncpoint',
-    // HA groups are not started by the harness yet; see bench/topologies/quorummq.ts.
-    topologies: ['single'],
+    // cluster3 = an HA group on 127.0.0.1-3 (bench/topologies/quorummq-group.ts).
+    topologies: ['single', 'cluster3'],
     unavailableReason: async () => {
       try {
         await loadClient()
@@ -266,20 +272,29 @@ export function createQuorumMqAdapter(): SystemAdapter {
         return `QuorumMQ client library unavailable: ${error instanceof Error ? error.message : String(error)}`
       }
     },
-    durability: (_topology, persistent) =>
-      persistent
-        ? 'QuorumMQ: fdatasync of the journal (group commit) before acknowledgement'
-        : 'QuorumMQ non-persistent message: held in memory, not journalled; lost on restart ' +
-          '(MQ semantics)',
+    durability: (topology, persistent) =>
+      persistent && topology.nodeCount > 1
+        ? 'QuorumMQ HA group: journal fdatasync on a majority of the three nodes ' +
+          '(2 of 3) before acknowledgement'
+        : persistent
+          ? 'QuorumMQ: fdatasync of the journal (group commit) before acknowledgement'
+          : topology.nodeCount > 1
+            ? "QuorumMQ HA group, non-persistent message: in the primary's memory only, not " +
+              'replicated; lost on failover (MQ semantics)'
+            : 'QuorumMQ non-persistent message: held in memory, not journalled; lost on restart ' +
+              '(MQ semantics)',
     createQueue: (topology, queueName) => administration(topology).defineQueue(queueName),
     deleteQueue: (topology, queueName) => administration(topology).deleteQueue(queueName),
     open: async (topology, queueName) => {
       const client = await loadClient()
-      const endpoint = topology.endpoints[0]
-      if (endpoint === undefined) throw new Error('QuorumMQ topology has no endpoint')
+      if (topology.endpoints.length === 0) throw new Error('QuorumMQ topology has no endpoint')
+      // A group's clients get the connection-name list and reconnect (MQCNO_RECONNECT), which
+      // also turns on the exactly-once resend of a put or get interrupted by a failover.
+      const replicated = topology.endpoints.length > 1
       const connection = await client.connect({
         queueManager: topology.queueManagerName ?? DEFAULT_QUEUE_MANAGER,
-        connName: connectionName(endpoint),
+        connName: topology.endpoints.map(connectionName).join(','),
+        ...(replicated ? { reconnect: { timeoutMs: RECONNECT_TIMEOUT_MS } } : {}),
       })
       const queue = await connection.open(queueName, { input: true, output: true })
       return new QuorumMqSession(connection, queue)

@@ -5,6 +5,7 @@
 import type { Endpoint, RunningTopology, ServerKind, TopologyName } from '../types.js'
 import { startNats } from './nats.js'
 import { startQuorumMq, runmqscAdministration } from './quorummq.js'
+import { startQuorumMqGroup } from './quorummq-group.js'
 import { startRabbitMq } from './rabbitmq.js'
 
 export interface TopologyRequest {
@@ -59,7 +60,9 @@ export async function startTopology(request: TopologyRequest): Promise<RunningTo
     case 'nats':
       return startNats(request.topology, request.log)
     case 'quorummq':
-      return startQuorumMq(request.topology, request.log)
+      return request.topology === 'cluster3'
+        ? startQuorumMqGroup(request.log)
+        : startQuorumMq(request.topology, request.log)
     case 'in-process':
       return {
         info: { name: request.topology, nodeCount: 1, endpoints: [{ host: '127.0.0.1', port: 0 }] },

@@ -24,6 +24,8 @@ export interface ManagedProcess {
   hasExited(): boolean
   /** SIGTERM to the group, then SIGKILL if it is still there after `graceMs`. */
   stop(graceMs: number): Promise<void>
+  /** One signal to the group (the failover scenario's kill -9); resolves once it has exited. */
+  kill(signal: NodeJS.Signals): Promise<number | null>
 }
 
 const liveGroups = new Set<number>()
@@ -116,7 +118,11 @@ export function spawnManaged(
       await exited
     }
   }
-  return { name, pid, logFile: options.logFile, exited, hasExited: () => done, stop }
+  const kill = (signal: NodeJS.Signals): Promise<number | null> => {
+    if (!done) signalGroup(pid, signal)
+    return exited
+  }
+  return { name, pid, logFile: options.logFile, exited, hasExited: () => done, stop, kill }
 }
 
 export interface CommandResult {

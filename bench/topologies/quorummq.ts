@@ -30,7 +30,8 @@ import {
   type ManagedProcess,
 } from './processes.js'
 
-export type QuorumMqCommand = 'qmqd' | 'crtmqm' | 'strmqm' | 'endmqm' | 'runmqsc'
+export type QuorumMqCommand =
+  'qmqd' | 'crtmqm' | 'strmqm' | 'endmqm' | 'runmqsc' | 'rdqmadm' | 'rdqmstatus'
 
 export interface QuorumMqCommandSet {
   /** Executable and leading arguments for a command. */
@@ -46,13 +47,16 @@ export const QUORUMMQ_COMMANDS: QuorumMqCommandSet = {
 }
 
 const QUEUE_MANAGER = 'QMBENCH'
-const STARTUP_TIMEOUT_MS = 60_000
+export const STARTUP_TIMEOUT_MS = 60_000
 const COMMAND_TIMEOUT_MS = 60_000
-const DAEMON_STOP_GRACE_MS = 15_000
+export const DAEMON_STOP_GRACE_MS = 15_000
 const COMMANDS: readonly QuorumMqCommand[] = ['qmqd', 'crtmqm', 'strmqm', 'endmqm', 'runmqsc']
 
-export function quorumMqInstalled(commands = QUORUMMQ_COMMANDS): string | undefined {
-  for (const command of COMMANDS) {
+export function quorumMqInstalled(
+  commands = QUORUMMQ_COMMANDS,
+  needed: readonly QuorumMqCommand[] = COMMANDS,
+): string | undefined {
+  for (const command of needed) {
     const { executable, args } = commands.resolve(command)
     const script = args[0]
     if (!existsSync(executable) || (script !== undefined && !existsSync(script))) {
@@ -62,7 +66,7 @@ export function quorumMqInstalled(commands = QUORUMMQ_COMMANDS): string | undefi
   return undefined
 }
 
-function runQuorumMq(
+export function runQuorumMq(
   commands: QuorumMqCommandSet,
   command: QuorumMqCommand,
   args: string[],
@@ -97,7 +101,7 @@ export function runmqscAdministration(
 }
 
 /** The daemon is ready when `qmqd status` (a ping over its control socket) answers 0. */
-async function waitForDaemon(
+export async function waitForDaemon(
   commands: QuorumMqCommandSet,
   environment: NodeJS.ProcessEnv,
   daemon: ManagedProcess,
@@ -121,7 +125,7 @@ export async function startQuorumMq(
   commands = QUORUMMQ_COMMANDS,
 ): Promise<RunningTopology> {
   if (topology !== 'single') {
-    throw new UnavailableError('QuorumMQ HA groups are not started by the harness yet')
+    throw new UnavailableError('a QuorumMQ HA group is started by quorummq-group.ts')
   }
   const missing = quorumMqInstalled(commands)
   if (missing !== undefined) throw new UnavailableError(missing)

@@ -3,6 +3,7 @@ import { PEER_PLAN, parseCommandLine } from '../../bench/options.js'
 import { PRESETS } from '../../bench/parameters.js'
 import { parseConnectionNames } from '../../bench/topologies/index.js'
 import { natsConfiguration } from '../../bench/topologies/nats.js'
+import { groupIni, primaryFrom } from '../../bench/topologies/quorummq-group.js'
 import { decadeTicks, logRange } from '../../bench/report/svg.js'
 
 function run(argv: string[]) {
@@ -22,6 +23,7 @@ describe('command line', () => {
       'nats',
     ])
     expect(options.scenarios).toHaveLength(6)
+    expect(options.scenarios).not.toContain('failover')
     expect(options.parameters).toEqual(PRESETS.full)
   })
 
@@ -57,6 +59,9 @@ describe('command line', () => {
     expect(options.parameters.messageSizesBytes).toEqual([100, 1024])
     expect(options.parameters.persistenceModes).toEqual([true])
     expect(options.parameters.durationSeconds).toBe(3)
+    const failover = run(['--scenario', 'failover', '--failover-kills', '5'])
+    expect(failover.scenarios).toEqual(['failover'])
+    expect(failover.parameters.failoverKills).toBe(5)
   })
 
   it('rejects unknown names', () => {
@@ -76,6 +81,16 @@ describe('command line', () => {
 })
 
 describe('topology configuration', () => {
+  it('writes one rdqm.ini for the QuorumMQ group and reads the primary from rdqmstatus', () => {
+    const ini = groupIni(21321, 21331)
+    expect(ini).toContain('Node:\n  Name=b\n  HA_Replication=127.0.0.2\n')
+    expect(ini).toContain('QuorumMQ:\n  NodePort=21321\n  ReplicationFirstPort=21331\n')
+    expect(primaryFrom({ haCurrentLocation: 'This node' }, 'c')).toBe('c')
+    expect(primaryFrom({ haCurrentLocation: 'b' }, 'a')).toBe('b')
+    expect(primaryFrom({ haCurrentLocation: 'None' }, 'a')).toBeUndefined()
+    expect(primaryFrom({}, 'a')).toBeUndefined()
+  })
+
   it('binds NATS to loopback and routes a cluster through every node', () => {
     const servers = [1, 2, 3].map((index) => ({
       index,

@@ -11,7 +11,7 @@ import { compareResults, formatComparison } from '../../bench/compare.js'
 import { validateResults } from '../../bench/output/schema.js'
 import { PRESETS } from '../../bench/parameters.js'
 import { runBenchmark, type BenchOutcome } from '../../bench/run.js'
-import { SCENARIO_NAMES } from '../../bench/scenarios/common.js'
+import { DEFAULT_SCENARIOS } from '../../bench/scenarios/common.js'
 import { ADAPTERS } from '../../bench/systems/index.js'
 import { createInMemoryAdapter } from '../../bench/systems/in-memory.js'
 import type { SystemAdapter } from '../../bench/types.js'
@@ -35,7 +35,7 @@ async function quickRun(): Promise<BenchOutcome> {
         // Not a topology the in-process system offers: must be skipped, not crash the run.
         { system: 'in-memory', topology: 'cluster3' },
       ],
-      scenarios: [...SCENARIO_NAMES],
+      scenarios: [...DEFAULT_SCENARIOS],
       mode: 'quick',
       parameters: {
         ...PRESETS.quick,
@@ -65,7 +65,7 @@ describe('harness smoke run (in-process systems, quick mode)', () => {
     outcome = await quickRun()
     const results = outcome.results.results
     for (const system of ['quorummq', 'in-memory']) {
-      for (const scenario of SCENARIO_NAMES) {
+      for (const scenario of DEFAULT_SCENARIOS) {
         for (const persistent of [true, false]) {
           const found = results.find(
             (result) =>
