@@ -35,8 +35,9 @@
  *
  *  Request identity: a connection that reconnects draws a random client id once (16 bytes,
  *  kept across its reconnects) and numbers its puts and destructive gets outside syncpoint
- *  and its commits of units of work that did something, 1, 2, 3...; each carries its identity (client-protocol REQUEST_IDENTITY) every time it is
- *  sent, so the queue manager's outcome table (src/queue/outcome-table.ts) can recognise it.
+ *  and its commits of units of work that did something, 1, 2, 3...; each carries its identity
+ *  (client-protocol REQUEST_IDENTITY) every time it is sent, so the queue manager's outcome
+ *  table (src/queue/outcome-table.ts) can recognise it.
  */
 import { randomBytes } from 'node:crypto'
 import { assert } from '../assert.js'

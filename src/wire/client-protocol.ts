@@ -68,9 +68,10 @@
  *
  * REQUEST_IDENTITY (header flag 0x01, PUT, GET and COMMIT only): the payload starts with the
  *   request's identity, requestClient (16 bytes, the client's random id, kept across its
- *   reconnects) and requestSequence u64 1..2^53-1, then the opcode's fields as listed. A server answers such a
- *   request sent again (after a reconnect) with the first one's outcome, from the queue
- *   manager's outcome table (src/queue/outcome-table.ts, client-protocol/request-identity.ts).
+ *   reconnects) and requestSequence u64 1..2^53-1, then the opcode's fields as listed. A server
+ *   answers such a request sent again (after a reconnect) with the first one's outcome, from
+ *   the queue manager's outcome table (src/queue/outcome-table.ts,
+ *   client-protocol/request-identity.ts).
  *   A frame without the flag is byte for byte a version-1 frame; the flag needs no new version
  *   because a server that did not know it would refuse the frame, never misread it.
  * put options and descriptor (MQMD): see client-protocol/descriptor.ts; queue attributes and

@@ -34,7 +34,8 @@ const TUNING = { checkpointIntervalBytes: 32 * 1024, retainMaxBytes: 256 * 1024 
 const UNIT_SIZE = 3
 
 /** 2003 on a commit (WARNING) or on a call in the unit (FAILED): the unit was backed out. */
-const backedOut = (error: unknown): boolean => isMQError(error) && error.reason === Reason.BACKED_OUT
+const backedOut = (error: unknown): boolean =>
+  isMQError(error) && error.reason === Reason.BACKED_OUT
 
 /** Producers and consumers that work in units of work, counting only what committed. */
 class UnitLanes {

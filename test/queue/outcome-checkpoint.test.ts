@@ -122,7 +122,7 @@ describe('a resent get whose PUT record is gone', () => {
     const snapshot = test.engine.snapshot()
     const entry = snapshot.outcomes?.[0]
     expect(entry?.message).toBeDefined()
-    assert(entry !== undefined)
+    assert(entry !== undefined, 'the get has an outcome')
     const without = { ...snapshot, outcomes: [{ request: entry.request, outcome: entry.outcome }] }
     const next = restored(decodeCheckpoint(encodeCheckpoint(without)))
     await expectReason(openQ(next).get({ request: request(1) }), Reason.RESOURCE_PROBLEM)

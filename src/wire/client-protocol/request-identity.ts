@@ -1,8 +1,8 @@
 /**
- * The request identity a PUT, GET or COMMIT may carry (FrameFlag.REQUEST_IDENTITY in the header): the
- * client's random id and the request's sequence number, first in the payload. The server hands
- * it to the engine, which answers a request it has seen with the first outcome
- * (src/queue/outcome-table.ts).
+ * The request identity a PUT, GET or COMMIT may carry (FrameFlag.REQUEST_IDENTITY in the
+ * header): the client's random id and the request's sequence number, first in the payload (a
+ * COMMIT's whole payload). The server hands it to the engine, which answers a request it has
+ * seen with the first outcome (src/queue/outcome-table.ts).
  * | offset | width | field           | range                                             |
  * |--------|-------|-----------------|---------------------------------------------------|
  * |      0 | 16    | requestClient   | any bytes                                         |
