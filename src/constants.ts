@@ -63,6 +63,13 @@ export const REQUEST_CLIENT_ID_BYTES = 16
  * far more for any one client, at ~200 bytes an entry (~13 MiB at most).
  */
 export const OUTCOME_TABLE_MAX_ENTRIES = 65_536
+/**
+ * Bytes of got messages (body + 256 bytes each) the outcome table keeps so that a resent get is
+ * answered after the log segment of its PUT record is retired; oldest dropped first. 16 MiB is
+ * 16,000 gets of 1 KiB (~1 s of a full load), the window in which a client resends. Every
+ * checkpoint carries them, so this also bounds what outcomes add to a checkpoint.
+ */
+export const OUTCOME_TABLE_MAX_MESSAGE_BYTES = 16 * MiB
 
 // ---- Journal ----
 /** Segment size: preallocated and recycled, so fdatasync never also records file growth. */

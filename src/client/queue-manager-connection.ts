@@ -21,9 +21,12 @@
  *                                          syncpoint are sent again with the same request
  *                                          identity (the queue manager answers with the first
  *                                          outcome: stored once, delivered once), browses and
- *                                          opens/queries again; under syncpoint 2003; others
- *                                          (commit, admin) 2549 CALL_INTERRUPTED (outcome
- *                                          unknown); new calls wait; the unit of work is backed
+ *                                          opens/queries again; under syncpoint 2003; a named
+ *                                          commit is sent again (OK if it committed, else 2003
+ *                                          WARNING), a backout succeeds (backed out either way);
+ *                                          admin 2549 CALL_INTERRUPTED (outcome unknown), as a
+ *                                          commit of a unit with no successful call; new calls
+ *                                          wait; the unit of work is backed
  *                                          out (next syncpoint call 2003, commit 2003 WARNING);
  *                                          event 2544 RECONNECTING
  *
@@ -32,8 +35,9 @@
  *
  *  Request identity: a connection that reconnects draws a random client id once (16 bytes,
  *  kept across its reconnects) and numbers its puts and destructive gets outside syncpoint
- *  1, 2, 3...; each carries its identity (client-protocol REQUEST_IDENTITY) every time it is
- *  sent, so the queue manager's outcome table (src/queue/outcome-table.ts) can recognise it.
+ *  and its commits of units of work that did something, 1, 2, 3...; each carries its identity
+ *  (client-protocol REQUEST_IDENTITY) every time it is sent, so the queue manager's outcome
+ *  table (src/queue/outcome-table.ts) can recognise it.
  */
 import { randomBytes } from 'node:crypto'
 import { assert } from '../assert.js'
@@ -101,6 +105,8 @@ export class QueueManagerConnection {
   private closing: Promise<void> | undefined
   private brokenBy: MQError | undefined
   private unitOfWork: UnitOfWorkState = 'none'
+  /** A syncpoint call of the open unit of work succeeded (its COMMIT is then named). */
+  private unitHasWork = false
   private readonly queues = new Set<RemoteQueue>()
   private readonly owner: QueueOwner
   /** This connection's request identity: its client id, and the last sequence number given. */
@@ -124,6 +130,9 @@ export class QueueManagerConnection {
       ensureUsable: () => this.ensureUsable(),
       send: (build, expected, signal) => this.send(build, expected, signal),
       beginSyncpointCall: () => this.beginSyncpointCall(),
+      syncpointWorkDone: () => {
+        if (this.unitOfWork === 'active') this.unitHasWork = true
+      },
       nextRequest: () => this.nextRequest(),
       queueClosed: (queue) => this.queues.delete(queue),
     }
@@ -166,15 +175,32 @@ export class QueueManagerConnection {
       const detail = 'the unit of work was backed out when the connection was re-established'
       throw new MQError(Reason.BACKED_OUT, detail, CompCode.WARNING)
     }
+    const request = this.unitHasWork ? this.nextRequest() : undefined
     this.unitOfWork = 'none'
-    await this.send(() => ({ type: Opcode.COMMIT }), Opcode.OK)
+    this.unitHasWork = false
+    if (request === undefined) {
+      await this.send(() => ({ type: Opcode.COMMIT }), Opcode.OK)
+      return
+    }
+    // Named: interrupted by a reconnect, it is sent again and answered with what the first did
+    // (committed: OK; backed out with the old connection: 2003 WARNING from the queue manager).
+    const build = (): RequestMessage => ({ type: Opcode.COMMIT, request })
+    await this.sendAgainIfInterrupted(build, Opcode.OK)
   }
 
-  /** Backs the unit of work out (MQBACK). */
+  /**
+   * Backs the unit of work out (MQBACK). Interrupted by a reconnect, it needs no answer: the
+   * unit is backed out either way (by this BACKOUT, or with the connection it belonged to).
+   */
   async backout(): Promise<void> {
     this.ensureUsable()
     this.unitOfWork = 'none'
-    await this.send(() => ({ type: Opcode.BACKOUT }), Opcode.OK)
+    this.unitHasWork = false
+    try {
+      await this.send(() => ({ type: Opcode.BACKOUT }), Opcode.OK)
+    } catch (error) {
+      if (this.reconnect === undefined || !hasReason(error, Reason.CALL_INTERRUPTED)) throw error
+    }
   }
 
   /** Runs MQSC commands, one per line. */
@@ -290,6 +316,7 @@ export class QueueManagerConnection {
     // While closing, close() itself finishes the job; an old session's end is old news.
     if (session !== this.session || this.state !== 'connected') return
     if (this.unitOfWork === 'active') this.unitOfWork = 'backedOut'
+    this.unitHasWork = false
     const breakCause = cause ?? connectionBroken('the session ended')
     if (this.reconnect === undefined) {
       this.state = 'broken'

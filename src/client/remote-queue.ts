@@ -50,6 +50,11 @@ export interface QueueOwner {
   /** Marks the unit of work in use; throws 2003 if a reconnect backed it out. */
   beginSyncpointCall(): void
   /**
+   * A syncpoint put or get succeeded: the queue manager holds a unit of work for this
+   * connection, so its COMMIT is named (a resent one can then tell committed from backed out).
+   */
+  syncpointWorkDone(): void
+  /**
    * A new request identity (client id, next sequence number), or undefined when the connection
    * does not reconnect (nothing would ever be sent again).
    */
@@ -109,6 +114,7 @@ export class RemoteQueue {
     for (;;) {
       try {
         const reply = await this.owner.send(build, Opcode.PUT_OK)
+        if (syncpoint) this.owner.syncpointWorkDone()
         return reply.descriptor
       } catch (error) {
         this.afterInterruption(error, syncpoint, request !== undefined)
@@ -133,7 +139,9 @@ export class RemoteQueue {
     const request = syncpoint || options.browse !== undefined ? undefined : this.owner.nextRequest()
     for (;;) {
       try {
-        return await this.getOnce(options, waitMs, request)
+        const got = await this.getOnce(options, waitMs, request)
+        if (syncpoint) this.owner.syncpointWorkDone()
+        return got
       } catch (error) {
         this.afterInterruption(error, syncpoint, true)
         if (!unlimited) waitMs = Math.max(0, Math.round(deadlineMs - performance.now()))

@@ -1,5 +1,5 @@
 /**
- * Checkpoint file format, version 2: an EngineSnapshot (src/queue/snapshot.ts) on disk. Size
+ * Checkpoint file format, version 3: an EngineSnapshot (src/queue/snapshot.ts) on disk. Size
  * first, allocate once, write in place; decoding checks the checksum first, then every field,
  * and reports any fault as QmqError CHECKPOINT_CORRUPT naming the field (the queue manager then
  * falls back to an older checkpoint).
@@ -11,7 +11,7 @@
  * | off | width | field        | meaning and range                                         |
  * |-----|-------|--------------|-----------------------------------------------------------|
  * |   0 | 8     | magic        | ASCII 'QMQCKPT1'                                          |
- * |   8 | u32   | version      | CHECKPOINT_VERSION = 2 (1 is still read, see below)       |
+ * |   8 | u32   | version      | CHECKPOINT_VERSION = 3 (1 and 2 are still read, below)    |
  * |  12 | u32   | headerBytes  | 64                                                        |
  * |  16 | f64   | totalBytes   | the file's length; a multiple of 8                        |
  * |  24 | f64   | lsn          | LSN of the last record applied, or -1                     |
@@ -22,7 +22,11 @@
  * |  56 | u32   | queueCount   | queue sections that follow                                |
  * |  60 | u32   | reserved     | 0                                                         |
  *
- * Version 2: the header, then the queue-manager section:
+ * Version 3: version 2's sections, then the outcome section of checkpoint-outcomes.ts (the
+ * engine's outcome table: request identities and their outcomes, with the messages get
+ * outcomes keep). Versions 1 and 2 load with an empty table.
+ *
+ * Version 2 (and 3): the header, then the queue-manager section:
  * | off | width | field            | range                                                  |
  * |   0 | u8    | present          | 1 if a QMGR_ALTER was applied, else 0 (and all zero)   |
  * |   1 | u8    | q: DEADQ bytes   | 0..48, an MQ object name (ASCII)                       |
@@ -78,6 +82,7 @@ import {
   writeQueueManagerNames,
 } from '../actors/journal/queue-attributes-codec.js'
 import { readAscii, readUtf8 } from '../actors/journal/stored-text.js'
+import { outcomeSectionBytes, readOutcomes, writeOutcomes } from './checkpoint-outcomes.js'
 import {
   emptyMessageColumns,
   SnapshotMessageState,
@@ -88,7 +93,7 @@ import {
 import type { QueueAttributes, QueueManagerAttributes } from '../queue/types.js'
 
 export const CHECKPOINT_MAGIC = 'QMQCKPT1'
-export const CHECKPOINT_VERSION = 2
+export const CHECKPOINT_VERSION = 3
 const CHECKPOINT_VERSION_1 = 1
 const QMGR_FIXED_BYTES = 8
 const QUEUE_V2_FIXED_BYTES = 8
@@ -128,7 +133,7 @@ export function checkpointBytes(snapshot: EngineSnapshot): number {
   let total = CHECKPOINT_HEADER_BYTES + CHECKPOINT_TRAILER_BYTES
   total += queueManagerSectionBytes(snapshot.queueManager)
   for (const queue of snapshot.queues) total += queueSectionBytes(queue)
-  return total
+  return total + outcomeSectionBytes(snapshot.outcomes ?? [])
 }
 
 // ---- Encoding ----
@@ -163,6 +168,7 @@ export function encodeCheckpoint(snapshot: EngineSnapshot, epoch = 0): Uint8Arra
   writer.zeros(4, 'reserved')
   writeQueueManager(writer, snapshot.queueManager)
   for (const queue of snapshot.queues) writeQueue(writer, queue)
+  writeOutcomes(writer, bytes, snapshot.outcomes ?? [])
   assert(writer.offset === totalBytes - CHECKPOINT_TRAILER_BYTES, 'checkpoint: sections sized')
   writer.zeros(4, 'trailer')
   writer.u32(crc32c(bytes, 0, totalBytes - 4), 'checksum')
@@ -234,9 +240,9 @@ function readFraming(bytes: Uint8Array): { readonly version: number; readonly to
   )
   const version = reader.u32('version')
   expect(
-    version === CHECKPOINT_VERSION || version === CHECKPOINT_VERSION_1,
+    version >= CHECKPOINT_VERSION_1 && version <= CHECKPOINT_VERSION,
     'version',
-    `${version} is neither ${CHECKPOINT_VERSION} nor ${CHECKPOINT_VERSION_1}`,
+    `${version} is not ${CHECKPOINT_VERSION_1}..${CHECKPOINT_VERSION}`,
   )
   reader.u32('headerBytes')
   const totalBytes = reader.f64('totalBytes')
@@ -257,8 +263,8 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
   const header = readHeader(reader)
   const queues: QueueSnapshot[] = []
   let queueManager: QueueManagerAttributes | undefined
-  if (version === CHECKPOINT_VERSION) queueManager = readQueueManager(reader)
-  const readSection = version === CHECKPOINT_VERSION ? readQueue : readQueueVersion1
+  if (version !== CHECKPOINT_VERSION_1) queueManager = readQueueManager(reader)
+  const readSection = version === CHECKPOINT_VERSION_1 ? readQueueVersion1 : readQueue
   let messageCount = 0
   for (let index = 0; index < header.queueCount; index++) {
     const queue = readSection(reader, header)
@@ -267,6 +273,8 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
     queues.push(queue)
     messageCount += queue.messages.count
   }
+  const outcomes =
+    version === CHECKPOINT_VERSION ? readOutcomes(reader, bytes, header.lsn, expect) : []
   expect(reader.remainingBytes === 0, 'totalBytes', 'sections do not fill it')
   expect(messageCount === header.messageCount, 'messageCount', 'does not match the queues')
   return {
@@ -276,6 +284,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
     epoch: header.epoch,
     queues,
     ...(queueManager === undefined ? {} : { queueManager }),
+    ...(outcomes.length === 0 ? {} : { outcomes }),
   }
 }
 

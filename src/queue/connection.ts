@@ -14,13 +14,14 @@
  * output or browse without having been opened for it.
  */
 import { CompCode, MQError, Reason } from '../errors.js'
-import { RecordType } from '../actors/journal/record-types.js'
+import { RecordType, type RequestIdentity } from '../actors/journal/record-types.js'
 import { backOutWithRequeue } from './backout-requeue.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { ConnectionAccess, HandleAccess, HandlePurpose } from './handle-access.js'
 import type { DeliveryPosition, LocalQueue } from './local-queue.js'
 import { getMessage } from './message-get.js'
 import { putMessage } from './message-put.js'
+import { knownOutcome } from './request-replay.js'
 import { isValidQueueName } from './queue-attributes.js'
 import type {
   GetOptions,
@@ -87,15 +88,31 @@ export class Connection implements ConnectionAccess {
   /**
    * MQCMIT: resolves once the commit is durable (at once if nothing was journalled). A doomed
    * unit of work was already backed out: 2003 with CompCode WARNING, and the doom ends.
+   *
+   * `request` names the COMMIT (a reconnecting client names it when its unit of work did
+   * something). A name the outcome table knows is a COMMIT sent again after a reconnect: it
+   * committed, answered once durable. An unknown name on a connection with no unit of work is a
+   * COMMIT sent again whose unit died with the old connection (backed out, never committed):
+   * 2003 WARNING, as for a doomed unit.
    */
-  async commit(): Promise<void> {
+  async commit(request?: RequestIdentity): Promise<void> {
     this.checkOpen()
+    const known = knownOutcome(this.runtime, request, 'commit')
+    if (known !== undefined) {
+      if (known.lsn >= 0) await this.runtime.durable(known.lsn)
+      return
+    }
     const doomedBecause = this.doomedBecause
     if (doomedBecause !== undefined) {
       this.doomedBecause = undefined
       throw new MQError(Reason.BACKED_OUT, doomedBecause, CompCode.WARNING)
     }
-    await this.endUnitOfWork(true)
+    if (request !== undefined && this.unitOfWork === undefined) {
+      const detail = 'the unit of work was backed out: its connection ended before it committed'
+      throw new MQError(Reason.BACKED_OUT, detail, CompCode.WARNING)
+    }
+    this.runtime.checkNotFailed()
+    await this.settle(true, request)
   }
 
   /** MQBACK: puts removed, gotten messages restored with BackoutCount + 1; ends a doom. */
@@ -156,7 +173,7 @@ export class Connection implements ConnectionAccess {
     await this.settle(commit)
   }
 
-  private async settle(commit: boolean): Promise<void> {
+  private async settle(commit: boolean, request?: RequestIdentity): Promise<void> {
     const unitOfWork = this.unitOfWork
     this.unitOfWork = undefined
     if (unitOfWork === undefined) return
@@ -164,10 +181,17 @@ export class Connection implements ConnectionAccess {
       // Only non-persistent operations (or none): nothing on disk to settle.
       if (commit) unitOfWork.commit()
       else backOutWithRequeue(this.runtime.state, unitOfWork)
+      // Known to this node only, as a non-persistent put's outcome (outcome-table.ts).
+      if (commit && request !== undefined) {
+        this.runtime.state.outcomes.record(request, { kind: 'commit', lsn: -1 })
+      }
       return
     }
-    const type = commit ? RecordType.UOW_COMMIT : RecordType.UOW_BACKOUT
-    const lsn = this.runtime.appendAndApply({ type, uowId: unitOfWork.uowId })
+    const uowId = unitOfWork.uowId
+    const named = request === undefined ? {} : { request }
+    const lsn = commit
+      ? this.runtime.appendAndApply({ type: RecordType.UOW_COMMIT, uowId, ...named })
+      : this.runtime.appendAndApply({ type: RecordType.UOW_BACKOUT, uowId })
     await this.runtime.durable(lsn)
   }
 }

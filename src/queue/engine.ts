@@ -43,6 +43,7 @@ import {
   queueManagerAttributes,
 } from './queue-manager-admin.js'
 import { applyRecord } from './record-apply.js'
+import { keepGotMessages } from './request-replay.js'
 import { captureSnapshot, restoreSnapshot, type EngineSnapshot } from './snapshot.js'
 import type { QueueAttributes, QueueManagerAttributes, QueueStatus } from './types.js'
 
@@ -212,7 +213,13 @@ export class QueueEngine {
     return true
   }
 
+  /**
+   * The state for a checkpoint. Get outcomes whose message is not kept yet (entered by replay or
+   * a standby's apply, which cache no bodies) have it read back first: this checkpoint may move
+   * the floor past their PUT records (outcome-table.ts).
+   */
   snapshot(): EngineSnapshot {
+    keepGotMessages(this.runtime)
     return captureSnapshot(this.runtime.state)
   }
 

@@ -59,7 +59,9 @@ export async function getMessage(
 ): Promise<GotMessage> {
   const request = prepareGet(runtime, handle, options)
   const known = knownOutcome(runtime, request.identity, 'get')
-  if (known !== undefined) return replayGet(runtime, known, request.reserve)
+  if (known !== undefined && request.identity !== undefined) {
+    return replayGet(runtime, request.identity, known, request.reserve)
+  }
   // Before this one may take a message: the same request left waiting elsewhere must not.
   if (request.identity !== undefined) supersede(runtime, request.identity)
   const immediate = attemptGet(runtime, handle, request)

@@ -62,6 +62,9 @@ export function applyRecord(
       break
     case RecordType.UOW_COMMIT:
       endUnitOfWork(state, record.uowId).commit()
+      if (record.request !== undefined) {
+        state.outcomes.record(record.request, { kind: 'commit', lsn })
+      }
       break
     case RecordType.UOW_BACKOUT:
       backOutWithRequeue(state, endUnitOfWork(state, record.uowId))
@@ -175,6 +178,10 @@ function applyMessageGet(state: EngineState, record: MessageGetRecord, lsn: numb
         backoutCount: table.backoutCount[slot]!,
         expiryAtMs: table.expiryAtMs[slot]!,
       })
+      // Before the removal drops it from the cache. A replayed or standby get whose body is
+      // not cached has its message read back before the next checkpoint (keepGotMessages).
+      const message = state.bodyCache.get(record.putLsn)
+      if (message !== undefined) state.outcomes.keepMessage(record.request, message, true)
     }
     queue.remove(slot)
     return

@@ -4,11 +4,13 @@
  * is durable (the first may still be waiting for its group commit, or for the replicas).
  *
  *   put  ── the descriptor it stored (same MsgId, put time...): the message is stored once
- *   get  ── the message it took, its body read back from the log by put LSN: delivered, never
- *           lost (its reply died with the old connection) and never twice (nothing else taken)
+ *   get  ── the message it took, kept with the outcome or read back from the log by put LSN:
+ *           delivered, never lost (its reply died with the old connection) and never twice
+ *   commit ── committed: OK once the UOW_COMMIT is durable; unknown: the unit of work died with
+ *           its connection (backed out), 2003 (connection.ts)
  */
 import { CompCode, MQError, Reason } from '../errors.js'
-import type { RequestIdentity } from '../actors/journal/record-types.js'
+import { RecordType, type RequestIdentity } from '../actors/journal/record-types.js'
 import type { EngineRuntime } from './engine-runtime.js'
 import type { GetOutcome, Outcome, PutOutcome } from './outcome-table.js'
 import type { GotMessage, MessageDescriptor } from './types.js'
@@ -50,13 +52,17 @@ export async function replayPut(
  */
 export async function replayGet(
   runtime: EngineRuntime,
+  request: RequestIdentity,
   outcome: GetOutcome,
   reserve: ((bodyBytes: number) => void) | undefined,
 ): Promise<GotMessage> {
   await runtime.durable(outcome.lsn)
   let record
   try {
-    record = runtime.state.bodyCache.get(outcome.putLsn) ?? runtime.journal.readPut(outcome.putLsn)
+    record =
+      runtime.state.outcomes.messageOf(request) ??
+      runtime.state.bodyCache.get(outcome.putLsn) ??
+      runtime.journal.readPut(outcome.putLsn)
   } catch (cause) {
     const detail = `the message got by this request (put LSN ${outcome.putLsn}) is no longer in the log`
     throw new MQError(Reason.RESOURCE_PROBLEM, detail, CompCode.FAILED, { cause })
@@ -83,4 +89,32 @@ export async function replayGet(
 function remainingExpiry(expiry: number, expiryAtMs: number, nowMs: number): number {
   if (expiry === -1) return -1
   return Math.max(1, Math.ceil((expiryAtMs - nowMs) / MILLISECONDS_PER_TENTH))
+}
+
+/**
+ * Reads back the message of every get outcome that keeps none, while there is room (never
+ * evicting: those kept at the get are newer). Called before a checkpoint is captured.
+ */
+export function keepGotMessages(runtime: EngineRuntime): void {
+  const outcomes = runtime.state.outcomes
+  for (const entry of [...outcomes.list()]) {
+    const { outcome, request } = entry
+    if (outcome.kind !== 'get' || entry.message !== undefined) continue
+    let record
+    try {
+      record = runtime.journal.readPut(outcome.putLsn)
+    } catch {
+      // Retired already (its PUT record predates the floor): a resend of it then fails 2102.
+      continue
+    }
+    // A copy: what readPut returns is a view of a reused buffer.
+    const message = {
+      type: RecordType.MESSAGE_PUT,
+      queueId: record.queueId,
+      uowId: 0,
+      descriptor: record.descriptor,
+      body: new Uint8Array(record.body),
+    } as const
+    if (!outcomes.keepMessage(request, message, false)) return
+  }
 }

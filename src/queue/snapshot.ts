@@ -8,10 +8,17 @@
  * the LSN of the last record applied (-1 if none), and recovery continues with records above it.
  * Pending units of work are kept message by message (state + uowId), which is all that is needed
  * to commit or back them out when the tail brings their outcome.
+ *
+ * The outcome table (outcome-table.ts) is part of it, oldest first, with the messages get
+ * outcomes keep: a restart, a member that installed the checkpoint, or a member that later
+ * becomes primary still answers a request sent again whose first outcome predates the
+ * checkpoint. Outcomes with no record (non-persistent puts, commits of units that journalled
+ * nothing) are left out: what they did does not survive a restart either.
  */
 import { assert } from '../assert.js'
 import { PRIORITY_LEVELS } from '../constants.js'
 import type { EngineState } from './engine-state.js'
+import type { OutcomeEntry } from './outcome-table.js'
 import type { LocalQueue } from './local-queue.js'
 import { SlotState } from './message-table.js'
 import type { QueueAttributes, QueueManagerAttributes } from './types.js'
@@ -56,6 +63,8 @@ export interface EngineSnapshot {
   readonly queues: readonly QueueSnapshot[]
   /** The last QMGR_ALTER applied, if any. */
   readonly queueManager?: QueueManagerAttributes
+  /** Outcomes by request identity, oldest first (none in a checkpoint before version 3). */
+  readonly outcomes?: readonly OutcomeEntry[]
 }
 
 export function emptyMessageColumns(count: number): MessageColumns {
@@ -76,6 +85,7 @@ export function emptyMessageColumns(count: number): MessageColumns {
 
 export function captureSnapshot(state: EngineState): EngineSnapshot {
   const pendingUowIds = pendingUnitOfWorkIds(state)
+  const outcomes = [...state.outcomes.list()].filter((entry) => entry.outcome.lsn >= 0)
   const locals = [...state.queuesById.values()].map((queue) => ({
     queueId: queue.queueId,
     attributes: queue.attributes,
@@ -92,6 +102,7 @@ export function captureSnapshot(state: EngineState): EngineSnapshot {
     nextSequence: state.nextSequence,
     queues: [...locals, ...aliases].sort((left, right) => left.queueId - right.queueId),
     ...(state.queueManager === undefined ? {} : { queueManager: state.queueManager }),
+    ...(outcomes.length === 0 ? {} : { outcomes }),
   }
 }
 
@@ -169,6 +180,11 @@ export function restoreSnapshot(state: EngineState, snapshot: EngineSnapshot): v
   state.queueManager = snapshot.queueManager
   state.nextSequence = snapshot.nextSequence
   state.lastAppliedLsn = snapshot.lsn
+  for (const entry of snapshot.outcomes ?? []) {
+    assert(entry.outcome.lsn <= snapshot.lsn, 'restore: an outcome of a record applied')
+    state.outcomes.record(entry.request, entry.outcome)
+    if (entry.message !== undefined) state.outcomes.keepMessage(entry.request, entry.message, true)
+  }
 }
 
 /** Returns the last sequence restored (0 if none). */

@@ -11,7 +11,7 @@
  */
 import { MQError, Reason } from '../errors.js'
 import type { Connection, QueueEngine } from '../queue/engine.js'
-import type { GetOptions } from '../queue/types.js'
+import type { GetOptions, RequestIdentity } from '../queue/types.js'
 import {
   GET_WAIT_UNLIMITED_MS,
   Opcode,
@@ -119,8 +119,8 @@ export class ClientRequests {
     }))
   }
 
-  commit(requestId: number): Promise<OkFrame> {
-    return this.context.connection.commit().then(() => ok(requestId))
+  commit(requestId: number, request?: RequestIdentity): Promise<OkFrame> {
+    return this.context.connection.commit(request).then(() => ok(requestId))
   }
 
   backout(requestId: number): Promise<OkFrame> {

@@ -494,7 +494,7 @@ export class ClientSession {
       case Opcode.PUT:
         return this.serve(requestId, () => requests.put(frame))
       case Opcode.COMMIT:
-        return this.serve(requestId, () => requests.commit(requestId))
+        return this.serve(requestId, () => requests.commit(requestId, frame.request))
       case Opcode.BACKOUT:
         return this.serve(requestId, () => requests.backout(requestId))
       case Opcode.QUERY:

@@ -16,7 +16,7 @@
  * |-----|-------|-----------|------------------------------------------------------------------|
  * |   0 | u32   | length    | bytes after this field: 8..MAX_CLIENT_FRAME_BYTES (4 MiB+64 KiB) |
  * |   4 | u8    | opcode    | an Opcode below; which side may send it is fixed per opcode      |
- * |   5 | u8    | flags     | 0, or 0x01 REQUEST_IDENTITY on PUT and GET (below)               |
+ * |   5 | u8    | flags     | 0, or 0x01 REQUEST_IDENTITY on PUT, GET and COMMIT (below)       |
  * |   6 | u16   | reserved  | 0                                                                |
  * |   8 | u32   | requestId | chosen by a request's sender, echoed by the reply: 1..2^32-1     |
  * |     |       |           | 0 only on ERROR answering no request, and on GOODBYE             |
@@ -45,7 +45,7 @@
  * | 0x07 GET          | client  | handle u32 1.., waitMs u32 (0xFFFFFFFF: no limit), flags u8  |
  * |                   |         | (syncpoint 1), browse u8 (0 none, 1 first, 2 next),          |
  * |                   |         | match msgId id?, match correlId id? -> MESSAGE               |
- * | 0x08 COMMIT       | client  | empty -> OK                                                  |
+ * | 0x08 COMMIT       | client  | empty (or the request identity alone) -> OK                  |
  * | 0x09 BACKOUT      | client  | empty -> OK                                                  |
  * | 0x0A CANCEL       | client  | targetRequestId u32 1.. -> OK, after the GET waiting under   |
  * |                   |         | that id has been answered (MESSAGE, or ERROR 2033)           |
@@ -66,11 +66,12 @@
  * | 0xFF ERROR        | server  | compCode u8 1..2, reason u32 1.. (MQRC), message text16      |
  * |                   |         | 0..1 KiB                                                     |
  *
- * REQUEST_IDENTITY (header flag 0x01, PUT and GET only): the payload starts with the request's
- *   identity, requestClient (16 bytes, the client's random id, kept across its reconnects) and
- *   requestSequence u64 1..2^53-1, then the opcode's fields as listed. A server answers such a
- *   request sent again (after a reconnect) with the first one's outcome, from the queue
- *   manager's outcome table (src/queue/outcome-table.ts, client-protocol/request-identity.ts).
+ * REQUEST_IDENTITY (header flag 0x01, PUT, GET and COMMIT only): the payload starts with the
+ *   request's identity, requestClient (16 bytes, the client's random id, kept across its
+ *   reconnects) and requestSequence u64 1..2^53-1, then the opcode's fields as listed. A server
+ *   answers such a request sent again (after a reconnect) with the first one's outcome, from
+ *   the queue manager's outcome table (src/queue/outcome-table.ts,
+ *   client-protocol/request-identity.ts).
  *   A frame without the flag is byte for byte a version-1 frame; the flag needs no new version
  *   because a server that did not know it would refuse the frame, never misread it.
  * put options and descriptor (MQMD): see client-protocol/descriptor.ts; queue attributes and

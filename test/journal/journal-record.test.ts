@@ -179,6 +179,18 @@ const goldenCases: readonly GoldenCase[] = [
     epoch: 7,
   },
   {
+    // A COMMIT named by a reconnecting client: version 3, the identity after the uowId.
+    file: 'uow-commit-request-v3.hex',
+    record: {
+      type: RecordType.UOW_COMMIT,
+      uowId: 4096,
+      request: { client: ORDER_REQUEST.client, sequence: 77 },
+    },
+    lsn: 4400,
+    batchLsn: 4096,
+    epoch: 7,
+  },
+  {
     file: 'uow-backout.hex',
     record: { type: RecordType.UOW_BACKOUT, uowId: 8192 },
     lsn: 2 ** 40,

@@ -3,8 +3,8 @@
  * (golden file), and any damage is reported as CHECKPOINT_CORRUPT rather than loaded; snapshots
  * hold persistent messages only; oldestLiveLsn names the oldest PUT record still needed.
  * Method: snapshots of engines driven by random puts and gets (fast-check), a fixed snapshot
- * against test/queue/golden/checkpoint-v2.hex (written only with QMQ_UPDATE_GOLDEN=1), the
- * version-1 golden file still decoding, single-byte corruption at every offset.
+ * against test/queue/golden/checkpoint-v3.hex (written only with QMQ_UPDATE_GOLDEN=1), the
+ * version-1 and version-2 golden files still decoding, single-byte corruption at every offset.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import fc from 'fast-check'
@@ -13,6 +13,7 @@ import { crc32c } from '../../src/checksum/crc32c.js'
 import { ErrorCode, isQmqError } from '../../src/errors.js'
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/queue/queue-attributes.js'
 import { emptyMessageColumns, type EngineSnapshot } from '../../src/queue/snapshot.js'
+import { RecordType, type StoredDescriptor } from '../../src/actors/journal/record-types.js'
 import { Persistence } from '../../src/queue/types.js'
 import {
   CHECKPOINT_HEADER_BYTES,
@@ -23,7 +24,8 @@ import {
 import { bytes, createEngine } from './helpers.js'
 
 const GOLDEN_V1_PATH = new URL('./golden/checkpoint-v1.hex', import.meta.url)
-const GOLDEN_PATH = new URL('./golden/checkpoint-v2.hex', import.meta.url)
+const GOLDEN_V2_PATH = new URL('./golden/checkpoint-v2.hex', import.meta.url)
+const GOLDEN_PATH = new URL('./golden/checkpoint-v3.hex', import.meta.url)
 
 /** A fixed snapshot exercising every field: two queues, an available and a locked message. */
 export function goldenSnapshot(): EngineSnapshot {
@@ -98,6 +100,51 @@ export function goldenSnapshotV2(): EngineSnapshot {
   }
 }
 
+const CLIENT = Uint8Array.from({ length: 16 }, (_, index) => 0xa0 + index)
+const DESCRIPTOR: StoredDescriptor = {
+  msgId: Uint8Array.from({ length: 24 }, (_, index) => index + 1),
+  correlId: new Uint8Array(24),
+  persistent: true,
+  priority: 4,
+  expiry: -1,
+  putTimeMs: 1_700_000_000_000,
+  backoutCount: 0,
+  format: 'MQSTR',
+  replyToQueue: 'APP.REPLY',
+  replyToQueueManager: '',
+}
+
+/** Version 3: the version-2 snapshot with an outcome of every kind, a get with its message. */
+export function goldenSnapshotV3(): EngineSnapshot {
+  const message = {
+    type: RecordType.MESSAGE_PUT,
+    queueId: 1,
+    uowId: 0,
+    descriptor: { ...DESCRIPTOR, priority: 7 },
+    body: Uint8Array.from([0x68, 0x69]),
+  } as const
+  const got = { kind: 'get', queueId: 1, priority: 7, backoutCount: 1, expiryAtMs: 0 } as const
+  return {
+    ...goldenSnapshotV2(),
+    outcomes: [
+      {
+        request: { client: CLIENT, sequence: 1 },
+        outcome: { kind: 'put', lsn: 512, descriptor: DESCRIPTOR },
+      },
+      {
+        request: { client: CLIENT, sequence: 2 },
+        outcome: { ...got, lsn: 1024, putLsn: 640 },
+        message,
+      },
+      {
+        request: { client: CLIENT, sequence: 3 },
+        outcome: { ...got, lsn: 2048, putLsn: 768, expiryAtMs: 1_700_000_100_000 },
+      },
+      { request: { client: CLIENT, sequence: 4 }, outcome: { kind: 'commit', lsn: 4096 } },
+    ],
+  }
+}
+
 function expectCorrupt(action: () => unknown): void {
   let error: unknown
   try {
@@ -120,7 +167,7 @@ describe('checkpoint codec', () => {
   })
 
   it('matches the golden file byte for byte', () => {
-    const encoded = encodeCheckpoint(goldenSnapshotV2(), 0x01020304)
+    const encoded = encodeCheckpoint(goldenSnapshotV3(), 0x01020304)
     const hex = Buffer.from(encoded).toString('hex')
     if (process.env.QMQ_UPDATE_GOLDEN === '1' || !existsSync(GOLDEN_PATH)) {
       writeFileSync(GOLDEN_PATH, `${hex.replace(/(.{64})/g, '$1\n').trim()}\n`)
@@ -129,15 +176,21 @@ describe('checkpoint codec', () => {
     expect(hex).toBe(golden)
     expect(Buffer.from(encoded.subarray(0, 8)).toString('latin1')).toBe('QMQCKPT1')
     const view = new DataView(encoded.buffer)
-    expect(view.getUint32(8, true)).toBe(2)
+    expect(view.getUint32(8, true)).toBe(3)
     expect(view.getFloat64(24, true)).toBe(4096)
     expect(view.getUint32(48, true)).toBe(0x01020304)
-    expect(encoded.length).toBe(checkpointBytes(goldenSnapshotV2()))
+    expect(encoded.length).toBe(checkpointBytes(goldenSnapshotV3()))
     expect(encoded.length % 8).toBe(0)
   })
 
   it('decodes the golden file back to the snapshot', () => {
     const golden = Buffer.from(readFileSync(GOLDEN_PATH, 'utf8').replace(/\s+/g, ''), 'hex')
+    expect(decodeCheckpoint(golden)).toEqual({ ...goldenSnapshotV3(), epoch: 0x01020304 })
+  })
+
+  it('still decodes a version-2 file (no outcomes)', () => {
+    const golden = Buffer.from(readFileSync(GOLDEN_V2_PATH, 'utf8').replace(/\s+/g, ''), 'hex')
+    expect(new DataView(golden.buffer, golden.byteOffset).getUint32(8, true)).toBe(2)
     expect(decodeCheckpoint(golden)).toEqual({ ...goldenSnapshotV2(), epoch: 0x01020304 })
   })
 
@@ -168,22 +221,31 @@ describe('checkpoint codec', () => {
         await engine.defineQueue({ name: 'A', description: 'ünïcode' })
         await engine.defineQueue({ name: 'B', deliverySequence: 'FIFO', putEnabled: false })
         const handle = engine.connect().open('A', { input: true, output: true })
+        let sequence = 0
         for (const { persistent, priority, syncpoint, get, expiry } of steps) {
           const persistence = persistent ? Persistence.PERSISTENT : Persistence.NOT_PERSISTENT
-          if (get) await handle.get({ syncpoint }).catch(() => undefined)
-          else await handle.put(bytes('x'), { persistence, priority, syncpoint, expiry })
+          // Outside syncpoint the request is named, so the snapshot holds outcomes too.
+          const request = syncpoint ? undefined : { client: CLIENT, sequence: ++sequence }
+          const named = request === undefined ? {} : { request }
+          if (get) await handle.get({ syncpoint, ...named }).catch(() => undefined)
+          else await handle.put(bytes('x'), { persistence, priority, syncpoint, expiry, ...named })
         }
         const snapshot = engine.snapshot()
         const encoded = encodeCheckpoint(snapshot, epoch >>> 0)
-        expect(decodeCheckpoint(encoded)).toEqual({ ...snapshot, epoch: epoch >>> 0 })
-        expect(encodeCheckpoint(decodeCheckpoint(encoded), epoch >>> 0)).toEqual(encoded)
+        const decoded = decodeCheckpoint(encoded)
+        // Outcomes compared by kind and bytes: the engine's MsgIds are Buffers, decoded ones not.
+        const { outcomes, ...rest } = decoded
+        expect(rest).toEqual({ ...snapshot, outcomes: undefined, epoch: epoch >>> 0 })
+        const kinds = (list: typeof outcomes) => (list ?? []).map((entry) => entry.outcome.kind)
+        expect(kinds(outcomes)).toEqual(kinds(snapshot.outcomes))
+        expect(encodeCheckpoint(decoded, epoch >>> 0)).toEqual(encoded)
       }),
       { numRuns: 100 },
     )
   })
 
   it('reports damage at any offset as CHECKPOINT_CORRUPT', () => {
-    const encoded = encodeCheckpoint(goldenSnapshotV2())
+    const encoded = encodeCheckpoint(goldenSnapshotV3())
     for (let offset = 0; offset < encoded.length; offset++) {
       const damaged = new Uint8Array(encoded)
       damaged[offset] = damaged[offset]! ^ 0x40
@@ -205,7 +267,7 @@ describe('checkpoint codec', () => {
     badState[stateOffset] = 9
     expectCorrupt(() => decodeCheckpoint(reseal(badState)))
     const badVersion = new Uint8Array(encoded)
-    new DataView(badVersion.buffer).setUint32(8, 3, true)
+    new DataView(badVersion.buffer).setUint32(8, 4, true)
     expectCorrupt(() => decodeCheckpoint(reseal(badVersion)))
     const badName = new Uint8Array(encoded)
     badName[firstQueueAt + 8 + 20] = 0x20 // a space in the first queue's name
@@ -214,6 +276,22 @@ describe('checkpoint codec', () => {
     expect(badPadding[firstQueueAt + 8 + 37]).toBe(0) // after the attribute block, before 48
     badPadding[firstQueueAt + 8 + 37] = 1
     expectCorrupt(() => decodeCheckpoint(reseal(badPadding)))
+  })
+
+  it('rejects outcome entries out of range (kind, LSN, get fields on a commit)', () => {
+    const encoded = encodeCheckpoint(goldenSnapshotV3())
+    // The last entry is the commit: 64 bytes, no record, just before the 8-byte trailer.
+    const commitAt = encoded.length - 8 - 64
+    expect(encoded[commitAt]).toBe(3)
+    const badKind = new Uint8Array(encoded)
+    badKind[commitAt] = 7
+    expectCorrupt(() => decodeCheckpoint(reseal(badKind)))
+    const lateLsn = new Uint8Array(encoded)
+    new DataView(lateLsn.buffer).setFloat64(commitAt + 32, 4104, true)
+    expectCorrupt(() => decodeCheckpoint(reseal(lateLsn)))
+    const getField = new Uint8Array(encoded)
+    getField[commitAt + 1] = 2
+    expectCorrupt(() => decodeCheckpoint(reseal(getField)))
   })
 })
 

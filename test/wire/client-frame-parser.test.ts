@@ -146,7 +146,7 @@ const malformed: readonly Malformed[] = [
   {
     name: 'request identity flag on an opcode that takes none',
     from: 'client',
-    bytes: rawFrame(Opcode.COMMIT, [], { flags: 0x01 }),
+    bytes: rawFrame(Opcode.BACKOUT, [], { flags: 0x01 }),
     fault: FrameFault.RESERVED_NOT_ZERO,
     field: 'header.flags',
     fatal: true,

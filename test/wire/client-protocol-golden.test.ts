@@ -248,6 +248,12 @@ const cases: readonly GoldenCase[] = [
     },
   },
   { name: 'client-commit', from: 'client', message: { type: Opcode.COMMIT, requestId: 10 } },
+  {
+    // A named COMMIT: flag 0x01, the identity is the whole payload (resent after a failover).
+    name: 'client-commit-request-identity',
+    from: 'client',
+    message: { type: Opcode.COMMIT, requestId: 16, request: { ...REQUEST, sequence: 9 } },
+  },
   { name: 'client-backout', from: 'client', message: { type: Opcode.BACKOUT, requestId: 11 } },
   {
     name: 'client-cancel',

@@ -35,12 +35,14 @@
  * version 2. Format version 3 (RECORD_FORMAT_VERSION) added the request identity to MESSAGE_PUT
  * and MESSAGE_GET: a PUT or GET that carries one (a persistent put or a destructive get outside
  * a unit of work, sent by a client that names its requests) is written as version 3, any other
- * as version 1, whose bytes did not change. Every other type is still version 1 (its layout did
- * not change, so its bytes and golden vectors did not either). A reader accepts version 1 of
- * every type (a log written before a change still replays: a version-1 QUEUE_DEFINE decodes
- * with BOTHRESH 0 and no BOQNAME, a version-1 PUT or GET with no request identity), version 2
- * of QUEUE_DEFINE and QMGR_ALTER and version 3 of MESSAGE_PUT and MESSAGE_GET; anything else
- * is 'version'.
+ * as version 1, whose bytes did not change. A UOW_COMMIT ended by a COMMIT that names its
+ * request is also written as version 3 (with the identity after its uowId; the same reader
+ * version, so RECORD_FORMAT_VERSION stays 3: an older reader refuses it as 'version'). Every
+ * other type is still version 1 (its layout did not change, so its bytes and golden vectors did
+ * not either). A reader accepts version 1 of every type (a log written before a change still
+ * replays: a version-1 QUEUE_DEFINE decodes with BOTHRESH 0 and no BOQNAME, a version-1 PUT or
+ * GET with no request identity), version 2 of QUEUE_DEFINE and QMGR_ALTER and version 3 of
+ * MESSAGE_PUT, MESSAGE_GET and UOW_COMMIT; anything else is 'version'.
  *
  * QUEUE_DEFINE version 2 (payloadLength = 4 + the attribute block; also written for ALTER and
  * for QALIAS, replay upserts by queueId):
@@ -91,8 +93,11 @@
  * |     24 | 16    | requestClient (v3)     | any bytes                               |
  * |     40 | u64   | requestSequence (v3)   | 1..2^53-1                               |
  *
- * UOW_COMMIT, UOW_BACKOUT (payloadLength = 8):
+ * UOW_COMMIT, UOW_BACKOUT (payloadLength = 8; a UOW_COMMIT version 3: 32, with the request
+ * identity of the COMMIT that ended the unit, from a client that names its requests):
  * |      0 | u64   | uowId                  | 0 (none) or lsn-typed, <= lsn           |
+ * |      8 | 16    | requestClient (v3)     | any bytes                               |
+ * |     24 | u64   | requestSequence (v3)   | 1..2^53-1                               |
  *
  * SEGMENT_SEAL (payloadLength = 8):
  * |      0 | u64   | nextLsn                | lsn-typed, >= lsn + length              |
@@ -191,13 +196,21 @@ export function recordVersionFor(record: JournalRecord): number {
 
 /** The newest version of `type` a reader accepts. */
 function newestVersionOf(type: RecordType): number {
-  const identified = type === RecordType.MESSAGE_PUT || type === RecordType.MESSAGE_GET
-  return identified ? IDENTIFIED_VERSION : recordVersionOf(type)
+  return IDENTIFIABLE_TYPES.has(type) ? IDENTIFIED_VERSION : recordVersionOf(type)
 }
+
+/** Types whose version 3 carries a request identity. */
+const IDENTIFIABLE_TYPES: ReadonlySet<RecordType> = new Set([
+  RecordType.MESSAGE_PUT,
+  RecordType.MESSAGE_GET,
+  RecordType.UOW_COMMIT,
+])
 
 function hasRequest(record: JournalRecord): boolean {
   const identified =
-    record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_GET
+    record.type === RecordType.MESSAGE_PUT ||
+    record.type === RecordType.MESSAGE_GET ||
+    record.type === RecordType.UOW_COMMIT
   return identified && record.request !== undefined
 }
 
@@ -306,6 +319,7 @@ function payloadLengthOf(record: JournalRecord): number {
     case RecordType.MESSAGE_GET:
       return GET_PAYLOAD_BYTES + (hasRequest(record) ? REQUEST_IDENTITY_BYTES : 0)
     case RecordType.UOW_COMMIT:
+      return UOW_PAYLOAD_BYTES + (hasRequest(record) ? REQUEST_IDENTITY_BYTES : 0)
     case RecordType.UOW_BACKOUT:
       return UOW_PAYLOAD_BYTES
     case RecordType.SEGMENT_SEAL:
@@ -389,6 +403,9 @@ function writePayload(
       writeMessageGet(writer, record.queueId, record.uowId, record.putLsn, lsn)
       return writeRequest(writer, record.request, record.uowId)
     case RecordType.UOW_COMMIT:
+      assert(isUowIdFor(record.uowId, lsn), 'journal record: uowId must be an LSN <= lsn')
+      writer.u64(record.uowId, 'uowId')
+      return writeRequestIdentity(writer, record.request)
     case RecordType.UOW_BACKOUT:
       assert(isUowIdFor(record.uowId, lsn), 'journal record: uowId must be an LSN <= lsn')
       return writer.u64(record.uowId, 'uowId')
@@ -440,6 +457,15 @@ function writeRequest(
 ): void {
   if (request === undefined) return
   assert(uowId === 0, 'journal record: a request identity only outside a unit of work')
+  writeRequestIdentity(writer, request)
+}
+
+/** A request identity: client id, then u64 sequence. */
+function writeRequestIdentity(
+  writer: LayoutWriter<Uint8Array>,
+  request: RequestIdentity | undefined,
+): void {
+  if (request === undefined) return
   assert(request.client.length === REQUEST_CLIENT_ID_BYTES, 'journal record: request client')
   assert(isRequestSequence(request.sequence), 'journal record: request sequence')
   writer.bytes(request.client, 'requestClient')
@@ -636,6 +662,7 @@ function decodePayload(
     case RecordType.MESSAGE_GET:
       return decodeMessageGet(reader, header, version)
     case RecordType.UOW_COMMIT:
+      return decodeCommit(reader, header, version)
     case RecordType.UOW_BACKOUT:
       expectPayloadLength(header, UOW_PAYLOAD_BYTES)
       return { type: header.type, uowId: decodeUowId(reader, header) }
@@ -797,6 +824,18 @@ function decodeMessageGet(
   return { type: RecordType.MESSAGE_GET, queueId, uowId, putLsn, request }
 }
 
+function decodeCommit(
+  reader: LayoutReader<Uint8Array>,
+  header: CheckedRecordHeader,
+  version: number,
+): JournalRecord {
+  const identified = version === IDENTIFIED_VERSION
+  expectPayloadLength(header, UOW_PAYLOAD_BYTES + (identified ? REQUEST_IDENTITY_BYTES : 0))
+  const uowId = decodeUowId(reader, header)
+  if (!identified) return { type: RecordType.UOW_COMMIT, uowId }
+  return { type: RecordType.UOW_COMMIT, uowId, request: decodeIdentity(reader, header) }
+}
+
 /** The request identity of a version-3 PUT or GET, at the reader's cursor. */
 function decodeRequest(
   reader: LayoutReader<Uint8Array>,
@@ -805,6 +844,13 @@ function decodeRequest(
 ): RequestIdentity {
   if (uowId !== 0)
     fail(header, 'uowId', `is ${uowId}: a request identity is outside a unit of work`)
+  return decodeIdentity(reader, header)
+}
+
+function decodeIdentity(
+  reader: LayoutReader<Uint8Array>,
+  header: CheckedRecordHeader,
+): RequestIdentity {
   const client = reader.copy(REQUEST_CLIENT_ID_BYTES, 'requestClient')
   const sequence = reader.u64('requestSequence')
   if (!isRequestSequence(sequence)) fail(header, 'requestSequence', `is ${sequence}, expected > 0`)

@@ -122,6 +122,8 @@ export interface MessageGetRecord {
 export interface UowCommitRecord {
   readonly type: typeof RecordType.UOW_COMMIT
   readonly uowId: number
+  /** The COMMIT request that ended the unit (version 3 of the record), if it named one. */
+  readonly request?: RequestIdentity
 }
 export interface UowBackoutRecord {
   readonly type: typeof RecordType.UOW_BACKOUT

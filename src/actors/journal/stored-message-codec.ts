@@ -30,8 +30,9 @@
  * Format is MQ's blank-padded MQFMT: 'MQSTR' and 'MQSTR   ' are the same format and both decode
  * as 'MQSTR' (trailing spaces are not significant, so they are not kept).
  *
- * The other two formats: a checkpoint stores no descriptors (its message columns keep the PUT's
- * LSN and the ids' hashes; the descriptor is read back from the log). The client protocol
+ * The other two formats: a checkpoint's message columns store no descriptors (they keep the PUT's
+ * LSN and the ids' hashes; the descriptor is read back from the log; its outcome section embeds
+ * whole MESSAGE_PUT records, this layout). The client protocol
  * carries the descriptor in another layout (src/wire/client-protocol/descriptor.ts: u64
  * putTimeMs, length-prefixed format and names, no body offset to keep aligned). Both layouts were
  * fixed, with golden vectors, before they met; neither's bytes change, so each stays whole.

@@ -7,6 +7,7 @@ import type {
   PutOptions,
   QueueAttributes,
   QueueStatus,
+  RequestIdentity,
 } from '../../queue/types.js'
 import type { AuthMechanism, Opcode } from './opcodes.js'
 
@@ -56,6 +57,8 @@ export interface GetFrame extends FrameBase {
 }
 export interface CommitFrame extends FrameBase {
   readonly type: typeof Opcode.COMMIT
+  /** The COMMIT's request identity (FrameFlag.REQUEST_IDENTITY), from a reconnecting client. */
+  readonly request?: RequestIdentity
 }
 export interface BackoutFrame extends FrameBase {
   readonly type: typeof Opcode.BACKOUT

@@ -160,7 +160,7 @@ export function checkFrameHeader(header: FrameHeader, from: Sender): FrameError 
   const name = opcodeName(header.opcode)
   const identified = header.flags === FrameFlag.REQUEST_IDENTITY && codec?.identifiable === true
   if (header.flags !== 0 && !identified) {
-    const detail = `are 0x${header.flags.toString(16)}: only PUT and GET may flag a request identity`
+    const detail = `are 0x${header.flags.toString(16)}: only PUT, GET and COMMIT may flag a request identity`
     return fatal(FrameFault.RESERVED_NOT_ZERO, 'flags', detail)
   }
   if (codec === undefined) {

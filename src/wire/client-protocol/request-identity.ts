@@ -1,8 +1,8 @@
 /**
- * The request identity a PUT or GET may carry (FrameFlag.REQUEST_IDENTITY in the header): the
- * client's random id and the request's sequence number, first in the payload. The server hands
- * it to the engine, which answers a request it has seen with the first outcome
- * (src/queue/outcome-table.ts).
+ * The request identity a PUT, GET or COMMIT may carry (FrameFlag.REQUEST_IDENTITY in the
+ * header): the client's random id and the request's sequence number, first in the payload (a
+ * COMMIT's whole payload). The server hands it to the engine, which answers a request it has
+ * seen with the first outcome (src/queue/outcome-table.ts).
  * | offset | width | field           | range                                             |
  * |--------|-------|-----------------|---------------------------------------------------|
  * |      0 | 16    | requestClient   | any bytes                                         |
@@ -25,9 +25,10 @@ const REQUEST_SEQUENCE = integer(
   Reason.UNEXPECTED_ERROR,
 )
 
-/** The identity `message` carries, if it is a PUT or GET that names its request. */
+/** The identity `message` carries, if it is a PUT, GET or COMMIT that names its request. */
 export function requestIdentityOf(message: ClientMessage): RequestIdentity | undefined {
   if (message.type === Opcode.PUT || message.type === Opcode.GET) return message.options.request
+  if (message.type === Opcode.COMMIT) return message.request
   return undefined
 }
 
