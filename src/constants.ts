@@ -164,6 +164,11 @@ export const CLIENT_FRAME_HEADER_BYTES = 12
  */
 export const MAX_CLIENT_FRAME_BYTES = MAX_MESSAGE_BYTES + 64 * KiB
 /**
+ * Encoded client frames are cut from slabs of this size (frame-slab.ts): a 1 KiB message's frame
+ * from Node's 8 KiB pool allocated an ArrayBuffer every seventh frame.
+ */
+export const CLIENT_FRAME_SLAB_BYTES = 256 * KiB
+/**
  * Every opcode may declare at least this many payload bytes, even if its fields can never need
  * them: an over-long string then reaches the decoder, which names the field, instead of being
  * rejected as a whole oversize frame. Larger excesses are skipped unbuffered.
@@ -282,6 +287,8 @@ export const SERVER_MAX_REQUESTS_IN_FLIGHT = 512
 export const SERVER_FRAMES_PER_TURN = 64
 /** Reply bytes queued for a client (not yet taken by the kernel) above which reading stops. */
 export const SERVER_OUTPUT_HIGH_WATER_BYTES = 512 * KiB
+/** A turn's replies up to this many bytes are copied into one write (outbox.ts). */
+export const SERVER_OUTBOX_COALESCE_BYTES = 256 * KiB
 /**
  * Byte credit of one connection: the reply bytes it may hold, queued (not yet taken by the
  * kernel) plus reserved by GETs that took a message, each at its reply's real size. A GET takes

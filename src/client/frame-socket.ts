@@ -19,6 +19,8 @@ import { FrameError, type ClientMessage } from '../wire/client-protocol.js'
 import type { ConnectionAddress } from './connection-name.js'
 
 export interface FrameSocketListener {
+  /** Bytes arrived (once per chunk, before its frames): the peer is alive. */
+  heard(): void
   message(message: ClientMessage): void
   /** A frame that could not be decoded; `fatal` ones mean the stream is lost. */
   fault(error: FrameError): void
@@ -84,6 +86,7 @@ export class FrameSocket {
   }
 
   private receive(chunk: Buffer): void {
+    this.listener.heard()
     this.parser.push(chunk)
     // A frame handled below may end the session (GOODBYE, a fatal fault): then stop at once.
     while (!this.socket.destroyed) {

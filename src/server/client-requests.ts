@@ -11,7 +11,7 @@
  */
 import { MQError, Reason } from '../errors.js'
 import type { Connection, QueueEngine } from '../queue/engine.js'
-import type { GetOptions, RequestIdentity } from '../queue/types.js'
+import type { GetOptions, MessageDescriptor, RequestIdentity } from '../queue/types.js'
 import {
   GET_WAIT_UNLIMITED_MS,
   Opcode,
@@ -24,7 +24,6 @@ import {
   type OpenFrame,
   type OpenOkFrame,
   type PutFrame,
-  type PutOkFrame,
   type QueryFrame,
   type QueueInfoFrame,
 } from '../wire/client-protocol.js'
@@ -91,14 +90,13 @@ export class ClientRequests {
     return ok(frame.requestId)
   }
 
-  put(frame: PutFrame): Promise<PutOkFrame> {
+  /**
+   * MQPUT; the session makes the PUT_OK itself when the descriptor comes, so a put costs no
+   * promise beyond the engine's (see the session's servePut).
+   */
+  put(frame: PutFrame): Promise<MessageDescriptor> {
     // The engine copies the body before put returns, so the parser's chunk is not kept.
-    const stored = this.context.handles.get(frame.handle).put(frame.body, frame.options)
-    return stored.then((descriptor) => ({
-      type: Opcode.PUT_OK,
-      requestId: frame.requestId,
-      descriptor,
-    }))
+    return this.context.handles.get(frame.handle).put(frame.body, frame.options)
   }
 
   /** MQGET; `served.waitMs` replaces the frame's (what is left of it when issued again). */

@@ -17,6 +17,7 @@ import { FrameWriter, OVERFLOW_IS_A_BUG } from './field-writer.js'
 import { LayoutReader, LayoutWriter, storeU32, type LayoutFailure } from '../../codec/layout.js'
 import { isIntegerIn, REQUEST_ID } from './fields.js'
 import { FrameError, FrameFault } from './frame-error.js'
+import { frameMemory } from './frame-slab.js'
 import type { ClientMessage } from './frames.js'
 import {
   FrameFlag,
@@ -85,7 +86,7 @@ function payloadLimitOf(codec: { readonly maxPayloadBytes: number }, flags: numb
 export function encodeFrame(message: ClientMessage): Buffer {
   const size = measureFrame(message)
   // Every byte is written below (header, fields, no padding), so unzeroed memory is safe.
-  const buffer = Buffer.allocUnsafe(size)
+  const buffer = frameMemory(size)
   writeFrame(buffer, 0, message, size)
   return buffer
 }
