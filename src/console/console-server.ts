@@ -8,6 +8,7 @@
  *   GET  /api/timeline                      role and status changes, oldest first
  *   GET  /api/actions                       actions the daemon can run now (console-actions.ts)
  *   POST /api/queue-managers/:name/actions/:action   runs it; the command's reply as JSON
+ *                                           (a node action names its node: {"node": "b"})
  *
  * POSTs must be JSON and, when the browser sends an Origin, come from this console's origin:
  * a page elsewhere cannot make a loopback user's browser end a queue manager.
@@ -53,7 +54,7 @@ export class ConsoleServer {
     app.get('/api/status', () => source.snapshot())
     app.get('/api/timeline', () => source.events())
     app.get('/api/actions', () => availableActions(commands))
-    app.post<{ Params: { name: string; action: string } }>(
+    app.post<{ Params: { name: string; action: string }; Body: unknown }>(
       '/api/queue-managers/:name/actions/:action',
       async (request, reply) => {
         const refusal = crossOriginRefusal(request)
@@ -63,8 +64,12 @@ export class ConsoleServer {
           return reply.code(404).send({ errors: [`no action '${request.params.action}'`] })
         }
         const { name } = request.params
-        logger.info({ qm: name, action: action.id }, 'console action')
-        const result = await commands.run(action.command, action.parameters(name))
+        const node = nodeOf(request.body)
+        if (action.scope === 'node' && node === undefined) {
+          return reply.code(400).send({ errors: [`action '${action.id}' needs a node`] })
+        }
+        logger.info({ qm: name, action: action.id, node }, 'console action')
+        const result = await commands.run(action.command, action.parameters(name, node ?? ''))
         // The timeline samples once a second; an action's outcome is recorded at once.
         await source.snapshot()
         return reply.code(result.exitCode === 0 ? 200 : 409).send(result)
@@ -103,9 +108,18 @@ function availableActions(commands: ConsoleCommands) {
   return CONSOLE_ACTIONS.filter((action) => commands.has(action.command)).map((action) => ({
     id: action.id,
     label: action.label,
+    scope: action.scope,
+    haOnly: action.haOnly,
     offeredWhen: action.offeredWhen,
+    ...(action.nodeCondition === undefined ? {} : { nodeCondition: action.nodeCondition }),
     confirmation: action.confirmation,
   }))
+}
+
+function nodeOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const node = (body as Record<string, unknown>)['node']
+  return typeof node === 'string' && node !== '' ? node : undefined
 }
 
 function crossOriginRefusal(request: FastifyRequest): string | undefined {

@@ -5,6 +5,7 @@
 import type { Logger } from '../log.js'
 import type { HaNode } from '../ha/ha-node.js'
 import type { HostedHaQueueManager } from '../ha/hosted-ha-queue-manager.js'
+import type { StatusSource } from '../ops/status-source.js'
 import type { HostedQueueManager } from './hosted-queue-manager.js'
 import type { NodePaths } from './node-paths.js'
 
@@ -18,6 +19,8 @@ export interface DaemonContext {
   knownHosted(name: string): HostedQueueManager | HostedHaQueueManager | undefined
   /** The node's HA group side: membership, node channel, HA queue managers (src/ha/). */
   readonly ha: HaNode
+  /** The node's one status source (src/ops/): rdqmstatus reads its HA reports. */
+  readonly ops: { readonly status: StatusSource }
   forget(name: string): void
   /** Runs `work` after every earlier serialized work: crtmqm and dltmqm never interleave. */
   serialize<T>(work: () => Promise<T>): Promise<T>

@@ -8,7 +8,8 @@
  *   rdqmadm {action:"leave"}    rdqmadm -u: refused while HA queue managers exist here
  *   rdqmadm {action:"suspend"|"resume", node?}, {action:"preferred", queueManager, nodes?,
  *           clear?}: rdqmadm -s, -r, -p (ha-placement.ts)
- *   rdqmstatus {queueManager?, nodes?, all?}
+ *   rdqmstatus {queueManager?, nodes?, all?}: the views the node's status source holds (its HA
+ *               contributor, src/ops/ha-contributor.ts, builds them with haStatusView)
  */
 import { HA_STATUS_REQUEST_TIMEOUT_MS } from '../constants.js'
 import { CommandFailure, ReplyBuilder } from '../daemon/command-failure.js'
@@ -17,12 +18,7 @@ import type { CommandHandler } from '../daemon/control-server.js'
 import type { DaemonContext } from '../daemon/daemon-context.js'
 import { existingQueueManager, readConfig } from '../daemon/queue-manager-config.js'
 import { requireJoined, snapshotLocal, type HaSnapshot } from './ha-local.js'
-import {
-  formatHaStatus,
-  formatNodeSummary,
-  haStatusView,
-  type HaStatusView,
-} from './ha-status-report.js'
+import { formatHaStatus, formatNodeSummary, type HaStatusView } from './ha-status-report.js'
 import { resumeNode, setPreferredLocation, suspendNode } from './ha-placement.js'
 import { readRdqmIni, type HaMembership } from './membership.js'
 import { groupIdOf } from './node-channel/handshake.js'
@@ -93,7 +89,8 @@ async function status(daemon: DaemonContext, parameters: Parameters): Promise<Co
     if (readConfig(paths).ha === undefined) {
       throw new CommandFailure('HA_NOT_REPLICATED', { queueManager: name })
     }
-    const view = await viewOf(daemon, membership, name)
+    const [view] = await reportsOf(daemon, name)
+    if (view === undefined) throw new CommandFailure('HA_NOT_REPLICATED', { queueManager: name })
     return {
       exitCode: 0,
       output: formatHaStatus(view, parameters['all'] === true),
@@ -101,18 +98,30 @@ async function status(daemon: DaemonContext, parameters: Parameters): Promise<Co
       data: view,
     }
   }
-  const views: HaStatusView[] = []
-  for (const each of haQueueManagerNames(daemon.ha))
-    views.push(await viewOf(daemon, membership, each))
+  const views = await reportsOf(daemon, undefined)
   const data = { node: membership.self, queueManagers: views }
   return { exitCode: 0, output: formatNodeSummary(membership.self, views), errors: [], data }
 }
 
-async function viewOf(
+/**
+ * rdqmstatus's views, read from the node's status source (ops/status-source.ts), whose HA
+ * contributor made them: rdqmstatus, the console and the metrics show the same snapshot.
+ */
+async function reportsOf(daemon: DaemonContext, only: string | undefined) {
+  const snapshot = await daemon.ops.status.snapshot(only)
+  const views: HaStatusView[] = []
+  for (const entry of snapshot.queueManagers) {
+    if (entry.ha?.report !== undefined) views.push(entry.ha.report)
+  }
+  return views
+}
+
+/** Every node's snapshot of one HA queue manager (undefined: the node did not answer). */
+export async function gatherHaSnapshots(
   daemon: DaemonContext,
   membership: HaMembership,
   name: string,
-): Promise<HaStatusView> {
+): Promise<Map<string, HaSnapshot | undefined>> {
   const [local, peers] = await Promise.all([
     snapshotLocal(daemon.ha, name),
     daemon.ha.requestPeers<HaSnapshot>(
@@ -128,7 +137,7 @@ async function viewOf(
     const result = peers.find((peer) => peer.node === node.name)
     if (result !== undefined) snapshots.set(node.name, result.ok ? result.data : undefined)
   }
-  return haStatusView(membership.self, name, snapshots)
+  return snapshots
 }
 
 async function nodeStatus(daemon: DaemonContext, membership: HaMembership) {

@@ -29,6 +29,7 @@ import {
   recordState,
   type RecordedState,
 } from '../daemon/queue-manager-status.js'
+import { RoleChanges } from '../ops/role-changes.js'
 import { replicationSettingsOf } from './heartbeat.js'
 import { readHaState, writeHaState, type HaMembership } from './membership.js'
 
@@ -38,6 +39,8 @@ export class HostedHaQueueManager {
   private endedStatus: QueueManagerStatus
   private failure: { at: string; message: string } | undefined
   private readonly lastLinked = new Map<string, string>()
+  /** Elections and failovers this node's member saw (the status source's HA part). */
+  readonly roleChanges = new RoleChanges()
 
   constructor(
     readonly name: string,
@@ -108,6 +111,8 @@ export class HostedHaQueueManager {
     const state = readHaState(this.paths)
     if (state.started !== true) writeHaState(this.paths, { ...state, started: true })
     member.on('failed', (error) => void this.memberFailed(member, error))
+    this.roleChanges.opened(member.epoch, member.primaryId)
+    member.on('role', (_role, epoch, primary) => this.roleChanges.observe(epoch, primary))
     this.member = member
     this.logger.info({ node: membership.self }, 'HA queue manager opened as a member')
   }

@@ -48,6 +48,10 @@ const GAUGES = {
   ],
   qmq_replication_quorum: ['1 while the HA group has a quorum', ['qmgr']],
   qmq_replication_peer_up: ['1 if the replication link to the peer is up', ['qmgr', 'peer']],
+  qmq_replication_peer_role: [
+    '1 for the role the peer has by its own report (unknown: no answer)',
+    ['qmgr', 'peer', 'role'],
+  ],
   qmq_replication_replicated_lsn: ['Log position the peer holds', ['qmgr', 'peer']],
   qmq_replication_lag_bytes: ['Log the peer is behind by', ['qmgr', 'peer']],
   qmq_replication_lag_seconds: ['Time the peer is behind by', ['qmgr', 'peer']],
@@ -61,8 +65,14 @@ const COUNTERS = {
   qmq_queue_gets_total: ['Messages got since the queue manager started', ['qmgr', 'queue']],
   qmq_queue_expired_total: ['Messages expired since the queue manager started', ['qmgr', 'queue']],
   qmq_journal_written_bytes_total: ['Log bytes made durable since the start', ['qmgr']],
-  qmq_replication_failovers_total: ['Failovers of the HA queue manager', ['qmgr']],
-  qmq_replication_elections_total: ['Elections held by the HA group', ['qmgr']],
+  qmq_replication_failovers_total: [
+    'Moves of the primary to another node (failover or switchover) seen by this node',
+    ['qmgr'],
+  ],
+  qmq_replication_elections_total: [
+    'Elections of a primary in a new epoch seen by this node',
+    ['qmgr'],
+  ],
 } as const satisfies Record<string, readonly [string, readonly string[]]>
 
 /** Every metric name the endpoint declares (deploy/ files may use only these). */
@@ -187,6 +197,7 @@ export class NodeMetrics {
   private updatePeer(qmgr: string, peer: PeerStatus): void {
     const labels = { qmgr, peer: peer.node }
     this.gauge('qmq_replication_peer_up', labels, peer.link === 'down' ? 0 : 1)
+    this.gauge('qmq_replication_peer_role', { ...labels, role: peer.role }, 1)
     this.optional('qmq_replication_replicated_lsn', labels, peer.replicatedLsn)
     this.optional('qmq_replication_lag_bytes', labels, peer.lagBytes)
     this.optional('qmq_replication_lag_seconds', labels, peer.lagSeconds)

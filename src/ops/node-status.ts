@@ -19,6 +19,7 @@ import type { DaemonContext } from '../daemon/daemon-context.js'
 import { installationVersion } from '../daemon/installation.js'
 import { describeQueueManager, selectQueueManagers } from '../daemon/queue-manager-listing.js'
 import type { QueueManagerStatus } from '../daemon/queue-manager-status.js'
+import type { HaStatusView } from '../ha/ha-status-report.js'
 import type { LogStatus } from '../queue-manager/log-status.js'
 import type { QueueActivity } from '../queue/engine.js'
 
@@ -31,6 +32,8 @@ export interface PeerStatus {
   /** up: in sync or catching up within bounds; lagging: behind; down: no link. */
   readonly link: 'up' | 'lagging' | 'down'
   readonly role: QueueManagerRole
+  /** rdqmstatus's HA status of the node (Normal, Remote unavailable, ...). */
+  readonly haStatus?: string
   readonly replicatedLsn?: number
   readonly lagBytes?: number
   readonly lagSeconds?: number
@@ -42,11 +45,20 @@ export interface PeerStatus {
 
 export interface HaStatus {
   readonly group: string
+  /** This node's name in the group. */
+  readonly node?: string
+  /** The node running the queue manager (rdqmstatus's HA current location), if any. */
+  readonly primary?: string
   readonly preferredLocation?: string
   readonly quorum: boolean
+  /** This node is suspended (rdqmadm -s). */
+  readonly suspended?: boolean
   readonly peers: readonly PeerStatus[]
+  /** Counted by this node's member where its role changed (role-changes.ts). */
   readonly failovers: number
   readonly elections: number
+  /** rdqmstatus -m's view, field for field: rdqmstatus prints this. */
+  readonly report?: HaStatusView
 }
 
 /** MQ's DR states (rdqm.md), drawn by the console as a picture. */
@@ -107,7 +119,7 @@ export interface NodeStatusSnapshot {
 
 /** The HA/DR part of one queue manager's entry, or undefined for a plain queue manager. */
 export type StatusContribution = Partial<
-  Pick<QueueManagerSnapshot, 'role' | 'commitLsn' | 'ha' | 'dr'>
+  Pick<QueueManagerSnapshot, 'role' | 'epoch' | 'commitLsn' | 'durableLsn' | 'ha' | 'dr'>
 >
 export type StatusContributor = (
   queueManager: string,
@@ -116,8 +128,9 @@ export type StatusContributor = (
 export async function collectNodeStatus(
   daemon: DaemonContext,
   contributors: readonly StatusContributor[] = [],
+  only?: string,
 ): Promise<NodeStatusSnapshot> {
-  const names = selectQueueManagers(daemon.paths, undefined)
+  const names = selectQueueManagers(daemon.paths, only)
   const queueManagers: QueueManagerSnapshot[] = []
   for (const name of names) {
     const plain = await collectQueueManager(daemon, name)
@@ -131,7 +144,8 @@ export async function collectNodeStatus(
   return {
     takenAtMs: Date.now(),
     node: {
-      name: os.hostname(),
+      // In an HA group the node is known by its rdqm.ini name (QMQ_NODE or the host name).
+      name: daemon.ha.membership?.self ?? os.hostname(),
       home: daemon.paths.home,
       pid: process.pid,
       version: installationVersion(),
@@ -150,18 +164,9 @@ async function collectQueueManager(
   const { status, host, port, isDefault } = entry
   const plain = { name, status, host, port, isDefault, role: 'standalone' as const }
   if (hosted !== undefined && !('running' in hosted)) {
-    // An HA member: its role and LSNs from the member itself (the HA status report gives the
-    // per-peer view through rdqmstatus); its queues are shown by the primary's node.
-    const member = await hosted.memberStatus()
-    if (member === undefined) return { ...plain, role: 'unknown', queues: [] }
-    return {
-      ...plain,
-      role: member.role === 'primary' ? 'primary' : 'secondary',
-      epoch: member.epoch,
-      commitLsn: member.commitLsn,
-      durableLsn: member.journalEndLsn,
-      queues: [],
-    }
+    // An HA member: role, epoch, LSNs and the group's view come from the HA contributor
+    // (ha-contributor.ts), from the data rdqmstatus prints.
+    return { ...plain, role: 'unknown', queues: [] }
   }
   const running = hosted?.running
   if (running === undefined) return { ...plain, queues: [] }

@@ -8,6 +8,7 @@ import { ConsoleServer, type ConsoleCommands } from '../console/console-server.j
 import { OPS_STATUS_SAMPLE_INTERVAL_MS } from '../constants.js'
 import type { CommandHandler } from '../daemon/control-server.js'
 import type { DaemonContext } from '../daemon/daemon-context.js'
+import { haStatusContributor } from './ha-contributor.js'
 import { MetricsServer } from './metrics-server.js'
 import type { OpsSettings } from './ops-settings.js'
 import { StatusSource } from './status-source.js'
@@ -17,10 +18,14 @@ export class OpsServers {
   private console: ConsoleServer | undefined
   private sampler: NodeJS.Timeout | undefined
 
+  private sampling = false
+
   constructor(
     private readonly daemon: DaemonContext,
     readonly status: StatusSource = new StatusSource(daemon),
-  ) {}
+  ) {
+    status.addContributor(haStatusContributor(daemon))
+  }
 
   /** Control commands: `status` answers the snapshot as its data. */
   commands(): Map<string, CommandHandler> {
@@ -64,10 +69,16 @@ export class OpsServers {
   }
 
   private async sample(): Promise<void> {
+    // An HA snapshot asks the peers (up to HA_STATUS_REQUEST_TIMEOUT_MS for a frozen one):
+    // samples never pile up behind a slow one.
+    if (this.sampling) return
+    this.sampling = true
     try {
       await this.status.snapshot()
     } catch (error) {
       this.daemon.logger.warn({ err: error }, 'status sample failed')
+    } finally {
+      this.sampling = false
     }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The node's one status source: takes snapshots (node-status.ts) with the contributors that HA
  * and DR code register, and keeps the role/status timeline. The metrics endpoint, the console's
- * JSON API and the `status` control command (`qmqd send status`; rdqmstatus --json is meant to
- * print the same data) all read it.
+ * JSON API, the `status` control command (`qmqd send status`) and rdqmstatus (text and --json,
+ * from the HA contributor's report) all read it.
  */
 import { OPS_TIMELINE_MAX_EVENTS } from '../constants.js'
 import type { DaemonContext } from '../daemon/daemon-context.js'
@@ -24,9 +24,13 @@ export class StatusSource {
     this.contributors.push(contributor)
   }
 
-  async snapshot(): Promise<NodeStatusSnapshot> {
-    const snapshot = await collectNodeStatus(this.daemon, this.contributors)
-    this.timeline.observe(snapshot)
+  /**
+   * The node's status; with `only`, just that queue manager's entry (rdqmstatus -m), which the
+   * timeline does not see: it compares whole snapshots.
+   */
+  async snapshot(only?: string): Promise<NodeStatusSnapshot> {
+    const snapshot = await collectNodeStatus(this.daemon, this.contributors, only)
+    if (only === undefined) this.timeline.observe(snapshot)
     return snapshot
   }
 

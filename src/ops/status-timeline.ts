@@ -12,7 +12,8 @@ export interface TimelineEvent {
   readonly queueManager: string
   /** The node the change happened on: this node, or a peer named by HA status. */
   readonly node: string
-  readonly kind: 'status' | 'role' | 'dr'
+  /** primary: the group's primary moved (a failover or a switchover), `node` is the new one. */
+  readonly kind: 'status' | 'role' | 'dr' | 'primary'
   /** Undefined for the first sighting of a queue manager. */
   readonly from: string | undefined
   readonly to: string
@@ -37,11 +38,18 @@ export class StatusTimeline {
       this.push({
         atMs: snapshot.takenAtMs,
         queueManager,
-        node,
+        node: kind === 'primary' ? value : node,
         kind: kind as TimelineEvent['kind'],
         from: before,
         to: value,
       })
+    }
+    const present = new Set(snapshot.queueManagers.map((qm) => qm.name))
+    for (const [key, value] of this.previous ?? []) {
+      const [queueManager, , kind] = key.split('\u0000')
+      if (kind === 'primary' && present.has(queueManager!) && !facts.has(key)) {
+        facts.set(key, value)
+      }
     }
     this.previous = facts
   }
@@ -69,6 +77,10 @@ function factsOf(snapshot: NodeStatusSnapshot): Facts {
 
 function addPeerFacts(facts: Facts, qm: QueueManagerSnapshot): void {
   for (const peer of qm.ha?.peers ?? []) facts.set(key(qm.name, peer.node, 'role'), peer.role)
+  // While no primary is known (an election under way) the fact keeps its last value, so a
+  // failover is one event from the old primary to the new.
+  const primary = qm.ha?.primary
+  if (primary !== undefined) facts.set(key(qm.name, '', 'primary'), primary)
   if (qm.dr !== undefined) facts.set(key(qm.name, qm.dr.remote, 'dr'), qm.dr.state)
 }
 

@@ -17,11 +17,11 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1))
 }
 
-async function post(url: string, headers: Record<string, string> = {}) {
+async function post(url: string, headers: Record<string, string> = {}, body: object = {}) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: '{}',
+    body: JSON.stringify(body),
   })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
@@ -87,7 +87,15 @@ describe('qmqd with metrics and console', () => {
     const actions = (await (await fetch(`${ops.consoleUrl}/api/actions`)).json()) as {
       id: string
     }[]
-    expect(actions.map((action) => action.id)).toEqual(['start', 'end', 'end-controlled'])
+    expect(actions.map((action) => action.id)).toEqual([
+      'start',
+      'end',
+      'end-controlled',
+      'suspend-node',
+      'resume-node',
+      'prefer-node',
+      'clear-preferred',
+    ])
     const end = `${ops.consoleUrl}/api/queue-managers/QMP/actions/end`
     const ended = await post(end)
     expect(ended.status, JSON.stringify(ended.body)).toBe(200)
@@ -110,6 +118,21 @@ describe('qmqd with metrics and console', () => {
       (event) => event.queueManager === 'QMP' && event.from !== undefined,
     )
     expect(changes.some((event) => event.to === 'Ended immediately')).toBe(true)
+  })
+
+  it('an HA action on a node outside any group is refused as rdqmadm refuses it', async () => {
+    const suspend = `${ops.consoleUrl}/api/queue-managers/QMP/actions/suspend-node`
+    expect((await post(suspend)).status).toBe(400)
+    const refused = await post(suspend, {}, { node: 'b' })
+    const cli = await ops.node.run('rdqmadm', ['-s', '-n', 'b'])
+    expect(cli.code).not.toBe(0)
+    expect(refused.status).toBe(409)
+    expect(refused.body['exitCode']).toBe(cli.code)
+    expect(refused.body['errors']).toEqual(lines(cli.stderr))
+    const prefer = `${ops.consoleUrl}/api/queue-managers/QMP/actions/prefer-node`
+    const notHa = await post(prefer, {}, { node: 'b' })
+    const cliPrefer = await ops.node.run('rdqmadm', ['-p', '-m', 'QMP', '-n', 'b'])
+    expect(notHa.body['errors']).toEqual(lines(cliPrefer.stderr))
   })
 
   it('refuses actions from another origin or not sent as JSON', async () => {

@@ -56,3 +56,29 @@ describe('StatusTimeline', () => {
     expect(timeline.list().map((event) => event.to)).toEqual(['Quiescing', 'Ended normally'])
   })
 })
+
+describe('StatusTimeline primary moves', () => {
+  it('records a failover as one move of the primary, across a moment without one', () => {
+    const timeline = new StatusTimeline(20)
+    const withPrimary = (primary: string | undefined) =>
+      plainQueueManager({
+        role: 'secondary',
+        ha: {
+          group: 'G',
+          quorum: primary !== undefined,
+          failovers: 0,
+          elections: 0,
+          peers: [],
+          ...(primary === undefined ? {} : { primary }),
+        },
+      })
+    timeline.observe(snapshotOf([withPrimary('a')], 1))
+    timeline.observe(snapshotOf([withPrimary(undefined)], 2))
+    timeline.observe(snapshotOf([withPrimary('b')], 3))
+    const moves = timeline.list().filter((event) => event.kind === 'primary')
+    expect(moves.map((event) => [event.atMs, event.node, event.from, event.to])).toEqual([
+      [1, 'a', undefined, 'a'],
+      [3, 'b', 'a', 'b'],
+    ])
+  })
+})

@@ -54,28 +54,27 @@ async function refresh() {
   }
 }
 
-function confirmAction(queueManager, action) {
+function confirmAction(queueManager, action, node) {
   const dialog = document.getElementById('confirm')
-  document.getElementById('confirm-text').textContent = action.confirmation.replaceAll(
-    '{qm}',
-    queueManager,
-  )
+  document.getElementById('confirm-text').textContent = action.confirmation
+    .replaceAll('{qm}', queueManager)
+    .replaceAll('{node}', node ?? '')
   dialog.returnValue = ''
   dialog.onclose = () => {
-    if (dialog.returnValue === 'ok') void runAction(queueManager, action)
+    if (dialog.returnValue === 'ok') void runAction(queueManager, action, node)
   }
   dialog.showModal()
 }
 
-async function runAction(queueManager, action) {
+async function runAction(queueManager, action, node) {
   const result = document.getElementById('result')
   result.hidden = false
-  result.textContent = `${action.label} ${queueManager}…`
+  result.textContent = `${action.label} ${node ?? queueManager}…`
   const path = `/api/queue-managers/${encodeURIComponent(queueManager)}/actions/${action.id}`
   const response = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify(node === undefined ? {} : { node }),
   })
   const reply = await response.json()
   result.textContent = [...(reply.output ?? []), ...(reply.errors ?? [])].join('\n')

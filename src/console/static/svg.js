@@ -17,8 +17,11 @@ function text(x, y, content, attributes = {}) {
 
 const LINK_COLOURS = { up: '#2e7d32', lagging: '#f9a825', down: '#c62828' }
 
-/** Nodes on a circle, this node first; a line per link, coloured by its state. */
-export function topologyPicture(here, peers) {
+/**
+ * Nodes on a circle, this node first; a line per link, coloured by its state; a node running
+ * HA queue managers (`primaries`: node to queue manager names) has a thick gold ring.
+ */
+export function topologyPicture(here, peers, primaries = new Map()) {
   const nodes = [{ node: here, link: 'up', self: true }, ...peers]
   const width = 420
   const height = nodes.length > 1 ? 250 : 90
@@ -46,19 +49,25 @@ export function topologyPicture(here, peers) {
   })
   nodes.forEach((each, index) => {
     const at = place(index)
+    const runs = primaries.get(each.node) ?? []
     picture.append(
       svg('circle', {
         cx: at.x,
         cy: at.y,
         r: 18,
         fill: each.self ? '#1d5bd8' : '#fff',
-        stroke: '#1d5bd8',
-        'stroke-width': 2,
+        stroke: runs.length > 0 ? '#d4a017' : '#1d5bd8',
+        'stroke-width': runs.length > 0 ? 6 : 2,
+        'data-node': each.node,
+        'data-primary-of': runs.join(' '),
       }),
     )
     picture.append(
       text(at.x, at.y + 34, each.self ? `${each.node} (this node)` : `${each.node}: ${each.link}`),
     )
+    if (runs.length > 0) {
+      picture.append(text(at.x, at.y + 48, `primary of ${runs.join(', ')}`, { fill: '#8a6d00' }))
+    }
   })
   return picture
 }

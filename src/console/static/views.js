@@ -24,7 +24,11 @@ function statusClass(status) {
 
 export function renderTopology(target, snapshot) {
   const peers = new Map()
+  const primaries = new Map()
   for (const qm of snapshot.queueManagers) {
+    if (qm.ha?.primary !== undefined) {
+      primaries.set(qm.ha.primary, [...(primaries.get(qm.ha.primary) ?? []), qm.name])
+    }
     for (const peer of qm.ha?.peers ?? []) peers.set(peer.node, peer)
     if (qm.dr !== undefined && !peers.has(qm.dr.remote)) {
       const link =
@@ -36,7 +40,7 @@ export function renderTopology(target, snapshot) {
       peers.set(qm.dr.remote, { node: qm.dr.remote, link })
     }
   }
-  target.replaceChildren(topologyPicture(snapshot.node.name, [...peers.values()]))
+  target.replaceChildren(topologyPicture(snapshot.node.name, [...peers.values()], primaries))
 }
 
 function formatBytes(bytes) {
@@ -51,7 +55,39 @@ function formatBytes(bytes) {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`
 }
 
-function rolesTable(qm, here) {
+/** Whether a node action fits the node's state (the command still decides). */
+function nodeActionFits(action, qm, node, suspended) {
+  if (action.nodeCondition === 'active') return !suspended
+  if (action.nodeCondition === 'suspended') return suspended
+  if (action.nodeCondition === 'elsewhere') return qm.ha?.preferredLocation !== node
+  return true
+}
+
+function actionButton(action, qm, node, onAction) {
+  const suffix = node === undefined ? qm.name : `${qm.name}-${node}`
+  const button = textElement('button', action.label, {
+    'data-action': action.id,
+    'data-testid': `action-${action.id}-${suffix}`,
+  })
+  button.addEventListener('click', () => onAction(qm.name, action, node))
+  return button
+}
+
+function nodeActions(qm, node, suspended, actions, onAction) {
+  const cell = element('td', { class: 'node-actions' })
+  if (qm.ha === undefined) return cell
+  for (const action of actions) {
+    if (action.scope !== 'node' || !nodeActionFits(action, qm, node, suspended)) continue
+    cell.append(actionButton(action, qm, node, onAction))
+  }
+  return cell
+}
+
+function roleLabel(qm, node, role) {
+  return qm.ha?.primary === node ? `${role} (runs ${qm.name})` : role
+}
+
+function rolesTable(qm, here, actions, onAction) {
   const rows = [
     element('tr', {}, [
       textElement('th', 'Node'),
@@ -59,15 +95,18 @@ function rolesTable(qm, here) {
       textElement('th', 'Link'),
       textElement('th', 'Out of sync'),
       textElement('th', 'Resync'),
+      textElement('th', ''),
     ]),
   ]
+  const self = qm.ha?.node ?? here
   rows.push(
-    element('tr', { 'data-role-node': here }, [
-      textElement('td', here),
-      textElement('td', qm.role),
-      textElement('td', 'this node'),
+    element('tr', { 'data-role-node': self, 'data-role': qm.role }, [
+      textElement('td', self),
+      textElement('td', roleLabel(qm, self, qm.role)),
+      textElement('td', qm.ha?.suspended === true ? 'this node (suspended)' : 'this node'),
       textElement('td', ''),
       textElement('td', ''),
+      nodeActions(qm, self, qm.ha?.suspended === true, actions, onAction),
     ]),
   )
   for (const peer of qm.ha?.peers ?? []) {
@@ -80,13 +119,16 @@ function rolesTable(qm, here) {
         ` ${Math.round(peer.resyncProgress * 100)}%${eta}`,
       )
     }
+    const suspended = peer.haStatus === 'Remote node in standby'
+    const link = peer.haStatus === undefined ? peer.link : `${peer.link} (${peer.haStatus})`
     rows.push(
-      element('tr', { 'data-role-node': peer.node }, [
+      element('tr', { 'data-role-node': peer.node, 'data-role': peer.role }, [
         textElement('td', peer.node),
-        textElement('td', peer.role),
-        textElement('td', peer.link),
+        textElement('td', roleLabel(qm, peer.node, peer.role)),
+        textElement('td', link),
         textElement('td', formatBytes(peer.outOfSyncBytes)),
         resync,
+        nodeActions(qm, peer.node, suspended, actions, onAction),
       ]),
     )
   }
@@ -155,27 +197,24 @@ export function renderQueueManager(qm, snapshot, actions, rates, onAction) {
   const card = element('div', { class: 'card', 'data-qm': qm.name }, [title, logLine(qm)])
   if (qm.ha !== undefined) {
     const preferred = qm.ha.preferredLocation ?? 'none'
+    const counts = `${qm.ha.failovers} failovers, ${qm.ha.elections} elections seen`
     card.append(
       textElement(
         'div',
-        `HA group ${qm.ha.group} · quorum ${qm.ha.quorum ? 'yes' : 'LOST'} · preferred location ${preferred}`,
-        { 'data-testid': `ha-${qm.name}` },
+        `HA · runs on ${qm.ha.primary ?? 'no node'} · quorum ${qm.ha.quorum ? 'yes' : 'LOST'} · ` +
+          `preferred location ${preferred} · ${counts}`,
+        { 'data-testid': `ha-${qm.name}`, 'data-primary': qm.ha.primary ?? '' },
       ),
     )
   }
-  card.append(rolesTable(qm, snapshot.node.name))
+  card.append(rolesTable(qm, snapshot.node.name, actions, onAction))
   if (qm.dr !== undefined) card.append(drPicture(qm.name, qm.dr, snapshot.node.name))
   if (qm.queues.length > 0) card.append(queuesTable(qm, rates))
   const buttons = actions
-    .filter((action) => action.offeredWhen.includes(qm.status))
-    .map((action) => {
-      const button = textElement('button', action.label, {
-        'data-action': action.id,
-        'data-testid': `action-${action.id}-${qm.name}`,
-      })
-      button.addEventListener('click', () => onAction(qm.name, action))
-      return button
-    })
+    .filter((action) => action.scope !== 'node' && action.offeredWhen.includes(qm.status))
+    .filter((action) => !action.haOnly || qm.ha !== undefined)
+    .filter((action) => action.nodeCondition !== 'preferred' || qm.ha?.preferredLocation)
+    .map((action) => actionButton(action, qm, undefined, onAction))
   card.append(element('div', { class: 'actions' }, buttons))
   return card
 }
@@ -187,13 +226,16 @@ export function renderTimeline(target, events) {
   }
   const rows = [...events].reverse().map((event) => {
     const at = new Date(event.atMs).toLocaleTimeString()
+    const kind = event.kind === 'primary' && event.from !== undefined ? 'moved' : event.kind
     const change =
-      event.from === undefined
-        ? `${event.kind} ${event.to}`
-        : `${event.kind} ${event.from} → ${event.to}`
+      event.from === undefined ? `${kind} ${event.to}` : `${kind} ${event.from} → ${event.to}`
     return element(
       'div',
-      { class: 'timeline-row', 'data-event': `${event.queueManager}:${event.kind}:${event.to}` },
+      {
+        class: event.kind === 'primary' ? 'timeline-row move' : 'timeline-row',
+        'data-event': `${event.queueManager}:${event.kind}:${event.to}`,
+        'data-from': event.from ?? '',
+      },
       [
         textElement('span', at, { class: 'muted' }),
         textElement('strong', event.queueManager),
