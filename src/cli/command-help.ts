@@ -77,6 +77,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       '-p   -m QM -n Node: preferred location (switchover now); -m QM -d: clear it',
     ],
   },
+  rdqmint: {
+    usage: 'rdqmint -m QMgrName (-a -f Address -l Interface | -d)',
+    details: [
+      '-a   floating IP address: the node serving the queue manager holds it (ip addr, as root)',
+      '-d   delete it',
+      'Lifecycle hooks in QMQ_HOME/hooks/ see it as QMQ_FLOATING_IP, QMQ_FLOATING_INTERFACE',
+    ],
+  },
   rdqmstatus: {
     usage: 'rdqmstatus [-m QMgrName [-a]] [-n] [--json]',
     details: [

@@ -9,6 +9,7 @@
  *   rdqmadm {action:"suspend"|"resume", node?}, {action:"preferred", queueManager, nodes?,
  *           clear?}: rdqmadm -s, -r, -p (ha-placement.ts)
  *   rdqmstatus {queueManager?, nodes?, all?}
+ *   rdqmint {action:"add"|"delete", queueManager, address?, interface?} (floating-address.ts)
  */
 import { HA_STATUS_REQUEST_TIMEOUT_MS } from '../constants.js'
 import { CommandFailure, ReplyBuilder } from '../daemon/command-failure.js'
@@ -16,6 +17,7 @@ import type { CommandReply } from '../daemon/control-protocol.js'
 import type { CommandHandler } from '../daemon/control-server.js'
 import type { DaemonContext } from '../daemon/daemon-context.js'
 import { existingQueueManager, readConfig } from '../daemon/queue-manager-config.js'
+import { floatingAddressCommand } from './floating-address.js'
 import { requireJoined, snapshotLocal, type HaSnapshot } from './ha-local.js'
 import {
   formatHaStatus,
@@ -35,6 +37,7 @@ export function haCommands(daemon: DaemonContext): Map<string, CommandHandler> {
   return new Map<string, CommandHandler>([
     ['rdqmadm', (parameters) => daemon.serialize(() => administer(daemon, parameters))],
     ['rdqmstatus', (parameters) => status(daemon, parameters)],
+    ['rdqmint', (parameters) => daemon.serialize(() => floatingAddressCommand(daemon, parameters))],
   ])
 }
 
