@@ -134,7 +134,9 @@ function peerView(
   if (snapshot?.checkpointInstall !== undefined) {
     return synchronizing(peer, snapshot, primary, lastInSync)
   }
-  if (!local.member.links.includes(peer)) return unavailable()
+  // A peer whose node channel does not answer (frozen, cut off) is unavailable even while its
+  // replication connection still looks open.
+  if (snapshot === undefined || !local.member.links.includes(peer)) return unavailable()
   const peerDurable = snapshot?.member?.replica.durableLsn
   if (primaryEndLsn === undefined || peerDurable === undefined) {
     return { node: peer, haStatus: HaStatus.NORMAL }

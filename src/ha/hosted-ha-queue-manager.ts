@@ -83,7 +83,8 @@ export class HostedHaQueueManager {
     if (this.opening !== undefined) return QueueManagerStatus.STARTING
     if (this.member === undefined) return this.endedStatus
     if (this.member.serving) return QueueManagerStatus.RUNNING
-    return this.isolated ? QueueManagerStatus.ENDED_UNEXPECTEDLY : QueueManagerStatus.RUNNING_ELSEWHERE
+    if (this.isolated) return QueueManagerStatus.ENDED_UNEXPECTEDLY
+    return QueueManagerStatus.RUNNING_ELSEWHERE
   }
 
   get isMember(): boolean {

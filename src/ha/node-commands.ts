@@ -44,6 +44,16 @@ export function haQueueManagerNames(node: HaNode): string[] {
   )
 }
 
+function setFloating(node: HaNode, parameters: Parameters): null {
+  const floating = parameters['floating'] as FloatingAddress | undefined | null
+  const checked =
+    floating === undefined || floating === null
+      ? undefined
+      : floatingAddressOf(floating.address, floating.interface)
+  setFloatingLocal(node, text(parameters, 'queueManager'), checked)
+  return null
+}
+
 export function nodeCommands(
   node: HaNode,
   serialize: <T>(work: () => Promise<T>) => Promise<T>,
@@ -60,18 +70,7 @@ export function nodeCommands(
         return Promise.resolve(null)
       },
     ],
-    [
-      'ha-set-floating',
-      (parameters) => {
-        const floating = parameters['floating'] as FloatingAddress | undefined
-        const checked =
-          floating === undefined || floating === null
-            ? undefined
-            : floatingAddressOf(floating.address, floating.interface)
-        setFloatingLocal(node, text(parameters, 'queueManager'), checked)
-        return Promise.resolve(null)
-      },
-    ],
+    ['ha-set-floating', (parameters) => Promise.resolve(setFloating(node, parameters))],
     ['ha-ports', () => Promise.resolve(localPorts(node))],
     [
       'ha-create',

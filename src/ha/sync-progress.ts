@@ -67,5 +67,5 @@ export function estimatedCompletionMs(
   if (peerRate === undefined) return undefined
   const closing = peerRate - (rateOf(primary) ?? 0)
   if (closing <= 0) return undefined
-  return nowMs + Math.ceil(Math.max(0, remainingBytes) / closing)
+  return nowMs + Math.round(Math.max(0, remainingBytes) / closing)
 }
