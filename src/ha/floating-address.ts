@@ -59,7 +59,9 @@ export async function floatingAddressCommand(
     throw new CommandFailure('HA_NOT_REPLICATED', { queueManager: name })
   }
   const add = parameters['action'] === 'add'
-  const floating = add ? floatingAddressOf(parameters['address'], parameters['interface']) : undefined
+  const floating = add
+    ? floatingAddressOf(parameters['address'], parameters['interface'])
+    : undefined
   const existing = readHaState(paths).floatingIp
   if (add && existing !== undefined) {
     throw new CommandFailure('HA_FLOATING_IP_EXISTS', {
@@ -76,7 +78,9 @@ export async function floatingAddressCommand(
     reply.print('HA_NODE_SKIPPED', { node: result.node, reason, advice: 'run rdqmint there' })
   }
   if (floating === undefined) {
-    return reply.print('HA_FLOATING_IP_DELETED', { queueManager: name }).done({ queueManager: name })
+    return reply
+      .print('HA_FLOATING_IP_DELETED', { queueManager: name })
+      .done({ queueManager: name })
   }
   return reply
     .print('HA_FLOATING_IP_SET', { queueManager: name, ...floating })
