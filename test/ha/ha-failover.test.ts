@@ -247,20 +247,27 @@ async function floatingAddress(primary: HaNodeName): Promise<void> {
 }
 
 /**
- * A secondary suspended while 3 MiB is put and got (log no queued message needs, so the
+ * A secondary suspended while 3.6 MiB is put and got (log no queued message needs, so the
  * primary retires it past the 256 KiB it keeps for a slow member) falls behind the retained log
  * and installs the primary's checkpoint when resumed.
  */
 async function checkpointCatchUp(ports: GroupPorts, primary: HaNodeName): Promise<HaNodeName> {
   const behind = HA_NODES.find((name) => name !== primary)!
   expect((await run(primary, 'rdqmadm', ['-s', '-n', behind])).code).toBe(0)
-  for (const mode of ['-W', '-R']) {
+  // Segments retire below the two newest checkpoints' floors: the second, smaller churn makes
+  // those floors pass the first one.
+  for (const [mode, count] of [
+    ['-W', 3000],
+    ['-R', 3000],
+    ['-W', 600],
+    ['-R', 600],
+  ] as const) {
     const blast = await node(primary).node.run('amqsblst', [
       QM,
       'BLAST.Q',
       mode,
       '-c',
-      '3000',
+      `${count}`,
       '-s',
       '1024',
       '--persistent',
