@@ -41,6 +41,7 @@ const suffix = `${process.pid % 10_000}`
 const VETH = `qmqf${suffix}`
 const FLOATING = `10.254.${process.pid % 250}.1`
 const LOGGED = { QMQ_LOG_LEVEL: 'info' }
+const PUT_ABANDON_MS = 3_000
 
 const HOOK = `#!/bin/sh
 echo "$1 $2 $3 prev=$QMQ_HOOK_PREVIOUS_ROLE node=$QMQ_HOOK_NODE" >> "$QMQ_HOME/hook-calls.log"
@@ -66,7 +67,12 @@ async function connectToGroup(ports: GroupPorts): Promise<QueueManagerConnection
   const deadline = Date.now() + 30_000
   for (;;) {
     try {
-      return await connect({ connName: connName(ports), queueManager: QM, connectTimeoutMs: 1_000 })
+      return await connect({
+        connName: connName(ports),
+        queueManager: QM,
+        connectTimeoutMs: 1_000,
+        heartbeatMs: 500,
+      })
     } catch (error) {
       if (Date.now() > deadline) throw error
       await new Promise((resolve) => setTimeout(resolve, 100))
@@ -152,18 +158,22 @@ class Putter {
         const queue = await connection.open('APP.Q', { output: true })
         while (!this.stopped) {
           const body = `m-${index++}`
-          try {
-            await queue.put(body, { persistence: Persistence.PERSISTENT })
-          } catch (error) {
+          // A frozen primary answers nothing: a put without an answer is abandoned (uncertain).
+          const put = queue.put(body, { persistence: Persistence.PERSISTENT }).then(() => true)
+          put.catch(() => undefined)
+          const abandon = new Promise<false>((resolve) => {
+            setTimeout(() => resolve(false), PUT_ABANDON_MS).unref()
+          })
+          if (!(await Promise.race([put, abandon]).catch(() => false))) {
             this.uncertain.push(body)
-            throw error
+            break
           }
           this.acked.push(body)
         }
       } catch {
         // The primary went away: connect again to whichever node serves now.
       } finally {
-        await connection.close().catch(() => undefined)
+        void connection.close().catch(() => undefined)
       }
     }
   }
@@ -310,6 +320,8 @@ async function checkpointCatchUp(ports: GroupPorts, primary: HaNodeName): Promis
   } finally {
     await connection.close()
   }
+  // No failback from here on: a node that comes back stays a secondary.
+  expect((await run(primary, 'rdqmadm', ['-p', '-m', QM, '-d'])).code).toBe(0)
   return behind
 }
 
