@@ -140,7 +140,10 @@ class Putter {
   private stopped = false
   readonly done: Promise<void>
 
-  constructor(private readonly ports: GroupPorts) {
+  constructor(
+    private readonly ports: GroupPorts,
+    private readonly prefix: string,
+  ) {
     this.done = this.run()
   }
 
@@ -157,7 +160,7 @@ class Putter {
       try {
         const queue = await connection.open('APP.Q', { output: true })
         while (!this.stopped) {
-          const body = `m-${index++}`
+          const body = `${this.prefix}-${index++}`
           // A frozen primary answers nothing: a put without an answer is abandoned (uncertain).
           const put = queue.put(body, { persistence: Persistence.PERSISTENT }).then(() => true)
           put.catch(() => undefined)
@@ -287,7 +290,7 @@ async function checkpointCatchUp(ports: GroupPorts, primary: HaNodeName): Promis
     expect(blast.code, blast.stdout + blast.stderr).toBe(0)
   }
   // Messages still queued hold the log they are in: these come after the 3 MiB.
-  const putter = new Putter(ports)
+  const putter = new Putter(ports, 'catch-up')
   await putter.waitForAcks(20)
   await putter.stop()
   expect((await run(behind, 'rdqmadm', ['-r'])).code).toBe(0)
@@ -326,7 +329,7 @@ async function checkpointCatchUp(ports: GroupPorts, primary: HaNodeName): Promis
 }
 
 async function frozenPrimary(ports: GroupPorts, primary: HaNodeName): Promise<void> {
-  const putter = new Putter(ports)
+  const putter = new Putter(ports, 'frozen')
   await putter.waitForAcks(30)
   const pid = node(primary).daemonPid()!
   const callsBefore = hookCalls(primary).length
