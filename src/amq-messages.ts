@@ -75,6 +75,9 @@
  * | AMQ3973I  |      | HA_NODE_RESUMED             | rdqmadm -r                                 |
  * | AMQ3974I  |      | HA_PREFERRED_SET            | rdqmadm -p -m QM -n node                   |
  * | AMQ3975I  |      | HA_PREFERRED_CLEARED        | rdqmadm -p -m QM -d                        |
+ * | AMQ3976I  |      | HA_FLOATING_IP_SET          | rdqmint -a                                 |
+ * | AMQ3977I  |      | HA_FLOATING_IP_DELETED      | rdqmint -d                                 |
+ * | AMQ3877E  |  71  | HA_FLOATING_IP_EXISTS       | rdqmint -a of a QM that has one            |
  * | AMQ3988E  |  71  | HA_LAST_ACTIVE_NODE         | rdqmadm -s of the last active node         |
  * | AMQ3989E  |  71  | HA_NODE_UNKNOWN             | -n names no node of the group              |
  * | AMQ3980E  |  71  | HA_NOT_CONFIGURED           | no group joined (run rdqmadm -c)           |
@@ -439,6 +442,22 @@ export const Messages = {
     71,
     'No replication port free on all nodes from {first} to {last}.',
     'quorummq',
+  ),
+  HA_FLOATING_IP_SET: information(
+    'AMQ3976I',
+    "The floating IP address '{address}' on interface '{interface}' has been added to queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_FLOATING_IP_DELETED: information(
+    'AMQ3977I',
+    "The floating IP address has been deleted from queue manager '{queueManager}'.",
+    'quorummq',
+  ),
+  HA_FLOATING_IP_EXISTS: failure(
+    'AMQ3877E',
+    71,
+    "Queue manager '{queueManager}' already has a floating IP address ({address}): delete it first with rdqmint -m {queueManager} -d.",
+    'mq-id',
   ),
 } as const satisfies Record<string, MessageDefinition>
 

@@ -404,6 +404,16 @@ export const HA_START_WAIT_MS = 20_000
 /** A peer lagging the primary's log end by at most this counts as in sync (status snapshots of
  *  different nodes are not taken at one instant, so a busy group always lags a little). */
 export const HA_IN_SYNC_SLACK_BYTES = 4 * MiB
+/** Lifecycle hooks (QMQ_HOME/hooks/, lifecycle-hooks.ts): a hook still running after this long
+ *  is killed and counted failed, so a hung script cannot hold up the next role change. */
+export const HA_HOOK_TIMEOUT_MS = 10_000
+/** A hook's output kept for the log (bytes of stdout and of stderr each). */
+export const HA_HOOK_OUTPUT_MAX_BYTES = 4_096
+/** Samples of each member's durable LSN kept for the synchronization progress and its ETA (one
+ *  per housekeeping, so about 16 s). */
+export const HA_SYNC_SAMPLES = 8
+/** The daemon looks at its members' heartbeats this often at most (WarnTime / 2 otherwise). */
+export const HA_HEARTBEAT_WATCH_MIN_MS = 25
 /**
  * endmqm -c and -w: applications get this long to disconnect after the quiesce; then the end
  * continues as -i (MQ escalates a controlled end the same way when asked to).

@@ -101,6 +101,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     usage: 'dspmqaut -m QMgrName [-n ObjectName -t queue|qmgr] [-p UserName]',
     details: ['shows the authorities granted, per profile and user'],
   },
+  rdqmint: {
+    usage: 'rdqmint -m QMgrName (-a -f Address -l Interface | -d)',
+    details: [
+      '-a   floating IP address: the node serving the queue manager holds it (ip addr, as root)',
+      '-d   delete it',
+      'Lifecycle hooks in QMQ_HOME/hooks/ see it as QMQ_FLOATING_IP, QMQ_FLOATING_INTERFACE',
+    ],
+  },
   rdqmstatus: {
     usage: 'rdqmstatus [-m QMgrName [-a]] [-n] [--json]',
     details: [

@@ -32,6 +32,10 @@ export interface HaQueueManagerConfig {
   /** Port of the queue manager's replication links, on each node's HA_Replication address. */
   readonly replicationPort: number
   readonly segmentBytes: number
+  /** Log between checkpoints, and how far behind a slow member the primary keeps log before
+   *  that member gets a checkpoint instead (edit qmgr.json on every node; defaults if absent). */
+  readonly checkpointIntervalBytes?: number
+  readonly retainMaxBytes?: number
 }
 
 /**

@@ -10,6 +10,7 @@
  *           clear?}: rdqmadm -s, -r, -p (ha-placement.ts)
  *   rdqmstatus {queueManager?, nodes?, all?}: the views the node's status source holds (its HA
  *               contributor, src/ops/ha-contributor.ts, builds them with haStatusView)
+ *   rdqmint {action:"add"|"delete", queueManager, address?, interface?} (floating-address.ts)
  */
 import { HA_STATUS_REQUEST_TIMEOUT_MS } from '../constants.js'
 import { CommandFailure, ReplyBuilder } from '../daemon/command-failure.js'
@@ -17,6 +18,7 @@ import type { CommandReply } from '../daemon/control-protocol.js'
 import type { CommandHandler } from '../daemon/control-server.js'
 import type { DaemonContext } from '../daemon/daemon-context.js'
 import { existingQueueManager, readConfig } from '../daemon/queue-manager-config.js'
+import { floatingAddressCommand } from './floating-address.js'
 import { requireJoined, snapshotLocal, type HaSnapshot } from './ha-local.js'
 import { formatHaStatus, formatNodeSummary, type HaStatusView } from './ha-status-report.js'
 import { resumeNode, setPreferredLocation, suspendNode } from './ha-placement.js'
@@ -31,6 +33,7 @@ export function haCommands(daemon: DaemonContext): Map<string, CommandHandler> {
   return new Map<string, CommandHandler>([
     ['rdqmadm', (parameters) => daemon.serialize(() => administer(daemon, parameters))],
     ['rdqmstatus', (parameters) => status(daemon, parameters)],
+    ['rdqmint', (parameters) => daemon.serialize(() => floatingAddressCommand(daemon, parameters))],
   ])
 }
 

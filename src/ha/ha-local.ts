@@ -16,6 +16,7 @@ import {
 import type { EndMode } from '../daemon/hosted-queue-manager.js'
 import type { MemberStatus } from '../queue-manager/replicated-queue-manager.js'
 import type { HaNode } from './ha-node.js'
+import type { LsnSample } from './sync-progress.js'
 import { readHaState, selfDefinition, writeHaState } from './membership.js'
 
 export interface LocalPorts {
@@ -44,6 +45,14 @@ export interface HaSnapshot {
   readonly lastFailure: { at: string; message: string } | undefined
   /** The node is suspended (rdqmadm -s). */
   readonly suspended?: boolean
+  /** A failed-start ban on this node (HA blocked location). */
+  readonly blocked?: { readonly at: string; readonly reason: string }
+  /** rdqmint's floating address (the same on every node). */
+  readonly floatingIp?: { readonly address: string; readonly interface: string }
+  /** A checkpoint catch-up under way here. */
+  readonly checkpointInstall?: { readonly lsn: number; readonly since: string }
+  /** The member's durable LSN at its open and sampled since (sync-progress.ts), epoch ms. */
+  readonly sync?: { readonly fromLsn: number; readonly samples: readonly LsnSample[] }
 }
 
 export function requireJoined(node: HaNode) {
@@ -116,7 +125,9 @@ export async function startLocal(node: HaNode, name: string): Promise<void> {
   const membership = requireJoined(node)
   const { paths, config } = existingHa(node, name)
   writeHaState(paths, { ...readHaState(paths), control: 'enabled' })
-  if (!node.suspended) await node.hosted(name).open(config, membership)
+  // A banned node leaves the queue manager to the other two (rdqmadm -r lifts the ban).
+  if (node.suspended || readHaState(paths).blocked !== undefined) return
+  await node.hosted(name).open(config, membership)
 }
 
 /** rdqmadm -p: this node's record of the preferred location (undefined: none). */
@@ -175,5 +186,13 @@ export async function snapshotLocal(node: HaNode, name: string): Promise<HaSnaps
     lastLinked,
     lastFailure: hosted?.lastFailure,
     suspended: node.suspended,
+    ...(state.blocked === undefined ? {} : { blocked: state.blocked }),
+    ...(state.floatingIp === undefined ? {} : { floatingIp: state.floatingIp }),
+    ...(hosted?.checkpointInstall === undefined
+      ? {}
+      : { checkpointInstall: hosted.checkpointInstall }),
+    ...(hosted?.samples.fromLsn === undefined
+      ? {}
+      : { sync: { fromLsn: hosted.samples.fromLsn, samples: [...hosted.samples.all] } }),
   }
 }

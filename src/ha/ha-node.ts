@@ -14,6 +14,7 @@ import {
   peerDefinitions,
   readHaState,
   readMembership,
+  updateHaState,
   removeMembership,
   selfDefinition,
   writeMembership,
@@ -71,8 +72,18 @@ export class HaNode {
     await Promise.all(this.all().map((hosted) => hosted.end('immediate')))
   }
 
-  /** rdqmadm -r: members open again and catch up; failback moves preferring ones here. */
+  /**
+   * rdqmadm -r: members open again and catch up; failback moves preferring ones here. It also
+   * clears this node's failed-start bans (Pacemaker's `crm resource cleanup`, which RDQM leaves
+   * to the administrator): the administrator who resumes a node means it to run them again.
+   */
   resume(): void {
+    for (const name of listQueueManagerNames(this.paths)) {
+      const paths = queueManagerPaths(this.paths, name)
+      if (readHaState(paths).blocked === undefined) continue
+      updateHaState(paths, { blocked: undefined })
+      this.logger.info({ qm: name }, 'failed-start ban cleared (rdqmadm -r)')
+    }
     this.setSuspended(false)
     this.openEnabledMembers()
   }
@@ -88,7 +99,12 @@ export class HaNode {
     for (const name of listQueueManagerNames(this.paths)) {
       const paths = queueManagerPaths(this.paths, name)
       const config = readConfig(paths)
-      if (config.ha === undefined || readHaState(paths).control !== 'enabled') continue
+      const state = readHaState(paths)
+      if (config.ha === undefined || state.control !== 'enabled') continue
+      if (state.blocked !== undefined) {
+        this.logger.warn({ qm: name, ...state.blocked }, 'banned here until rdqmadm -r: not opened')
+        continue
+      }
       this.logger.info({ qm: name }, 'HA control enabled: starting the queue manager as a member')
       void this.hosted(name)
         .open(config, this.membershipValue)
@@ -143,6 +159,7 @@ export class HaNode {
         paths,
         recordedStatus(paths),
         this.logger.child({ qm: name }),
+        this.paths.home,
       )
       this.hostedQueueManagers.set(name, hosted)
     }

@@ -8,12 +8,17 @@
  *   Synchronization in progress  linked, but its durable log trails the primary's log end by
  *                                more than HA_IN_SYNC_SLACK_BYTES
  *   Normal                       otherwise
- * and this node's HA status is Normal, Remote unavailable or Synchronization in progress when
- * all others agree, else Mixed. Out-of-sync data and the last time in sync are shown for a node
- * that is not Normal.
+ * (a node installing the primary's checkpoint is synchronizing too), and this node's HA status
+ * is Synchronization in progress when it is itself catching up, else Normal, Remote unavailable
+ * or Synchronization in progress when all others agree, else Mixed. Out-of-sync data and the
+ * last time in sync are shown for a node that is not Normal; a synchronizing one also shows its
+ * progress and, once two samples show the gap closing, the estimated time to completion
+ * (sync-progress.ts). HA blocked location: the nodes with a failed-start ban, `All nodes` when
+ * every node has one.
  */
 import { HA_IN_SYNC_SLACK_BYTES } from '../constants.js'
 import type { HaSnapshot } from './ha-local.js'
+import { estimatedCompletionMs, syncProgressPercent } from './sync-progress.js'
 
 export const HaStatus = {
   NORMAL: 'Normal',
@@ -30,6 +35,12 @@ export interface HaPeerView {
   readonly haStatus: HaStatus
   readonly outOfSyncBytes?: number
   readonly lastInSync?: string
+  /** Percent, one decimal. */
+  readonly syncProgress?: number
+  /** ISO time. */
+  readonly estimatedCompletion?: string
+  /** A checkpoint catch-up: the checkpoint's LSN. */
+  readonly installingCheckpointLsn?: number
 }
 
 export interface HaStatusView {
@@ -61,12 +72,55 @@ function primaryOf(snapshots: ReadonlyMap<string, HaSnapshot | undefined>, self:
   return snapshots.get(self)?.member?.primaryId
 }
 
+interface PrimaryView {
+  readonly endLsn: number | undefined
+  readonly snapshot: HaSnapshot | undefined
+  readonly nowMs: number
+}
+
+/** Synchronization in progress: how far, and when done at the present rates. */
+function synchronizing(
+  peer: string,
+  snapshot: HaSnapshot | undefined,
+  primary: PrimaryView,
+  lastInSync: string | undefined,
+): HaPeerView {
+  const durable = snapshot?.member?.replica.durableLsn ?? snapshot?.sync?.samples.at(-1)?.lsn
+  const end = primary.endLsn
+  const lag = end === undefined || durable === undefined ? undefined : Math.max(0, end - durable)
+  const from = snapshot?.sync?.fromLsn
+  const progress =
+    from === undefined || durable === undefined || end === undefined
+      ? undefined
+      : syncProgressPercent(from, durable, end)
+  const eta =
+    lag === undefined || snapshot?.sync === undefined
+      ? undefined
+      : estimatedCompletionMs(
+          primary.nowMs,
+          lag,
+          snapshot.sync.samples,
+          primary.snapshot?.sync?.samples ?? [],
+        )
+  const install = snapshot?.checkpointInstall
+  return {
+    node: peer,
+    haStatus: HaStatus.SYNCHRONIZING,
+    ...(lag === undefined ? {} : { outOfSyncBytes: lag }),
+    ...(lastInSync === undefined ? {} : { lastInSync }),
+    ...(progress === undefined ? {} : { syncProgress: progress }),
+    ...(eta === undefined ? {} : { estimatedCompletion: new Date(eta).toISOString() }),
+    ...(install === undefined ? {} : { installingCheckpointLsn: install.lsn }),
+  }
+}
+
 function peerView(
   peer: string,
   local: HaSnapshot,
   snapshot: HaSnapshot | undefined,
-  primaryEndLsn: number | undefined,
+  primary: PrimaryView,
 ): HaPeerView {
+  const primaryEndLsn = primary.endLsn
   const lastInSync = local.lastLinked[peer]
   const unavailable = (): HaPeerView => ({
     node: peer,
@@ -77,19 +131,36 @@ function peerView(
   if (local.member === undefined) {
     return snapshot === undefined ? unavailable() : { node: peer, haStatus: HaStatus.NORMAL }
   }
-  if (!local.member.links.includes(peer)) return unavailable()
+  if (snapshot?.checkpointInstall !== undefined) {
+    return synchronizing(peer, snapshot, primary, lastInSync)
+  }
+  // A peer whose node channel does not answer (frozen, cut off) is unavailable even while its
+  // replication connection still looks open.
+  if (snapshot === undefined || !local.member.links.includes(peer)) return unavailable()
   const peerDurable = snapshot?.member?.replica.durableLsn
   if (primaryEndLsn === undefined || peerDurable === undefined) {
     return { node: peer, haStatus: HaStatus.NORMAL }
   }
   const lag = Math.max(0, primaryEndLsn - peerDurable)
   if (lag <= HA_IN_SYNC_SLACK_BYTES) return { node: peer, haStatus: HaStatus.NORMAL }
-  return {
-    node: peer,
-    haStatus: HaStatus.SYNCHRONIZING,
-    outOfSyncBytes: lag,
-    ...(lastInSync === undefined ? {} : { lastInSync }),
+  return synchronizing(peer, snapshot, primary, lastInSync)
+}
+
+/** This node catching up: installing a checkpoint, or its log far behind the primary's. */
+function catchingUp(local: HaSnapshot, primaryEndLsn: number | undefined): boolean {
+  if (local.checkpointInstall !== undefined) return true
+  const durable = local.member?.replica.durableLsn
+  if (local.member?.serving === true || durable === undefined || primaryEndLsn === undefined) {
+    return false
   }
+  return primaryEndLsn - durable > HA_IN_SYNC_SLACK_BYTES
+}
+
+function blockedLocation(self: string, snapshots: ReadonlyMap<string, HaSnapshot | undefined>) {
+  const blocked = [...snapshots].filter(([, snapshot]) => snapshot?.blocked !== undefined)
+  if (blocked.length === 0) return 'None'
+  if (blocked.length === snapshots.size) return 'All nodes'
+  return blocked.map(([node]) => located(self, node)).join(',')
 }
 
 function summary(peers: readonly HaPeerView[]): HaStatus {
@@ -101,31 +172,45 @@ export function haStatusView(
   self: string,
   queueManager: string,
   snapshots: ReadonlyMap<string, HaSnapshot | undefined>,
+  nowMs: number = Date.now(),
 ): HaStatusView {
   const local = snapshots.get(self)!
   const primary = primaryOf(snapshots, self)
-  const primaryEndLsn =
-    primary === undefined ? undefined : snapshots.get(primary)?.member?.journalEndLsn
+  const primarySnapshot = primary === undefined ? undefined : snapshots.get(primary)
+  const primaryEndLsn = primarySnapshot?.member?.journalEndLsn
+  const primaryView = { endLsn: primaryEndLsn, snapshot: primarySnapshot, nowMs }
   const nodes = [...snapshots.keys()]
     .filter((node) => node !== self)
-    .map((peer) => peerView(peer, local, snapshots.get(peer), primaryEndLsn))
+    .map((peer) => peerView(peer, local, snapshots.get(peer), primaryView))
   const member = local.member
   const haRole =
     member === undefined ? 'Unknown' : member.role === 'primary' ? 'Primary' : 'Secondary'
-  const failedActions =
-    local.lastFailure === undefined ? [] : [`${local.lastFailure.at} ${local.lastFailure.message}`]
+  const failedActions = [
+    ...(local.lastFailure === undefined
+      ? []
+      : [`${local.lastFailure.at} ${local.lastFailure.message}`]),
+    ...(local.blocked === undefined
+      ? []
+      : [`${local.blocked.at} banned from this node until rdqmadm -r: ${local.blocked.reason}`]),
+  ]
+  const haStatus =
+    local.suspended === true
+      ? HaStatus.THIS_NODE_IN_STANDBY
+      : catchingUp(local, primaryEndLsn)
+        ? HaStatus.SYNCHRONIZING
+        : summary(nodes)
   return {
     node: self,
     queueManager,
     queueManagerStatus: local.status,
     haRole,
-    haStatus: local.suspended === true ? HaStatus.THIS_NODE_IN_STANDBY : summary(nodes),
+    haStatus,
     haControl: local.control === 'enabled' ? 'Enabled' : 'Disabled',
     haCurrentLocation: located(self, primary),
     haPreferredLocation: located(self, local.preferredLocation),
-    haBlockedLocation: 'None',
-    haFloatingIpInterface: 'None',
-    haFloatingIpAddress: 'None',
+    haBlockedLocation: blockedLocation(self, snapshots),
+    haFloatingIpInterface: local.floatingIp?.interface ?? 'None',
+    haFloatingIpAddress: local.floatingIp?.address ?? 'None',
     nodes,
     failedActions,
   }
@@ -162,6 +247,12 @@ export function formatHaStatus(view: HaStatusView, all: boolean): string[] {
     }
     if (peer.lastInSync !== undefined) {
       lines.push(field('HA last in sync', statusTime(peer.lastInSync)))
+    }
+    if (peer.syncProgress !== undefined) {
+      lines.push(field('HA synchronization progress', `${peer.syncProgress.toFixed(1)}%`))
+    }
+    if (peer.estimatedCompletion !== undefined) {
+      lines.push(field('HA estimated time to completion', statusTime(peer.estimatedCompletion)))
     }
   }
   if (all) {

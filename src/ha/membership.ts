@@ -6,7 +6,8 @@
  *                                dynamic", as RDQM's: edits take effect at the next rdqmadm -c),
  *                                and whether the node is suspended (rdqmadm -s/-r)
  *   QMQ_HOME/qmgrs/<QM>/ha.json  HA control (enabled by strmqm, disabled by endmqm; a restarted
- *                                qmqd starts the enabled ones as members) and preferred location
+ *                                qmqd starts the enabled ones as members), preferred location,
+ *                                failed-start ban, floating address (rdqmint)
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
@@ -35,6 +36,11 @@ export interface HaState {
   readonly preferredLocation?: string
   /** Set once the queue manager has run as a member: its ports can no longer be changed. */
   readonly started?: boolean
+  /** A failed-start ban (as Pacemaker's): the member failed to open or failed here, so this
+   *  node does not open it again until rdqmadm -r clears the ban ("HA blocked location"). */
+  readonly blocked?: { readonly at: string; readonly reason: string }
+  /** rdqmint -a: the address the node serving the queue manager holds (lifecycle-hooks.ts). */
+  readonly floatingIp?: { readonly address: string; readonly interface: string }
 }
 
 export function rdqmIniPath(node: NodePaths): string {
@@ -96,6 +102,14 @@ export function readHaState(paths: QueueManagerPaths): HaState {
 
 export function writeHaState(paths: QueueManagerPaths, state: HaState): void {
   writeJsonAtomically(haStatePath(paths), state)
+}
+
+/** Read, change, write: each field kept unless `change` names it (undefined removes it). */
+export function updateHaState(paths: QueueManagerPaths, change: Partial<HaState>): HaState {
+  const next: Record<string, unknown> = { ...readHaState(paths), ...change }
+  for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key]
+  writeHaState(paths, next as unknown as HaState)
+  return next as unknown as HaState
 }
 
 export function selfDefinition(membership: HaMembership): HaNodeDefinition {

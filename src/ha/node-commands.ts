@@ -11,6 +11,7 @@
  *   ha-transfer ask this node's member, if primary, to hand leadership to a node (rdqmadm -p's
  *               switchover)
  *   ha-suspend, ha-resume, ha-set-preferred   rdqmadm -s, -r and -p on this node
+ *   ha-set-floating   rdqmint on this node
  */
 import type { EndMode } from '../daemon/hosted-queue-manager.js'
 import { listQueueManagerNames, readConfig } from '../daemon/queue-manager-config.js'
@@ -25,7 +26,9 @@ import {
   startLocal,
   type HaCreateRequest,
 } from './ha-local.js'
+import { floatingAddressOf, setFloatingLocal } from './floating-address.js'
 import type { HaNode } from './ha-node.js'
+import type { FloatingAddress } from './lifecycle-hooks.js'
 import type { NodeCommandHandler } from './node-channel/server.js'
 
 type Parameters = Readonly<Record<string, unknown>>
@@ -39,6 +42,16 @@ export function haQueueManagerNames(node: HaNode): string[] {
   return listQueueManagerNames(node.paths).filter(
     (name) => readConfig(queueManagerPaths(node.paths, name)).ha !== undefined,
   )
+}
+
+function setFloating(node: HaNode, parameters: Parameters): null {
+  const floating = parameters['floating'] as FloatingAddress | undefined | null
+  const checked =
+    floating === undefined || floating === null
+      ? undefined
+      : floatingAddressOf(floating.address, floating.interface)
+  setFloatingLocal(node, text(parameters, 'queueManager'), checked)
+  return null
 }
 
 export function nodeCommands(
@@ -57,6 +70,7 @@ export function nodeCommands(
         return Promise.resolve(null)
       },
     ],
+    ['ha-set-floating', (parameters) => Promise.resolve(setFloating(node, parameters))],
     ['ha-ports', () => Promise.resolve(localPorts(node))],
     [
       'ha-create',

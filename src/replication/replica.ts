@@ -104,6 +104,9 @@ export interface ReplicaStatus {
   /** A checkpoint may hold the records below this: the commit LSN, and for a DR primary no
    *  more than its secondary has (a forced promotion may fork the rest away). */
   readonly checkpointLimitLsn: number
+  /** Ticks since each peer was last heard: a primary's followers, a follower's primary (the
+   *  HA daemon's WarnTime warning). */
+  readonly silentTicks: Readonly<Record<string, number>>
 }
 
 interface Transfer {
@@ -237,7 +240,20 @@ export class Replica {
       lastEpoch: this.history.lastEpoch,
       outOfSyncBytes: this.policy.outOfSyncBytes,
       checkpointLimitLsn: this.checkpointLimitLsn,
+      silentTicks: this.silentTicks(),
     }
+  }
+
+  private silentTicks(): Record<string, number> {
+    const silent: Record<string, number> = {}
+    if (this.role === 'primary') {
+      for (const progress of this.progress.values()) {
+        silent[progress.memberId] = this.nowTick - progress.lastHeardTick
+      }
+    } else if (this.primaryId !== undefined) {
+      silent[this.primaryId] = this.electionElapsed
+    }
+    return silent
   }
 
   get epochHistory(): readonly EpochRun[] {
