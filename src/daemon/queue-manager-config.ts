@@ -32,6 +32,12 @@ export interface HaQueueManagerConfig {
   /** Port of the queue manager's replication links, on each node's HA_Replication address. */
   readonly replicationPort: number
   readonly segmentBytes: number
+  /**
+   * Test only (the chaos suite, test/chaos/qmqd-group-driver.ts): peer node name -> the address
+   * this node dials that peer's replication links at (a fault proxy) instead of its
+   * HA_Replication address. Never written by a command; the suite edits qmgr.json.
+   */
+  readonly testOnlyVia?: Readonly<Record<string, { readonly host: string; readonly port: number }>>
 }
 
 /**
