@@ -5,8 +5,10 @@
  * replication links dial the proxies through qmgr.json's test-only `ha.testOnlyVia` (written
  * here between crtmqm and strmqm; no command writes it). kill -9, SIGSTOP and SIGCONT go to the
  * daemon's pid from its pid file; a killed node comes back with `qmqd start`, which reopens its
- * member (HA control stays enabled), and a member that failed inside a running daemon is started
- * again with strmqm at settle time. Who serves is polled over the node channel (not proxied).
+ * member (HA control stays enabled); a member that failed inside a running daemon ('Ended
+ * unexpectedly', HA control enabled) is started again with strmqm as soon as a poll sees it, as
+ * RDQM's Pacemaker restarts a failed resource (the daemon does not yet: section 13), and each
+ * such restart is written to driver-events.log. Who serves is polled over the node channel.
  *
  *   a ──(proxy a→b on 127.0.0.1)──▶ b        clients ──(proxy on 127.0.0.x)──▶ listener on x
  *   a ──(proxy a→c on 127.0.0.1)──▶ c        (forward = dialer to target, backward = replies)
@@ -65,6 +67,8 @@ export class QmqdGroupDriver implements ClusterDriver {
   private readonly periods: OpenPeriod[] = []
   private readonly snapshots = new Map<string, NodeSnapshot | undefined>()
   private readonly paused = new Set<string>()
+  private readonly restarting = new Set<string>()
+  private readonly events: string[] = []
   private group: HaGroupDefinition | undefined
   private port = 0
   private replicationPort = 0
@@ -246,9 +250,10 @@ export class QmqdGroupDriver implements ClusterDriver {
       const logs = join(home, 'logs')
       if (fs.existsSync(logs)) fs.cpSync(logs, join(into, 'logs'), { recursive: true })
     }
+    fs.writeFileSync(join(directory, 'driver-events.log'), this.events.join('\n') + '\n')
     // A flat a.log too, where the member driver leaves its node logs (the known-bad test's).
     for (const node of NODES) {
-      const current = join(directory, node, 'logs', 'qmqd.log')
+      const current = join(this.member(node).home, 'logs', 'current.log')
       if (fs.existsSync(current)) fs.copyFileSync(current, join(directory, `${node}.log`))
     }
   }
@@ -307,6 +312,9 @@ export class QmqdGroupDriver implements ClusterDriver {
         if (this.paused.has(node) || !this.isRunning(node)) return
         const snapshot = await this.fresh(node)
         if (snapshot === undefined || this.stopped) return
+        if (snapshot.status === 'Ended unexpectedly' && snapshot.control === 'enabled') {
+          this.restartFailed(node)
+        }
         const member = snapshot.member
         const open = this.periods.find((p) => p.node === node && p.endMs === undefined)
         if (member?.serving === true && open?.epoch === member.epoch) return
@@ -316,6 +324,17 @@ export class QmqdGroupDriver implements ClusterDriver {
         }
       }),
     )
+  }
+
+  private restartFailed(node: string): void {
+    if (this.restarting.has(node)) return
+    this.restarting.add(node)
+    this.events.push(`${new Date().toISOString()} ${node}: member ended unexpectedly; strmqm`)
+    void this.member(node)
+      .run('strmqm', [this.queueManager])
+      .then((result) => this.events.push(`${node}: strmqm exited ${result.code}`))
+      .catch((error: unknown) => this.events.push(`${node}: strmqm failed: ${String(error)}`))
+      .finally(() => this.restarting.delete(node))
   }
 
   private async fresh(node: string): Promise<NodeSnapshot | undefined> {
