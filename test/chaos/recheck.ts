@@ -1,8 +1,8 @@
 /**
  * node dist/test/chaos/recheck.js DIR [--allow-redriven-gets]: runs the checker again on a
  * run's saved histories (histories.jsonl, final-queue.json, faults.json, serving.json if
- * present), for working on the checker without running the cluster again. The members' logs are not saved, so the
- * committed-log comparison is the one rule this cannot repeat.
+ * present), for working on the checker without running the cluster again. The members' logs
+ * are not saved, so the committed-log comparison is the one rule this cannot repeat.
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
