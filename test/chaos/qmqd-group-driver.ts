@@ -21,6 +21,7 @@ import { join } from 'node:path'
 import { LOG_START_LSN } from '../../src/constants.js'
 import { recoverLog } from '../../src/actors/journal/recovery.js'
 import { RecordType } from '../../src/actors/journal/record-types.js'
+import { listSegments } from '../../src/actors/journal/segment-files.js'
 import { parseRdqmIni, type HaGroupDefinition } from '../../src/ha/rdqm-ini.js'
 import type { ClusterDriver } from './cluster-driver.js'
 import { FaultProxy } from './fault-proxy.js'
@@ -209,29 +210,52 @@ export class QmqdGroupDriver implements ClusterDriver {
     return this.periods.map((period) => ({ ...period, endMs: period.endMs ?? now }))
   }
 
-  async committedLogs(): Promise<{ logs: MemberLog[]; putEpochs: Map<string, number> }> {
+  /**
+   * Compaction retires old segments, so each journal is read from its oldest live segment and
+   * the logs are compared from the latest of those starts; `complete` says whether any retired.
+   */
+  async committedLogs(): Promise<{
+    logs: MemberLog[]
+    putEpochs: Map<string, number>
+    complete: boolean
+  }> {
     const primary = await this.waitForPrimary(10_000)
     const commitLsn = (await this.fresh(primary))?.member?.commitLsn
     if (commitLsn === undefined) throw new Error(`primary ${primary} did not answer its status`)
     await this.stopDaemons()
     const putEpochs = new Map<string, number>()
-    const logs: MemberLog[] = []
-    for (const node of NODES) {
-      const records: string[] = []
-      const root = join(this.member(node).home, 'qmgrs', this.queueManager)
-      const config = JSON.parse(fs.readFileSync(join(root, 'qmgr.json'), 'utf8')) as QmgrJson
-      recoverLog(join(root, 'data', 'journal'), config.ha.segmentBytes, LOG_START_LSN, (r, h) => {
-        if (h.lsn >= commitLsn) return
-        records.push(fingerprint(r, h))
-        const carriesBody = r.type === RecordType.MESSAGE_PUT || r.type === RecordType.MESSAGE_MOVE
-        const body = carriesBody ? Buffer.from(r.body).toString('utf8') : undefined
-        if (node === primary && body !== undefined && !putEpochs.has(body)) {
-          putEpochs.set(body, h.epoch)
-        }
-      })
-      logs.push({ node, records })
-    }
-    return { logs, putEpochs }
+    const read = NODES.map((node) => this.readJournal(node, commitLsn, primary, putEpochs))
+    const from = Math.max(...read.map((journal) => journal.fromLsn))
+    const logs = read.map(({ node, records }) => ({
+      node,
+      records: records.filter((record) => record.lsn >= from).map((record) => record.print),
+    }))
+    return { logs, putEpochs, complete: from === LOG_START_LSN }
+  }
+
+  private readJournal(
+    node: string,
+    commitLsn: number,
+    primary: string,
+    putEpochs: Map<string, number>,
+  ): { node: string; fromLsn: number; records: { lsn: number; print: string }[] } {
+    const root = join(this.member(node).home, 'qmgrs', this.queueManager)
+    const config = JSON.parse(fs.readFileSync(join(root, 'qmgr.json'), 'utf8')) as QmgrJson
+    const directory = join(root, 'data', 'journal')
+    const first = listSegments(directory).segments[0] ?? 0
+    const fromLsn = Math.max(LOG_START_LSN, first * config.ha.segmentBytes)
+    const records: { lsn: number; print: string }[] = []
+    recoverLog(directory, config.ha.segmentBytes, fromLsn, (record, header) => {
+      if (header.lsn >= commitLsn) return
+      records.push({ lsn: header.lsn, print: fingerprint(record, header) })
+      const carriesBody =
+        record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_MOVE
+      const body = carriesBody ? Buffer.from(record.body).toString('utf8') : undefined
+      if (node === primary && body !== undefined && !putEpochs.has(body)) {
+        putEpochs.set(body, header.epoch)
+      }
+    })
+    return { node, fromLsn, records }
   }
 
   collect(directory: string): void {

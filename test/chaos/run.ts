@@ -54,6 +54,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   const notes: string[] = [`driver ${driverName}`]
   const faults: Fault[] = []
   let workload: Workload | undefined
+  let final: string[] = []
   // Ctrl-C must not leave members running or the tmpfs mounted: tear down, then exit.
   const interrupted = (): void => {
     void driver.stop().finally(() => process.exit(130))
@@ -72,8 +73,10 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       callTimeoutMs: 10_000,
     })
     await exercise(driver, workload, faults, notes, options, log)
-    const final = await drain(driver)
-    const { logs, putEpochs } = await driver.committedLogs()
+    final = await drain(driver)
+    // Saved now: a failure reading the journals must not lose what the drain took.
+    writeHistories(options.out, workload.operations, faults, final)
+    const { logs, putEpochs, complete } = await driver.committedLogs()
     const operations = workload.operations.map((op) => tagEpoch(op, putEpochs))
     const verdict = check({
       operations,
@@ -81,13 +84,14 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       faults,
       serving: driver.servingPeriods(),
       logs,
-      loggedPuts: new Set(putEpochs.keys()),
+      loggedPuts: complete === false ? undefined : new Set(putEpochs.keys()),
       // The last fault's window ends with the workload, not with the drain after it.
       endMs: operations.reduce((last, op) => Math.max(last, op.completeMs), 0),
       allowRedrivenGets: options.allowRedrivenGets,
     })
     notes.push(
-      `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records`,
+      `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records` +
+        (complete === false ? ' (compared from the oldest segment all members kept)' : ''),
     )
     const run = { seed: options.seed, target: 'ha', durationMs: Date.now() - startedMs, notes }
     const report = summarize(run, operations, faults, verdict)
@@ -98,7 +102,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   } catch (error) {
     notes.push(`run failed: ${(error as Error).stack ?? String(error)}`)
     const operations = workload?.operations ?? []
-    writeHistories(options.out, operations, faults, [])
+    writeHistories(options.out, operations, faults, final)
     fs.writeFileSync(join(options.out, 'verdict.txt'), notes.join('\n'))
     throw error
   } finally {
