@@ -36,6 +36,12 @@ export interface HaQueueManagerConfig {
    *  that member gets a checkpoint instead (edit qmgr.json on every node; defaults if absent). */
   readonly checkpointIntervalBytes?: number
   readonly retainMaxBytes?: number
+  /**
+   * Test only (the chaos suite, test/chaos/qmqd-group-driver.ts): peer node name -> the address
+   * this node dials that peer's replication links at (a fault proxy) instead of its
+   * HA_Replication address. Never written by a command; the suite edits qmgr.json.
+   */
+  readonly testOnlyVia?: Readonly<Record<string, { readonly host: string; readonly port: number }>>
 }
 
 /**

@@ -139,6 +139,7 @@ export class HostedHaQueueManager {
         id: node.name,
         host: node.replicationAddress,
         port: ha.replicationPort,
+        ...(ha.testOnlyVia?.[node.name] ? { via: ha.testOnlyVia[node.name] } : {}),
       })),
       segmentBytes: ha.segmentBytes,
       clientPort: config.port,

@@ -37,6 +37,7 @@ describe('chaos suite', () => {
       faults: 2,
       seed: 5,
       out: directory.path,
+      driver: 'member',
       bugs: ['ack-before-quorum'],
       kinds: ['isolate-primary'],
       log: () => undefined,

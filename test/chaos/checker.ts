@@ -9,8 +9,13 @@
  * Unknown outcomes may have happened or not, at most once. A message acknowledged but absent
  * may have been taken by a call of unknown outcome: by the one that named it (a unit of work got
  * it, then its commit's outcome was lost), or by a get whose reply was lost (each excuses at
- * most one absent message, so a loss is reported only beyond that allowance). A get re-driven
- * by the library after a reconnect counts as such a get as well as the one that answered.
+ * most one absent message, so a loss is reported only beyond that allowance).
+ *
+ * A get re-driven by the library after a reconnect is strict by default: with exactly-once
+ * request identity the new primary answers the resend with the first attempt's outcome, so it
+ * must return the message the first attempt took (or none); a message lost that way is an
+ * anomaly. `allowRedrivenGets` restores the allowance of the time before request identity (each
+ * such get may also have taken one unnamed message), for clients or servers without it.
  */
 import type { Fault, FaultKind, MemberLog, Operation, ServingPeriod } from './history.js'
 
@@ -53,6 +58,8 @@ export interface CheckInput {
   readonly loggedPuts?: ReadonlySet<string>
   /** End of the run (availability windows of the last fault end here). */
   readonly endMs?: number
+  /** Count each re-driven get as one more get of unknown outcome (pre-exactly-once clients). */
+  readonly allowRedrivenGets?: boolean
 }
 
 export interface Verdict {
@@ -63,7 +70,7 @@ export interface Verdict {
 
 export function check(input: CheckInput): Verdict {
   const anomalies = [
-    ...checkMessages(input.operations, input.final, input.loggedPuts),
+    ...checkMessages(input.operations, input.final, input.loggedPuts, input.allowRedrivenGets),
     ...checkPrimaries(input.operations, input.serving ?? []),
     ...checkLogs(input.logs ?? []),
   ]
@@ -86,7 +93,11 @@ interface Ledger {
   unnamedTakes: number
 }
 
-function ledgerOf(operations: readonly Operation[], final: readonly string[]): Ledger {
+function ledgerOf(
+  operations: readonly Operation[],
+  final: readonly string[],
+  allowRedrivenGets: boolean,
+): Ledger {
   const ledger: Ledger = {
     putBy: new Map(),
     takenBy: new Map(),
@@ -100,7 +111,7 @@ function ledgerOf(operations: readonly Operation[], final: readonly string[]): L
     else if (op.outcome === 'unknown' && (op.kind === 'get' || op.kind === 'uow')) {
       ledger.unnamedTakes++
     }
-    if (op.redriven === true && op.kind === 'get') ledger.unnamedTakes++
+    if (allowRedrivenGets && op.redriven === true && op.kind === 'get') ledger.unnamedTakes++
     if (op.outcome === 'ok' && op.got !== undefined) {
       ledger.takenBy.set(op.got, [...(ledger.takenBy.get(op.got) ?? []), op])
     }
@@ -122,8 +133,9 @@ function checkMessages(
   operations: readonly Operation[],
   final: readonly string[],
   loggedPuts: ReadonlySet<string> | undefined,
+  allowRedrivenGets = false,
 ): Anomaly[] {
-  const ledger = ledgerOf(operations, final)
+  const ledger = ledgerOf(operations, final, allowRedrivenGets)
   const anomalies: Anomaly[] = []
   anomalies.push(...checkOrigins(operations, ledger))
   anomalies.push(...checkCopies(ledger))
@@ -152,15 +164,23 @@ function checkMessages(
   if (unaccounted.size <= ledger.unnamedTakes) return anomalies
   anomalies.push(...partial)
   const allowance = `${ledger.unnamedTakes} get(s) of unknown outcome may explain as many`
+  const redriven = operations.filter((op) => op.redriven === true && op.kind === 'get')
+  // The re-driven gets are the first suspects of a loss: name them (they are few).
+  const suspects = redriven.length === 0 ? '' : `; re-driven gets: ops ${idList(redriven)}`
   for (const { body, op } of missing) {
     const detail = `${body} acknowledged by op ${op.id}, not delivered, not on the queue`
     anomalies.push({
       kind: 'acknowledged-put-missing',
-      detail: `${detail} (${missing.length} missing; ${allowance})`,
+      detail: `${detail} (${missing.length} missing; ${allowance}${suspects})`,
       operations: [op.id],
     })
   }
   return anomalies
+}
+
+function idList(operations: readonly Operation[]): string {
+  const shown = operations.slice(0, 20).map((op) => op.id)
+  return operations.length > 20 ? `${shown.join(', ')}...` : shown.join(', ')
 }
 
 /** Acknowledged bodies absent from the queue and from the committed log: no excuse. */

@@ -1,17 +1,21 @@
 /**
  * npm run test:chaos -- [--faults N] [--seed S] [--target ha|dr] [--out DIR] [--clients N]
- *                       [--test-only-bug NAME] [--kinds kill,pause,...]
+ *                       [--test-only-bug NAME] [--kinds kill,pause,...] [--driver qmqd|member]
+ *                       [--allow-redriven-gets]
  *
  * Runs the chaos suite (run.ts) and prints the report; exit status 1 when the checker found an
  * anomaly, 2 for a target that does not exist yet (dr) or bad arguments, 3 when the run itself
  * failed (the cluster never served, a member never caught up...). --test-only-bug enables one of
- * src/replication/bugs.ts on every member: a known-bad run whose loss the checker must report.
+ * src/replication/bugs.ts on every member: a known-bad run whose loss the checker must report
+ * (member-main processes only: --driver member). --driver: qmqd daemons built through the
+ * commands (default) or member-main processes. --allow-redriven-gets: the checker's allowance
+ * of before exactly-once (a get re-sent after a reconnect may have lost a message).
  */
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { FaultKind } from './history.js'
-import { runChaos } from './run.js'
+import { DEFAULT_DRIVER, DRIVERS, runChaos } from './run.js'
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -23,6 +27,8 @@ async function main(): Promise<number> {
       clients: { type: 'string', default: '4' },
       'test-only-bug': { type: 'string', multiple: true },
       kinds: { type: 'string' },
+      driver: { type: 'string', default: DEFAULT_DRIVER },
+      'allow-redriven-gets': { type: 'boolean', default: false },
     },
   })
   if (values.target === 'dr') {
@@ -33,6 +39,11 @@ async function main(): Promise<number> {
     console.error(`unknown --target ${values.target} (ha or dr)`)
     return 2
   }
+  const driver = DRIVERS.find((name) => name === values.driver)
+  if (driver === undefined) {
+    console.error(`unknown --driver ${values.driver} (${DRIVERS.join(' or ')})`)
+    return 2
+  }
   const seed = Number(values.seed ?? Date.now() % 2_147_483_647)
   const faults = Number(values.faults)
   if (!Number.isInteger(seed) || !Number.isInteger(faults) || faults < 0) {
@@ -40,12 +51,14 @@ async function main(): Promise<number> {
     return 2
   }
   const out = values.out ?? join(os.tmpdir(), `qmq-chaos-${seed}`)
-  console.log(`chaos: ${faults} faults on ha, seed ${seed}, out ${out}`)
+  console.log(`chaos: ${faults} faults on ha (${driver}), seed ${seed}, out ${out}`)
   try {
     const report = await runChaos({
       faults,
       seed,
       out,
+      driver,
+      allowRedrivenGets: values['allow-redriven-gets'],
       clients: Number(values.clients),
       bugs: values['test-only-bug'],
       kinds: values.kinds?.split(',') as FaultKind[] | undefined,

@@ -36,8 +36,15 @@ export interface ClusterDriver {
    */
   settle(timeoutMs: number): Promise<string[]>
   servingPeriods(): ServingPeriod[]
-  /** Each member's committed log (stopped members' journals, read record by record). */
-  committedLogs(): Promise<{ logs: MemberLog[]; putEpochs: Map<string, number> }>
+  /**
+   * Each member's committed log (stopped members' journals, read record by record). `complete`
+   * false: segments were retired (compaction), so a PUT absent from the log proves nothing.
+   */
+  committedLogs(): Promise<{
+    logs: MemberLog[]
+    putEpochs: Map<string, number>
+    complete?: boolean
+  }>
   /** Copies node logs and configs into `directory`. */
   collect(directory: string): void
   stop(): Promise<void>

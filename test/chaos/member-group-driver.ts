@@ -370,7 +370,7 @@ export class MemberGroupDriver implements ClusterDriver {
   }
 }
 
-function fingerprint(
+export function fingerprint(
   record: unknown,
   header: { lsn: number; epoch: number; type: number },
 ): string {
@@ -382,12 +382,12 @@ function fingerprint(
   return `${header.lsn}/${header.epoch}/${header.type}/${digest}`
 }
 
-/** A base port with base..base+5 bindable on all three hosts, below the ephemeral range. */
-async function freePortBase(): Promise<number> {
+/** A base port with `count` ports bindable on all three hosts, below the ephemeral range. */
+export async function freePortBase(count = PORTS_USED): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + PORTS_USED * Math.floor(Math.random() * 2_000)
+    const base = 20_000 + count * Math.floor(Math.random() * Math.floor(12_000 / count))
     const checks = Object.values(HOSTS).flatMap((host) =>
-      Array.from({ length: PORTS_USED }, (_, offset) => bindable(host, base + offset)),
+      Array.from({ length: count }, (_, offset) => bindable(host, base + offset)),
     )
     if ((await Promise.all(checks)).every(Boolean)) return base
   }

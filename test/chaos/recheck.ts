@@ -1,8 +1,8 @@
 /**
- * node dist/test/chaos/recheck.js DIR: runs the checker again on a run's saved histories
- * (histories.jsonl, final-queue.json, faults.json, serving.json if present), for working on the
- * checker without running the cluster again. The members' logs are not saved, so the
- * committed-log comparison is the one rule this cannot repeat.
+ * node dist/test/chaos/recheck.js DIR [--allow-redriven-gets]: runs the checker again on a
+ * run's saved histories (histories.jsonl, final-queue.json, faults.json, serving.json if
+ * present), for working on the checker without running the cluster again. The members' logs
+ * are not saved, so the committed-log comparison is the one rule this cannot repeat.
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
@@ -29,6 +29,7 @@ const verdict = check({
   faults: read<Fault[]>('faults.json', []),
   serving: read<ServingPeriod[]>('serving.json', []),
   endMs: operations.reduce((last, op) => Math.max(last, op.completeMs), 0),
+  allowRedrivenGets: process.argv.includes('--allow-redriven-gets'),
 })
 console.log(JSON.stringify(verdict.availability))
 for (const anomaly of verdict.anomalies) console.log(`${anomaly.kind}: ${anomaly.detail}`)

@@ -13,12 +13,22 @@ import type { ClusterDriver } from './cluster-driver.js'
 import { FAULT_KINDS, type Fault, type FaultKind, type Operation } from './history.js'
 import { MemberGroupDriver } from './member-group-driver.js'
 import { planFaults, runNemesis, type NemesisTiming } from './nemesis.js'
+import { QmqdGroupDriver } from './qmqd-group-driver.js'
 import { seededRandom } from './random.js'
 import { summarize, writeReport, type RunReport } from './report.js'
 import { Workload } from './workload.js'
 
+export type DriverName = 'qmqd' | 'member'
+export const DRIVERS: readonly DriverName[] = ['qmqd', 'member']
+/** qmqd daemons built through the commands: the product. */
+export const DEFAULT_DRIVER: DriverName = 'qmqd'
+
 export interface ChaosOptions {
   readonly faults: number
+  /** Who hosts the group: qmqd daemons (default) or bare member-main processes. */
+  readonly driver?: DriverName
+  /** The checker's pre-exactly-once allowance for re-driven gets (checker.ts). */
+  readonly allowRedrivenGets?: boolean
   readonly seed: number
   readonly out: string
   readonly clients?: number
@@ -38,17 +48,13 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   const log = options.log ?? ((line: string) => console.log(line))
   const root = join(options.out, 'cluster')
   fs.rmSync(options.out, { recursive: true, force: true })
-  const driver = new MemberGroupDriver({
-    root,
-    bugs: options.bugs,
-    // Mounting the tmpfs needs root; without it the run simply has no disk-full faults.
-    diskBytes: process.getuid?.() === 0 ? DISK_BYTES : 0,
-    random: seededRandom(options.seed + 1),
-  })
+  const driverName = options.driver ?? DEFAULT_DRIVER
+  const driver = makeDriver(driverName, root, options)
   const startedMs = Date.now()
-  const notes: string[] = []
+  const notes: string[] = [`driver ${driverName}`]
   const faults: Fault[] = []
   let workload: Workload | undefined
+  let final: string[] = []
   // Ctrl-C must not leave members running or the tmpfs mounted: tear down, then exit.
   const interrupted = (): void => {
     void driver.stop().finally(() => process.exit(130))
@@ -57,7 +63,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   try {
     await driver.start()
     await driver.waitForPrimary(30_000)
-    log(`cluster up (seed ${options.seed}); primary ${driver.primary()}`)
+    log(`${driverName} cluster up (seed ${options.seed}); primary ${driver.primary()}`)
     workload = new Workload({
       connName: driver.connName,
       queueManager: driver.queueManager,
@@ -67,8 +73,10 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       callTimeoutMs: 10_000,
     })
     await exercise(driver, workload, faults, notes, options, log)
-    const final = await drain(driver)
-    const { logs, putEpochs } = await driver.committedLogs()
+    final = await drain(driver)
+    // Saved now: a failure reading the journals must not lose what the drain took.
+    writeHistories(options.out, workload.operations, faults, final)
+    const { logs, putEpochs, complete } = await driver.committedLogs()
     const operations = workload.operations.map((op) => tagEpoch(op, putEpochs))
     const verdict = check({
       operations,
@@ -76,12 +84,14 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       faults,
       serving: driver.servingPeriods(),
       logs,
-      loggedPuts: new Set(putEpochs.keys()),
+      loggedPuts: complete === false ? undefined : new Set(putEpochs.keys()),
       // The last fault's window ends with the workload, not with the drain after it.
       endMs: operations.reduce((last, op) => Math.max(last, op.completeMs), 0),
+      allowRedrivenGets: options.allowRedrivenGets,
     })
     notes.push(
-      `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records`,
+      `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records` +
+        (complete === false ? ' (compared from the oldest segment all members kept)' : ''),
     )
     const run = { seed: options.seed, target: 'ha', durationMs: Date.now() - startedMs, notes }
     const report = summarize(run, operations, faults, verdict)
@@ -92,7 +102,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   } catch (error) {
     notes.push(`run failed: ${(error as Error).stack ?? String(error)}`)
     const operations = workload?.operations ?? []
-    writeHistories(options.out, operations, faults, [])
+    writeHistories(options.out, operations, faults, final)
     fs.writeFileSync(join(options.out, 'verdict.txt'), notes.join('\n'))
     throw error
   } finally {
@@ -103,6 +113,22 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
     const failed = !fs.existsSync(join(options.out, 'report.json')) || hasAnomalies(options.out)
     if (!failed) fs.rmSync(root, { recursive: true, force: true })
   }
+}
+
+function makeDriver(name: DriverName, root: string, options: ChaosOptions): ClusterDriver {
+  const random = seededRandom(options.seed + 1)
+  if (name === 'qmqd') {
+    // The daemons have no test-only bug switches: a known-bad run needs member-main processes.
+    if ((options.bugs?.length ?? 0) > 0) throw new Error('test-only bugs need --driver member')
+    return new QmqdGroupDriver({ root, random })
+  }
+  return new MemberGroupDriver({
+    root,
+    bugs: options.bugs,
+    // Mounting the tmpfs needs root; without it the run simply has no disk-full faults.
+    diskBytes: process.getuid?.() === 0 ? DISK_BYTES : 0,
+    random,
+  })
 }
 
 async function exercise(

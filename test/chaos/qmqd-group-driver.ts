@@ -1,0 +1,424 @@
+/**
+ * The product driver: a 3-node HA group of qmqd daemons on 127.0.0.1..3 built through the
+ * commands as an administrator builds it (rdqm.ini, QMQ_NODE, rdqmadm -c, crtmqm -sx, strmqm,
+ * runmqsc), every replication link and client link through a FaultProxy. The queue manager's
+ * replication links dial the proxies through qmgr.json's test-only `ha.testOnlyVia` (written
+ * here between crtmqm and strmqm; no command writes it). kill -9, SIGSTOP and SIGCONT go to the
+ * daemon's pid from its pid file; a killed node comes back with `qmqd start`, which reopens its
+ * member (HA control stays enabled); a member that failed inside a running daemon ('Ended
+ * unexpectedly', HA control enabled) is started again with strmqm as soon as a poll sees it, as
+ * RDQM's Pacemaker restarts a failed resource (the daemon does not yet: section 13), and each
+ * such restart is written to driver-events.log. Who serves is polled over the node channel.
+ *
+ *   a ──(proxy a→b on 127.0.0.1)──▶ b        clients ──(proxy on 127.0.0.x)──▶ listener on x
+ *   a ──(proxy a→c on 127.0.0.1)──▶ c        (forward = dialer to target, backward = replies)
+ *   b ──(proxy b→c on 127.0.0.2)──▶ c
+ *
+ * No fillable disk yet (diskNode undefined: the runner leaves disk-full out).
+ */
+import fs from 'node:fs'
+import { join } from 'node:path'
+import { LOG_START_LSN } from '../../src/constants.js'
+import { recoverLog } from '../../src/actors/journal/recovery.js'
+import { RecordType } from '../../src/actors/journal/record-types.js'
+import { listSegments } from '../../src/actors/journal/segment-files.js'
+import { parseRdqmIni, type HaGroupDefinition } from '../../src/ha/rdqm-ini.js'
+import type { ClusterDriver } from './cluster-driver.js'
+import { FaultProxy } from './fault-proxy.js'
+import type { MemberLog, ServingPeriod } from './history.js'
+import { fingerprint, freePortBase } from './member-group-driver.js'
+import { QmqdNode, type NodeSnapshot } from './qmqd-node.js'
+
+type NodeName = 'a' | 'b' | 'c'
+const NODES: readonly NodeName[] = ['a', 'b', 'c']
+const HOSTS: Record<NodeName, string> = { a: '127.0.0.1', b: '127.0.0.2', c: '127.0.0.3' }
+const PAIRS: readonly [NodeName, NodeName][] = [
+  ['a', 'b'],
+  ['a', 'c'],
+  ['b', 'c'],
+]
+/** Port offsets: node channel, replication, listener, three pair proxies, client proxies. */
+const PORTS_USED = 7
+/** crtmqm -lf: the smallest log file crtmqm takes (2049 pages of 4 KiB, 8 MiB segments). */
+const LOG_FILE_PAGES = 2049
+const POLL_MS = 150
+const SETTLE_RESTARTS = 3
+const QUEUE_MAX_DEPTH = 1_000_000
+
+export interface QmqdGroupDriverOptions {
+  readonly root: string
+  readonly random: () => number
+}
+
+interface OpenPeriod {
+  node: string
+  epoch: number
+  startMs: number
+  endMs: number | undefined
+}
+
+export class QmqdGroupDriver implements ClusterDriver {
+  readonly nodes: readonly string[] = NODES
+  readonly queueManager = 'QMC'
+  readonly queue = 'APP.Q'
+  readonly diskNode: string | undefined = undefined
+  private readonly members = new Map<string, QmqdNode>()
+  private readonly pairProxies = new Map<string, FaultProxy>()
+  private readonly clientProxies: FaultProxy[] = []
+  private readonly periods: OpenPeriod[] = []
+  private readonly snapshots = new Map<string, NodeSnapshot | undefined>()
+  private readonly paused = new Set<string>()
+  private readonly restarting = new Set<string>()
+  private readonly events: string[] = []
+  private group: HaGroupDefinition | undefined
+  private port = 0
+  private replicationPort = 0
+  private poller: NodeJS.Timeout | undefined
+  private stopped = false
+
+  constructor(private readonly options: QmqdGroupDriverOptions) {
+    for (const node of NODES) {
+      this.members.set(node, new QmqdNode(node, HOSTS[node], join(options.root, node)))
+    }
+  }
+
+  get connName(): string {
+    return NODES.map((node) => `${HOSTS[node]}(${this.port + 6})`).join(',')
+  }
+
+  async start(): Promise<void> {
+    this.port = await freePortBase(PORTS_USED)
+    const ini = rdqmIni(this.port)
+    this.group = parseRdqmIni(ini)
+    for (const node of NODES) fs.writeFileSync(join(this.member(node).home, 'rdqm.ini'), ini)
+    for (const node of NODES) await this.member(node).must('rdqmadm', ['-c'])
+    const words = ['-sx', '-p', `${this.port + 2}`, '-lf', `${LOG_FILE_PAGES}`, this.queueManager]
+    const created = await this.member('a').must('crtmqm', words)
+    this.replicationPort = Number(/Replication port (\d+) assigned/.exec(created)?.[1])
+    if (!Number.isInteger(this.replicationPort)) throw new Error(`crtmqm said: ${created}`)
+    for (const node of NODES) this.writeVia(node)
+    await this.startProxies()
+    this.poller = setInterval(() => void this.poll(), POLL_MS)
+    await this.member('a').must('strmqm', [this.queueManager])
+    const primary = await this.waitForPrimary(60_000)
+    const define = `DEFINE QLOCAL(${this.queue}) MAXDEPTH(${QUEUE_MAX_DEPTH})\n`
+    await this.member(primary).must('runmqsc', [this.queueManager], define)
+  }
+
+  primary(): string | undefined {
+    const open = this.periods.filter(
+      (period) => period.endMs === undefined && this.isRunning(period.node),
+    )
+    return open.sort((x, y) => y.epoch - x.epoch)[0]?.node
+  }
+
+  async waitForPrimary(timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const primary = this.primary()
+      if (primary !== undefined) return primary
+      if (Date.now() > deadline) throw new Error(`no node serving within ${timeoutMs} ms`)
+      await sleep(20)
+    }
+  }
+
+  async kill9(node: string): Promise<void> {
+    if (!this.isRunning(node)) return
+    this.paused.delete(node)
+    await this.member(node).kill9()
+    this.closePeriods(node)
+  }
+
+  /** A stopped daemon is started (it reopens its member); a failed member is started again. */
+  async restart(node: string): Promise<void> {
+    if (this.isRunning(node)) {
+      const snapshot = await this.fresh(node)
+      if (snapshot === undefined || snapshot.member !== undefined) return
+      if (snapshot.status === 'Starting') return
+      await this.member(node).run('strmqm', [this.queueManager])
+      return
+    }
+    this.closePeriods(node)
+    this.paused.delete(node)
+    await this.member(node).must('qmqd', ['start'])
+  }
+
+  isRunning(node: string): boolean {
+    return this.member(node).isRunning()
+  }
+
+  pause(node: string): void {
+    if (!this.isRunning(node)) return
+    this.member(node).signal('SIGSTOP')
+    this.paused.add(node)
+  }
+
+  resume(node: string): void {
+    if (!this.paused.delete(node)) return
+    this.member(node).signal('SIGCONT')
+  }
+
+  cut(from: string, to: string): void {
+    const forward = this.pairProxies.get(`${from}${to}`)
+    if (forward !== undefined) forward.set('forward', { blocked: true })
+    else this.pairProxies.get(`${to}${from}`)!.set('backward', { blocked: true })
+  }
+
+  degrade(faults: { delayMs?: number; loss?: number }): void {
+    for (const proxy of this.proxies()) {
+      proxy.set('forward', faults)
+      proxy.set('backward', faults)
+    }
+  }
+
+  healNetwork(): void {
+    for (const proxy of this.proxies()) proxy.heal()
+  }
+
+  fillDisk(): void {}
+
+  freeDisk(): void {}
+
+  async settle(timeoutMs: number): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs
+    this.healNetwork()
+    for (const node of NODES) this.resume(node)
+    const restarts = new Map<string, number>()
+    const givenUp = new Set<string>()
+    for (;;) {
+      for (const node of NODES) {
+        if (givenUp.has(node) || (await this.memberOpen(node))) continue
+        const count = restarts.get(node) ?? 0
+        if (count >= SETTLE_RESTARTS) givenUp.add(node)
+        else {
+          restarts.set(node, count + 1)
+          await this.restart(node).catch(() => undefined)
+        }
+      }
+      const behind = await this.behind(givenUp, Math.max(1_000, deadline - Date.now()))
+      if (behind.length === 0) return [...givenUp]
+      if (Date.now() > deadline) {
+        if (behind.some((node) => node.startsWith('('))) throw new Error(behind.join(' '))
+        return [...givenUp, ...behind]
+      }
+      await sleep(200)
+    }
+  }
+
+  servingPeriods(): ServingPeriod[] {
+    const now = Date.now()
+    return this.periods.map((period) => ({ ...period, endMs: period.endMs ?? now }))
+  }
+
+  /**
+   * Compaction retires old segments, so each journal is read from its oldest live segment and
+   * the logs are compared from the latest of those starts; `complete` says whether any retired.
+   */
+  async committedLogs(): Promise<{
+    logs: MemberLog[]
+    putEpochs: Map<string, number>
+    complete: boolean
+  }> {
+    const primary = await this.waitForPrimary(10_000)
+    const commitLsn = (await this.fresh(primary))?.member?.commitLsn
+    if (commitLsn === undefined) throw new Error(`primary ${primary} did not answer its status`)
+    await this.stopDaemons()
+    const putEpochs = new Map<string, number>()
+    const read = NODES.map((node) => this.readJournal(node, commitLsn, primary, putEpochs))
+    const from = Math.max(...read.map((journal) => journal.fromLsn))
+    const logs = read.map(({ node, records }) => ({
+      node,
+      records: records.filter((record) => record.lsn >= from).map((record) => record.print),
+    }))
+    return { logs, putEpochs, complete: from === LOG_START_LSN }
+  }
+
+  private readJournal(
+    node: string,
+    commitLsn: number,
+    primary: string,
+    putEpochs: Map<string, number>,
+  ): { node: string; fromLsn: number; records: { lsn: number; print: string }[] } {
+    const root = join(this.member(node).home, 'qmgrs', this.queueManager)
+    const config = JSON.parse(fs.readFileSync(join(root, 'qmgr.json'), 'utf8')) as QmgrJson
+    const directory = join(root, 'data', 'journal')
+    const first = listSegments(directory).segments[0] ?? 0
+    const fromLsn = Math.max(LOG_START_LSN, first * config.ha.segmentBytes)
+    const records: { lsn: number; print: string }[] = []
+    recoverLog(directory, config.ha.segmentBytes, fromLsn, (record, header) => {
+      if (header.lsn >= commitLsn) return
+      records.push({ lsn: header.lsn, print: fingerprint(record, header) })
+      const carriesBody =
+        record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_MOVE
+      const body = carriesBody ? Buffer.from(record.body).toString('utf8') : undefined
+      if (node === primary && body !== undefined && !putEpochs.has(body)) {
+        putEpochs.set(body, header.epoch)
+      }
+    })
+    return { node, fromLsn, records }
+  }
+
+  collect(directory: string): void {
+    for (const node of NODES) {
+      const home = this.member(node).home
+      const into = join(directory, node)
+      fs.mkdirSync(into, { recursive: true })
+      const files = [
+        ['rdqm.ini', 'rdqm.ini'],
+        [join('qmgrs', this.queueManager, 'qmgr.json'), 'qmgr.json'],
+      ]
+      for (const [from, to] of files) {
+        const path = join(home, from!)
+        if (fs.existsSync(path)) fs.copyFileSync(path, join(into, to!))
+      }
+      const logs = join(home, 'logs')
+      if (fs.existsSync(logs)) fs.cpSync(logs, join(into, 'logs'), { recursive: true })
+    }
+    fs.writeFileSync(join(directory, 'driver-events.log'), this.events.join('\n') + '\n')
+    // A flat a.log too, where the member driver leaves its node logs (the known-bad test's).
+    for (const node of NODES) {
+      const current = join(this.member(node).home, 'logs', 'current.log')
+      if (fs.existsSync(current)) fs.copyFileSync(current, join(directory, `${node}.log`))
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    try {
+      await this.stopDaemons()
+    } finally {
+      await Promise.all(this.proxies().map((proxy) => proxy.close()))
+    }
+  }
+
+  private async stopDaemons(): Promise<void> {
+    clearInterval(this.poller)
+    this.poller = undefined
+    for (const node of NODES) this.resume(node)
+    await Promise.all(NODES.map((node) => this.member(node).stop()))
+    for (const node of NODES) this.closePeriods(node)
+  }
+
+  private async startProxies(): Promise<void> {
+    for (const [from, to] of PAIRS) {
+      const listen = { host: HOSTS[from], port: this.pairPort(from, to) }
+      const target = { host: HOSTS[to], port: this.replicationPort }
+      const proxy = new FaultProxy(`${from}->${to}`, listen, target, this.options.random)
+      await proxy.start()
+      this.pairProxies.set(`${from}${to}`, proxy)
+    }
+    for (const node of NODES) {
+      const listen = { host: HOSTS[node], port: this.port + 6 }
+      const target = { host: HOSTS[node], port: this.port + 2 }
+      const proxy = new FaultProxy(`clients->${node}`, listen, target, this.options.random)
+      await proxy.start()
+      this.clientProxies.push(proxy)
+    }
+  }
+
+  /** qmgr.json's test-only via: this node dials each higher-named peer through its proxy. */
+  private writeVia(node: NodeName): void {
+    const path = join(this.member(node).home, 'qmgrs', this.queueManager, 'qmgr.json')
+    const config = JSON.parse(fs.readFileSync(path, 'utf8')) as QmgrJson
+    const testOnlyVia: Record<string, { host: string; port: number }> = {}
+    for (const peer of NODES) {
+      if (node < peer) testOnlyVia[peer] = { host: HOSTS[node], port: this.pairPort(node, peer) }
+    }
+    const written = { ...config, ha: { ...config.ha, testOnlyVia } }
+    fs.writeFileSync(path, `${JSON.stringify(written, undefined, 2)}\n`)
+  }
+
+  /** Serving periods as the polls see them (a paused node's period stays open: it may serve). */
+  private async poll(): Promise<void> {
+    await Promise.all(
+      NODES.map(async (node) => {
+        if (this.paused.has(node) || !this.isRunning(node)) return
+        const snapshot = await this.fresh(node)
+        if (snapshot === undefined || this.stopped) return
+        if (snapshot.status === 'Ended unexpectedly' && snapshot.control === 'enabled') {
+          this.restartFailed(node)
+        }
+        const member = snapshot.member
+        const open = this.periods.find((p) => p.node === node && p.endMs === undefined)
+        if (member?.serving === true && open?.epoch === member.epoch) return
+        this.closePeriods(node)
+        if (member?.serving === true) {
+          this.periods.push({ node, epoch: member.epoch, startMs: Date.now(), endMs: undefined })
+        }
+      }),
+    )
+  }
+
+  private restartFailed(node: string): void {
+    if (this.restarting.has(node)) return
+    this.restarting.add(node)
+    this.events.push(`${new Date().toISOString()} ${node}: member ended unexpectedly; strmqm`)
+    void this.member(node)
+      .run('strmqm', [this.queueManager])
+      .then((result) => this.events.push(`${node}: strmqm exited ${result.code}`))
+      .catch((error: unknown) => this.events.push(`${node}: strmqm failed: ${String(error)}`))
+      .finally(() => this.restarting.delete(node))
+  }
+
+  private async fresh(node: string): Promise<NodeSnapshot | undefined> {
+    const snapshot = await this.member(node).snapshot(this.group!, this.port, this.queueManager)
+    this.snapshots.set(node, snapshot)
+    return snapshot
+  }
+
+  private async memberOpen(node: string): Promise<boolean> {
+    if (!this.isRunning(node)) return false
+    const snapshot = await this.fresh(node)
+    return snapshot === undefined || snapshot.member !== undefined || snapshot.status === 'Starting'
+  }
+
+  /** Running members that do not yet hold durably all the primary has committed. */
+  private async behind(leftOut: Set<string>, timeoutMs: number): Promise<string[]> {
+    try {
+      const primary = await this.waitForPrimary(Math.min(timeoutMs, 5_000))
+      const target = (await this.fresh(primary))?.member?.commitLsn
+      if (target === undefined) return [`(primary ${primary} did not answer)`]
+      const behind = []
+      for (const node of NODES) {
+        if (leftOut.has(node)) continue
+        const durable = (await this.fresh(node))?.member?.replica.durableLsn ?? -1
+        if (durable < target) behind.push(node)
+      }
+      return behind
+    } catch (error) {
+      return [`(${(error as Error).message})`]
+    }
+  }
+
+  private closePeriods(node: string): void {
+    for (const period of this.periods) {
+      if (period.node === node && period.endMs === undefined) period.endMs = Date.now()
+    }
+  }
+
+  private proxies(): FaultProxy[] {
+    return [...this.pairProxies.values(), ...this.clientProxies]
+  }
+
+  private pairPort(from: NodeName, to: NodeName): number {
+    return this.port + 3 + PAIRS.findIndex(([x, y]) => x === from && y === to)
+  }
+
+  private member(node: string): QmqdNode {
+    return this.members.get(node)!
+  }
+}
+
+interface QmgrJson {
+  readonly ha: { readonly segmentBytes: number; readonly replicationPort: number }
+}
+
+function rdqmIni(port: number): string {
+  const nodes = NODES.map((node) => `Node:\n  Name=${node}\n  HA_Replication=${HOSTS[node]}\n`)
+  return `${nodes.join('')}QuorumMQ:\n  NodePort=${port}\n  ReplicationFirstPort=${port + 1}\n`
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
