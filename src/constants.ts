@@ -390,6 +390,8 @@ export const HA_START_WAIT_MS = 20_000
 /** A peer lagging the primary's log end by at most this counts as in sync (status snapshots of
  *  different nodes are not taken at one instant, so a busy group always lags a little). */
 export const HA_IN_SYNC_SLACK_BYTES = 4 * MiB
+/** rdqmadm -k: random bytes of a new group secret (QMQ_HOME/rdqm.secret, base64 text). */
+export const HA_GROUP_SECRET_RANDOM_BYTES = 32
 /**
  * endmqm -c and -w: applications get this long to disconnect after the quiesce; then the end
  * continues as -i (MQ escalates a controlled end the same way when asked to).

@@ -29,6 +29,7 @@ import {
   recordState,
   type RecordedState,
 } from '../daemon/queue-manager-status.js'
+import type { LinkSecurity } from '../security/link-security.js'
 import { replicationSettingsOf } from './heartbeat.js'
 import { readHaState, writeHaState, type HaMembership } from './membership.js'
 
@@ -44,6 +45,8 @@ export class HostedHaQueueManager {
     readonly paths: QueueManagerPaths,
     recorded: QueueManagerStatus,
     private readonly logger: Logger,
+    /** The group secret for the replication links (HaNode's, read at join or start). */
+    private readonly linkSecurity: () => LinkSecurity = () => ({}),
   ) {
     this.endedStatus = recorded
   }
@@ -96,6 +99,7 @@ export class HostedHaQueueManager {
       clientPort: config.port,
       settings: replicationSettingsOf(membership.group.heartbeat),
       logger: this.logger,
+      linkSecurity: this.linkSecurity(),
     }).catch((error: unknown) => {
       recordState(this.paths, 'ended-unexpectedly')
       this.endedStatus = QueueManagerStatus.ENDED_UNEXPECTEDLY
