@@ -137,6 +137,10 @@ export function answerHello(
   return { accepted: true, peer: from, reply, pending: { transcript, from: 'dialer' } }
 }
 
+export type WelcomeCheck =
+  | { refused: string; proof?: undefined }
+  | { refused?: undefined; proof?: NodeMessage }
+
 /**
  * The dialler's check of the answer to `hello`: the reason if refused, else the proof frame to
  * send (undefined in a group without a secret).
@@ -146,7 +150,7 @@ export function checkWelcome(
   expectedNode: string,
   hello: NodeMessage,
   answer: NodeMessage,
-): { refused: string } | { refused?: undefined; proof?: NodeMessage } {
+): WelcomeCheck {
   if (answer['type'] === 'refused') return { refused: String(answer['reason']) }
   if (answer['type'] !== 'welcome' || answer['node'] !== expectedNode) {
     return { refused: `answered as '${String(answer['node'])}', not '${expectedNode}'` }
