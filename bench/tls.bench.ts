@@ -75,7 +75,8 @@ async function pipelinedPuts(port: number, ca: Buffer | undefined): Promise<numb
 
 interface ServerProcess {
   readonly ports: { plain: number; tls: number }
-  clear(): Promise<void>
+  /** Empties BENCH.Q; the server process's CPU time so far (µs). */
+  clear(): Promise<number>
   stop(): Promise<void>
 }
 
@@ -94,7 +95,9 @@ async function startServer(directory: string): Promise<ServerProcess> {
     clear: async () => {
       child.stdin.write('CLEAR\n')
       const answer = await lines.next()
-      if (answer.value !== 'CLEARED') throw new Error(`server answered ${String(answer.value)}`)
+      const cpu = /^CLEARED (\d+)$/.exec(String(answer.value))
+      if (cpu === null) throw new Error(`server answered ${String(answer.value)}`)
+      return Number(cpu[1])
     },
     stop: async () => {
       if (child.exitCode !== null) return
@@ -113,14 +116,24 @@ async function main(): Promise<void> {
       ? pipelinedPuts(server.ports.plain, undefined)
       : pipelinedPuts(server.ports.tls, files.cert)
   const rates: Record<'plain' | 'tls', number[]> = { plain: [], tls: [] }
+  // CPU µs per message, server and client: less disturbed by a busy machine than rates.
+  const cpu: Record<'plain' | 'tls', { server: number[]; client: number[] }> = {
+    plain: { server: [], client: [] },
+    tls: { server: [], client: [] },
+  }
   await run('plain') // warm-up, both paths
   await run('tls')
-  await server.clear()
+  let serverCpu = await server.clear()
   for (let round = 0; round < ROUNDS; round++) {
     const order: ('plain' | 'tls')[] = round % 2 === 0 ? ['plain', 'tls'] : ['tls', 'plain']
     for (const path of order) {
+      const clientBefore = process.cpuUsage()
       rates[path].push(await run(path))
-      await server.clear()
+      const client = process.cpuUsage(clientBefore)
+      const serverNow = await server.clear()
+      cpu[path].server.push((serverNow - serverCpu) / MESSAGES)
+      cpu[path].client.push((client.user + client.system) / MESSAGES)
+      serverCpu = serverNow
     }
   }
   const median = (values: number[]): number =>
@@ -135,6 +148,13 @@ async function main(): Promise<void> {
   console.log(`TLS 1.3    msgs/s: ${format(rates.tls)} (median ${t.toFixed(0)})`)
   console.log(`TLS cost per round: ${pairs.map(cost).join(', ')}`)
   console.log(`TLS cost: ${cost(1 - t / p)} less throughput (medians of ${ROUNDS} rounds)`)
+  for (const side of ['server', 'client'] as const) {
+    const [plainCpu, tlsCpu] = [median(cpu.plain[side]), median(cpu.tls[side])]
+    console.log(
+      `${side} CPU µs/msg: plain ${plainCpu.toFixed(1)}, TLS ${tlsCpu.toFixed(1)} ` +
+        `(${cost(tlsCpu / plainCpu - 1)} more, medians${side === 'server' ? ', queue clears included' : ''})`,
+    )
+  }
   await server.stop()
   fs.rmSync(directory, { recursive: true, force: true })
 }

@@ -5,8 +5,8 @@
  *
  *   node dist/bench/core/tls-server-process.js <dataDirectory> <certDirectory>
  *
- * prints `PORTS <plain> <tls>`; a `CLEAR` line on stdin empties BENCH.Q and answers `CLEARED`
- * (so each round starts from the same queue depth); SIGTERM closes it.
+ * prints `PORTS <plain> <tls>`; a `CLEAR` line on stdin empties BENCH.Q (each round starts
+ * from the same depth) and answers `CLEARED <this process's CPU µs so far>`; SIGTERM closes it.
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
@@ -29,7 +29,10 @@ const secure = await QueueManagerServer.listen({ queueManager, port: 0, tls })
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() !== 'CLEAR') return
-  void queueManager.engine.clearQueue('BENCH.Q').then(() => process.stdout.write('CLEARED\n'))
+  void queueManager.engine.clearQueue('BENCH.Q').then(() => {
+    const cpu = process.cpuUsage()
+    process.stdout.write(`CLEARED ${cpu.user + cpu.system}\n`)
+  })
 })
 process.stdout.write(`PORTS ${plain.port} ${secure.port}\n`)
 process.on('SIGTERM', () => {
