@@ -138,8 +138,7 @@ export function answerHello(
 }
 
 export type WelcomeCheck =
-  | { refused: string; proof?: undefined }
-  | { refused?: undefined; proof?: NodeMessage }
+  { refused: string; proof?: undefined } | { refused?: undefined; proof?: NodeMessage }
 
 /**
  * The dialler's check of the answer to `hello`: the reason if refused, else the proof frame to
