@@ -78,6 +78,9 @@
  * | AMQ3976I  |      | HA_FLOATING_IP_SET          | rdqmint -a                                 |
  * | AMQ3977I  |      | HA_FLOATING_IP_DELETED      | rdqmint -d                                 |
  * | AMQ3877E  |  71  | HA_FLOATING_IP_EXISTS       | rdqmint -a of a QM that has one            |
+ * | AMQ3979I  |      | HA_SECRET_CREATED           | rdqmadm -k wrote a new group secret        |
+ * | AMQ3978E  |  71  | HA_SECRET_REQUIRED          | no rdqm.secret for a non-loopback group    |
+ * | AMQ3977E  |  71  | HA_SECRET_NOT_VALID         | rdqm.secret too short, open or present     |
  * | AMQ3988E  |  71  | HA_LAST_ACTIVE_NODE         | rdqmadm -s of the last active node         |
  * | AMQ3989E  |  71  | HA_NODE_UNKNOWN             | -n names no node of the group              |
  * | AMQ3980E  |  71  | HA_NOT_CONFIGURED           | no group joined (run rdqmadm -c)           |
@@ -435,6 +438,26 @@ export const Messages = {
     'AMQ3986E',
     71,
     "Queue manager '{queueManager}' is not a replicated data queue manager.",
+    'quorummq',
+  ),
+  HA_SECRET_CREATED: information(
+    'AMQ3979I',
+    "The HA group secret has been written to '{path}'. Copy it, with mode 0600, to the same " +
+      'place on the other two nodes before rdqmadm -c.',
+    'quorummq',
+  ),
+  HA_SECRET_REQUIRED: failure(
+    'AMQ3978E',
+    71,
+    "The HA group has nodes that are not on loopback and '{path}' does not exist. Create it " +
+      'with rdqmadm -k on one node and copy it to the others, or set ' +
+      'QMQ_HA_ALLOW_NO_SECRET=1 for rdqmadm -c to let any process that reaches the ports join.',
+    'quorummq',
+  ),
+  HA_SECRET_NOT_VALID: failure(
+    'AMQ3977E',
+    71,
+    'The HA group secret cannot be used: {reason}',
     'quorummq',
   ),
   HA_NO_FREE_PORT: failure(

@@ -414,6 +414,8 @@ export const HA_HOOK_OUTPUT_MAX_BYTES = 4_096
 export const HA_SYNC_SAMPLES = 8
 /** The daemon looks at its members' heartbeats this often at most (WarnTime / 2 otherwise). */
 export const HA_HEARTBEAT_WATCH_MIN_MS = 25
+/** rdqmadm -k: random bytes of a new group secret (QMQ_HOME/rdqm.secret, base64 text). */
+export const HA_GROUP_SECRET_RANDOM_BYTES = 32
 /**
  * endmqm -c and -w: applications get this long to disconnect after the quiesce; then the end
  * continues as -i (MQ escalates a controlled end the same way when asked to).

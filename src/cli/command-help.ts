@@ -68,10 +68,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   rdqmadm: {
-    usage: 'rdqmadm -c | -u | -s [-n Node] | -r [-n Node] | -p -m QMgrName (-n Node | -d)',
+    usage: 'rdqmadm -c | -u | -k | -s [-n Node] | -r [-n Node] | -p -m QMgrName (-n Node | -d)',
     details: [
       '-c   join this node to the HA group of QMQ_HOME/rdqm.ini (run on each of the three nodes)',
       '-u   leave the group (refused while HA queue managers exist here)',
+      '-k   write a new group secret to QMQ_HOME/rdqm.secret; copy it to the other nodes',
       '-s   suspend this node (or -n Node): its queue managers move away',
       '-r   resume it: it catches up; queue managers preferring it move back',
       '-p   -m QM -n Node: preferred location (switchover now); -m QM -d: clear it',

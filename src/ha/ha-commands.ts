@@ -2,9 +2,10 @@
  * rdqmadm and rdqmstatus as daemon commands (the HA parts of crtmqm, strmqm, endmqm and dltmqm
  * are in ha-lifecycle.ts).
  *
- *   rdqmadm {action:"join"}     rdqmadm -c: reads rdqm.ini, checks it names this node, refuses
- *                               if the node is already in another group, records the group
- *                               and listens on the node channel
+ *   rdqmadm {action:"join", allowNoSecret?}  rdqmadm -c: reads rdqm.ini, checks it names this
+ *                               node, refuses if the node is already in another group or has
+ *                               no usable rdqm.secret where one is needed (group-secret.ts),
+ *                               records the group and listens on the node channel
  *   rdqmadm {action:"leave"}    rdqmadm -u: refused while HA queue managers exist here
  *   rdqmadm {action:"suspend"|"resume", node?}, {action:"preferred", queueManager, nodes?,
  *           clear?}: rdqmadm -s, -r, -p (ha-placement.ts)
@@ -38,7 +39,9 @@ export function haCommands(daemon: DaemonContext): Map<string, CommandHandler> {
 }
 
 async function administer(daemon: DaemonContext, parameters: Parameters): Promise<CommandReply> {
-  if (parameters['action'] === 'join') return join(daemon, parameters['node'])
+  if (parameters['action'] === 'join') {
+    return join(daemon, parameters['node'], parameters['allowNoSecret'] === true)
+  }
   if (parameters['action'] === 'leave') return leave(daemon)
   if (parameters['action'] === 'suspend') return suspendNode(daemon, parameters)
   if (parameters['action'] === 'resume') return resumeNode(daemon, parameters)
@@ -46,7 +49,11 @@ async function administer(daemon: DaemonContext, parameters: Parameters): Promis
   throw new CommandFailure('ARGUMENTS_NOT_VALID')
 }
 
-async function join(daemon: DaemonContext, node: unknown): Promise<CommandReply> {
+async function join(
+  daemon: DaemonContext,
+  node: unknown,
+  allowNoSecret: boolean,
+): Promise<CommandReply> {
   const self = typeof node === 'string' && node !== '' ? node : selfNodeName()
   const group = readRdqmIni(daemon.paths, self)
   const current = daemon.ha.membership
@@ -65,6 +72,7 @@ async function join(daemon: DaemonContext, node: unknown): Promise<CommandReply>
     self,
     group,
     joinedAt: new Date().toISOString(),
+    ...(allowNoSecret ? { allowNoSecret } : {}),
   }
   await daemon.ha.join(membership)
   daemon.logger.info({ node: self, group: groupIdOf(group) }, 'joined the HA group')

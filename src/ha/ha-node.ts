@@ -8,7 +8,9 @@ import type { Logger } from '../log.js'
 import { queueManagerPaths, type NodePaths } from '../daemon/node-paths.js'
 import { listQueueManagerNames, readConfig } from '../daemon/queue-manager-config.js'
 import { recordedStatus } from '../daemon/queue-manager-status.js'
+import type { LinkSecurity } from '../security/link-security.js'
 import { failBack } from './failback.js'
+import { groupSecretFor, groupSecretPath } from './group-secret.js'
 import { HostedHaQueueManager } from './hosted-ha-queue-manager.js'
 import {
   peerDefinitions,
@@ -32,6 +34,8 @@ export type PeerResult<T> =
 export class HaNode {
   private membershipValue: HaMembership | undefined
   private channel: NodeChannelServer | undefined
+  /** rdqm.secret as read at join or start (group-secret.ts); undefined: the group has none. */
+  private secret: Uint8Array | undefined
   private readonly hostedQueueManagers = new Map<string, HostedHaQueueManager>()
 
   constructor(
@@ -48,7 +52,7 @@ export class HaNode {
 
   get identity(): NodeIdentity {
     const membership = this.membershipValue!
-    return identityOf(membership.group, membership.self)
+    return identityOf(membership.group, membership.self, this.secret)
   }
 
   get suspended(): boolean {
@@ -58,6 +62,13 @@ export class HaNode {
   /** At daemon start: listen if joined, and open the members whose HA control is enabled. */
   async start(): Promise<void> {
     if (this.membershipValue === undefined) return
+    try {
+      this.loadSecret(this.membershipValue)
+    } catch (error) {
+      // Not serving unauthenticated is the point: the administrator must fix rdqm.secret.
+      this.logger.error({ err: error }, 'HA group secret unusable: HA queue managers not started')
+      return
+    }
     // Without its node channel the node still runs its members (the channel only carries
     // administration); the administrator learns why from the log and from the peers' commands.
     await this.listen().catch((error: unknown) => {
@@ -116,6 +127,7 @@ export class HaNode {
 
   /** Listens first: a node that cannot take its node port does not count as joined. */
   async join(membership: HaMembership): Promise<void> {
+    this.loadSecret(membership)
     this.membershipValue = membership
     try {
       await this.listen()
@@ -131,6 +143,22 @@ export class HaNode {
     this.channel = undefined
     removeMembership(this.paths)
     this.membershipValue = undefined
+    this.secret = undefined
+  }
+
+  private loadSecret(membership: HaMembership): void {
+    this.secret = groupSecretFor(this.paths, membership.group, membership.allowNoSecret === true)
+    if (this.secret === undefined) {
+      this.logger.warn(
+        { path: groupSecretPath(this.paths) },
+        'HA group without a secret: any process that reaches its ports can join it',
+      )
+    }
+  }
+
+  /** What the HA queue managers' replication links authenticate with. */
+  linkSecurity(): LinkSecurity {
+    return this.secret === undefined ? {} : { secret: this.secret }
   }
 
   private async listen(): Promise<void> {
@@ -160,6 +188,7 @@ export class HaNode {
         recordedStatus(paths),
         this.logger.child({ qm: name }),
         this.paths.home,
+        () => this.linkSecurity(),
       )
       this.hostedQueueManagers.set(name, hosted)
     }

@@ -40,6 +40,7 @@ import {
   type RecordedState,
 } from '../daemon/queue-manager-status.js'
 import { RoleChanges } from '../ops/role-changes.js'
+import type { LinkSecurity } from '../security/link-security.js'
 import { replicationSettingsOf } from './heartbeat.js'
 import { HookRunner, type FloatingAddress, type HookRole } from './lifecycle-hooks.js'
 import { readHaState, updateHaState, type HaMembership } from './membership.js'
@@ -76,6 +77,8 @@ export class HostedHaQueueManager {
     recorded: QueueManagerStatus,
     private readonly logger: Logger,
     home: string,
+    /** The group secret for the replication links (HaNode's, read at join or start). */
+    private readonly linkSecurity: () => LinkSecurity = () => ({}),
   ) {
     this.endedStatus = recorded
     this.hooks = new HookRunner(home, logger)
@@ -149,6 +152,7 @@ export class HostedHaQueueManager {
         : { checkpointIntervalBytes: ha.checkpointIntervalBytes }),
       ...(ha.retainMaxBytes === undefined ? {} : { retainMaxBytes: ha.retainMaxBytes }),
       logger: this.logger,
+      linkSecurity: this.linkSecurity(),
     }).catch((error: unknown) => this.openFailed(error))
     if (readHaState(this.paths).started !== true) updateHaState(this.paths, { started: true })
     this.wire(member, membership)

@@ -29,6 +29,8 @@ export interface HaMembership {
   readonly joinedAt: string
   /** rdqmadm -s: no member runs here and this node takes no replication until rdqmadm -r. */
   readonly suspended?: boolean
+  /** rdqmadm -c with QMQ_HA_ALLOW_NO_SECRET=1: a non-loopback group may run without a secret. */
+  readonly allowNoSecret?: boolean
 }
 
 export interface HaState {

@@ -1,7 +1,8 @@
 /**
  * Goal: the node channel carries a request and its answer between two daemons of one group,
  * keeps a CommandFailure's message, refuses a stranger at the handshake, and reports a peer that
- * is down as unreachable. Method: frames split at every byte; a real listener on loopback.
+ * is down as unreachable; with a group secret, only an end that knows it gets past the handshake,
+ * either way round. Method: frames split at every byte; a real listener on loopback.
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,8 +12,16 @@ import {
   encodeNodeFrame,
   NodeFrameError,
   NodeFrameSplitter,
+  type NodeMessage,
 } from '../../src/ha/node-channel/frames.js'
-import { answerHello, helloOf, identityOf } from '../../src/ha/node-channel/handshake.js'
+import {
+  answerHello,
+  checkProof,
+  checkWelcome,
+  helloOf,
+  identityOf,
+  type NodeIdentity,
+} from '../../src/ha/node-channel/handshake.js'
 import { NodeChannelServer } from '../../src/ha/node-channel/server.js'
 import { parseRdqmIni } from '../../src/ha/rdqm-ini.js'
 import { rootLogger } from '../../src/log.js'
@@ -21,6 +30,8 @@ const INI = ['a', 'b', 'c']
   .map((name, index) => `Node:\n Name=${name}\n HA_Replication=127.0.0.${index + 1}\n`)
   .join('')
 const GROUP = parseRdqmIni(INI)
+const SECRET = new Uint8Array(Buffer.from('the group secret of a, b and c'))
+const WRONG = new Uint8Array(Buffer.from('a guess at the group secret....'))
 
 describe('node frames', () => {
   it('decodes whatever the chunking', () => {
@@ -60,6 +71,60 @@ describe('node handshake', () => {
   })
 })
 
+describe('node handshake with a group secret', () => {
+  const a = identityOf(GROUP, 'a', SECRET)
+  const b = identityOf(GROUP, 'b', SECRET)
+
+  /** The whole exchange in memory: the dialler's verdict and, if it sent one, the listener's. */
+  function handshake(dialler: NodeIdentity, listener: NodeIdentity) {
+    const hello = helloOf(dialler)
+    const answer = answerHello(listener, hello)
+    if (!answer.accepted) return { refused: String(answer.reply['reason']) }
+    const welcome = checkWelcome(dialler, listener.node, hello, answer.reply)
+    if (welcome.refused !== undefined) return { refused: welcome.refused }
+    if (answer.pending === undefined) return { refused: undefined, proved: false }
+    const refused = checkProof(listener, answer.pending, welcome.proof ?? {})
+    return { refused, proved: true }
+  }
+
+  it('lets two nodes that know the secret through, each proving it', () => {
+    expect(handshake(a, b)).toEqual({ refused: undefined, proved: true })
+  })
+
+  it('refuses a wrong secret on either end, and a missing one', () => {
+    // A dialler checks the listener's proof first, so a wrong secret stops it there.
+    expect(handshake(identityOf(GROUP, 'a', WRONG), b).refused).toMatch(/does not know/)
+    expect(handshake(a, identityOf(GROUP, 'b', WRONG)).refused).toMatch(/does not know/)
+    expect(handshake(identityOf(GROUP, 'a'), b).refused).toMatch(/requires its secret/)
+    expect(handshake(a, identityOf(GROUP, 'b')).refused).toMatch(/no group secret/)
+  })
+
+  it('refuses a replayed proof and a welcome without proof', () => {
+    const hello = helloOf(a)
+    const first = answerHello(b, hello)
+    const second = answerHello(b, hello)
+    if (!first.accepted || !second.accepted) throw new Error('hello refused')
+    const proof = checkWelcome(a, 'b', hello, first.reply)
+    // The listener's fresh challenge makes the first connection's proof useless on the second.
+    expect(checkProof(b, second.pending!, proof.proof!)).toBe('wrong group secret')
+    const bare = { type: 'welcome', version: 2, node: 'b' }
+    expect(checkWelcome(a, 'b', hello, bare).refused).toMatch(/did not prove/)
+  })
+})
+
+/** Writes `messages` at once to a listener and collects its frames until it closes. */
+function rawExchange(port: number, messages: readonly NodeMessage[]): Promise<NodeMessage[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port })
+    const splitter = new NodeFrameSplitter()
+    const answers: NodeMessage[] = []
+    socket.on('connect', () => socket.write(Buffer.concat(messages.map(encodeNodeFrame))))
+    socket.on('data', (chunk: Buffer) => answers.push(...splitter.push(chunk)))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(answers))
+  })
+}
+
 describe('node channel', () => {
   let server: NodeChannelServer | undefined
   afterEach(async () => {
@@ -67,7 +132,7 @@ describe('node channel', () => {
     server = undefined
   })
 
-  async function listen(): Promise<number> {
+  async function listen(identity: NodeIdentity = identityOf(GROUP, 'b')): Promise<number> {
     const handlers = new Map([
       [
         'echo',
@@ -79,7 +144,7 @@ describe('node channel', () => {
     server = await NodeChannelServer.listen({
       host: '127.0.0.1',
       port: 0,
-      identity: identityOf(GROUP, 'b'),
+      identity,
       handlers,
       logger: rootLogger(),
     })
@@ -107,6 +172,27 @@ describe('node channel', () => {
     const target = { node: 'b', host: '127.0.0.1', port }
     await expect(nodeRequest(identityOf(other, 'a'), target, 'echo')).rejects.toThrow(
       /handshake refused: not a node of this HA group/,
+    )
+  })
+
+  it('serves a node with the secret and refuses one with a wrong secret', async () => {
+    const port = await listen(identityOf(GROUP, 'b', SECRET))
+    const target = { node: 'b', host: '127.0.0.1', port }
+    const data = await nodeRequest(identityOf(GROUP, 'a', SECRET), target, 'echo', { x: 2 })
+    expect(data).toEqual({ parameters: { x: 2 }, from: 'a' })
+    await expect(nodeRequest(identityOf(GROUP, 'a', WRONG), target, 'echo')).rejects.toThrow(
+      /handshake refused: the node does not know the group secret/,
+    )
+    // A rogue that ignores the listener's proof and sends a made-up one of its own is refused.
+    const answers = await rawExchange(port, [
+      helloOf(identityOf(GROUP, 'a', WRONG)),
+      { type: 'proof', proof: 'ab'.repeat(32) },
+      { id: 1, command: 'echo', arguments: {} },
+    ])
+    expect(answers.map((answer) => answer['type'])).toEqual(['welcome', 'refused'])
+    expect(answers[1]!['reason']).toBe('wrong group secret')
+    await expect(nodeRequest(identityOf(GROUP, 'a'), target, 'echo')).rejects.toThrow(
+      /handshake refused: no challenge/,
     )
   })
 

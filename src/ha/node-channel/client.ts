@@ -75,7 +75,8 @@ function exchange(
       clearTimeout(timer)
       fail('connection closed')
     })
-    socket.on('connect', () => socket.write(encodeNodeFrame(helloOf(identity))))
+    const hello = helloOf(identity)
+    socket.on('connect', () => socket.write(encodeNodeFrame(hello)))
     socket.on('data', (chunk: Buffer) => {
       let messages: NodeMessage[]
       try {
@@ -86,16 +87,19 @@ function exchange(
       }
       for (const message of messages) {
         if (!welcomed) {
-          const refused = checkWelcome(target.node, message)
-          if (refused !== undefined) {
+          const checked = checkWelcome(identity, target.node, hello, message)
+          if (checked.refused !== undefined) {
             clearTimeout(timer)
-            return fail(`handshake refused: ${refused}`)
+            return fail(`handshake refused: ${checked.refused}`)
           }
           welcomed = true
+          if (checked.proof !== undefined) socket.write(encodeNodeFrame(checked.proof))
           socket.write(encodeNodeFrame(request))
           continue
         }
         clearTimeout(timer)
+        // The listener refuses a wrong proof after its welcome, in place of the answer.
+        if (message['type'] === 'refused') return fail(`refused: ${String(message['reason'])}`)
         socket.removeAllListeners('close')
         socket.end()
         resolve(message)

@@ -1,8 +1,9 @@
 /**
  * The node channel's listener: each qmqd of a joined group listens on its HA_Replication address
  * at the group's node port for its peers' commands (create a secondary, start or end under HA
- * control, delete, status). A connection must pass the handshake (handshake.ts) with its first
- * frame; then each request `{"id":n,"command":"...","arguments":{...}}` is answered
+ * control, delete, status). A connection must pass the handshake (handshake.ts: hello, then the
+ * proof of the group secret) before any request is read; then each request
+ * `{"id":n,"command":"...","arguments":{...}}` is answered
  * `{"id":n,"ok":true,"data":...}` or `{"id":n,"ok":false,"message":"...","key":...,"inserts":...}`
  * (a CommandFailure keeps its message key, so the asking node prints the same AMQ message).
  */
@@ -10,7 +11,7 @@ import net from 'node:net'
 import type { Logger } from '../../log.js'
 import { isCommandFailure } from '../../daemon/command-failure.js'
 import { encodeNodeFrame, NodeFrameSplitter, type NodeMessage } from './frames.js'
-import { answerHello, type NodeIdentity } from './handshake.js'
+import { answerHello, checkProof, type NodeIdentity, type PendingProof } from './handshake.js'
 
 export type NodeCommandHandler = (
   parameters: Readonly<Record<string, unknown>>,
@@ -68,25 +69,39 @@ export class NodeChannelServer {
     socket.on('error', (error) => this.logger.debug({ err: error }, 'node channel socket error'))
     const splitter = new NodeFrameSplitter()
     let peer: string | undefined
+    let pending: PendingProof | undefined
+    let refused = false
+    const remote = socket.remoteAddress
+    const refuse = (reason: string, from?: string): void => {
+      // Refusals are what an administrator looks for after a probe: warn, with the address.
+      this.logger.warn({ remote, from, reason }, 'node channel connection refused')
+      refused = true
+      socket.end(encodeNodeFrame({ type: 'refused', reason }), () => socket.destroy())
+    }
     socket.on('data', (chunk: Buffer) => {
       let messages: NodeMessage[]
       try {
         messages = splitter.push(chunk)
       } catch (error) {
-        this.logger.warn({ err: error }, 'bad node frame: connection closed')
+        this.logger.warn({ err: error, remote }, 'bad node frame: connection closed')
         socket.destroy()
         return
       }
       for (const message of messages) {
+        if (refused || socket.destroyed) return
         if (peer === undefined) {
           const answer = answerHello(this.identity, message)
+          if (!answer.accepted) return refuse(String(answer.reply['reason']), fromOf(message))
           socket.write(encodeNodeFrame(answer.reply))
-          if (!answer.accepted) {
-            this.logger.warn({ reply: answer.reply }, 'node channel hello refused')
-            socket.end()
-            return
-          }
           peer = answer.peer
+          pending = answer.pending
+          continue
+        }
+        if (pending !== undefined) {
+          // No request is looked at before the dialler has proved the group secret.
+          const wrong = checkProof(this.identity, pending, message)
+          if (wrong !== undefined) return refuse(wrong, peer)
+          pending = undefined
           continue
         }
         void this.answer(socket, peer, message)
@@ -115,6 +130,10 @@ export class NodeChannelServer {
     }
     if (!socket.destroyed) socket.write(encodeNodeFrame(reply))
   }
+}
+
+function fromOf(message: NodeMessage): string | undefined {
+  return typeof message['from'] === 'string' ? message['from'] : undefined
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
