@@ -101,7 +101,16 @@ export class NetnsGroup {
       const child = spawn(
         'ip',
         ['netns', 'exec', this.namespace(name), process.execPath, commandPath(command), ...words],
-        { env: { ...node.environment, QMQ_NODE: name, QMQ_LOG_LEVEL: 'info' } },
+        // The nodes' addresses are not loopback: the listener's plain TCP is allowed explicitly
+        // (this test is about partitions, not TLS, which test/security covers).
+        {
+          env: {
+            ...node.environment,
+            QMQ_NODE: name,
+            QMQ_LOG_LEVEL: 'info',
+            QMQ_ALLOW_PLAINTEXT: '1',
+          },
+        },
       )
       let stdout = ''
       let stderr = ''
