@@ -17,7 +17,13 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { connect, type QueueManagerConnection } from '../../src/client/index.js'
 import { Persistence } from '../../src/queue/types.js'
 import { browseAll, countOf } from '../replication-runtime/client-work.js'
-import { HA_NODES, groupPorts, peerStatuses, statusFields, type GroupPorts } from '../ha/ha-nodes.js'
+import {
+  HA_NODES,
+  groupPorts,
+  peerStatuses,
+  statusFields,
+  type GroupPorts,
+} from '../ha/ha-nodes.js'
 import type { HaNodeName } from '../ha/ha-nodes.js'
 import { NetnsGroup } from '../ha/netns-group.js'
 
