@@ -59,7 +59,7 @@ import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
 import { QueueManagerServer } from '../server/server.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { loadHardState } from '../actors/replication/hard-state-file.js'
-import { CommitJournalPort } from './commit-journal-port.js'
+import { CommitJournalPort, lateCommitView } from './commit-journal-port.js'
 import {
   createDataDirectory,
   dataPaths,
@@ -154,6 +154,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   epoch = 0
   primaryId: string | undefined
   private port!: CommitJournalPort
+  /** The worker's commit block, read late: the port exists before the worker starts. */
+  private readonly commitView = lateCommitView(() => this.replication.commit)
   private readonly standby = new StandbyRecords(LOG_START_LSN)
   private live = false
   private acceptWrites = false
@@ -326,7 +328,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     recovered: RecoveredLog,
     placeholder: { port: CommitJournalPort | undefined },
   ): void {
-    this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
+    this.port = new CommitJournalPort(this.journal, this.commitView)
     placeholder.port = this.port
     this.engine = recovered.engine
     this.standby.reset(recovered.endLsn)
@@ -389,9 +391,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     while (this.closing === undefined) {
       const sequence = commit.sequence
       const lsn = commit.commitLsn
+      // Every wake, not only a moved LSN: a change of serving epoch alone closes the port.
+      this.port.committed()
       if (lsn > this.lastCommit) {
         this.lastCommit = lsn
-        this.port.committed(lsn)
         if (!this.live) this.applyCommitted(lsn)
       }
       await commit.waitPast(sequence)
@@ -418,7 +421,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         this.ops.run(() => this.roleChanged(event))
         break
       case 'primary-ready':
-        this.ops.run(() => this.primaryReady())
+        this.ops.run(() => this.primaryReady(event.epoch))
         break
       case 'accept-writes':
         this.ops.run(() => this.setAcceptWrites(event.accept))
@@ -505,7 +508,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     await this.listen()
   }
 
-  private async primaryReady(): Promise<void> {
+  private async primaryReady(epoch: number): Promise<void> {
     this.applyCommitted(this.replication.commit.commitLsn)
     if (this.standby.waiting > 0) {
       throw new QmqError(ErrorCode.RECORD_INVALID, 'primary ready with records not applied')
@@ -513,7 +516,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.live = true
     // ACCEPT_WRITES follows PRIMARY_READY in the same step; the core accepts this epoch's own
     // recovery records (backouts, default objects) either way.
-    this.port.writable = true
+    this.port.serve(epoch)
     const engine = this.engine
     const backedOut = await engine.rollBackIncompleteUnitsOfWork()
     await engine.ensureDefaultObjects(DEFAULT_DEAD_LETTER_QUEUE_NAME)
@@ -620,7 +623,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   private rebuildEngine(because: string): void {
     this.port.close(because)
     this.engine.quiesce()
-    this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
+    this.port = new CommitJournalPort(this.journal, this.commitView)
     const recovered = replayLog(this.paths, this.meta, this.logger, () => this.port)
     this.engine = recovered.engine
     this.standby.reset(recovered.endLsn)
