@@ -49,6 +49,8 @@ export class CommitJournalPort implements JournalPort {
   writable = false
   /** The epoch whose records this port appends and acknowledges; 0 until it serves. */
   private epoch = 0
+  /** Closed because the member stopped being the primary of its epoch (not a failure). */
+  deposed = false
   private waiters: Waiter[] = []
   private failure: QmqError | undefined
 
@@ -112,6 +114,7 @@ export class CommitJournalPort implements JournalPort {
     const serving = this.commit.servingEpoch
     if (serving === this.epoch) return true
     this.close(`deposed: no longer the primary of epoch ${this.epoch} (now ${serving})`)
+    this.deposed = true
     return false
   }
 

@@ -516,8 +516,26 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.live = true
     // ACCEPT_WRITES follows PRIMARY_READY in the same step; the core accepts this epoch's own
     // recovery records (backouts, default objects) either way.
-    this.port.serve(epoch)
+    const port = this.port
+    port.serve(epoch)
     const engine = this.engine
+    let backedOut: number
+    try {
+      backedOut = await this.recoverAsPrimary(engine)
+    } catch (error) {
+      // Deposed before its recovery records committed: not a failure of this member. The role
+      // change queued behind this operation rebuilds the engine.
+      if (!port.deposed) throw error
+      this.logger.info({ epoch }, 'deposed before serving')
+      return
+    }
+    engine.startExpirySweeper()
+    this.logger.info({ epoch: this.epoch, backedOut }, 'primary ready: serving')
+    this.emit('serving', this.serving)
+  }
+
+  /** A new primary's own records: units of work left open backed out, default objects. */
+  private async recoverAsPrimary(engine: QueueEngine): Promise<number> {
     const backedOut = await engine.rollBackIncompleteUnitsOfWork()
     await engine.ensureDefaultObjects(DEFAULT_DEAD_LETTER_QUEUE_NAME)
     for (const name of this.options.queues ?? []) {
@@ -525,9 +543,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         await engine.defineQueue({ name, maxDepth: CONVENIENCE_QUEUE_MAX_DEPTH })
       }
     }
-    engine.startExpirySweeper()
-    this.logger.info({ epoch: this.epoch, backedOut }, 'primary ready: serving')
-    this.emit('serving', this.serving)
+    return backedOut
   }
 
   private setAcceptWrites(accept: boolean): void {

@@ -205,6 +205,38 @@ describe('journal loop on the in-memory disk', () => {
     expect(labels(followerIo).epochs).toEqual([7])
   })
 
+  // The chaos suite's finding: a deposed primary's own EPOCH_START (epoch 144) is cut, and its
+  // successor then sends its copy of the older epoch's records (143) at the same place. The
+  // floor must go back with the cut, or the member fails and is banned for good.
+  it('after a cut, a verbatim record of the epoch before the cut is accepted', () => {
+    const oldLeaderIo = new MemorySegmentIo(SEGMENT_BYTES)
+    const oldLeader = new Producer()
+    const { loop: oldLoop } = newLoop(oldLeaderIo, oldLeader)
+    oldLeader.append(putRecord('a'), 143)
+    oldLeader.append(putRecord('b'), 143)
+    while (oldLoop.round());
+    const [first, second] = recordsOf(oldLeaderIo, oldLeader.nextLsn)
+    const followerIo = new MemorySegmentIo(SEGMENT_BYTES)
+    const follower = new Producer()
+    const { loop } = newLoop(followerIo, follower)
+    follower.appendVerbatim(first!)
+    while (loop.round());
+    // Then it was primary of 144 for a moment: its own record, at the place of 'b'.
+    const cutAt = follower.nextLsn + first!.length
+    follower.nextLsn = cutAt
+    follower.append(putRecord('own'), 144)
+    while (loop.round());
+    expect(labels(followerIo).epochs).toEqual([143, 144])
+    loop.truncateFrom(cutAt)
+    follower.appendVerbatim(second!)
+    while (loop.round());
+    expect(labels(followerIo)).toMatchObject({ labels: ['a', 'b'], epochs: [143, 143] })
+    // The floor is that of the records kept, not gone: an epoch older than 143 is refused.
+    follower.nextLsn = oldLeader.nextLsn
+    follower.append(putRecord('stale'), 142)
+    expect(() => loop.round()).toThrow(/epoch 142 not below 143/)
+  })
+
   it('truncateFrom cuts the tail across a seal, returns the cut records, keeps the rest', () => {
     const io = new MemorySegmentIo(SEGMENT_BYTES)
     const producer = new Producer()

@@ -16,7 +16,7 @@
  * and the next batch opens the next segment. Epochs never go down along the log.
  */
 import { assert } from '../../assert.js'
-import { RECORD_HEADER_BYTES } from '../../constants.js'
+import { MAX_REPLICATION_HISTORY_RUNS, RECORD_HEADER_BYTES } from '../../constants.js'
 import { ErrorCode, QmqError } from '../../errors.js'
 import { RecordType } from './record-types.js'
 import { finalizeRecord, readRecordHeader, sealNextLsn } from './journal-record.js'
@@ -53,6 +53,14 @@ export class SegmentWriter {
   private sealed = false
   private descriptor = -1
   private segmentIndex = -1
+  /**
+   * Where each epoch written since open starts (the last run is the floor's). A cut goes back
+   * to the epoch of the record before it: a deposed primary's own EPOCH_START cut away, the
+   * next record may be its successor's copy of an older epoch's record (Raft keeps an entry's
+   * original term), which the floor must then accept. Before the open point the runs are not
+   * known: a cut below it leaves no floor (the core's log matching still checks the epochs).
+   */
+  private readonly epochRuns: { startLsn: number; epoch: number }[] = []
 
   constructor(
     private readonly io: SegmentIo,
@@ -64,6 +72,8 @@ export class SegmentWriter {
     private epochFloor = 0,
   ) {
     this.batch = Buffer.allocUnsafe(batchCapacityBytes)
+    // The record before the open point is of the floor's epoch and starts before it.
+    if (epochFloor > 0) this.epochRuns.push({ startLsn: nextLsn - 1, epoch: epochFloor })
   }
 
   get expectedLsn(): number {
@@ -147,8 +157,8 @@ export class SegmentWriter {
   /**
    * Cuts the log back to `fromLsn` (a record boundary at or below the end): the records after it
    * are read back, zeroed on disk last segment first (so a crash midway leaves a shorter log,
-   * never a gap), synced, and returned. The epoch floor stays: whatever comes next must still
-   * not be older than anything ever written.
+   * never a gap), synced, and returned. The epoch floor goes back to the epoch of the last
+   * record kept (see epochRuns).
    */
   truncateFrom(fromLsn: number): CutTail {
     assert(this.batchRecords === 0, 'truncate with an unflushed batch')
@@ -171,6 +181,10 @@ export class SegmentWriter {
       records: Buffer.concat(spans.map((span) => span.bytes)),
     }
     this.nextLsn = fromLsn
+    while (this.epochRuns.length > 0 && this.epochRuns.at(-1)!.startLsn >= fromLsn) {
+      this.epochRuns.pop()
+    }
+    this.epochFloor = this.epochRuns.at(-1)?.epoch ?? 0
     return cut
   }
 
@@ -185,6 +199,10 @@ export class SegmentWriter {
     this.batchBytes += length
     this.batchRecords++
     this.nextLsn += length
+    if (epoch !== this.epochFloor || this.epochRuns.length === 0) {
+      if (this.epochRuns.length >= MAX_REPLICATION_HISTORY_RUNS) this.epochRuns.shift()
+      this.epochRuns.push({ startLsn: lsn, epoch })
+    }
     this.epochFloor = epoch
     if (recordType(source, offset) === RecordType.SEGMENT_SEAL) {
       // The seal's payload is the next segment's first LSN: the log skips the unused rest.
