@@ -457,7 +457,12 @@ export class JournalHandle implements JournalPort {
       },
       transferList: [channel.port2],
     })
-    const control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1))
+    // The idle worker sleeps on its ring: each control message is counted, then wakes it.
+    const wakeWorker = (): void => {
+      this.controlBlock.countControlPosted()
+      this.ring.wakeConsumer()
+    }
+    const control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1, wakeWorker))
     this.control = control
     this.pumpEvents(control).catch((error: unknown) => {
       this.options.logger.warn({ err: error, generation }, 'journal control channel failed')
