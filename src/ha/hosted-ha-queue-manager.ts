@@ -106,6 +106,11 @@ export class HostedHaQueueManager {
     return undefined
   }
 
+  /** Never a plain running queue manager: the status source takes a member's part from HA. */
+  get running(): undefined {
+    return undefined
+  }
+
   get engineFailed(): boolean {
     return false
   }

@@ -11,13 +11,17 @@ import { gatherHaSnapshots } from '../ha/ha-commands.js'
 import { haStatusView } from '../ha/ha-status-report.js'
 import { groupIdOf } from '../ha/node-channel/handshake.js'
 import { haContribution } from './ha-status.js'
-import type { StatusContributor } from './node-status.js'
+import type { StatusContribution, StatusContributor } from './node-status.js'
+
+const UNKNOWN_ROLE: StatusContribution = { role: 'unknown' }
 
 export function haStatusContributor(daemon: DaemonContext): StatusContributor {
   return async (name) => {
     const membership = daemon.ha.membership
-    if (membership === undefined) return undefined
-    if (readConfig(queueManagerPaths(daemon.paths, name)).ha === undefined) return undefined
+    const groupKnown =
+      membership !== undefined && readConfig(queueManagerPaths(daemon.paths, name)).ha !== undefined
+    // A member this node hosts but cannot show the group of (it left the group): no role known.
+    if (!groupKnown) return daemon.ha.knownHosted(name) === undefined ? undefined : UNKNOWN_ROLE
     const snapshots = await gatherHaSnapshots(daemon, membership, name)
     const report = haStatusView(membership.self, name, snapshots)
     return haContribution({

@@ -163,11 +163,8 @@ async function collectQueueManager(
   const entry = describeQueueManager(daemon.paths, name, hosted?.status)
   const { status, host, port, isDefault } = entry
   const plain = { name, status, host, port, isDefault, role: 'standalone' as const }
-  if (hosted !== undefined && !('running' in hosted)) {
-    // An HA member: role, epoch, LSNs and the group's view come from the HA contributor
-    // (ha-contributor.ts), from the data rdqmstatus prints.
-    return { ...plain, role: 'unknown', queues: [] }
-  }
+  // Only a plain queue manager runs here as a whole; an HA member's role, epoch, LSNs and the
+  // group's view are the HA contributor's (ha-contributor.ts).
   const running = hosted?.running
   if (running === undefined) return { ...plain, queues: [] }
   const { queueManager, server } = running

@@ -74,6 +74,11 @@ export interface QueueActivity {
 export class QueueEngine {
   private readonly runtime: EngineRuntime
   private readonly expirySweeper: ExpirySweeper
+  /** queueActivity's last read of each queue's oldest put time, by the message's sequence. */
+  private readonly oldestPutTimes = new WeakMap<
+    LocalQueue,
+    { readonly sequence: number; readonly putTimeMs: number }
+  >()
 
   constructor(options: QueueEngineOptions) {
     this.runtime = new EngineRuntime(options)
@@ -254,7 +259,7 @@ export class QueueEngine {
     const activity: QueueActivity[] = []
     for (const queue of this.runtime.state.queuesById.values()) {
       const oldest = queue.oldestSlot()
-      const oldestPutTimeMs = oldest === -1 ? undefined : this.putTimeOf(queue, oldest)
+      const oldestPutTimeMs = oldest === -1 ? undefined : this.oldestPutTimeOf(queue, oldest)
       activity.push({
         name: queue.name,
         depth: queue.depth,
@@ -268,10 +273,19 @@ export class QueueEngine {
     return activity
   }
 
-  /** Undefined when the message cannot be read back (a failed journal): status must not fail. */
-  private putTimeOf(queue: LocalQueue, slot: number): number | undefined {
+  /**
+   * The put time of a queue's oldest message, read back (from the cache or the log) only when
+   * that message changed since the last call: the console samples every second. Undefined when
+   * it cannot be read back (a failed journal): status must not fail.
+   */
+  private oldestPutTimeOf(queue: LocalQueue, slot: number): number | undefined {
+    const sequence = queue.table.sequence[slot]!
+    const known = this.oldestPutTimes.get(queue)
+    if (known !== undefined && known.sequence === sequence) return known.putTimeMs
     try {
-      return this.runtime.readStored(queue, slot).descriptor.putTimeMs
+      const putTimeMs = this.runtime.readStored(queue, slot).descriptor.putTimeMs
+      this.oldestPutTimes.set(queue, { sequence, putTimeMs })
+      return putTimeMs
     } catch {
       return undefined
     }

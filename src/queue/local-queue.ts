@@ -77,6 +77,9 @@ export class LocalQueue {
   deleted = false
   /** Next slot the expiry sweeper examines. */
   private sweepCursor = 0
+  /** oldestSlot()'s last answer and its sequence; -1 when none is kept. */
+  private oldestCachedSlot = -1
+  private oldestCachedSequence = 0
   private readonly deques: SlotDeque[] = Array.from(
     { length: PRIORITY_LEVELS },
     () => new SlotDeque(),
@@ -92,15 +95,29 @@ export class LocalQueue {
     return this.attributes.name
   }
 
-  /** The live message that arrived first (lowest sequence), or -1 (metrics: oldest age). */
+  /**
+   * The live message that arrived first (lowest sequence), or -1 (metrics: oldest age, sampled
+   * every second by the console). Kept from the last call while that message is still live and
+   * nothing older was inserted since: only a queue whose oldest message left is scanned again.
+   */
   oldestSlot(): number {
+    if (this.depth === 0) return -1
     const table = this.table
+    const cached = this.oldestCachedSlot
+    if (cached !== -1 && cached < table.slotLimit) {
+      const state = table.stateOf(cached)
+      const live = state !== SlotState.FREE && state !== SlotState.REMOVED
+      if (live && table.sequence[cached] === this.oldestCachedSequence) return cached
+    }
     let oldest = -1
     for (let slot = 0; slot < table.slotLimit; slot++) {
       const state = table.stateOf(slot)
       if (state === SlotState.FREE || state === SlotState.REMOVED) continue
       if (oldest === -1 || table.sequence[slot]! < table.sequence[oldest]!) oldest = slot
     }
+    assert(oldest !== -1, 'a queue with depth has a live message')
+    this.oldestCachedSlot = oldest
+    this.oldestCachedSequence = table.sequence[oldest]!
     return oldest
   }
 
@@ -111,6 +128,8 @@ export class LocalQueue {
   /** Adds a message at the back of its priority (callers add in ascending sequence). */
   insert(entry: MessageColumnsEntry, state: LiveState, stored?: StoredMessage): number {
     assert(entry.persistent === (stored === undefined), 'only non-persistent messages keep content')
+    // Restores and replays may insert out of order: an older message replaces the kept oldest.
+    if (entry.sequence < this.oldestCachedSequence) this.oldestCachedSlot = -1
     const slot = this.table.allocate(entry, state)
     this.deques[entry.priority]!.pushBack(slot)
     this.table.setInDeque(slot, true)
@@ -382,6 +401,7 @@ export class LocalQueue {
       }
     }
     table.reset()
+    this.oldestCachedSlot = -1
     this.relocated.clear()
     for (const deque of this.deques) deque.clear()
     this.nonPersistent.clear()

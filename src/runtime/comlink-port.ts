@@ -10,11 +10,13 @@ import type { Endpoint } from 'comlink'
 type Listener =
   ((event: { data: unknown }) => void) | { handleEvent(event: { data: unknown }): void }
 
-export function portEndpoint(port: MessagePort): Endpoint {
+/** `afterPost` runs after each message is posted (the journal wakes its sleeping worker). */
+export function portEndpoint(port: MessagePort, afterPost?: () => void): Endpoint {
   const bridges = new Map<Listener, (data: unknown) => void>()
   const endpoint = {
     postMessage(message: unknown, transfer?: readonly unknown[]): void {
       port.postMessage(message, transfer as never)
+      afterPost?.()
     },
     addEventListener(_type: string, listener: Listener): void {
       const bridge = (data: unknown): void => {

@@ -6,43 +6,8 @@
  * Method: the pure view and formatter on hand-made snapshots.
  */
 import { describe, expect, it } from 'vitest'
-import type { HaSnapshot } from '../../src/ha/ha-local.js'
 import { formatHaStatus, formatNodeSummary, haStatusView } from '../../src/ha/ha-status-report.js'
-import type { MemberStatus } from '../../src/queue-manager/replicated-queue-manager.js'
-
-const MiB = 1024 * 1024
-
-function member(node: string, fields: Partial<MemberStatus> & { durableLsn?: number }) {
-  const { durableLsn = 1000, ...rest } = fields
-  return {
-    node,
-    role: 'secondary',
-    epoch: 2,
-    primaryId: 'a',
-    serving: false,
-    commitLsn: 1000,
-    journalEndLsn: 1000,
-    appliedLsn: 1000,
-    links: [],
-    replica: { durableLsn } as MemberStatus['replica'],
-    ...rest,
-  } as MemberStatus
-}
-
-function snapshot(node: string, fields: Partial<HaSnapshot> = {}): HaSnapshot {
-  return {
-    node,
-    exists: true,
-    replicated: true,
-    status: 'Running elsewhere',
-    control: 'enabled',
-    preferredLocation: undefined,
-    member: undefined,
-    lastLinked: {},
-    lastFailure: undefined,
-    ...fields,
-  }
-}
+import { haMember as member, haSnapshot as snapshot, MiB } from '../support/ha-snapshots.js'
 
 describe('rdqmstatus values', () => {
   it('a healthy group: Normal everywhere, the primary named', () => {

@@ -15,41 +15,7 @@ import {
   rateOf,
   syncProgressPercent,
 } from '../../src/ha/sync-progress.js'
-import type { MemberStatus } from '../../src/queue-manager/replicated-queue-manager.js'
-
-const MiB = 1024 * 1024
-
-function member(node: string, fields: Partial<MemberStatus> & { durableLsn?: number }) {
-  const { durableLsn = 1000, ...rest } = fields
-  return {
-    node,
-    role: 'secondary',
-    epoch: 2,
-    primaryId: 'a',
-    serving: false,
-    commitLsn: 1000,
-    journalEndLsn: durableLsn,
-    appliedLsn: 1000,
-    links: [],
-    replica: { durableLsn } as MemberStatus['replica'],
-    ...rest,
-  } as MemberStatus
-}
-
-function snapshot(node: string, fields: Partial<HaSnapshot> = {}): HaSnapshot {
-  return {
-    node,
-    exists: true,
-    replicated: true,
-    status: 'Running elsewhere',
-    control: 'enabled',
-    preferredLocation: undefined,
-    member: undefined,
-    lastLinked: {},
-    lastFailure: undefined,
-    ...fields,
-  }
-}
+import { haMember as member, haSnapshot as snapshot, MiB } from '../support/ha-snapshots.js'
 
 const NOW = Date.parse('2026-12-07T12:00:00Z')
 const primaryEnd = 100 * MiB

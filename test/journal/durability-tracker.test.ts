@@ -42,6 +42,22 @@ describe('durability tracker', () => {
     expect(await settled(tracker.waitFor(999))).toBe('resolved')
   })
 
+  it('an LSN flushed in a turn nobody waited in still waits for the durable end', async () => {
+    const tracker = new DurabilityTracker(64)
+    tracker.closeOpenGroup(300)
+    tracker.closeOpenGroup(500)
+    const late = tracker.waitFor(100)
+    expect(tracker.waitFor(400)).toBe(late)
+    expect(tracker.hasWaiters()).toBe(true)
+    tracker.advance(300)
+    expect(await settled(late)).toBe('pending')
+    const after = tracker.waitFor(500)
+    tracker.advance(500)
+    expect(await settled(late)).toBe('resolved')
+    expect(await settled(after)).toBe('pending')
+    expect(tracker.hasWaiters()).toBe(true)
+  })
+
   it('failAll rejects open and closed groups', async () => {
     const tracker = new DurabilityTracker(0)
     const closed = tracker.waitFor(8)

@@ -7,6 +7,8 @@
 import fs from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { JournalHandle } from '../../src/actors/journal/handle.js'
+import { VerbatimFeed } from '../../src/actors/replication/verbatim-feed.js'
+import { FramedRing } from '../../src/ring/framed-ring.js'
 import { diskFaults, type DiskFaults } from './fixtures/disk-faults.js'
 import { recoverLog } from '../../src/actors/journal/recovery.js'
 import { preallocateSegment, segmentPath } from '../../src/actors/journal/segment-files.js'
@@ -169,9 +171,16 @@ describe('journal actor as a follower', () => {
     return { bytes: file.subarray(0, end), lsns }
   }
 
-  function startFollower(path: string, followerSupervisor: Supervisor): JournalHandle {
+  interface Follower {
+    readonly journal: JournalHandle
+    /** Delivers records as a replication worker does: verbatim ring, then adoptVerbatim. */
+    deliver(records: Uint8Array): number
+  }
+
+  function startFollower(path: string, followerSupervisor: Supervisor): Follower {
     preallocateSegment(path, 0, SEGMENT_BYTES)
-    return JournalHandle.start({
+    const verbatimRing = FramedRing.create(1024 * 1024)
+    const journal = JournalHandle.start({
       directory: path,
       segmentBytes: SEGMENT_BYTES,
       startLsn: 0,
@@ -179,7 +188,16 @@ describe('journal actor as a follower', () => {
       supervisor: followerSupervisor,
       sideWork,
       logger: rootLogger(),
+      verbatimRingBuffer: verbatimRing.sharedBuffer,
     })
+    const feed = new VerbatimFeed(verbatimRing, FramedRing.attach(journal.ringBuffer))
+    return {
+      journal,
+      deliver(records) {
+        feed.write(records)
+        return journal.adoptVerbatim(records)
+      },
+    }
   }
 
   it('writes the leader bytes verbatim, cuts an uncommitted tail and goes on in a new epoch', async () => {
@@ -189,10 +207,13 @@ describe('journal actor as a follower', () => {
     extraDirectories.push(followerDirectory)
     const followerSupervisor = new Supervisor(rootLogger())
     try {
-      const follower = startFollower(followerDirectory.path, followerSupervisor)
+      const { journal: follower, deliver } = startFollower(
+        followerDirectory.path,
+        followerSupervisor,
+      )
       // Two deliveries, split at a record boundary, as a replication stream would bring them.
-      expect(follower.appendVerbatim(bytes.subarray(0, lsns[25]))).toBe(lsns[25])
-      const end = follower.appendVerbatim(bytes.subarray(lsns[25]))
+      expect(deliver(bytes.subarray(0, lsns[25]))).toBe(lsns[25])
+      const end = deliver(bytes.subarray(lsns[25]))
       expect(end).toBe(bytes.length)
       expect(bodyLabel(follower.readPut(lsns[30]!))).toBe('leader-30')
       await follower.waitDurable(end - 1)
@@ -225,19 +246,22 @@ describe('journal actor as a follower', () => {
     }
   })
 
-  it('refuses a delivery that does not continue the log, and appends nothing of it', async () => {
+  it('refuses to adopt a delivery that does not continue the log, and adopts nothing of it', async () => {
     const { bytes, lsns } = await leaderLog(5)
     const followerDirectory = temporaryDirectory('journal-follower')
     // Removed in afterEach: the side-work pool may still be preparing its next segment.
     extraDirectories.push(followerDirectory)
     const followerSupervisor = new Supervisor(rootLogger())
     try {
-      const follower = startFollower(followerDirectory.path, followerSupervisor)
-      expect(() => follower.appendVerbatim(bytes.subarray(lsns[1]))).toThrow(
+      const { journal: follower, deliver } = startFollower(
+        followerDirectory.path,
+        followerSupervisor,
+      )
+      expect(() => follower.adoptVerbatim(bytes.subarray(lsns[1]))).toThrow(
         expect.objectContaining({ code: ErrorCode.RECORD_INVALID }),
       )
       expect(follower.endLsn).toBe(0)
-      const end = follower.appendVerbatim(bytes)
+      const end = deliver(bytes)
       await follower.waitDurable(end - 1)
       await follower.close()
     } finally {
@@ -255,8 +279,11 @@ describe('journal actor as a follower', () => {
     extraDirectories.push(followerDirectory)
     const followerSupervisor = new Supervisor(rootLogger())
     try {
-      const follower = startFollower(followerDirectory.path, followerSupervisor)
-      const end = follower.appendVerbatim(damaged)
+      const { journal: follower, deliver } = startFollower(
+        followerDirectory.path,
+        followerSupervisor,
+      )
+      const end = deliver(damaged)
       await expect(follower.waitDurable(end - 1)).rejects.toThrow(/refused: checksum/)
       await follower.close()
       const replayed: string[] = []

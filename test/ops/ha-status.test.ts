@@ -10,41 +10,12 @@ import type { HaSnapshot } from '../../src/ha/ha-local.js'
 import { formatHaStatus, haStatusView } from '../../src/ha/ha-status-report.js'
 import { currentPrimary, haContribution } from '../../src/ops/ha-status.js'
 import { NodeMetrics } from '../../src/ops/metrics.js'
-import type { MemberStatus } from '../../src/queue-manager/replicated-queue-manager.js'
+import { haMember as member, haSnapshot, MiB } from '../support/ha-snapshots.js'
 import { plainQueueManager, snapshotOf } from './fixtures.js'
 
-const MiB = 1024 * 1024
-
-function member(node: string, fields: Partial<MemberStatus> & { durableLsn?: number }) {
-  const { durableLsn = 1000, ...rest } = fields
-  return {
-    node,
-    role: 'secondary',
-    epoch: 2,
-    primaryId: 'a',
-    serving: false,
-    commitLsn: 1000,
-    journalEndLsn: durableLsn,
-    appliedLsn: 1000,
-    links: [],
-    replica: { durableLsn } as MemberStatus['replica'],
-    ...rest,
-  } as MemberStatus
-}
-
+/** The group prefers a. */
 function snapshot(node: string, fields: Partial<HaSnapshot> = {}): HaSnapshot {
-  return {
-    node,
-    exists: true,
-    replicated: true,
-    status: 'Running elsewhere',
-    control: 'enabled',
-    preferredLocation: 'a',
-    member: undefined,
-    lastLinked: {},
-    lastFailure: undefined,
-    ...fields,
-  }
+  return haSnapshot(node, { preferredLocation: 'a', ...fields })
 }
 
 /** b's view: a serves with its log at 20 MiB, c trails by 12 MiB, nothing heard of d. */

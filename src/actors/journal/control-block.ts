@@ -55,6 +55,15 @@ export class JournalControlBlock {
     this.wake()
   }
 
+  get controlPosted(): number {
+    return Atomics.load(this.int32, ControlSlot.CONTROL_POSTED)
+  }
+
+  /** The main thread posted a control message: counted before it wakes the worker. */
+  countControlPosted(): void {
+    Atomics.add(this.int32, ControlSlot.CONTROL_POSTED, 1)
+  }
+
   setWorkerState(state: WorkerState): void {
     Atomics.store(this.int32, ControlSlot.WORKER_STATE, state)
   }

@@ -4,7 +4,8 @@
  *
  * The open group collects waiters until the handle flushes the ring at the end of the turn; the
  * flush closes it with `endLsn` = the log end at that moment. A closed group resolves when the
- * durable end reaches its endLsn. Waiters for LSNs in an older, still pending group join that.
+ * durable end reaches its endLsn. Waiters for LSNs in an older, still pending group join that;
+ * a waiter for an LSN flushed with no group (nobody waited in its turn) gets one to the flush end.
  */
 import { assert } from '../../assert.js'
 
@@ -52,7 +53,13 @@ export class DurabilityTracker {
       const group = this.closed[index]!
       if (lsn < group.endLsn) return group.promise
     }
-    return Promise.resolve()
+    // Flushed in a turn nobody waited in (a checkpoint, a compaction pass or a follower's
+    // adopted records wait later): not durable yet, so wait for the whole flushed range. The
+    // group ends past every closed one, so the groups stay in order.
+    const group = newGroup()
+    group.endLsn = this.closedEndLsn
+    this.closed.push(group)
+    return group.promise
   }
 
   /** The ring was flushed: waiters so far wait for everything appended below `endLsn`. */

@@ -6,9 +6,10 @@
  * hands out one promise per flush group, not per record: everything appended in one turn is
  * acknowledged together when the worker's durable end passes it.
  *
- * A follower (replication) appends the leader's finalized records with appendVerbatim instead,
- * and cuts a divergent uncommitted tail with truncateFrom. The epoch stamped into new records
- * can be raised at run time (setEpoch), never lowered.
+ * A follower's records (a leader's, finalized) reach the worker through the verbatim ring from
+ * the replication worker; adoptVerbatim moves the log end past them, and truncateFrom cuts a
+ * divergent uncommitted tail. The epoch stamped into new records can be raised at run time
+ * (setEpoch), never lowered.
  */
 import fs from 'node:fs'
 import { MessageChannel, Worker } from 'node:worker_threads'
@@ -40,7 +41,6 @@ import { DurabilityTracker } from './durability-tracker.js'
 import {
   ControlSlot,
   RECORD_FRAME_TAG,
-  VERBATIM_RECORD_FRAME_TAG,
   type JournalControl,
   type JournalEvent,
   type JournalStats,
@@ -79,7 +79,7 @@ export class JournalHandle implements JournalPort {
   private readonly controlBlock: JournalControlBlock
   private readonly durability: DurabilityTracker
   /** Records appended while the ring was full, in order; drained as space frees. */
-  private readonly overflow: { readonly bytes: Uint8Array; readonly tag: number }[] = []
+  private readonly overflow: Uint8Array[] = []
   /** PUT records not yet durable: readPut serves them from memory. */
   private readonly unsyncedPuts = new Map<number, MessagePutRecord | Uint8Array>()
   private readonly readDescriptors = new Map<number, number>()
@@ -177,38 +177,10 @@ export class JournalHandle implements JournalPort {
   }
 
   /**
-   * A follower's append: finalized records (a leader's bytes, back to back, batchLsn and
-   * checksum kept) to be written as they are at their own LSNs, the first at the log end.
-   * Framing and LSN continuity are checked here (nothing is appended if they fail); checksums
-   * and epochs are verified by the worker, which stops the journal on a bad record rather than
-   * write it. Returns the new log end; waitDurable(lsn) works as for append.
-   */
-  appendVerbatim(records: Uint8Array): number {
-    if (this.failure !== undefined) throw this.failure
-    assert(!this.closed && !this.truncating, 'append after close or during truncateFrom')
-    const ends = this.verbatimBoundaries(records)
-    let offset = 0
-    for (const end of ends) {
-      const bytes = records.subarray(offset, end)
-      const lsn = recordLsn(bytes, 0)
-      this.enqueueBytes(bytes, VERBATIM_RECORD_FRAME_TAG)
-      // A copy: the caller may reuse its buffer before the record is durable.
-      if (recordType(bytes, 0) === RecordType.MESSAGE_PUT) this.unsyncedPuts.set(lsn, bytes.slice())
-      this.nextLsn =
-        recordType(bytes, 0) === RecordType.SEGMENT_SEAL
-          ? sealNextLsn(bytes, 0)
-          : end - offset + lsn
-      offset = end
-    }
-    this.scheduleFlush()
-    return this.nextLsn
-  }
-
-  /**
    * A follower's records that the replication worker already wrote into the verbatim ring for
    * the journal worker (no main-thread hop on the follower's ack path): checks framing and LSN
-   * continuity like appendVerbatim and moves the log end past them, so that waitDurable,
-   * truncateFrom, readPut and a later append (a new primary's EPOCH_START) know them.
+   * continuity (nothing is adopted if they fail) and moves the log end past them, so that
+   * waitDurable, truncateFrom, readPut and a later append (a new primary's EPOCH_START) know them.
    */
   adoptVerbatim(records: Uint8Array): number {
     if (this.failure !== undefined) throw this.failure
@@ -383,23 +355,12 @@ export class JournalHandle implements JournalPort {
     } else {
       const bytes = new Uint8Array(length)
       encodeRecord(bytes, 0, record, lsn, this.currentEpoch)
-      this.overflow.push({ bytes, tag: RECORD_FRAME_TAG })
+      this.overflow.push(bytes)
       this.drainOverflow()
     }
     this.nextLsn += length
     this.scheduleFlush()
     return lsn
-  }
-
-  private enqueueBytes(bytes: Uint8Array, tag: number): void {
-    const offset = this.overflow.length === 0 ? this.ring.tryReserve(bytes.length, tag) : -1
-    if (offset >= 0) {
-      this.ring.data.set(bytes, offset)
-      this.ring.commit()
-    } else {
-      this.overflow.push({ bytes: bytes.slice(), tag })
-      this.drainOverflow()
-    }
   }
 
   private scheduleFlush(): void {
@@ -418,8 +379,8 @@ export class JournalHandle implements JournalPort {
     this.drainingOverflow = true
     const drain = async (): Promise<void> => {
       while (this.overflow.length > 0 && this.failure === undefined) {
-        const { bytes, tag } = this.overflow[0]!
-        const offset = this.ring.tryReserve(bytes.length, tag)
+        const bytes = this.overflow[0]!
+        const offset = this.ring.tryReserve(bytes.length, RECORD_FRAME_TAG)
         if (offset < 0) {
           await this.ring.waitForSpaceAsync(bytes.length, 100)
           continue
@@ -496,7 +457,12 @@ export class JournalHandle implements JournalPort {
       },
       transferList: [channel.port2],
     })
-    const control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1))
+    // The idle worker sleeps on its ring: each control message is counted, then wakes it.
+    const wakeWorker = (): void => {
+      this.controlBlock.countControlPosted()
+      this.ring.wakeConsumer()
+    }
+    const control = Comlink.wrap<JournalControl>(portEndpoint(channel.port1, wakeWorker))
     this.control = control
     this.pumpEvents(control).catch((error: unknown) => {
       this.options.logger.warn({ err: error, generation }, 'journal control channel failed')

@@ -28,6 +28,8 @@ export const ControlSlot = {
   WORKER_STATE: 16,
   /** Epoch of the last durable record (u32 stored as i32): a restarted worker's epoch floor. */
   DURABLE_EPOCH: 17,
+  /** Control messages the main thread posted: the idle worker wakes for them (worker.ts). */
+  CONTROL_POSTED: 18,
 } as const
 
 /** BigInt64 slots of the control block (second half of the buffer, own cache line each). */

@@ -14,9 +14,10 @@
  *     start, stats, truncateFrom, close                 replies
  *     nextEvent (always one outstanding)  ◀──────────── segment-opened / failed / closed
  *
- * When idle the worker spins briefly, then sleeps in Atomics.wait — it does only synchronous
- * file I/O, so blocking is right here — and yields to its event loop between rounds so control
- * calls are served (and event replies sent).
+ * When idle the worker yields to its event loop once (control calls are served, event replies
+ * sent), then sleeps in Atomics.wait — it does only synchronous file I/O, so blocking is right
+ * here — until the main thread's ring flush, the verbatim ring's producer or a posted control
+ * message (counted in the control block) wakes it.
  */
 import { trace } from '../../runtime/path-trace.js'
 import { workerData } from 'node:worker_threads'
@@ -117,10 +118,25 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** Busy rounds between yields to the event loop, where control calls (stats, close) run. */
 const ROUNDS_PER_YIELD = 16
 
+/** Control messages seen posted when the worker last yielded to its event loop. */
+let controlSeen = 0
+
+/** Wakes the sleeping worker: a follower's records, or a control message to serve. */
+function otherWork(): boolean {
+  return verbatimReady?.() === true || control.controlPosted !== controlSeen
+}
+
+/**
+ * Idle, the worker first yields once (control calls are served, event replies sent), then
+ * sleeps until the ring, the verbatim ring or a control message wakes it: an idle node makes
+ * no wake-ups but the JOURNAL_IDLE_WAIT_MS safety net.
+ */
 async function run(): Promise<void> {
   let roundsSinceYield = 0
+  let yielded = false
   while (!failed) {
     if (journal.round()) {
+      yielded = false
       // Work straight on after a wake-up: a yield here would add a loop turn to every batch.
       if (++roundsSinceYield >= ROUNDS_PER_YIELD) {
         roundsSinceYield = 0
@@ -129,9 +145,16 @@ async function run(): Promise<void> {
       continue
     }
     if (closing) break
-    if (spinForWork() || ring.waitForData(JOURNAL_IDLE_WAIT_MS, verbatimReady)) continue
-    roundsSinceYield = 0
-    await yieldToEventLoop()
+    if (spinForWork()) continue
+    if (!yielded) {
+      roundsSinceYield = 0
+      yielded = true
+      controlSeen = control.controlPosted
+      await yieldToEventLoop()
+      continue
+    }
+    ring.waitForData(JOURNAL_IDLE_WAIT_MS, otherWork)
+    yielded = false
   }
 }
 
