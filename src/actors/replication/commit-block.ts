@@ -2,10 +2,17 @@
  * The commit LSN in shared memory: the replication worker stores it as the core commits and
  * bumps a sequence; the main thread waits on the sequence (Atomics.waitAsync) and reads it, so
  * an acknowledgement crosses from the worker to the main thread with no message.
+ *
+ * Beside it, the retention floor (the lowest LSN the group still needs). It rises with nearly
+ * every commit and is read only when a checkpoint retires segments, so it is stored without a
+ * wake-up: as an event it cost the main thread and the worker one wake-up each per put.
  */
+import { LOG_START_LSN } from '../../constants.js'
+
 const INT32_SLOTS = 16
 const SEQUENCE = 0
 const COMMIT_SLOT = 0
+const RETENTION_FLOOR_SLOT = 1
 const BYTES = INT32_SLOTS * 4 + 8 * 8
 
 export class CommitBlock {
@@ -20,7 +27,17 @@ export class CommitBlock {
   static create(commitLsn: number): CommitBlock {
     const block = new CommitBlock(new SharedArrayBuffer(BYTES))
     Atomics.store(block.wide, COMMIT_SLOT, BigInt(commitLsn))
+    Atomics.store(block.wide, RETENTION_FLOOR_SLOT, BigInt(LOG_START_LSN))
     return block
+  }
+
+  /** No segment at or above this LSN may retire (the core's RETENTION_FLOOR, only rising). */
+  get retentionFloor(): number {
+    return Number(Atomics.load(this.wide, RETENTION_FLOOR_SLOT))
+  }
+
+  publishRetentionFloor(lsn: number): void {
+    Atomics.store(this.wide, RETENTION_FLOOR_SLOT, BigInt(lsn))
   }
 
   get commitLsn(): number {

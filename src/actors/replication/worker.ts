@@ -12,7 +12,7 @@
  *                       hard state file ◀────────────────┤ (write-temp, fsync, rename, dir fsync)
  *                       commit block (SAB) ◀─────────────┤ commit LSN; the main thread waits on it
  *   journal worker ◀── verbatim ring (SAB) ◀─────────────┤ follower records (VerbatimFeed)
- *   main thread ◀══ comlink: nextEvents() replies ═══════┘ written / truncate / epoch start / roles
+ *   main thread ◀══ event port: one message per turn ═══┘ written / truncate / epoch start / roles
  *   main thread ══▶ comlink: start, cutDone, transfer, status, stats, close
  *
  * One worker holds both actors of the design card (replication sender and quorum agent): on
@@ -39,7 +39,10 @@ import { PeerLinks } from './peer-links.js'
 import { ReplicationShell } from './replication-shell.js'
 import { VerbatimFeed } from './verbatim-feed.js'
 
-const data = workerData as ReplicationWorkerData & { controlPort: MessagePort }
+const data = workerData as ReplicationWorkerData & {
+  controlPort: MessagePort
+  eventPort: MessagePort
+}
 const logger = childLogger({ actor: 'replication', node: data.self })
 const journalControl = new JournalControlBlock(data.journalControlBuffer)
 const batchRing = FramedRing.attach(data.batchRingBuffer)
@@ -52,24 +55,22 @@ let closing = false
 let localBatches = 0
 let verbatimBytes = 0
 
-/** Events wait here until the handle's standing nextEvents() call takes them, all at once. */
+/**
+ * Events of one turn go to the main thread as one message on their own port, pushed: a
+ * standing request (comlink nextEvents) cost this thread one more wake-up per event batch,
+ * that is per put on a follower, to receive the next request.
+ */
 let events: ReplicationEvent[] = []
-let eventWaiter: ((events: ReplicationEvent[]) => void) | undefined
 
 function post(event: ReplicationEvent): void {
   if (event.type === 'write') verbatimBytes += event.records.length
   events.push(event)
-  const waiter = eventWaiter
-  if (waiter === undefined) return
-  eventWaiter = undefined
-  // Effects of one step go as one reply: the waiter is answered after the step, not per event.
-  queueMicrotask(() => waiter(takeEvents()))
-}
-
-function takeEvents(): ReplicationEvent[] {
-  const taken = events
-  events = []
-  return taken
+  if (events.length > 1) return
+  queueMicrotask(() => {
+    const taken = events
+    events = []
+    data.eventPort.postMessage(taken)
+  })
 }
 
 const self = data.members.find((member) => member.id === data.self)!
@@ -134,10 +135,6 @@ const controlApi: ReplicationControl = {
     started ??= startActor()
     return started
   },
-  nextEvents() {
-    if (events.length > 0) return Promise.resolve(takeEvents())
-    return new Promise((resolve) => (eventWaiter = resolve))
-  },
   cutDone: () => shell.cutDone(),
   transfer: (to) => shell.transfer(to),
   checkpointTaken: (lsn) => shell.checkpointTaken(lsn),
@@ -162,6 +159,7 @@ const controlApi: ReplicationControl = {
     // Let comlink send this reply, then end the thread: pending waits (durable, batch ring)
     // would otherwise keep its loop alive.
     setTimeout(() => {
+      data.eventPort.close()
       data.controlPort.close()
       process.exit(0)
     }, 0)
