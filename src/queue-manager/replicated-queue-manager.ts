@@ -580,7 +580,9 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         if (!due || this.closing !== undefined) return
         // A standby that replayed its own log at start (or was rebuilt) holds records not yet
         // known committed: its state is checkpointed once the commit LSN has passed them.
-        if (!this.live && this.standby.appliedEnd > this.lastCommit) return
+        // (The commit block, not lastCommit: a follower's commits that come with records
+        // do not wake the main thread; their 'write' events apply them.)
+        if (!this.live && this.standby.appliedEnd > this.replication.commit.commitLsn) return
         lastMs = Date.now()
         this.checkpointer.take().catch((error: unknown) => {
           this.logger.warn({ err: error }, 'checkpoint not taken')

@@ -124,6 +124,32 @@ describe('ReplicationShell, follower', () => {
     ])
   })
 
+  it("publishes a commit that came with records without waking the main thread", () => {
+    const { shell, commit } = follower(directory.path)
+    const whole = append(directory.path, 8, 300)
+    const middle = LOG_START_LSN + (whole.endLsn - LOG_START_LSN) / 2
+    const first = { ...whole, endLsn: middle, payload: whole.payload.subarray(0, middle - 64) }
+    shell.receive(first as WireReplicaMessage)
+    shell.durable(middle)
+    const second = {
+      ...whole,
+      prevLsn: middle,
+      prevEpoch: 1,
+      commitLsn: middle,
+      payload: whole.payload.subarray(middle - LOG_START_LSN),
+    }
+    const sequence = commit.sequence
+    shell.receive(second as WireReplicaMessage)
+    // The records' 'write' event applies the commit: no wake-up of its own.
+    expect(commit.commitLsn).toBe(middle)
+    expect(commit.sequence).toBe(sequence)
+    // A commit with no records (a heartbeat's, an APPEND re-sent) wakes the main thread.
+    shell.durable(whole.endLsn)
+    shell.receive({ ...second, commitLsn: whole.endLsn } as WireReplicaMessage)
+    expect(commit.commitLsn).toBe(whole.endLsn)
+    expect(commit.sequence).toBe(sequence + 1)
+  })
+
   it('keeps the retention floor in the commit block, rising with the commit LSN', () => {
     const { shell, commit } = follower(directory.path)
     expect(commit.retentionFloor).toBe(LOG_START_LSN)

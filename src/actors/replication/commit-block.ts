@@ -48,9 +48,14 @@ export class CommitBlock {
     return Atomics.load(this.int32, SEQUENCE)
   }
 
-  /** Stores the commit LSN, then wakes the main thread. */
-  publish(commitLsn: number): void {
+  /**
+   * Stores the commit LSN, then wakes the main thread, unless `wake` is false: a follower's
+   * commit that comes with records the main thread will hear of anyway (its 'write' event
+   * applies whatever is committed by then), so it is not woken twice.
+   */
+  publish(commitLsn: number, wake = true): void {
     Atomics.store(this.wide, COMMIT_SLOT, BigInt(commitLsn))
+    if (!wake) return
     Atomics.add(this.int32, SEQUENCE, 1)
     Atomics.notify(this.int32, SEQUENCE)
   }

@@ -185,6 +185,12 @@ export class ReplicationShell {
         this.ports.logger.trace({ effect: describe(effect) }, 'effect')
       }
       if (wrote !== undefined && isEarlyAnswer(effect, wrote)) continue
+      if (effect.type === EffectType.COMMIT && wrote !== undefined) {
+        // A follower's commit that came with records: their 'write' event applies it.
+        trace('commit', effect.lsn)
+        this.ports.commit.publish(effect.lsn, false)
+        continue
+      }
       this.perform(effect)
     }
   }

@@ -12,7 +12,7 @@
  *                       hard state file ◀────────────────┤ (write-temp, fsync, rename, dir fsync)
  *                       commit block (SAB) ◀─────────────┤ commit LSN; the main thread waits on it
  *   journal worker ◀── verbatim ring (SAB) ◀─────────────┤ follower records (VerbatimFeed)
- *   main thread ◀══ event port: one message per turn ═══┘ written / truncate / epoch start / roles
+ *   main thread ◀══ event port (EventOutbox) ═══════════┘ written / truncate / epoch start / roles
  *   main thread ══▶ comlink: start, cutDone, transfer, status, stats, close
  *
  * One worker holds both actors of the design card (replication sender and quorum agent): on
@@ -34,6 +34,7 @@ import { portEndpoint } from '../../runtime/comlink-port.js'
 import { JournalControlBlock } from '../journal/control-block.js'
 import { ControlSlot } from '../journal/messages.js'
 import { CommitBlock } from './commit-block.js'
+import { EventOutbox } from './event-outbox.js'
 import type { ReplicationControl, ReplicationEvent, ReplicationWorkerData } from './messages.js'
 import { PeerLinks } from './peer-links.js'
 import { ReplicationShell } from './replication-shell.js'
@@ -55,22 +56,15 @@ let closing = false
 let localBatches = 0
 let verbatimBytes = 0
 
-/**
- * Events of one turn go to the main thread as one message on their own port, pushed: a
- * standing request (comlink nextEvents) cost this thread one more wake-up per event batch,
- * that is per put on a follower, to receive the next request.
- */
-let events: ReplicationEvent[] = []
+/** Events to the main thread: pushed on their own port, a follower's once durable. */
+const outbox = new EventOutbox(
+  (events) => data.eventPort.postMessage(events),
+  () => journalControl.durableEndLsn,
+)
 
 function post(event: ReplicationEvent): void {
   if (event.type === 'write') verbatimBytes += event.records.length
-  events.push(event)
-  if (events.length > 1) return
-  queueMicrotask(() => {
-    const taken = events
-    events = []
-    data.eventPort.postMessage(taken)
-  })
+  outbox.post(event)
 }
 
 const self = data.members.find((member) => member.id === data.self)!
@@ -102,6 +96,7 @@ async function watchDurable(): Promise<void> {
   while (!closing) {
     const sequence = journalControl.sequence
     shell.durable(journalControl.durableEndLsn)
+    outbox.flushSoon()
     const wait = Atomics.waitAsync(journalControl.int32, ControlSlot.DURABLE_SEQUENCE, sequence)
     if (wait.async) await wait.value
   }
