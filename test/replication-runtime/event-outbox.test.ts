@@ -61,4 +61,23 @@ describe('EventOutbox', () => {
     await turn()
     expect(sent).toHaveLength(2)
   })
+
+  it('lets a cut queued before held records go at once (the records wait for the cut)', async () => {
+    const sent: ReplicationEvent[][] = []
+    let durable = LOG_START_LSN
+    const outbox = new EventOutbox((events) => sent.push(events), () => durable)
+    const written = records(LOG_START_LSN)
+    outbox.post({ type: 'truncate', fromLsn: LOG_START_LSN, epoch: 3 })
+    outbox.post({ type: 'write', fromLsn: LOG_START_LSN, records: written.bytes })
+    outbox.post({ type: 'primary-ready', epoch: 3 })
+    await turn()
+    expect(sent.map((events) => events.map((event) => event.type))).toEqual([['truncate']])
+    durable = written.endLsn
+    outbox.flushSoon()
+    await turn()
+    expect(sent.map((events) => events.map((event) => event.type))).toEqual([
+      ['truncate'],
+      ['write', 'primary-ready'],
+    ])
+  })
 })

@@ -3,8 +3,10 @@
  * port of their own, pushed (a standing comlink request cost this thread one more wake-up per
  * event batch, that is per put on a follower, to receive the next request).
  *
- * A follower's 'write' events, and every event after them (order is kept), wait until the
- * journal has their records durable. The main thread's part (adopt the records, apply them to
+ * A follower's 'write' event, and every event after it (order is kept), waits until the
+ * journal has its records durable. Only from the first such write on: a cut queued before it
+ * goes at once, because the records after a cut reach the journal only once the main thread
+ * has done the cut (verbatim-feed.ts), so holding the cut behind them would never end. The main thread's part (adopt the records, apply them to
  * the hot standby engine) is off the ack path but is about as much CPU as the ack path itself:
  * sent at once, it ran beside the journal's write and fdatasync and the answer to the primary,
  * on two cores. Sent after the durable advance (and after the answer left), it runs while the
@@ -14,10 +16,14 @@
 import type { ReplicationEvent } from './messages.js'
 import { endOfRecords } from './log-source.js'
 
+interface Queued {
+  readonly event: ReplicationEvent
+  /** The event (and those after it) goes once the journal's durable end reaches this LSN. */
+  readonly holdUntilLsn: number
+}
+
 export class EventOutbox {
-  private events: ReplicationEvent[] = []
-  /** The queued events go once the journal's durable end reaches this LSN. */
-  private holdUntilLsn = 0
+  private queue: Queued[] = []
   private flushQueued = false
 
   constructor(
@@ -27,10 +33,8 @@ export class EventOutbox {
   ) {}
 
   post(event: ReplicationEvent): void {
-    if (event.type === 'write') {
-      this.holdUntilLsn = Math.max(this.holdUntilLsn, endOfRecords(event.records))
-    }
-    this.events.push(event)
+    const holdUntilLsn = event.type === 'write' ? endOfRecords(event.records) : 0
+    this.queue.push({ event, holdUntilLsn })
     this.flushSoon()
   }
 
@@ -40,22 +44,23 @@ export class EventOutbox {
    * whenever the journal's durable end moves.
    */
   flushSoon(): void {
-    if (this.flushQueued || this.events.length === 0) return
+    if (this.flushQueued || this.queue.length === 0) return
     this.flushQueued = true
     queueMicrotask(() => this.flush())
   }
 
   /** Events queued and not yet sent, for status. */
   get queued(): number {
-    return this.events.length
+    return this.queue.length
   }
 
   private flush(): void {
     this.flushQueued = false
-    if (this.events.length === 0 || this.durableEndLsn() < this.holdUntilLsn) return
-    const taken = this.events
-    this.events = []
-    this.holdUntilLsn = 0
-    this.send(taken)
+    const durable = this.durableEndLsn()
+    let ready = 0
+    while (ready < this.queue.length && this.queue[ready]!.holdUntilLsn <= durable) ready++
+    if (ready === 0) return
+    const taken = this.queue.splice(0, ready)
+    this.send(taken.map((queued) => queued.event))
   }
 }
