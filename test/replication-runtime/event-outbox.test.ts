@@ -1,4 +1,4 @@
-/** The replication worker's events to the main thread: one message per turn, a follower's once durable. */
+/** The replication worker's events to the main thread: one message a turn, held until durable. */
 import { describe, expect, it } from 'vitest'
 import { EventOutbox } from '../../src/actors/replication/event-outbox.js'
 import type { ReplicationEvent } from '../../src/actors/replication/messages.js'
@@ -22,7 +22,10 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 describe('EventOutbox', () => {
   it('sends the events of one turn as one message, in order', async () => {
     const sent: ReplicationEvent[][] = []
-    const outbox = new EventOutbox((events) => sent.push(events), () => 0)
+    const outbox = new EventOutbox(
+      (events) => sent.push(events),
+      () => 0,
+    )
     outbox.post({ type: 'accept-writes', accept: true })
     outbox.post({ type: 'primary-ready', epoch: 2 })
     expect(sent).toEqual([])
@@ -38,7 +41,10 @@ describe('EventOutbox', () => {
   it("holds a follower's records, and what follows them, until the journal has them durable", async () => {
     const sent: ReplicationEvent[][] = []
     let durable = LOG_START_LSN
-    const outbox = new EventOutbox((events) => sent.push(events), () => durable)
+    const outbox = new EventOutbox(
+      (events) => sent.push(events),
+      () => durable,
+    )
     const written = records(LOG_START_LSN)
     outbox.post({ type: 'write', fromLsn: LOG_START_LSN, records: written.bytes })
     outbox.post({ type: 'truncate', fromLsn: LOG_START_LSN, epoch: 3 })
@@ -52,9 +58,7 @@ describe('EventOutbox', () => {
     durable = written.endLsn
     outbox.flushSoon()
     await turn()
-    expect(sent.map((events) => events.map((event) => event.type))).toEqual([
-      ['write', 'truncate'],
-    ])
+    expect(sent.map((events) => events.map((event) => event.type))).toEqual([['write', 'truncate']])
     expect(outbox.queued).toBe(0)
     // Nothing held any more: the next event goes in its own turn.
     outbox.post({ type: 'accept-writes', accept: false })
@@ -65,7 +69,10 @@ describe('EventOutbox', () => {
   it('lets a cut queued before held records go at once (the records wait for the cut)', async () => {
     const sent: ReplicationEvent[][] = []
     let durable = LOG_START_LSN
-    const outbox = new EventOutbox((events) => sent.push(events), () => durable)
+    const outbox = new EventOutbox(
+      (events) => sent.push(events),
+      () => durable,
+    )
     const written = records(LOG_START_LSN)
     outbox.post({ type: 'truncate', fromLsn: LOG_START_LSN, epoch: 3 })
     outbox.post({ type: 'write', fromLsn: LOG_START_LSN, records: written.bytes })

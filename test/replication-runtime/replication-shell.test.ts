@@ -119,12 +119,10 @@ describe('ReplicationShell, follower', () => {
     shell.durable(message.endLsn)
     const before = answers(sent).length
     shell.receive(message as WireReplicaMessage)
-    expect(answers(sent).slice(before)).toMatchObject([
-      { success: true, matchLsn: message.endLsn },
-    ])
+    expect(answers(sent).slice(before)).toMatchObject([{ success: true, matchLsn: message.endLsn }])
   })
 
-  it("publishes a commit that came with records without waking the main thread", () => {
+  it('publishes a commit that came with records without waking the main thread', () => {
     const { shell, commit } = follower(directory.path)
     const whole = append(directory.path, 8, 300)
     const middle = LOG_START_LSN + (whole.endLsn - LOG_START_LSN) / 2

@@ -4,14 +4,16 @@
  * event batch, that is per put on a follower, to receive the next request).
  *
  * A follower's 'write' event, and every event after it (order is kept), waits until the
- * journal has its records durable. Only from the first such write on: a cut queued before it
- * goes at once, because the records after a cut reach the journal only once the main thread
- * has done the cut (verbatim-feed.ts), so holding the cut behind them would never end. The main thread's part (adopt the records, apply them to
- * the hot standby engine) is off the ack path but is about as much CPU as the ack path itself:
- * sent at once, it ran beside the journal's write and fdatasync and the answer to the primary,
- * on two cores. Sent after the durable advance (and after the answer left), it runs while the
- * primary commits. Nothing waits on it: the records are in the journal's ring already, and a
- * cut or a role change behind them waits at most one fdatasync longer.
+ * journal has its records durable. The main thread's part (adopt the records, apply them to
+ * the hot standby engine) is off the ack path but costs about as much CPU as the ack path
+ * itself: sent at once, it ran beside the journal's write and fdatasync and the answer to the
+ * primary, on two cores. Sent after the durable advance (and after the answer left), it runs
+ * while the primary commits. Nothing waits on it: the records are in the journal's ring
+ * already, and a cut or a role change behind them waits at most one fdatasync longer.
+ *
+ * Only from the first such write on: a cut queued before it goes at once, because records
+ * after a cut reach the journal only once the main thread has done the cut (verbatim-feed.ts),
+ * so holding the cut behind them would never end.
  */
 import type { ReplicationEvent } from './messages.js'
 import { endOfRecords } from './log-source.js'

@@ -27,11 +27,7 @@ import {
   type ReplicaEffect,
   type ReplicaInput,
 } from '../../replication/effects.js'
-import {
-  MessageType,
-  type AppendMessage,
-  type ReplicaMessage,
-} from '../../replication/messages.js'
+import { MessageType, type AppendMessage, type ReplicaMessage } from '../../replication/messages.js'
 import { Replica } from '../../replication/replica.js'
 import { DEFAULT_REPLICATION_SETTINGS } from '../../replication/settings.js'
 import { LinkMessageType, type WireReplicaMessage } from '../../wire/replication-protocol.js'
