@@ -248,6 +248,15 @@ export const REPLICATION_HANDSHAKE_TIMEOUT_MS = 2_000
 /** Bytes queued on a peer socket beyond which the sender drops frames (the core resends). */
 export const REPLICATION_SOCKET_MAX_BUFFERED_BYTES = 64 * MiB
 /**
+ * A follower answers an APPEND twice: at once (verified, not yet durable) and again once its
+ * records are durable (what the commit rule counts). The first answer only matters when the
+ * primary waits for it to send more: a probe, or the next part of a long catch-up, whose
+ * transfer should overlap this part's fdatasync. A live batch shorter than this is answered
+ * only when durable: one frame, and one wake-up of the primary's replication worker, less per
+ * batch per follower (a probe waits one fdatasync longer for its answer).
+ */
+export const REPLICATION_EARLY_ANSWER_MIN_BYTES = 1 * MiB
+/**
  * A primary keeps the log its slowest member still needs, but never more than this behind its
  * log end: a dead member cannot fill the disk, and past it that member catches up through a
  * checkpoint (the core's retentionMaxBytes; a member's config may set it lower for tests).

@@ -21,7 +21,6 @@
  *   install-checkpoint  follower far behind: the primary's checkpoint replaces the log
  *                (checkpoint-install.ts), then the member closes and emits 'installed'; its host
  *                reopens it, and recovery starts from the installed checkpoint
- *   retention-floor  the lowest LSN the group still needs: no segment at or above it retires
  *
  * Checkpoints: every member checkpoints its own engine at a committed LSN (a primary at its log
  * end once that commits, a standby at its applied LSN), with the epoch history below it beside
@@ -166,7 +165,6 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   private closing: Promise<void> | undefined
   private checkpointer!: Checkpointer
   private checkpointTimer: NodeJS.Timeout | undefined
-  private retentionFloor = LOG_START_LSN
   private installing = false
 
   private constructor(
@@ -431,9 +429,6 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         this.emit('installing', event.lsn)
         this.ops.run(() => this.installCheckpoint(event.lsn, event.history, event.bundle))
         break
-      case 'retention-floor':
-        this.retentionFloor = event.lsn
-        break
       case 'refused':
         this.logger.warn({ request: event.request, reason: event.reason }, 'request refused')
         break
@@ -570,7 +565,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       snapshot: () => this.engine.snapshot(),
       oldestLiveLsn: () => this.engine.oldestLiveLsn(),
       forgetSegment: (index: number) => this.journal.forgetSegment(index),
-      retainFloorLsn: () => this.retentionFloor,
+      // The lowest LSN the group still needs (the worker keeps it in the commit block).
+      retainFloorLsn: () => this.replication.commit.retentionFloor,
       beforeWrite: async (lsn: number, file: string) => {
         const { history } = await this.replication.status()
         if (this.closing !== undefined) throw new QmqError(ErrorCode.RECORD_INVALID, 'closing')
@@ -603,7 +599,9 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         if (!due || this.closing !== undefined) return
         // A standby that replayed its own log at start (or was rebuilt) holds records not yet
         // known committed: its state is checkpointed once the commit LSN has passed them.
-        if (!this.live && this.standby.appliedEnd > this.lastCommit) return
+        // (The commit block, not lastCommit: a follower's commits that come with records
+        // do not wake the main thread; their 'write' events apply them.)
+        if (!this.live && this.standby.appliedEnd > this.replication.commit.commitLsn) return
         lastMs = Date.now()
         this.checkpointer.take().catch((error: unknown) => {
           this.logger.warn({ err: error }, 'checkpoint not taken')

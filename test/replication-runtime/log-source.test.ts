@@ -74,6 +74,16 @@ describe('LogSource', () => {
     expect(cached.read(log.lsns[5]!, log.lsns[30]!)).toEqual(
       files.read(log.lsns[5]!, log.lsns[30]!),
     )
+    // A range inside one cached batch (a live APPEND's) is a view of it, not a copy.
+    const second = files.read(log.lsns[20]!, log.endLsn)
+    const view = new LogSource(`${directory.path}/nowhere`, SEGMENT, 1024 * 1024)
+    view.add(files.read(64, log.lsns[20]!))
+    view.add(second)
+    const inBatch = view.read(log.lsns[22]!, log.lsns[28]!)
+    expect(inBatch.buffer).toBe(second.buffer)
+    expect(inBatch).toEqual(files.read(log.lsns[22]!, log.lsns[28]!))
+    // Across two batches: a copy, as before.
+    expect(view.read(log.lsns[18]!, log.lsns[22]!).buffer).not.toBe(second.buffer)
     cached.truncateFrom(log.lsns[20]!)
     // The cut part is no longer cached: reading it goes to the (missing) files.
     expect(() => cached.read(log.lsns[25]!, log.lsns[30]!)).toThrow()

@@ -12,11 +12,18 @@
  * records in no member's log). The worker stores the serving epoch at the role change, before
  * any later commit, and Atomics order the two stores, so a reader that loads the commit LSN and
  * then the serving epoch never pairs a successor's commit with its own epoch.
+ *
+ * And the retention floor (the lowest LSN the group still needs). It rises with nearly
+ * every commit and is read only when a checkpoint retires segments, so it is stored without a
+ * wake-up: as an event it cost the main thread and the worker one wake-up each per put.
  */
+import { LOG_START_LSN } from '../../constants.js'
+
 const INT32_SLOTS = 16
 const SEQUENCE = 0
-const SERVING_EPOCH = 1
 const COMMIT_SLOT = 0
+const RETENTION_FLOOR_SLOT = 1
+const SERVING_EPOCH = 2
 const BYTES = INT32_SLOTS * 4 + 8 * 8
 
 export class CommitBlock {
@@ -31,7 +38,17 @@ export class CommitBlock {
   static create(commitLsn: number): CommitBlock {
     const block = new CommitBlock(new SharedArrayBuffer(BYTES))
     Atomics.store(block.wide, COMMIT_SLOT, BigInt(commitLsn))
+    Atomics.store(block.wide, RETENTION_FLOOR_SLOT, BigInt(LOG_START_LSN))
     return block
+  }
+
+  /** No segment at or above this LSN may retire (the core's RETENTION_FLOOR, only rising). */
+  get retentionFloor(): number {
+    return Number(Atomics.load(this.wide, RETENTION_FLOOR_SLOT))
+  }
+
+  publishRetentionFloor(lsn: number): void {
+    Atomics.store(this.wide, RETENTION_FLOOR_SLOT, BigInt(lsn))
   }
 
   get commitLsn(): number {
@@ -54,9 +71,14 @@ export class CommitBlock {
     return Atomics.load(this.int32, SEQUENCE)
   }
 
-  /** Stores the commit LSN, then wakes the main thread. */
-  publish(commitLsn: number): void {
+  /**
+   * Stores the commit LSN, then wakes the main thread, unless `wake` is false: a follower's
+   * commit that comes with records the main thread will hear of anyway (its 'write' event
+   * applies whatever is committed by then), so it is not woken twice.
+   */
+  publish(commitLsn: number, wake = true): void {
     Atomics.store(this.wide, COMMIT_SLOT, BigInt(commitLsn))
+    if (!wake) return
     Atomics.add(this.int32, SEQUENCE, 1)
     Atomics.notify(this.int32, SEQUENCE)
   }

@@ -2,9 +2,9 @@
  * Main-thread side of the replication actor. Starts the worker under the supervisor, hands it
  * the shared memory it reads (journal control block, batch ring) and writes (commit block,
  * verbatim ring), and talks to it over one comlink control channel (messages.ts,
- * ReplicationControl): start, cutDone, transfer, status, stats, close, and one standing
- * nextEvents() call whose replies are emitted as 'event's that the replicated queue manager
- * performs in order.
+ * ReplicationControl): start, cutDone, transfer, status, stats, close. The worker pushes its
+ * events on a port of their own; they are emitted as 'event's, in order, once the worker has
+ * started, and the replicated queue manager performs them.
  *
  * Crash policy: fail-stop. The supervisor does not restart this worker in place; its first
  * unexpected exit is a failed member ('failed' here; member-main exits, the host restarts the
@@ -129,31 +129,46 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
   private spawn(generation: number): Worker {
     const { supervisor: _supervisor, logger: _logger, ...data } = this.options
     const channel = new MessageChannel()
-    const workerData: ReplicationWorkerData & { controlPort: unknown } = {
+    const eventChannel = new MessageChannel()
+    const workerData: ReplicationWorkerData & { controlPort: unknown; eventPort: unknown } = {
       ...data,
       commitBuffer: this.commit.buffer,
       logLevel: process.env['QMQ_LOG_LEVEL'],
       controlPort: channel.port2,
+      eventPort: eventChannel.port2,
     }
     const worker = new Worker(compiledModuleUrl('actors/replication/worker'), {
       workerData,
-      transferList: [channel.port2],
+      transferList: [channel.port2, eventChannel.port2],
     })
+    // Events that arrive before the start reply wait for it (they used to, as replies).
+    let early: ReplicationEvent[] | undefined = []
+    eventChannel.port1.on('message', (events: ReplicationEvent[]) => {
+      if (early !== undefined) early.push(...events)
+      else this.emitEvents(events)
+    })
+    // The worker's exit closes the port; it must not keep this thread's loop alive itself.
+    eventChannel.port1.unref()
     const control = Comlink.wrap<ReplicationControl>(portEndpoint(channel.port1))
     this.control = control
-    this.pumpEvents(control).catch((error: unknown) => {
-      if (!this.closing) this.options.logger.warn({ err: error, generation }, 'control failed')
-    })
+    control
+      .start()
+      .then(() => {
+        this.markReady()
+        const waiting = early ?? []
+        early = undefined
+        this.emitEvents(waiting)
+      })
+      .catch((error: unknown) => {
+        if (!this.closing) this.options.logger.warn({ err: error, generation }, 'control failed')
+      })
     return worker
   }
 
-  /** Starts the worker, then keeps one nextEvents() call outstanding until it stops. */
-  private async pumpEvents(control: Comlink.Remote<ReplicationControl>): Promise<void> {
-    await control.start()
-    this.markReady()
-    while (!this.closing && this.failure === undefined) {
-      const events = await control.nextEvents()
-      for (const event of events) this.emit('event', event)
+  private emitEvents(events: readonly ReplicationEvent[]): void {
+    for (const event of events) {
+      if (this.closing || this.failure !== undefined) return
+      this.emit('event', event)
     }
   }
 }

@@ -118,8 +118,19 @@ export class LogSource {
     this.cachedBytes = 0
   }
 
-  /** Bytes [fromLsn, endLsn) of the log, by LSN. */
+  /**
+   * Bytes [fromLsn, endLsn) of the log, by LSN; read-only (they may be a view of the cache).
+   * A range inside one cached batch, as a live APPEND's is, is that view: no copy per peer.
+   */
   read(fromLsn: number, endLsn: number): Uint8Array {
+    for (let index = this.runs.length - 1; index >= 0; index--) {
+      const run = this.runs[index]!
+      if (run.startLsn > fromLsn) continue
+      if (endLsn <= run.startLsn + run.bytes.length) {
+        return run.bytes.subarray(fromLsn - run.startLsn, endLsn - run.startLsn)
+      }
+      break
+    }
     const out = new Uint8Array(endLsn - fromLsn)
     if (out.length === 0) return out
     const first = this.runs[0]

@@ -5,14 +5,15 @@
  * durable end LSN from it), the batch ring (the journal worker publishes final local batches
  * into it), the verbatim ring (a follower's records, from this worker to the journal worker),
  * and the commit block (the worker publishes the commit LSN; the main thread waits on it to
- * acknowledge clients and to apply records to the hot standby engine).
+ * acknowledge clients and to apply records to the hot standby engine; and the retention floor,
+ * which the main thread reads when a checkpoint retires segments).
  *
  * Control plane: one comlink channel over one MessagePort (ReplicationControl), like the
- * journal's. The handle calls start, cutDone, transfer, status, stats and close, and keeps one
- * nextEvents() call outstanding: its replies carry the core's effects that change the queue
- * manager (records written, for the engine; a tail to cut; the epoch start to append; role
- * changes; primary ready; writes accepted or refused), performed on the main thread in the
- * order sent. None of them is on a follower's ack path any more.
+ * journal's. The handle calls start, cutDone, transfer, status, stats and close. Events go the
+ * other way on a port of their own, pushed, one message per worker turn: the core's effects
+ * that change the queue manager (records written, for the engine; a tail to cut; the epoch
+ * start to append; role changes; primary ready; writes accepted or refused), performed on the
+ * main thread in the order sent. None of them is on a follower's ack path any more.
  */
 import type { Role } from '../../replication/effects.js'
 import type { EpochRun } from '../../replication/epoch-history.js'
@@ -103,8 +104,6 @@ export type ReplicationEvent =
       readonly history: readonly EpochRun[]
       readonly bundle: Uint8Array
     }
-  /** The lowest LSN any member still needs: retire no segment at or above it. */
-  | { readonly type: 'retention-floor'; readonly lsn: number }
 
 export interface ReplicationStatusReport {
   readonly status: ReplicaStatus
@@ -126,8 +125,6 @@ export interface ReplicationStats {
 export interface ReplicationControl {
   /** Opens the links and starts the tick; resolves once running. */
   start(): Promise<void>
-  /** Every event queued since the last call, once there is one. One call is outstanding. */
-  nextEvents(): Promise<ReplicationEvent[]>
   /** A cut asked for by a 'truncate' or a deposed 'role' event is done. */
   cutDone(): void
   transfer(to: string): void

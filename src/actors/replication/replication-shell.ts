@@ -17,6 +17,7 @@ import {
   REPLICATION_BATCH_CACHE_BYTES,
   REPLICATION_CHECKPOINT_RESEND_BYTES_PER_MS,
   REPLICATION_CHECKPOINT_RESEND_MS,
+  REPLICATION_EARLY_ANSWER_MIN_BYTES,
   REPLICATION_RETAIN_MAX_BYTES,
 } from '../../constants.js'
 import type { Logger } from '../../log.js'
@@ -26,7 +27,7 @@ import {
   type ReplicaEffect,
   type ReplicaInput,
 } from '../../replication/effects.js'
-import type { AppendMessage, ReplicaMessage } from '../../replication/messages.js'
+import { MessageType, type AppendMessage, type ReplicaMessage } from '../../replication/messages.js'
 import { Replica } from '../../replication/replica.js'
 import { DEFAULT_REPLICATION_SETTINGS } from '../../replication/settings.js'
 import { LinkMessageType, type WireReplicaMessage } from '../../wire/replication-protocol.js'
@@ -174,9 +175,17 @@ export class ReplicationShell {
       throw error
     }
     const tracing = this.ports.logger.isLevelEnabled('trace')
+    const wrote = effects.find((effect) => effect.type === EffectType.WRITE)
     for (const effect of effects) {
       if (tracing && (effect.type !== 'send' || effect.message.type !== 'heartbeat')) {
         this.ports.logger.trace({ effect: describe(effect) }, 'effect')
+      }
+      if (wrote !== undefined && isEarlyAnswer(effect, wrote)) continue
+      if (effect.type === EffectType.COMMIT && wrote !== undefined) {
+        // A follower's commit that came with records: their 'write' event applies it.
+        trace('commit', effect.lsn)
+        this.ports.commit.publish(effect.lsn, false)
+        continue
       }
       this.perform(effect)
     }
@@ -237,7 +246,7 @@ export class ReplicationShell {
         post({ type: 'accept-writes', accept: effect.accept })
         break
       case EffectType.RETENTION_FLOOR:
-        post({ type: 'retention-floor', lsn: effect.lsn })
+        this.ports.commit.publishRetentionFloor(effect.lsn)
         break
       case EffectType.REFUSED:
         post({ type: 'refused', request: effect.request, reason: effect.reason })
@@ -305,6 +314,22 @@ export class ReplicationShell {
       deposed,
     })
   }
+}
+
+/**
+ * The immediate success answer to an APPEND whose records this step wrote, when the APPEND was
+ * short (REPLICATION_EARLY_ANSWER_MIN_BYTES): it is left out, because the records' durability
+ * answers it (LOCAL_DURABLE makes the core answer again, with the same verified LSN and the new
+ * match LSN). It carries nothing the commit rule counts: its match LSN is the old durable one.
+ */
+function isEarlyAnswer(
+  effect: ReplicaEffect,
+  wrote: Extract<ReplicaEffect, { type: 'write' }>,
+): boolean {
+  if (effect.type !== EffectType.SEND) return false
+  const message = effect.message
+  if (message.type !== MessageType.APPEND_RESPONSE || !message.success) return false
+  return wrote.message.payload.length < REPLICATION_EARLY_ANSWER_MIN_BYTES
 }
 
 function isSend(effect: ReplicaEffect): boolean {

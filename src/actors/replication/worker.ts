@@ -12,7 +12,7 @@
  *                       hard state file ◀────────────────┤ (write-temp, fsync, rename, dir fsync)
  *                       commit block (SAB) ◀─────────────┤ commit LSN; the main thread waits on it
  *   journal worker ◀── verbatim ring (SAB) ◀─────────────┤ follower records (VerbatimFeed)
- *   main thread ◀══ comlink: nextEvents() replies ═══════┘ written / truncate / epoch start / roles
+ *   main thread ◀══ event port (EventOutbox) ═══════════┘ written / truncate / epoch start / roles
  *   main thread ══▶ comlink: start, cutDone, transfer, status, stats, close
  *
  * One worker holds both actors of the design card (replication sender and quorum agent): on
@@ -34,12 +34,16 @@ import { portEndpoint } from '../../runtime/comlink-port.js'
 import { JournalControlBlock } from '../journal/control-block.js'
 import { ControlSlot } from '../journal/messages.js'
 import { CommitBlock } from './commit-block.js'
+import { EventOutbox } from './event-outbox.js'
 import type { ReplicationControl, ReplicationEvent, ReplicationWorkerData } from './messages.js'
 import { PeerLinks } from './peer-links.js'
 import { ReplicationShell } from './replication-shell.js'
 import { VerbatimFeed } from './verbatim-feed.js'
 
-const data = workerData as ReplicationWorkerData & { controlPort: MessagePort }
+const data = workerData as ReplicationWorkerData & {
+  controlPort: MessagePort
+  eventPort: MessagePort
+}
 const logger = childLogger({ actor: 'replication', node: data.self })
 const journalControl = new JournalControlBlock(data.journalControlBuffer)
 const batchRing = FramedRing.attach(data.batchRingBuffer)
@@ -52,24 +56,15 @@ let closing = false
 let localBatches = 0
 let verbatimBytes = 0
 
-/** Events wait here until the handle's standing nextEvents() call takes them, all at once. */
-let events: ReplicationEvent[] = []
-let eventWaiter: ((events: ReplicationEvent[]) => void) | undefined
+/** Events to the main thread: pushed on their own port, a follower's once durable. */
+const outbox = new EventOutbox(
+  (events) => data.eventPort.postMessage(events),
+  () => journalControl.durableEndLsn,
+)
 
 function post(event: ReplicationEvent): void {
   if (event.type === 'write') verbatimBytes += event.records.length
-  events.push(event)
-  const waiter = eventWaiter
-  if (waiter === undefined) return
-  eventWaiter = undefined
-  // Effects of one step go as one reply: the waiter is answered after the step, not per event.
-  queueMicrotask(() => waiter(takeEvents()))
-}
-
-function takeEvents(): ReplicationEvent[] {
-  const taken = events
-  events = []
-  return taken
+  outbox.post(event)
 }
 
 const self = data.members.find((member) => member.id === data.self)!
@@ -101,6 +96,7 @@ async function watchDurable(): Promise<void> {
   while (!closing) {
     const sequence = journalControl.sequence
     shell.durable(journalControl.durableEndLsn)
+    outbox.flushSoon()
     const wait = Atomics.waitAsync(journalControl.int32, ControlSlot.DURABLE_SEQUENCE, sequence)
     if (wait.async) await wait.value
   }
@@ -134,10 +130,6 @@ const controlApi: ReplicationControl = {
     started ??= startActor()
     return started
   },
-  nextEvents() {
-    if (events.length > 0) return Promise.resolve(takeEvents())
-    return new Promise((resolve) => (eventWaiter = resolve))
-  },
   cutDone: () => shell.cutDone(),
   transfer: (to) => shell.transfer(to),
   checkpointTaken: (lsn) => shell.checkpointTaken(lsn),
@@ -162,6 +154,7 @@ const controlApi: ReplicationControl = {
     // Let comlink send this reply, then end the thread: pending waits (durable, batch ring)
     // would otherwise keep its loop alive.
     setTimeout(() => {
+      data.eventPort.close()
       data.controlPort.close()
       process.exit(0)
     }, 0)
