@@ -56,7 +56,7 @@ import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
 import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
-import { QueueManagerServer } from '../server/server.js'
+import { QueueManagerServer, type ServerOptions } from '../server/server.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { loadHardState } from '../actors/replication/hard-state-file.js'
 import { CommitJournalPort } from './commit-journal-port.js'
@@ -107,6 +107,11 @@ export interface ReplicatedOpenOptions {
   readonly linkSecurity?: LinkSecurity
   /** key.pem, cert.pem (and ca.pem, crl.pem) for TLS on the client listener. */
   readonly clientTlsDirectory?: string
+  /**
+   * The client listener's security as a daemon hosts it (TLS files, guard, allowPlaintext);
+   * when given it replaces clientTlsDirectory. Called at each listen, so files are re-read.
+   */
+  readonly clientSecurity?: () => Pick<ServerOptions, 'tls' | 'guard' | 'allowPlaintext'>
   /** Test only (chaos suite's known-bad run): rules the replication core breaks on purpose. */
   readonly testOnlyBugs?: readonly SimulationBug[]
 }
@@ -373,13 +378,16 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   private async listen(): Promise<void> {
     const self = this.options.members.find((member) => member.id === this.options.self)!
     const tlsDirectory = this.options.clientTlsDirectory
+    const security = this.options.clientSecurity?.() ?? {
+      tls: tlsDirectory === undefined ? undefined : readServerTls(tlsDirectory),
+    }
     // Served as itself: a session reads `engine` at connect, so a rebuilt engine is picked up.
     this.server = await QueueManagerServer.listen({
       queueManager: this,
       host: self.host,
       port: this.options.clientPort!,
       logger: this.logger.child({ component: 'server' }),
-      tls: tlsDirectory === undefined ? undefined : readServerTls(tlsDirectory),
+      ...security,
     })
   }
 
