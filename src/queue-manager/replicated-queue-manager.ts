@@ -242,26 +242,51 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       batchRingBuffer: batchRing.sharedBuffer,
       verbatimRingBuffer: verbatimRing.sharedBuffer,
     })
-    await journal.ready()
-    const member = new ReplicatedQueueManager(
-      meta,
-      options,
-      paths,
-      journal,
-      supervisor,
-      sideWork,
-      releaseLock,
-      logger,
-    )
-    member.adopt(recovered, placeholder)
-    member.startReplication(recovered, batchRing.sharedBuffer, verbatimRing.sharedBuffer)
-    await member.replication.ready()
-    member.startCheckpoints(recovered.checkpoint)
-    void member.watchCommits()
-    if (options.clientPort !== undefined && options.clientPort > 0) await member.listen()
+    let member: ReplicatedQueueManager | undefined
+    try {
+      await journal.ready()
+      member = new ReplicatedQueueManager(
+        meta,
+        options,
+        paths,
+        journal,
+        supervisor,
+        sideWork,
+        releaseLock,
+        logger,
+      )
+      await member.run(recovered, placeholder, batchRing, verbatimRing)
+      return member
+    } catch (error) {
+      // A failed open must leave nothing running: a replication worker left behind would keep
+      // the replication port and go on voting as this node while its host counts it banned.
+      logger.error({ err: error }, 'open failed: stopping what it started')
+      const stopped = member?.close() ?? stopActors(journal, supervisor, sideWork)
+      await stopped.catch((closing: unknown) => {
+        logger.error({ err: closing }, 'a failed open did not stop cleanly')
+      })
+      throw error
+    }
+  }
+
+  private async run(
+    recovered: RecoveredLog,
+    placeholder: { port: CommitJournalPort | undefined },
+    batchRing: FramedRing,
+    verbatimRing: FramedRing,
+  ): Promise<void> {
+    this.adopt(recovered, placeholder)
+    this.startReplication(recovered, batchRing.sharedBuffer, verbatimRing.sharedBuffer)
+    await this.replication.ready()
+    this.startCheckpoints(recovered.checkpoint)
+    void this.watchCommits()
+    const { clientPort } = this.options
+    if (clientPort !== undefined && clientPort > 0) await this.listen()
     const checkpointLsn = recovered.checkpoint?.lsn
-    logger.info({ endLsn: recovered.endLsn, checkpointLsn, history: recovered.history }, 'started')
-    return member
+    this.logger.info(
+      { endLsn: recovered.endLsn, checkpointLsn, history: recovered.history },
+      'started',
+    )
   }
 
   connect(): Connection {
@@ -306,9 +331,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     clearInterval(this.checkpointTimer)
     await this.server?.close({ graceful: false })
     this.server = undefined
-    await this.replication.close()
-    this.port.close('queue manager closing')
-    this.engine.quiesce()
+    // Absent only when an open failed before starting them (start's cleanup closes then).
+    await this.replication?.close()
+    this.port?.close('queue manager closing')
+    this.engine?.quiesce()
     await this.journal.close()
     await this.supervisor.stopAll()
     await this.sideWork.close()
@@ -667,4 +693,15 @@ function replayLog(
   })
   const lastEpoch = Math.max(replay.lastEpoch, history.at(-1)?.epoch ?? 0)
   return { engine, endLsn: replay.endLsn, history, lastEpoch, checkpoint: checkpoint?.name }
+}
+
+/** What start() had started when it failed before the member existed. */
+async function stopActors(
+  journal: JournalHandle,
+  supervisor: Supervisor,
+  sideWork: SideWorkPool,
+): Promise<void> {
+  await journal.close()
+  await supervisor.stopAll()
+  await sideWork.close()
 }
