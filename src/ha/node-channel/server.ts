@@ -51,6 +51,8 @@ export class NodeChannelServer {
   private readonly gate: PreAuthGate
   /** Connections closed for not finishing the handshake in time (tests, logs). */
   handshakeTimeouts = 0
+  /** Handshakes refused (their answer waits for the refusal delay). */
+  refusedHandshakes = 0
 
   private constructor(
     private readonly server: net.Server,
@@ -147,6 +149,7 @@ export class NodeChannelServer {
       // Refusals are what an administrator looks for after a probe: warn, with the address.
       this.logger.warn({ remote, from, reason }, 'node channel connection refused')
       refused = true
+      this.refusedHandshakes++
       const answer = setTimeout(() => {
         socket.end(encodeNodeFrame({ type: 'refused', reason }), () => socket.destroy())
       }, this.limits.refusalDelayMs)
