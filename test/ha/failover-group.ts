@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { connect, type QueueManagerConnection } from '../../src/client/index.js'
+import type { ClientTlsOptions } from '../../src/client/connect-options.js'
 import { Persistence } from '../../src/queue/types.js'
 import { browseAll, countOf } from '../replication-runtime/client-work.js'
 import {
@@ -47,6 +48,8 @@ export class FailoverGroup {
   constructor(
     readonly queueManager: string,
     readonly ports: GroupPorts,
+    /** TLS on the HA listener: key.pem and cert.pem copied into every node's ssl/. */
+    private readonly tls?: { serverDirectory: string; client: ClientTlsOptions },
   ) {}
 
   node(name: HaNodeName): HaTestNode {
@@ -74,6 +77,7 @@ export class FailoverGroup {
           queueManager: this.queueManager,
           connectTimeoutMs: 1_000,
           heartbeatMs: 500,
+          ...(this.tls === undefined ? {} : { tls: this.tls.client }),
         })
       } catch (error) {
         if (Date.now() > deadline) throw error
@@ -140,6 +144,13 @@ export class FailoverGroup {
         retainMaxBytes: 256 * 1024,
       }
       fs.writeFileSync(file, JSON.stringify(config))
+      if (this.tls !== undefined) {
+        const ssl = join(this.node(name).node.home, 'qmgrs', qm, 'ssl')
+        fs.mkdirSync(ssl, { recursive: true })
+        for (const file of ['key.pem', 'cert.pem']) {
+          fs.copyFileSync(join(this.tls.serverDirectory, file), join(ssl, file))
+        }
+      }
     }
     const started = await this.run('b', 'strmqm', [qm])
     expect(started.code, started.stderr).toBe(0)

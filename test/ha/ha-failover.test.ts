@@ -9,18 +9,28 @@
  * strmqm: that node is banned (HA blocked location); the port freed, rdqmadm -r clears the ban
  * and the node's member opens (once it stayed Starting: a failed open left its replication
  * worker holding the port); made primary by rdqmadm -p, that node serves the putter's messages.
+ * The HA listener speaks TLS (ssl/ in each node's queue manager directory, test/security's CA;
+ * clients check the certificate), which it ignored until the HA listener took the single node's
+ * listener rules: a plain client is refused.
  * (Checkpoint catch-up and rdqmint run under npm run test:soak, test/soak/ha-failover.test.ts.)
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
 import net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
+import { connect } from '../../src/client/index.js'
+import { makePki } from '../security/certificates.js'
 import { FailoverGroup, Putter, until } from './failover-group.js'
 import { HA_HOSTS, HA_NODES, groupPorts, statusFields, type HaNodeName } from './ha-nodes.js'
 
 const QM = 'HAS'
 let group: FailoverGroup | undefined
+const pkiDirectory = fs.mkdtempSync(join(os.tmpdir(), 'qmq-ha-pki-'))
 
 afterAll(async () => {
   await group?.dispose()
+  fs.rmSync(pkiDirectory, { recursive: true, force: true })
 })
 
 async function frozenPrimary(group: FailoverGroup, primary: HaNodeName): Promise<void> {
@@ -108,8 +118,16 @@ async function failedStartBan(group: FailoverGroup): Promise<void> {
 
 describe('an HA group: a frozen primary, a failed-start ban and its resume', () => {
   it('keeps every acknowledged message exactly once through both', async () => {
-    group = new FailoverGroup(QM, await groupPorts())
+    const pki = makePki(pkiDirectory, [], [])
+    // One certificate for the three nodes: its name is localhost (SAN DNS:localhost).
+    const client = { ca: pki.ca, servername: 'localhost' }
+    group = new FailoverGroup(QM, await groupPorts(), {
+      serverDirectory: pki.serverDirectory,
+      client,
+    })
     const primary = await group.build(['APP.Q'])
+    const plain = connect({ connName: group.connName, queueManager: QM, connectTimeoutMs: 2_000 })
+    await expect(plain).rejects.toThrow()
     await frozenPrimary(group, primary)
     await failedStartBan(group)
     await group.endAndDelete()
