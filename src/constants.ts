@@ -402,6 +402,16 @@ export const HA_NODE_MAX_FRAME_BYTES = 1 * MiB
 export const HA_NODE_REQUEST_TIMEOUT_MS = 10_000
 /** rdqmstatus asks its peers with this shorter timeout: a frozen node shows as unavailable. */
 export const HA_STATUS_REQUEST_TIMEOUT_MS = 2_000
+/** A node-channel connection must finish its handshake (hello, proof) this long after it is
+ *  accepted, or it is closed: a peer that connects and says nothing holds no socket for long. */
+export const HA_NODE_HANDSHAKE_TIMEOUT_MS = 5_000
+/** A refused node-channel handshake is answered (and its slot freed) only after this: with the
+ *  caps below, one address fails at most HA_NODE_PRE_AUTH_PER_ADDRESS_MAX handshakes a second. */
+export const HA_NODE_REFUSAL_DELAY_MS = 1_000
+/** Node-channel connections still in their handshake, in all and from one address; more are
+ *  closed at once (peers open one connection per request, a few at a time). */
+export const HA_NODE_PRE_AUTH_CONNECTIONS_MAX = 32
+export const HA_NODE_PRE_AUTH_PER_ADDRESS_MAX = 8
 /** Heartbeat defaults (ms), fast for one machine: the core's heartbeat every keepalive, a silent
  *  primary replaced after about deadtime (Heartbeat/Pacemaker names). */
 export const HA_KEEPALIVE_MS = 25
@@ -541,6 +551,10 @@ assert(
 assert(SERVER_MAX_REPLY_BYTES_OUTSTANDING >= 2 * MAX_CLIENT_FRAME_BYTES, 'credit holds two GETs')
 assert(HA_KEEPALIVE_MS * 2 < HA_DEADTIME_MS, 'two heartbeats fit in the dead time')
 assert(HA_WARNTIME_MS <= HA_DEADTIME_MS, 'a warning comes before a node is declared dead')
+assert(
+  HA_NODE_REFUSAL_DELAY_MS < HA_STATUS_REQUEST_TIMEOUT_MS,
+  'a refused node hears why before its request times out',
+)
 // Operations.
 assert(DEFAULT_METRICS_PORT + 0 !== DEFAULT_CONSOLE_PORT + 0, 'metrics and console differ')
 assert(OPS_TIMELINE_MAX_EVENTS > 0, 'the timeline keeps events')

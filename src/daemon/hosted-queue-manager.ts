@@ -250,7 +250,7 @@ function startFailure(
  * The listener's TLS (ssl/ in the queue manager's directory), its guard (security/: users,
  * authorities, CHCKCLNT) and whether plain TCP may face the network (SECURITY.md).
  */
-function listenerSecurity(
+export function listenerSecurity(
   paths: QueueManagerPaths,
   config: QueueManagerConfig,
   logger: Logger,

@@ -31,7 +31,7 @@ import {
 } from '../queue-manager/replicated-queue-manager.js'
 import type { LogStatus } from '../queue-manager/log-status.js'
 import { CommandFailure } from '../daemon/command-failure.js'
-import type { EndMode } from '../daemon/hosted-queue-manager.js'
+import { listenerSecurity, type EndMode } from '../daemon/hosted-queue-manager.js'
 import type { QueueManagerPaths } from '../daemon/node-paths.js'
 import type { QueueManagerConfig } from '../daemon/queue-manager-config.js'
 import {
@@ -158,6 +158,9 @@ export class HostedHaQueueManager {
       ...(ha.retainMaxBytes === undefined ? {} : { retainMaxBytes: ha.retainMaxBytes }),
       logger: this.logger,
       linkSecurity: this.linkSecurity(),
+      // The same listener rules as a single-node queue manager's: ssl/, security/ and
+      // allowPlaintext (or QMQ_ALLOW_PLAINTEXT=1) on a non-loopback HA_Replication address.
+      clientSecurity: () => listenerSecurity(this.paths, config, this.logger),
     }).catch((error: unknown) => this.openFailed(error))
     if (readHaState(this.paths).started !== true) updateHaState(this.paths, { started: true })
     this.wire(member, membership)

@@ -55,7 +55,7 @@ import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
 import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
-import { QueueManagerServer } from '../server/server.js'
+import { QueueManagerServer, type ServerOptions } from '../server/server.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { loadHardState } from '../actors/replication/hard-state-file.js'
 import { CommitJournalPort, lateCommitView } from './commit-journal-port.js'
@@ -106,6 +106,11 @@ export interface ReplicatedOpenOptions {
   readonly linkSecurity?: LinkSecurity
   /** key.pem, cert.pem (and ca.pem, crl.pem) for TLS on the client listener. */
   readonly clientTlsDirectory?: string
+  /**
+   * The client listener's security as a daemon hosts it (TLS files, guard, allowPlaintext);
+   * when given it replaces clientTlsDirectory. Called at each listen, so files are re-read.
+   */
+  readonly clientSecurity?: () => Pick<ServerOptions, 'tls' | 'guard' | 'allowPlaintext'>
   /** Test only (chaos suite's known-bad run): rules the replication core breaks on purpose. */
   readonly testOnlyBugs?: readonly SimulationBug[]
 }
@@ -237,26 +242,51 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       batchRingBuffer: batchRing.sharedBuffer,
       verbatimRingBuffer: verbatimRing.sharedBuffer,
     })
-    await journal.ready()
-    const member = new ReplicatedQueueManager(
-      meta,
-      options,
-      paths,
-      journal,
-      supervisor,
-      sideWork,
-      releaseLock,
-      logger,
-    )
-    member.adopt(recovered, placeholder)
-    member.startReplication(recovered, batchRing.sharedBuffer, verbatimRing.sharedBuffer)
-    await member.replication.ready()
-    member.startCheckpoints(recovered.checkpoint)
-    void member.watchCommits()
-    if (options.clientPort !== undefined && options.clientPort > 0) await member.listen()
+    let member: ReplicatedQueueManager | undefined
+    try {
+      await journal.ready()
+      member = new ReplicatedQueueManager(
+        meta,
+        options,
+        paths,
+        journal,
+        supervisor,
+        sideWork,
+        releaseLock,
+        logger,
+      )
+      await member.run(recovered, placeholder, batchRing, verbatimRing)
+      return member
+    } catch (error) {
+      // A failed open must leave nothing running: a replication worker left behind would keep
+      // the replication port and go on voting as this node while its host counts it banned.
+      logger.error({ err: error }, 'open failed: stopping what it started')
+      const stopped = member?.close() ?? stopActors(journal, supervisor, sideWork)
+      await stopped.catch((closing: unknown) => {
+        logger.error({ err: closing }, 'a failed open did not stop cleanly')
+      })
+      throw error
+    }
+  }
+
+  private async run(
+    recovered: RecoveredLog,
+    placeholder: { port: CommitJournalPort | undefined },
+    batchRing: FramedRing,
+    verbatimRing: FramedRing,
+  ): Promise<void> {
+    this.adopt(recovered, placeholder)
+    this.startReplication(recovered, batchRing.sharedBuffer, verbatimRing.sharedBuffer)
+    await this.replication.ready()
+    this.startCheckpoints(recovered.checkpoint)
+    void this.watchCommits()
+    const { clientPort } = this.options
+    if (clientPort !== undefined && clientPort > 0) await this.listen()
     const checkpointLsn = recovered.checkpoint?.lsn
-    logger.info({ endLsn: recovered.endLsn, checkpointLsn, history: recovered.history }, 'started')
-    return member
+    this.logger.info(
+      { endLsn: recovered.endLsn, checkpointLsn, history: recovered.history },
+      'started',
+    )
   }
 
   connect(): Connection {
@@ -301,9 +331,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     clearInterval(this.checkpointTimer)
     await this.server?.close({ graceful: false })
     this.server = undefined
-    await this.replication.close()
-    this.port.close('queue manager closing')
-    this.engine.quiesce()
+    // Absent only when an open failed before starting them (start's cleanup closes then).
+    await this.replication?.close()
+    this.port?.close('queue manager closing')
+    this.engine?.quiesce()
     await this.journal.close()
     await this.supervisor.stopAll()
     await this.sideWork.close()
@@ -373,13 +404,16 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   private async listen(): Promise<void> {
     const self = this.options.members.find((member) => member.id === this.options.self)!
     const tlsDirectory = this.options.clientTlsDirectory
+    const security = this.options.clientSecurity?.() ?? {
+      tls: tlsDirectory === undefined ? undefined : readServerTls(tlsDirectory),
+    }
     // Served as itself: a session reads `engine` at connect, so a rebuilt engine is picked up.
     this.server = await QueueManagerServer.listen({
       queueManager: this,
       host: self.host,
       port: this.options.clientPort!,
       logger: this.logger.child({ component: 'server' }),
-      tls: tlsDirectory === undefined ? undefined : readServerTls(tlsDirectory),
+      ...security,
     })
   }
 
@@ -676,4 +710,15 @@ function replayLog(
   })
   const lastEpoch = Math.max(replay.lastEpoch, history.at(-1)?.epoch ?? 0)
   return { engine, endLsn: replay.endLsn, history, lastEpoch, checkpoint: checkpoint?.name }
+}
+
+/** What start() had started when it failed before the member existed. */
+async function stopActors(
+  journal: JournalHandle,
+  supervisor: Supervisor,
+  sideWork: SideWorkPool,
+): Promise<void> {
+  await journal.close()
+  await supervisor.stopAll()
+  await sideWork.close()
 }

@@ -28,7 +28,11 @@ import {
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from '../constants.js'
 import type { ClientGuard, PeerCertificate } from '../security/client-guard.js'
-import { checkPlaintextListener, type ServerTlsFiles } from '../security/listener-policy.js'
+import {
+  checkPlaintextListener,
+  isLoopbackHost,
+  type ServerTlsFiles,
+} from '../security/listener-policy.js'
 import { PreAuthGate } from './pre-auth-gate.js'
 import { ErrorCode, QmqError } from '../errors.js'
 import { childLogger, type Logger } from '../log.js'
@@ -113,6 +117,9 @@ export class QueueManagerServer {
     const logger =
       options.logger ?? childLogger({ component: 'server', qm: options.queueManager.name })
     checkPlaintextListener(host, options.tls !== undefined, options.allowPlaintext === true)
+    if (options.tls === undefined && !isLoopbackHost(host)) {
+      logger.warn({ host }, 'plain TCP allowed off loopback: passwords and bodies in the clear')
+    }
     const server = createListener(options.tls)
     server.maxConnections = SERVER_MAX_CONNECTIONS
     const { queueManager, admin, guard } = options

@@ -10,6 +10,10 @@
  * starts binds there; the control socket is a file, so commands and the test's `qmqd stop` reach
  * it from anywhere. A partition is `ip link set <veth> down` on the host side. Everything is
  * deleted by `destroy` (namespaces, veths, bridge); daemons are stopped by pid first.
+ *
+ * Names and the subnet derive from the test process's pid, so concurrent runs cannot collide;
+ * a run killed before its `destroy` leaves namespaces named after a pid that no longer runs,
+ * and the next `create` deletes those (and any left under its own pid by an earlier process).
  */
 import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -23,6 +27,15 @@ function ip(...words: string[]): void {
   execFileSync('ip', words, { stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 export class NetnsGroup {
   readonly nodes = new Map<HaNodeName, TestNode>()
   readonly hosts: Record<HaNodeName, string>
@@ -31,8 +44,12 @@ export class NetnsGroup {
   private made = false
 
   constructor() {
-    this.id = `${process.pid % 100_000}`
-    this.subnet = `10.${200 + (process.pid % 50)}.${process.pid % 250}`
+    // pid_max is at most 2^22: seven digits keep every link name within IFNAMSIZ (15).
+    this.id = `${process.pid}`
+    // 10.128.0.0/9 split into /24s by pid: distinct for every pid below 2^15 (Linux's default
+    // pid_max); create() refuses a subnet already on the host rather than share it.
+    const slot = process.pid % 32_768
+    this.subnet = `10.${128 + (slot >> 8)}.${slot & 0xff}`
     this.hosts = { a: `${this.subnet}.1`, b: `${this.subnet}.2`, c: `${this.subnet}.3` }
     for (const name of HA_NODES) this.nodes.set(name, new TestNode(`hn${name}`))
   }
@@ -60,6 +77,9 @@ export class NetnsGroup {
   }
 
   create(): void {
+    NetnsGroup.sweepStale()
+    const taken = execFileSync('ip', ['-o', '-4', 'addr'], { encoding: 'utf8' })
+    if (taken.includes(` ${this.subnet}.`)) throw new Error(`subnet ${this.subnet}.0/24 in use`)
     this.made = true
     ip('link', 'add', this.bridge, 'type', 'bridge')
     ip('addr', 'add', `${this.subnet}.254/24`, 'dev', this.bridge)
@@ -132,6 +152,38 @@ export class NetnsGroup {
   /** Cuts the node off from the other two and from clients (its link down), or heals it. */
   partition(name: HaNodeName, cut: boolean): void {
     ip('link', 'set', this.veth(name), cut ? 'down' : 'up')
+  }
+
+  /** Namespaces of runs whose process is gone (or of an earlier process with this pid). */
+  private static sweepStale(): void {
+    const listed =
+      execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }) +
+      execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })
+    const pids = new Set([...listed.matchAll(/\bqmq[nvb](\d+)/g)].map((match) => Number(match[1])))
+    for (const pid of pids) {
+      if (pid !== process.pid && processAlive(pid)) continue
+      const words = HA_NODES.flatMap((name) => [
+        ['link', 'del', `qmqv${pid}${name}`],
+        ['netns', 'del', `qmqn${pid}${name}`],
+      ])
+      for (const command of [...words, ['link', 'del', `qmqb${pid}`]]) {
+        try {
+          ip(...command)
+        } catch {
+          // already gone, or never made
+        }
+      }
+    }
+  }
+
+  /** This run's namespaces still present (a test checks destroy left none). */
+  leftovers(): string[] {
+    const listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' })
+    const names = [...HA_NODES.map((name) => this.namespace(name)), this.bridge]
+    return names.filter(
+      (name) => listed.includes(name) || links.includes(`${name}:`) || links.includes(`${name}@`),
+    )
   }
 
   async destroy(): Promise<void> {

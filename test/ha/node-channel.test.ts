@@ -2,7 +2,10 @@
  * Goal: the node channel carries a request and its answer between two daemons of one group,
  * keeps a CommandFailure's message, refuses a stranger at the handshake, and reports a peer that
  * is down as unreachable; with a group secret, only an end that knows it gets past the handshake,
- * either way round. Method: frames split at every byte; a real listener on loopback.
+ * either way round; a stranger that connects and says nothing is closed at the handshake
+ * deadline, too many handshakes at once from one address are closed at once, and a refused one
+ * keeps its slot until the refusal delay has passed. Method: frames split at every byte; a real
+ * listener on loopback (its handshake limits lowered or raised where a test needs it).
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -22,7 +25,7 @@ import {
   identityOf,
   type NodeIdentity,
 } from '../../src/ha/node-channel/handshake.js'
-import { NodeChannelServer } from '../../src/ha/node-channel/server.js'
+import { NodeChannelServer, type NodeHandshakeLimits } from '../../src/ha/node-channel/server.js'
 import { parseRdqmIni } from '../../src/ha/rdqm-ini.js'
 import { rootLogger } from '../../src/log.js'
 
@@ -132,7 +135,10 @@ describe('node channel', () => {
     server = undefined
   })
 
-  async function listen(identity: NodeIdentity = identityOf(GROUP, 'b')): Promise<number> {
+  async function listen(
+    identity: NodeIdentity = identityOf(GROUP, 'b'),
+    limits?: NodeHandshakeLimits,
+  ): Promise<number> {
     const handlers = new Map([
       [
         'echo',
@@ -147,9 +153,89 @@ describe('node channel', () => {
       identity,
       handlers,
       logger: rootLogger(),
+      ...(limits === undefined ? {} : { limits }),
     })
     return server.port
   }
+
+  /** A connection that writes `frames` (or nothing); `closed` gives what it got at its end. */
+  function quiet(port: number, frames: readonly NodeMessage[] = []) {
+    const socket = net.connect({ host: '127.0.0.1', port })
+    const received: Buffer[] = []
+    // Read: a socket whose data is not read never sees the end of its stream.
+    socket.on('data', (chunk: Buffer) => received.push(chunk))
+    socket.on('error', () => undefined)
+    for (const frame of frames) socket.write(encodeNodeFrame(frame))
+    return {
+      connected: new Promise<void>((resolve) => socket.once('connect', () => resolve())),
+      closed: new Promise<NodeMessage[]>((resolve) =>
+        socket.once('close', () => resolve(new NodeFrameSplitter().push(Buffer.concat(received)))),
+      ),
+    }
+  }
+
+  async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+
+  it('closes a connection that says nothing at the handshake deadline', async () => {
+    const port = await listen(identityOf(GROUP, 'b', SECRET), {
+      timeoutMs: 200,
+      refusalDelayMs: 0,
+      preAuth: { total: 4, perAddress: 4 },
+    })
+    // Closed by the server without a word, and its slot given back.
+    expect(await quiet(port).closed).toEqual([])
+    expect(server!.handshakeTimeouts).toBe(1)
+    await until(() => server!.handshaking === 0)
+    // A hello and then silence (no proof): welcomed, then closed the same way.
+    const hello = await quiet(port, [helloOf(identityOf(GROUP, 'a', SECRET))]).closed
+    expect(hello.map((frame) => frame['type'])).toEqual(['welcome'])
+    expect(server!.handshakeTimeouts).toBe(2)
+    // A node that proves the secret is served as before.
+    const target = { node: 'b', host: '127.0.0.1', port }
+    const data = await nodeRequest(identityOf(GROUP, 'a', SECRET), target, 'echo', { x: 3 })
+    expect(data).toEqual({ parameters: { x: 3 }, from: 'a' })
+    expect(server!.handshakeTimeouts).toBe(2)
+  })
+
+  it('closes handshakes past the per-address cap at once', async () => {
+    const port = await listen(identityOf(GROUP, 'b'), {
+      timeoutMs: 60_000,
+      refusalDelayMs: 0,
+      preAuth: { total: 8, perAddress: 2 },
+    })
+    const holders = [quiet(port), quiet(port)]
+    await Promise.all(holders.map((holder) => holder.connected))
+    await until(() => server!.handshaking === 2)
+    expect(await quiet(port).closed).toEqual([])
+    expect(server!.crowdedOut).toBe(1)
+    const target = { node: 'b', host: '127.0.0.1', port }
+    await expect(nodeRequest(identityOf(GROUP, 'a'), target, 'echo')).rejects.toThrow()
+    expect(server!.crowdedOut).toBe(2)
+    // Closing the listener ends the holders too.
+    await server!.close()
+    server = undefined
+    await Promise.all(holders.map((holder) => holder.closed))
+  })
+
+  it('holds a refused handshake, slot and all, until the refusal delay has passed', async () => {
+    const port = await listen(identityOf(GROUP, 'b', SECRET), {
+      timeoutMs: 60_000,
+      refusalDelayMs: 60_000,
+      preAuth: { total: 4, perAddress: 4 },
+    })
+    const rogue = quiet(port, [
+      helloOf(identityOf(GROUP, 'a', WRONG)),
+      { type: 'proof', proof: 'ab'.repeat(32) },
+    ])
+    await until(() => server!.refusedHandshakes === 1)
+    // Refused, not yet answered: its slot is still taken, which is what paces a guesser.
+    expect(server!.handshaking).toBe(1)
+    await server!.close()
+    server = undefined
+    expect((await rogue.closed).map((frame) => frame['type'])).toEqual(['welcome'])
+  })
 
   it('answers a request from a node of the group', async () => {
     const port = await listen()

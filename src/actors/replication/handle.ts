@@ -54,11 +54,17 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
   private failure: Error | undefined
   private readonly readiness: Promise<void>
   private markReady!: () => void
+  private markNotReady!: (error: Error) => void
 
   private constructor(private readonly options: ReplicationStartOptions) {
     super()
     this.commit = CommitBlock.create(options.commitLsn)
-    this.readiness = new Promise((resolve) => (this.markReady = resolve))
+    this.readiness = new Promise((resolve, reject) => {
+      this.markReady = resolve
+      this.markNotReady = reject
+    })
+    // A failure before anyone awaits ready() must not be an unhandled rejection.
+    this.readiness.catch(() => undefined)
   }
 
   static start(options: ReplicationStartOptions): ReplicationHandle {
@@ -78,7 +84,8 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
     return handle
   }
 
-  /** Resolves once the worker runs (links listening, tick started). */
+  /** Resolves once the worker runs (links listening, tick started); rejects if it cannot
+   *  start (its replication port taken) or fails first, so an open never waits forever. */
   ready(): Promise<void> {
     return this.readiness
   }
@@ -123,6 +130,7 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
     this.failure = new QmqError(ErrorCode.ACTOR_FAILED, `replication worker failed`, undefined, {
       cause: error,
     })
+    this.markNotReady(this.failure)
     this.emit('failed', this.failure)
   }
 
@@ -160,6 +168,9 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
         this.emitEvents(waiting)
       })
       .catch((error: unknown) => {
+        // A worker that cannot start (its replication port taken) must fail the open, not
+        // leave it waiting forever.
+        this.markNotReady(error instanceof Error ? error : new Error(String(error)))
         if (!this.closing) this.options.logger.warn({ err: error, generation }, 'control failed')
       })
     return worker
