@@ -195,7 +195,8 @@ export class Replica {
   step(input: ReplicaInput): ReplicaEffect[] {
     this.effects = []
     // Bookkeeping inputs (a shell reports its checkpoint before it runs) leave it pending.
-    const running = input.type !== InputType.CHECKPOINT_TAKEN && input.type !== InputType.LOG_RETIRED
+    const running =
+      input.type !== InputType.CHECKPOINT_TAKEN && input.type !== InputType.LOG_RETIRED
     if (this.promoteOnStart && running) {
       this.promoteOnStart = false
       this.promoteNow()
