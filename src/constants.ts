@@ -477,3 +477,21 @@ assert(
 assert(SERVER_MAX_REPLY_BYTES_OUTSTANDING >= 2 * MAX_CLIENT_FRAME_BYTES, 'credit holds two GETs')
 assert(HA_KEEPALIVE_MS * 2 < HA_DEADTIME_MS, 'two heartbeats fit in the dead time')
 assert(HA_WARNTIME_MS <= HA_DEADTIME_MS, 'a warning comes before a node is declared dead')
+
+// ---- DR pairs (src/dr/) ----
+
+/**
+ * DR synchronous: a primary whose secondary has not answered for this long carries on alone
+ * (Remote unavailable, out-of-sync data counted) and returns to synchronous by itself once the
+ * secondary has caught up; it bounds what a client waits. IBM i's RMTJRNTIMO in spirit (its
+ * default is a minute; a put waiting that long is a stall, so QuorumMQ's is one second).
+ * crtmqm --dr-sync-timeout-ms overrides it per queue manager.
+ */
+export const DR_SYNC_TIMEOUT_MS = 1_000
+/** A DR secondary that trails the primary by more than this shows Synchronization in progress. */
+export const DR_IN_SYNC_SLACK_BYTES = 1 * MiB
+/** rdqmstatus --wait polls the status this often. */
+export const DR_WAIT_POLL_MS = 250
+/** rdqmdr -p / strmqm: how long a start waits for the member to serve. */
+export const DR_START_TIMEOUT_MS = 30_000
+

@@ -111,6 +111,10 @@ export interface ReplicaStatus {
   /** DR: this member is primary and hears the other side claim to be primary too (split
    *  brain). Neither side overwrites the other; the administrator demotes one. */
   readonly partitioned: boolean
+  /** Primary: what each peer has durably matched (status and progress displays). */
+  readonly peerMatchLsns: readonly { readonly id: string; readonly matchLsn: number }[]
+  /** Secondary: the primary's commit LSN as last heard (how far behind this member is). */
+  readonly heardCommitLsn: number
 }
 
 interface Transfer {
@@ -159,6 +163,7 @@ export class Replica {
   /** DR: the highest epoch heard from the other side (a promotion goes above it). */
   private peerEpoch = 0
   private promoteOnStart: boolean
+  private heardCommitLsn = 0
   private effects: ReplicaEffect[] = []
 
   constructor(options: ReplicaOptions) {
@@ -259,6 +264,11 @@ export class Replica {
       outOfSyncBytes: this.policy.outOfSyncBytes,
       checkpointLimitLsn: this.checkpointLimitLsn,
       partitioned: this.partitioned,
+      peerMatchLsns: [...this.progress.values()].map((peer) => ({
+        id: peer.memberId,
+        matchLsn: peer.matchLsn,
+      })),
+      heardCommitLsn: this.heardCommitLsn,
     }
   }
 
@@ -624,6 +634,7 @@ export class Replica {
 
   private handleAppend(message: AppendMessage): void {
     if (message.epoch === this.epoch) this.followPrimary(message.from)
+    this.heardCommitLsn = message.commitLsn
     const matches =
       message.prevLsn >= this.logStartLsn &&
       message.prevLsn <= this.endLsn &&
@@ -700,6 +711,7 @@ export class Replica {
   private handleHeartbeat(message: HeartbeatMessage): void {
     // Only the accept-older-epoch-write bug gets here with an older epoch.
     if (message.epoch === this.epoch) this.followPrimary(message.from)
+    this.heardCommitLsn = message.commitLsn
     this.advanceCommit(Math.min(message.commitLsn, this.verifiedLsn))
     this.send({
       type: MessageType.HEARTBEAT_RESPONSE,
