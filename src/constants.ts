@@ -494,4 +494,3 @@ export const DR_IN_SYNC_SLACK_BYTES = 1 * MiB
 export const DR_WAIT_POLL_MS = 250
 /** rdqmdr -p / strmqm: how long a start waits for the member to serve. */
 export const DR_START_TIMEOUT_MS = 30_000
-

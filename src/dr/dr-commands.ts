@@ -50,6 +50,20 @@ function port(value: unknown, option: string): number {
   return value
 }
 
+function roleAndType(parameters: Parameters): {
+  role: 'primary' | 'secondary'
+  type: 'a' | 's'
+} {
+  if (parameters['drRole'] !== 'p' && parameters['drRole'] !== 's') {
+    throw new CommandFailure('DR_ARGUMENTS', { reason: '-rr must be p or s' })
+  }
+  const type = parameters['drType'] ?? 'a'
+  if (type !== 'a' && type !== 's') {
+    throw new CommandFailure('DR_ARGUMENTS', { reason: '-rt must be a or s' })
+  }
+  return { role: parameters['drRole'] === 'p' ? 'primary' : 'secondary', type }
+}
+
 /** crtmqm -rr p|s -rt a|s -rl local -ri remote -rn remote-node -rp port [-p port] QM */
 export async function createDrQueueManager(
   daemon: DaemonContext,
@@ -59,14 +73,7 @@ export async function createDrQueueManager(
   const name = requireValidName(parameters['queueManager'])
   const paths = queueManagerPaths(daemon.paths, name)
   if (fs.existsSync(paths.config)) throw new CommandFailure('ALREADY_EXISTS')
-  const role = parameters['drRole'] === 'p' ? 'primary' : 'secondary'
-  if (parameters['drRole'] !== 'p' && parameters['drRole'] !== 's') {
-    throw new CommandFailure('DR_ARGUMENTS', { reason: '-rr must be p or s' })
-  }
-  const type = parameters['drType'] ?? 'a'
-  if (type !== 'a' && type !== 's') {
-    throw new CommandFailure('DR_ARGUMENTS', { reason: '-rt must be a or s' })
-  }
+  const { role, type } = roleAndType(parameters)
   const self = typeof parameters['node'] === 'string' ? parameters['node'] : selfNodeName()
   const remoteNode = text(parameters, 'remoteNode', '-rn')
   if (remoteNode === self) {
