@@ -87,10 +87,14 @@
  * | AMQ3987E  |  71  | HA_NO_FREE_PORT             | no replication port free on all nodes      |
  *
  * DR pairs (src/dr/) take AMQ3930 to AMQ3949, beside the HA range.
- * | AMQ3930I  |      | DR_ENABLING / DR_ENABLED    | crtmqm -rr (rdqm-text)                     |
+ * | AMQ3930I  |      | DR_ENABLING                 | crtmqm -rr (rdqm-text)                     |
+ * | AMQ3935I  |      | DR_ENABLED                  | crtmqm -rr (rdqm-text)                     |
  * | AMQ3931I  |      | DR_ISSUE_ON_NODE            | crtmqm -rr p, rdqmdr -d (rdqm-text)        |
+ * | AMQ3936I  |      | DR_COMMAND                  | the command to run on the other node       |
  * | AMQ3932I  |      | DR_SECONDARY_CREATED        | crtmqm -rr s (rdqm-text)                   |
- * | AMQ3933I  |      | DR_MADE_PRIMARY/SECONDARY   | rdqmdr -p / -s (rdqm-text)                 |
+ * | AMQ3933I  |      | DR_MADE_PRIMARY             | rdqmdr -p (rdqm-text)                      |
+ * | AMQ3937I  |      | DR_MADE_SECONDARY           | rdqmdr -s (rdqm-text)                      |
+ * | AMQ3934I  |      | DR_RESTORED                 | rdqmdr -r                                  |
  * | AMQ3940E  |  71  | DR_NOT_DR                   | rdqmdr on a queue manager that is not DR   |
  * | AMQ3941E  |   5  | DR_SECONDARY_CANNOT_START   | strmqm of a DR secondary                   |
  * | AMQ3942E  |   5  | DR_MUST_BE_ENDED            | rdqmdr -s of a running queue manager       |
@@ -453,13 +457,13 @@ export const Messages = {
     'quorummq',
   ),
   DR_ENABLING: information('AMQ3930I', 'Enabling replicated data queue manager.', 'rdqm-text'),
-  DR_ENABLED: information('AMQ3930I', 'Replicated data queue manager enabled.', 'rdqm-text'),
+  DR_ENABLED: information('AMQ3935I', 'Replicated data queue manager enabled.', 'rdqm-text'),
   DR_ISSUE_ON_NODE: information(
     'AMQ3931I',
     "Issue the following command on node '{node}' to create the DR secondary queue manager:",
     'rdqm-text',
   ),
-  DR_COMMAND: information('AMQ3931I', '{command}', 'quorummq'),
+  DR_COMMAND: information('AMQ3936I', '{command}', 'quorummq'),
   DR_SECONDARY_CREATED: information(
     'AMQ3932I',
     'QuorumMQ secondary queue manager created.',
@@ -471,7 +475,7 @@ export const Messages = {
     'rdqm-text',
   ),
   DR_MADE_SECONDARY: information(
-    'AMQ3933I',
+    'AMQ3937I',
     "Queue manager '{queueManager}' has been made the DR secondary on this node.",
     'rdqm-text',
   ),
