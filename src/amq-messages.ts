@@ -107,7 +107,7 @@
  * Where a message's id and wording come from, so nobody takes QuorumMQ's wording for IBM's:
  *   mq        MQ's id and MQ's wording for the same event ("IBM MQ" read as "QuorumMQ")
  *   mq-id     MQ's id for the same event, wording of our own (MQ's text would be wrong here)
- *   quorummq  id (AMQ8960-AMQ8999, HA AMQ3960-AMQ3989) and wording invented here, in MQ's style
+ *   quorummq  id (AMQ8960-AMQ8999, HA AMQ3960-AMQ3989, DR AMQ3930-AMQ3949), wording invented here
  *   rdqm-text RDQM's wording as rdqm.md quotes it, id of our own (rdqm.md gives no ids)
  * /work/shared/reference/rdqm.md quotes none of these messages (only RDQM's own, which are not
  * used here), so the 'mq' marks rest on IBM's documentation as known to us, not on that file.
