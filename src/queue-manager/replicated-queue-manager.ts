@@ -52,6 +52,7 @@ import { REPLICATION_BATCH_RING_BYTES, REPLICATION_VERBATIM_RING_BYTES } from '.
 import type { Role } from '../replication/effects.js'
 import type { ReplicationSettings } from '../replication/settings.js'
 import type { SimulationBug } from '../replication/bugs.js'
+import type { CommitPolicyKind } from '../replication/quorum.js'
 import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
@@ -109,6 +110,10 @@ export interface ReplicatedOpenOptions {
   readonly clientTlsDirectory?: string
   /** Test only (chaos suite's known-bad run): rules the replication core breaks on purpose. */
   readonly testOnlyBugs?: readonly SimulationBug[]
+  /** 'majority' (HA group, default) or a DR pair's 'drAsync' / 'drSync' (two members). */
+  readonly policy?: CommitPolicyKind
+  /** DR: this side is primary by the administrator's choice (it promotes itself at start). */
+  readonly startAsPrimary?: boolean
 }
 
 export interface MemberStatus {
@@ -274,6 +279,16 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.replication.transferLeadership(to)
   }
 
+  /** DR: make this side primary (refused while the other side's primary is reachable). */
+  promote(): Promise<string | undefined> {
+    return this.replication.promote()
+  }
+
+  /** DR: step down to secondary (its records after a fork are cut aside when it follows). */
+  demote(): Promise<string | undefined> {
+    return this.replication.demote()
+  }
+
   async status(): Promise<MemberStatus> {
     const { status, links } = await this.replication.status()
     return {
@@ -346,7 +361,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       group: options.group,
       self: options.self,
       members: options.members,
-      policy: 'majority',
+      policy: options.policy ?? 'majority',
+      ...(options.startAsPrimary === true ? { startAsPrimary: true } : {}),
       hardStatePath: join(paths.root, 'replication.json'),
       hardState: loadHardState(join(paths.root, 'replication.json')),
       journalDirectory: paths.journal,
@@ -553,8 +569,13 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       forgetSegment: (index: number) => this.journal.forgetSegment(index),
       retainFloorLsn: () => this.retentionFloor,
       beforeWrite: async (lsn: number, file: string) => {
-        const { history } = await this.replication.status()
+        const { history, status } = await this.replication.status()
         if (this.closing !== undefined) throw new QmqError(ErrorCode.RECORD_INVALID, 'closing')
+        // DR: records the secondary lacks may be forked away by a forced promotion; a
+        // checkpoint holds none of them (the core asserts it). Retried at the next interval.
+        if (lsn > status.checkpointLimitLsn) {
+          throw new QmqError(ErrorCode.RECORD_INVALID, `checkpoint at ${lsn} waits for the DR peer`)
+        }
         const below = history.filter((run) => run.startLsn < lsn)
         writeCheckpointEpochs(this.paths.checkpoints, file, below)
       },
