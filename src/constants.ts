@@ -580,6 +580,14 @@ assert(LINK_CHALLENGE_BYTES + LINK_PROOF_BYTES <= MAX_REPLICATION_AUTH_BYTES, 'a
  * crtmqm --dr-sync-timeout-ms overrides it per queue manager.
  */
 export const DR_SYNC_TIMEOUT_MS = 1_000
+/**
+ * DR synchronous: a primary carrying on alone returns to synchronous once its secondary is within
+ * this many bytes of its durable end (what a loopback link sends in well under a millisecond;
+ * the puts of that moment wait for it). An exact match may never happen under a steady load.
+ */
+export const DR_SYNC_REJOIN_SLACK_BYTES = 256 * KiB
+/** A DR primary's checkpoint refused (its secondary lacks the records) is tried again after. */
+export const DR_CHECKPOINT_RETRY_MS = 1_000
 /** A DR secondary that trails the primary by more than this shows Synchronization in progress. */
 export const DR_IN_SYNC_SLACK_BYTES = 1 * MiB
 /** rdqmstatus --wait polls the status this often. */

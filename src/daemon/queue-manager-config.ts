@@ -43,6 +43,10 @@ export interface DrQueueManagerConfig {
   readonly segmentBytes: number
   /** Synchronous: how long the primary waits for the secondary before carrying on alone. */
   readonly syncTimeoutMs: number
+  /** Log between checkpoints, and how far behind the secondary the primary keeps log before the
+   *  secondary gets a checkpoint instead (edit qmgr.json on both sides; defaults if absent). */
+  readonly checkpointIntervalBytes?: number
+  readonly retainMaxBytes?: number
 }
 
 /** The same on the three nodes: crtmqm -sx chooses it and gives it to the other two. */

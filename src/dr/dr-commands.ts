@@ -143,9 +143,15 @@ function takenPorts(daemon: DaemonContext): Set<number> {
 /** The crtmqm that creates the other side as secondary (crtmqm -rr p, rdqmdr -d). */
 export function otherSideCommand(name: string, config: QueueManagerConfig): string {
   const dr = config.dr!
+  // The secondary writes the primary's log verbatim, segment seals included: both sides must
+  // have the same segment size, so a non-default one is part of the command (as the timeout).
+  const pages =
+    dr.segmentBytes === DEFAULT_SEGMENT_BYTES ? '' : ` -lf ${dr.segmentBytes / LOG_FILE_PAGE_BYTES}`
+  const timeout =
+    dr.syncTimeoutMs === DR_SYNC_TIMEOUT_MS ? '' : ` --dr-sync-timeout-ms ${dr.syncTimeoutMs}`
   return (
     `crtmqm -rr s -rt ${dr.type} -rl ${dr.remoteAddress} -ri ${dr.localAddress} ` +
-    `-rn ${dr.self} -rp ${dr.port} -p ${config.port} ${name}`
+    `-rn ${dr.self} -rp ${dr.port} -p ${config.port}${pages}${timeout} ${name}`
   )
 }
 

@@ -200,6 +200,10 @@ export class HostedDrQueueManager {
         port: dr.port,
       })),
       segmentBytes: dr.segmentBytes,
+      ...(dr.checkpointIntervalBytes === undefined
+        ? {}
+        : { checkpointIntervalBytes: dr.checkpointIntervalBytes }),
+      ...(dr.retainMaxBytes === undefined ? {} : { retainMaxBytes: dr.retainMaxBytes }),
       clientPort: asPrimary ? this.config.port : 0,
       policy: dr.type === 's' ? 'drSync' : 'drAsync',
       startAsPrimary: asPrimary,

@@ -35,6 +35,7 @@ import { EventEmitter } from 'node:events'
 import {
   CHECKPOINT_INTERVAL_BYTES,
   CHECKPOINT_INTERVAL_MS,
+  DR_CHECKPOINT_RETRY_MS,
   LOG_START_LSN,
   MAINTENANCE_POLL_MS,
 } from '../constants.js'
@@ -83,6 +84,9 @@ import { join } from 'node:path'
 import fs from 'node:fs'
 import type { LinkSecurity } from '../security/link-security.js'
 import { readServerTls } from '../security/listener-policy.js'
+
+/** The reason a DR primary's checkpoint is refused while its secondary lacks the records. */
+const DR_CHECKPOINT_WAIT = 'waits for the DR peer'
 
 export interface ReplicatedOpenOptions {
   readonly dataDirectory: string
@@ -574,7 +578,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         // DR: records the secondary lacks may be forked away by a forced promotion; a
         // checkpoint holds none of them (the core asserts it). Retried at the next interval.
         if (lsn > status.checkpointLimitLsn) {
-          throw new QmqError(ErrorCode.RECORD_INVALID, `checkpoint at ${lsn} waits for the DR peer`)
+          throw new QmqError(ErrorCode.RECORD_INVALID, `checkpoint at ${lsn} ${DR_CHECKPOINT_WAIT}`)
         }
         const below = history.filter((run) => run.startLsn < lsn)
         writeCheckpointEpochs(this.paths.checkpoints, file, below)
@@ -597,17 +601,25 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     )
     const intervalBytes = this.options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES
     let lastMs = Date.now()
+    let waitUntilMs = 0
     this.checkpointTimer = setInterval(
       () => {
         const since = this.checkpointer.logSinceCheckpoint()
         const due =
           since >= intervalBytes || (since > 0 && Date.now() - lastMs >= CHECKPOINT_INTERVAL_MS)
-        if (!due || this.closing !== undefined) return
+        if (!due || this.closing !== undefined || Date.now() < waitUntilMs) return
         // A standby that replayed its own log at start (or was rebuilt) holds records not yet
         // known committed: its state is checkpointed once the commit LSN has passed them.
         if (!this.live && this.standby.appliedEnd > this.lastCommit) return
         lastMs = Date.now()
         this.checkpointer.take().catch((error: unknown) => {
+          // A DR primary whose secondary lags or is away: expected, and each try serializes the
+          // engine, so the next waits a while (not every poll while an outage lasts).
+          if (error instanceof QmqError && error.message.includes(DR_CHECKPOINT_WAIT)) {
+            waitUntilMs = Date.now() + DR_CHECKPOINT_RETRY_MS
+            this.logger.debug({ err: error }, 'checkpoint waits for the DR peer')
+            return
+          }
           this.logger.warn({ err: error }, 'checkpoint not taken')
         })
       },

@@ -894,7 +894,11 @@ export class Replica {
       // else the log's very start (below a retired log start: the checkpoint path).
       this.policy.elects ? message.commitLsn : LOG_START_LSN,
     )
-    progress.rejected(Math.min(agreed, this.endLsn))
+    // A DR secondary rebuilt empty (node replacement) no longer has what it matched; an HA
+    // member's durable log is never lost this way, so only a DR pair believes it.
+    if (!this.policy.elects && message.endLsn < progress.matchLsn) {
+      progress.lost(Math.min(agreed, this.endLsn))
+    } else progress.rejected(Math.min(agreed, this.endLsn))
     this.sendTo(progress)
   }
 

@@ -282,4 +282,25 @@ describe('DR pair roles', () => {
     expect(cluster.member('dr').records.slice(0, mainRecords.length)).toEqual(mainRecords)
     expect(cluster.member('dr').cut.length).toBeGreaterThan(0)
   })
+
+  it('a secondary rebuilt with an empty log is sent the whole log again (node replacement)', () => {
+    const cluster = new TestCluster(['main', 'dr'], { policy: 'drSync' })
+    cluster.run(50)
+    cluster.input('main', { type: InputType.PROMOTE })
+    cluster.run(20)
+    for (let i = 0; i < 5; i++) expect(cluster.write('main')).toBe(true)
+    cluster.run(20)
+    const records = [...cluster.member('main').records]
+    expect(cluster.member('dr').records).toEqual(records)
+    // The secondary's node is lost and rebuilt from nothing: it had matched everything.
+    cluster.rebuild('dr')
+    cluster.run(20)
+    // The next append finds its log short of what it had matched: the whole log goes again.
+    expect(cluster.write('main')).toBe(true)
+    cluster.run(200)
+    expect(cluster.primaries()).toEqual(['main'])
+    expect(cluster.member('dr').records).toEqual(cluster.member('main').records)
+    const peer = cluster.member('main').replica.status().peerMatchLsns[0]!
+    expect(peer.matchLsn).toBe(cluster.member('main').endLsn)
+  })
 })
