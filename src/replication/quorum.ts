@@ -99,8 +99,8 @@ class AsynchronousPolicy implements CommitPolicy {
  * broken link) and counts the bytes it committed alone. It returns to synchronous by itself once
  * the secondary has matched more than it had then and is within rejoinSlackBytes: waiting for an
  * exact match would never end under a steady load (the primary's end moves on while the
- * secondary catches up), and from there a commit waits only for what is already in flight. A secondary that then lags for the
- * timeout again leaves it alone again.
+ * secondary catches up), and from there a commit waits only for what is already in flight. A
+ * secondary that then lags for the timeout again leaves it alone again.
  */
 class SynchronousPolicy implements CommitPolicy {
   readonly kind = 'drSync'
