@@ -101,6 +101,7 @@
  * | AMQ3933I  |      | DR_MADE_PRIMARY             | rdqmdr -p (rdqm-text)                      |
  * | AMQ3937I  |      | DR_MADE_SECONDARY           | rdqmdr -s (rdqm-text)                      |
  * | AMQ3934I  |      | DR_RESTORED                 | rdqmdr -r                                  |
+ * | AMQ3938I  |      | DR_GAVE_UP                  | rdqmdr -p of a side behind the primary     |
  * | AMQ3940E  |  71  | DR_NOT_DR                   | rdqmdr on a queue manager that is not DR   |
  * | AMQ3941E  |   5  | DR_SECONDARY_CANNOT_START   | strmqm of a DR secondary                   |
  * | AMQ3942E  |   5  | DR_MUST_BE_ENDED            | rdqmdr -s of a running queue manager       |
@@ -520,6 +521,12 @@ export const Messages = {
     'AMQ3937I',
     "Queue manager '{queueManager}' has been made the DR secondary on this node.",
     'rdqm-text',
+  ),
+  DR_GAVE_UP: information(
+    'AMQ3938I',
+    'This side had {size} less than the primary last reported committed (its log ends at ' +
+      '{lsn}, the primary had committed to {primaryLsn}): those updates are not on this side.',
+    'quorummq',
   ),
   DR_RESTORED: information(
     'AMQ3934I',

@@ -226,9 +226,15 @@ export async function rdqmdr(
   const hosted = requireDr(dr, daemon, name)
   const reply = new ReplyBuilder()
   switch (parameters['action']) {
-    case 'primary':
-      await hosted.makePrimary()
-      return reply.print('DR_MADE_PRIMARY', { queueManager: name }).done()
+    case 'primary': {
+      const given = await hosted.makePrimary()
+      reply.print('DR_MADE_PRIMARY', { queueManager: name })
+      if (given !== undefined && given.primaryLsn > given.durableLsn) {
+        const size = `${Math.ceil((given.primaryLsn - given.durableLsn) / 1024)}KB`
+        reply.print('DR_GAVE_UP', { size, lsn: given.durableLsn, primaryLsn: given.primaryLsn })
+      }
+      return reply.done()
+    }
     case 'secondary':
       await hosted.makeSecondary()
       return reply.print('DR_MADE_SECONDARY', { queueManager: name }).done()

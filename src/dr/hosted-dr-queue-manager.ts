@@ -123,11 +123,17 @@ export class HostedDrQueueManager {
     await this.closeMember()
   }
 
-  /** rdqmdr -p: the core refuses while the other side's primary is reachable. */
-  async makePrimary(): Promise<void> {
-    if (this.role === 'primary') return
+  /**
+   * rdqmdr -p: the core refuses while the other side's primary is reachable. Returns what this
+   * side gives up: the primary's commit LSN as last heard against this side's durable log end.
+   * A secondary is a consistent prefix at every moment (a checkpoint install in flight keeps the
+   * previous log until its commit point), so nothing needs reverting: promoting keeps that prefix.
+   */
+  async makePrimary(): Promise<{ durableLsn: number; primaryLsn: number } | undefined> {
+    if (this.role === 'primary') return undefined
     if (this.member === undefined) await this.open(false)
     const member = this.member!
+    const before = (await member.status()).replica
     // Just opened, the core cannot yet know whether the other side is a reachable primary: it
     // refuses for its first dead time; asking again after that gives the real answer.
     const deadTimeMs = DEFAULT_REPLICATION_SETTINGS.deadTimeTicks * REPLICATION_TICK_MS
@@ -143,6 +149,7 @@ export class HostedDrQueueManager {
     writeDrState(this.paths, { role: 'primary', started: false })
     this.endedStatus = QueueManagerStatus.ENDED_IMMEDIATELY
     await this.closeMember()
+    return { durableLsn: before.durableLsn, primaryLsn: before.heardCommitLsn }
   }
 
   /** rdqmdr -s: the queue manager must be ended; the member then follows the other side. */
