@@ -157,6 +157,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       messages: { type: 'string', default: '2000' },
+      'skip-latency': { type: 'boolean', default: false },
       'backlog-mb': { type: 'string', default: '256' },
     },
   })
@@ -212,7 +213,9 @@ async function main(): Promise<void> {
     for (const [name, home] of Object.entries(homes)) {
       await runCommand(home, name as DrNodeName, 'qmqd', ['stop', '-f']).catch(() => undefined)
     }
-    fs.rmSync(root, { recursive: true, force: true })
+    if (process.env['QMQ_BENCH_KEEP'] === undefined)
+      fs.rmSync(root, { recursive: true, force: true })
+    else console.log(`kept ${root}`)
   }
 }
 
