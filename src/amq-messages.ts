@@ -91,13 +91,30 @@
  * | AMQ3985E  |  71  | HA_NODE_UNREACHABLE         | a node of the group cannot be reached      |
  * | AMQ3986E  |  71  | HA_NOT_REPLICATED           | rdqmstatus -m of a plain queue manager     |
  * | AMQ3987E  |  71  | HA_NO_FREE_PORT             | no replication port free on all nodes      |
+ *
+ * DR pairs (src/dr/) take AMQ3930 to AMQ3949, beside the HA range.
+ * | AMQ3930I  |      | DR_ENABLING                 | crtmqm -rr (rdqm-text)                     |
+ * | AMQ3935I  |      | DR_ENABLED                  | crtmqm -rr (rdqm-text)                     |
+ * | AMQ3931I  |      | DR_ISSUE_ON_NODE            | crtmqm -rr p, rdqmdr -d (rdqm-text)        |
+ * | AMQ3936I  |      | DR_COMMAND                  | the command to run on the other node       |
+ * | AMQ3932I  |      | DR_SECONDARY_CREATED        | crtmqm -rr s (rdqm-text)                   |
+ * | AMQ3933I  |      | DR_MADE_PRIMARY             | rdqmdr -p (rdqm-text)                      |
+ * | AMQ3937I  |      | DR_MADE_SECONDARY           | rdqmdr -s (rdqm-text)                      |
+ * | AMQ3934I  |      | DR_RESTORED                 | rdqmdr -r                                  |
+ * | AMQ3938I  |      | DR_GAVE_UP                  | rdqmdr -p of a side behind the primary     |
+ * | AMQ3940E  |  71  | DR_NOT_DR                   | rdqmdr on a queue manager that is not DR   |
+ * | AMQ3941E  |   5  | DR_SECONDARY_CANNOT_START   | strmqm of a DR secondary                   |
+ * | AMQ3942E  |   5  | DR_MUST_BE_ENDED            | rdqmdr -s of a running queue manager       |
+ * | AMQ3943E  |  71  | DR_PROMOTE_REFUSED          | rdqmdr -p refused by the replication core  |
+ * | AMQ3944E  |  36  | DR_ARGUMENTS                | crtmqm -rr with a missing or bad option    |
+ * | AMQ3945E  |  71  | DR_NOT_PRIMARY              | rdqmdr -r on a side that is not serving    |
  */
 
 /**
  * Where a message's id and wording come from, so nobody takes QuorumMQ's wording for IBM's:
  *   mq        MQ's id and MQ's wording for the same event ("IBM MQ" read as "QuorumMQ")
  *   mq-id     MQ's id for the same event, wording of our own (MQ's text would be wrong here)
- *   quorummq  id (AMQ8960-AMQ8999, HA AMQ3960-AMQ3989) and wording invented here, in MQ's style
+ *   quorummq  id (AMQ8960-AMQ8999, HA AMQ3960-AMQ3989, DR AMQ3930-AMQ3949), wording invented here
  *   rdqm-text RDQM's wording as rdqm.md quotes it, id of our own (rdqm.md gives no ids)
  * /work/shared/reference/rdqm.md quotes none of these messages (only RDQM's own, which are not
  * used here), so the 'mq' marks rest on IBM's documentation as known to us, not on that file.
@@ -481,6 +498,73 @@ export const Messages = {
     71,
     "Queue manager '{queueManager}' already has a floating IP address ({address}): delete it first with rdqmint -m {queueManager} -d.",
     'mq-id',
+  ),
+  DR_ENABLING: information('AMQ3930I', 'Enabling replicated data queue manager.', 'rdqm-text'),
+  DR_ENABLED: information('AMQ3935I', 'Replicated data queue manager enabled.', 'rdqm-text'),
+  DR_ISSUE_ON_NODE: information(
+    'AMQ3931I',
+    "Issue the following command on node '{node}' to create the DR secondary queue manager:",
+    'rdqm-text',
+  ),
+  DR_COMMAND: information('AMQ3936I', '{command}', 'quorummq'),
+  DR_SECONDARY_CREATED: information(
+    'AMQ3932I',
+    'QuorumMQ secondary queue manager created.',
+    'rdqm-text',
+  ),
+  DR_MADE_PRIMARY: information(
+    'AMQ3933I',
+    "Queue manager '{queueManager}' has been made the DR primary on this node.",
+    'rdqm-text',
+  ),
+  DR_MADE_SECONDARY: information(
+    'AMQ3937I',
+    "Queue manager '{queueManager}' has been made the DR secondary on this node.",
+    'rdqm-text',
+  ),
+  DR_GAVE_UP: information(
+    'AMQ3938I',
+    'This side had {size} less than the primary last reported committed (its log ends at ' +
+      '{lsn}, the primary had committed to {primaryLsn}): those updates are not on this side.',
+    'quorummq',
+  ),
+  DR_RESTORED: information(
+    'AMQ3934I',
+    "{count} message(s) saved aside were put again on '{queueManager}'.",
+    'quorummq',
+  ),
+  DR_NOT_DR: failure(
+    'AMQ3940E',
+    71,
+    "Queue manager '{queueManager}' is not a DR queue manager.",
+    'quorummq',
+  ),
+  DR_SECONDARY_CANNOT_START: failure(
+    'AMQ3941E',
+    5,
+    "Queue manager '{queueManager}' is the DR secondary on this node and cannot be started: " +
+      "make it the DR primary first with 'rdqmdr -m {queueManager} -p'.",
+    'quorummq',
+  ),
+  DR_MUST_BE_ENDED: failure(
+    'AMQ3942E',
+    5,
+    "Queue manager '{queueManager}' is running: end it with endmqm before making it the DR " +
+      'secondary.',
+    'quorummq',
+  ),
+  DR_PROMOTE_REFUSED: failure(
+    'AMQ3943E',
+    71,
+    "Queue manager '{queueManager}' cannot be made the DR primary: {reason}.",
+    'quorummq',
+  ),
+  DR_ARGUMENTS: failure('AMQ3944E', 36, 'DR options are not valid: {reason}.', 'quorummq'),
+  DR_NOT_PRIMARY: failure(
+    'AMQ3945E',
+    71,
+    "Queue manager '{queueManager}' is not the running DR primary on this node.",
+    'quorummq',
   ),
 } as const satisfies Record<string, MessageDefinition>
 

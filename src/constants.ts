@@ -595,3 +595,28 @@ export const LINK_SECRET_MIN_BYTES = 16
 
 assert(SERVER_PRE_AUTH_MAX_BYTES >= MAX_CREDENTIALS_BYTES + 1024, 'a HELLO fits the pre-auth cap')
 assert(LINK_CHALLENGE_BYTES + LINK_PROOF_BYTES <= MAX_REPLICATION_AUTH_BYTES, 'auth fits HELLO_OK')
+
+// ---- DR pairs (src/dr/) ----
+
+/**
+ * DR synchronous: a primary whose secondary has not answered for this long carries on alone
+ * (Remote unavailable, out-of-sync data counted) and returns to synchronous by itself once the
+ * secondary has caught up; it bounds what a client waits. IBM i's RMTJRNTIMO in spirit (its
+ * default is a minute; a put waiting that long is a stall, so QuorumMQ's is one second).
+ * crtmqm --dr-sync-timeout-ms overrides it per queue manager.
+ */
+export const DR_SYNC_TIMEOUT_MS = 1_000
+/**
+ * DR synchronous: a primary carrying on alone returns to synchronous once its secondary is within
+ * this many bytes of its durable end (what a loopback link sends in well under a millisecond;
+ * the puts of that moment wait for it). An exact match may never happen under a steady load.
+ */
+export const DR_SYNC_REJOIN_SLACK_BYTES = 256 * KiB
+/** A DR primary's checkpoint refused (its secondary lacks the records) is tried again after. */
+export const DR_CHECKPOINT_RETRY_MS = 1_000
+/** A DR secondary that trails the primary by more than this shows Synchronization in progress. */
+export const DR_IN_SYNC_SLACK_BYTES = 1 * MiB
+/** rdqmstatus --wait polls the status this often. */
+export const DR_WAIT_POLL_MS = 250
+/** rdqmdr -p / strmqm: how long a start waits for the member to serve. */
+export const DR_START_TIMEOUT_MS = 30_000

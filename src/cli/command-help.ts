@@ -18,7 +18,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   crtmqm: {
     usage:
       'crtmqm [-c Text] [-lf LogFilePages] [-p Port] [--listener-host Address] [-q] ' +
-      '[-u DeadLetterQName] [-sx | -sxs] [-z] QMgrName',
+      '[-u DeadLetterQName] [-sx | -sxs] [-rr p|s -rt a|s -rl LocalAddr -ri RemoteAddr ' +
+      '-rn RemoteNode -rp DrPort [--dr-sync-timeout-ms Ms]] [-z] QMgrName',
     details: [
       '-c Text              description, kept in qmgr.json',
       '-lf LogFilePages     journal segment size in 4 KiB pages (2049 to 65535, default 16384)',
@@ -30,9 +31,13 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       "-sx                  an HA queue manager on all three nodes of this node's group",
       '                     (rdqmadm -c first); -p, -lf apply to all three',
       '-sxs                 an HA secondary on this node only',
+      '-rr p|s              a DR queue manager, primary or secondary side (src/dr/); with',
+      "                     -rt a|s (asynchronous, default; or synchronous), -rl this side's",
+      "                     address, -ri the other side's, -rn the other node, -rp DR port",
+      '--dr-sync-timeout-ms Ms  synchronous: the primary carries on alone after this (1000)',
       '-z                   suppress error messages (the exit code still tells)',
       'Not supported (refused with the reason): -d -h Number -lc -ll -ld -lp -ls -md -t -x',
-      '  -oa -rr -rt -rl -ri -rn -rp -fs',
+      '  -oa -fs',
     ],
   },
   strmqm: {

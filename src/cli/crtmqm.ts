@@ -18,6 +18,8 @@
  * -sx creates a replicated data (HA) queue manager on the three nodes of this node's HA group
  * (rdqmadm -c first), printing "Secondary queue manager created on '<node>'." per other node;
  * -sxs creates an HA secondary here only (src/ha/ha-lifecycle.ts).
+ * -rr p|s -rt a|s -rl -ri -rn -rp creates one side of a DR pair (src/dr/dr-commands.ts); the
+ * primary prints the crtmqm to run on the other node.
  */
 import { CommandFailure } from '../daemon/command-failure.js'
 import { hasFlag, optionValue, parseWholeNumber } from './arguments.js'
@@ -45,8 +47,14 @@ async function main(): Promise<number> {
         z: 'flag',
         sx: 'flag',
         sxs: 'flag',
+        rr: 'value',
+        rt: 'value',
+        rl: 'value',
+        ri: 'value',
+        rn: 'value',
+        rp: 'value',
       },
-      long: { 'listener-host': 'value', chckclnt: 'value' },
+      long: { 'listener-host': 'value', chckclnt: 'value', 'dr-sync-timeout-ms': 'value' },
     },
     COMMAND_HELP['crtmqm']!.usage,
     (candidate) => candidate.positionals.length === 1,
@@ -79,7 +87,26 @@ async function main(): Promise<number> {
     invalid('ARGUMENTS_NOT_VALID', {})
   }
   if (checkClient !== undefined) parameters['checkClient'] = checkClient
+  addDrOptions(parsed, parameters)
   return printResponse(await callDaemonStarting('crtmqm', parameters))
+}
+
+/** -rr p|s -rt a|s -rl -ri -rn -rp: a DR queue manager (src/dr/dr-commands.ts checks them). */
+function addDrOptions(
+  parsed: Parameters<typeof optionValue>[0],
+  parameters: Record<string, unknown>,
+): void {
+  const role = optionValue(parsed, '-rr')
+  if (role === undefined) return
+  parameters['drRole'] = role
+  parameters['drType'] = optionValue(parsed, '-rt') ?? 'a'
+  parameters['localAddress'] = optionValue(parsed, '-rl')
+  parameters['remoteAddress'] = optionValue(parsed, '-ri')
+  parameters['remoteNode'] = optionValue(parsed, '-rn')
+  const drPort = optionValue(parsed, '-rp')
+  parameters['drPort'] = drPort === undefined ? undefined : parseWholeNumber(drPort)
+  const timeout = optionValue(parsed, '--dr-sync-timeout-ms')
+  if (timeout !== undefined) parameters['syncTimeoutMs'] = parseWholeNumber(timeout)
 }
 
 function invalid(

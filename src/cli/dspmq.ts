@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * dspmq [-m QMgrName] [-o status | -o all | -o ha | -o log]
+ * dspmq [-m QMgrName] [-o status | -o all | -o ha | -o dr | -o log]
  *
  * One line per queue manager of this node, MQ's layout:
  *   QMNAME(QM1)                                               STATUS(Running)
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const parsed = parseOrUsage(
     process.argv.slice(2),
     { short: { m: 'value', o: 'value' } },
-    'dspmq [-m QMgrName] [-o status | -o all | -o ha | -o log]',
+    'dspmq [-m QMgrName] [-o status | -o all | -o ha | -o dr | -o log]',
     (candidate) => {
       const output = optionValue(candidate, '-o')
       return (

@@ -11,7 +11,7 @@ interface Unsupported {
   readonly reason: string
 }
 
-const HA_DR = 'DR pairs are not available yet'
+const HA_DR = 'there is no volume to size: the journal grows by segments (-lf)'
 
 export const UNSUPPORTED_OPTIONS: Readonly<Record<string, Readonly<Record<string, Unsupported>>>> =
   {
@@ -35,12 +35,6 @@ export const UNSUPPORTED_OPTIONS: Readonly<Record<string, Readonly<Record<string
       t: { kind: 'value', reason: 'there is no triggering' },
       x: { kind: 'value', reason: 'there is no limit on uncommitted messages to set' },
       oa: { kind: 'value', reason: 'there is no authorization yet' },
-      rr: { kind: 'value', reason: HA_DR },
-      rt: { kind: 'value', reason: HA_DR },
-      rl: { kind: 'value', reason: HA_DR },
-      ri: { kind: 'value', reason: HA_DR },
-      rn: { kind: 'value', reason: HA_DR },
-      rp: { kind: 'value', reason: HA_DR },
       fs: { kind: 'value', reason: HA_DR },
     },
     strmqm: {

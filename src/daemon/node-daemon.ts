@@ -29,6 +29,9 @@ import { haCommands } from '../ha/ha-commands.js'
 import type { HostedHaQueueManager } from '../ha/hosted-ha-queue-manager.js'
 import { nodeCommands } from '../ha/node-commands.js'
 import { HostedQueueManager } from './hosted-queue-manager.js'
+import { DrNode } from '../dr/dr-node.js'
+import { drDaemonCommands } from '../dr/dr-daemon-commands.js'
+import type { HostedDrQueueManager } from '../dr/hosted-dr-queue-manager.js'
 import { installationVersion } from './installation.js'
 import { lifecycleCommands } from './lifecycle-commands.js'
 import { queueManagerPaths, type NodePaths } from './node-paths.js'
@@ -51,6 +54,7 @@ export class NodeDaemon implements DaemonContext {
   private stopping: Promise<void> | undefined
   private resolveStopped!: () => void
   readonly ha: HaNode
+  readonly dr: DrNode
   /** Resolves once the daemon has stopped (by command, signal or lost node directory). */
   readonly stopped = new Promise<void>((resolve) => {
     this.resolveStopped = resolve
@@ -64,6 +68,7 @@ export class NodeDaemon implements DaemonContext {
     this.ha = new HaNode(paths, logger.child({ component: 'ha' }), () =>
       nodeCommands(this.ha, (work) => this.serialize(work)),
     )
+    this.dr = new DrNode(paths, logger.child({ component: 'dr' }))
   }
 
   /** `logToFiles`: a background daemon's rolling log files, set up only once the lock is held. */
@@ -82,6 +87,7 @@ export class NodeDaemon implements DaemonContext {
       daemon.commandTable = daemon.handlers()
       daemon.control = await ControlServer.listen(paths.socket, daemon.commandTable, logger)
       await daemon.ha.start()
+      await daemon.dr.start()
       await daemon.ops.start(options.ops ?? OPS_DISABLED, daemon.consoleCommands())
     } catch (error) {
       await daemon.control?.close()
@@ -104,12 +110,15 @@ export class NodeDaemon implements DaemonContext {
     return hosted
   }
 
-  knownHosted(name: string): HostedQueueManager | HostedHaQueueManager | undefined {
-    return this.queueManagers.get(name) ?? this.ha.knownHosted(name)
+  knownHosted(
+    name: string,
+  ): HostedQueueManager | HostedHaQueueManager | HostedDrQueueManager | undefined {
+    return this.queueManagers.get(name) ?? this.ha.knownHosted(name) ?? this.dr.hosted(name)
   }
 
   forget(name: string): void {
     this.queueManagers.delete(name)
+    this.dr.forget(name)
     this.ha.forget(name)
   }
 
@@ -135,6 +144,7 @@ export class NodeDaemon implements DaemonContext {
     await Promise.all(ends)
     await this.ops.close()
     await this.ha.stop()
+    await this.dr.stop()
     await this.control?.close()
     if (holdsDaemonLock(this.paths)) fs.rmSync(this.paths.socket, { force: true })
     await this.lock.release()
@@ -152,6 +162,8 @@ export class NodeDaemon implements DaemonContext {
     for (const [name, handler] of queryCommands(this)) table.set(name, handler)
     for (const [name, handler] of haCommands(this)) table.set(name, handler)
     for (const [name, handler] of this.ops.commands()) table.set(name, handler)
+    // After the HA ones: rdqmstatus of a DR queue manager is answered here, others go on to HA.
+    for (const [name, handler] of drDaemonCommands(this, table)) table.set(name, handler)
     return table
   }
 
@@ -179,9 +191,8 @@ export class NodeDaemon implements DaemonContext {
    * first, then stops: the reply must leave before the socket closes.
    */
   private async stopCommand(parameters: Readonly<Record<string, unknown>>): Promise<CommandReply> {
-    const active = [...this.queueManagers.values(), ...this.ha.all()].filter((hosted) =>
-      isActiveStatus(hosted.status),
-    )
+    const hostedAll = [...this.queueManagers.values(), ...this.ha.all(), ...this.dr.all()]
+    const active = hostedAll.filter((hosted) => isActiveStatus(hosted.status))
     if (active.length > 0 && parameters['force'] !== true) {
       const queueManagers = active.map((hosted) => `'${hosted.name}'`).join(', ')
       throw new CommandFailure('DAEMON_QUEUE_MANAGERS_RUNNING', { queueManagers })

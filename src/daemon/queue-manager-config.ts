@@ -25,6 +25,28 @@ export interface QueueManagerConfig {
    * passwords and messages would cross the network in the clear). QMQ_ALLOW_PLAINTEXT=1 too.
    */
   readonly allowPlaintext?: boolean
+  /** A DR (disaster recovery) queue manager: crtmqm -rr p|s (src/dr/). */
+  readonly dr?: DrQueueManagerConfig
+}
+
+/** A DR pair's settings; the other side holds the mirror image (local and remote swapped). */
+export interface DrQueueManagerConfig {
+  /** 'a' asynchronous (drAsync), 's' synchronous (drSync): fixed at creation, as RDQM's. */
+  readonly type: 'a' | 's'
+  readonly localAddress: string
+  readonly remoteAddress: string
+  /** This node's name and the other's: the pair's member ids (the primary at creation first,
+   *  the same order on both sides: each side promotes into epochs of its own index). */
+  readonly members: readonly [string, string]
+  readonly self: string
+  readonly port: number
+  readonly segmentBytes: number
+  /** Synchronous: how long the primary waits for the secondary before carrying on alone. */
+  readonly syncTimeoutMs: number
+  /** Log between checkpoints, and how far behind the secondary the primary keeps log before the
+   *  secondary gets a checkpoint instead (edit qmgr.json on both sides; defaults if absent). */
+  readonly checkpointIntervalBytes?: number
+  readonly retainMaxBytes?: number
 }
 
 /** The same on the three nodes: crtmqm -sx chooses it and gives it to the other two. */

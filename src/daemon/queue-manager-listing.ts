@@ -17,6 +17,7 @@
  * and no DR yet; HA is HA(Replicated) for an HA queue manager (crtmqm -sx), whose status on a
  * node that is not its primary is "Running elsewhere"; -o ha shows STATUS and HA only.
  */
+import { readDrState } from '../dr/dr-state.js'
 import { queueManagerStatusItems, type QueueManagerLogView } from '../mqsc/display.js'
 import type { QueueManagerStatusDisplayKeyword } from '../mqsc/keywords.js'
 import { CommandFailure } from './command-failure.js'
@@ -30,9 +31,9 @@ import {
 } from './queue-manager-config.js'
 import { recordedStatus, type QueueManagerStatus } from './queue-manager-status.js'
 
-export type DisplayOutput = 'status' | 'all' | 'log' | 'ha'
+export type DisplayOutput = 'status' | 'all' | 'log' | 'ha' | 'dr'
 
-export const DISPLAY_OUTPUTS: readonly DisplayOutput[] = ['status', 'all', 'log', 'ha']
+export const DISPLAY_OUTPUTS: readonly DisplayOutput[] = ['status', 'all', 'log', 'ha', 'dr']
 
 export interface QueueManagerEntry {
   readonly name: string
@@ -45,6 +46,8 @@ export interface QueueManagerEntry {
   readonly deadLetterQueue: string | undefined
   /** A replicated data (HA) queue manager (crtmqm -sx/-sxs): HA(Replicated). */
   readonly replicated: boolean
+  /** A DR queue manager's role on this node (crtmqm -rr, rdqmdr): DRROLE(Primary|Secondary). */
+  readonly drRole?: 'Primary' | 'Secondary'
   /** The running queue manager's log, for -o log (the daemon fills it in). */
   readonly log?: QueueManagerLogView
 }
@@ -86,7 +89,22 @@ export function describeQueueManager(
   const isDefault = defaultQueueManager(node) === name
   const { host, port, deadLetterQueue } = config
   const replicated = config.ha !== undefined
-  const entry = { name, status, host, port, isDefault, deadLetterQueue, replicated }
+  const drRole =
+    config.dr === undefined
+      ? undefined
+      : readDrState(paths).role === 'primary'
+        ? ('Primary' as const)
+        : ('Secondary' as const)
+  const entry = {
+    name,
+    status,
+    host,
+    port,
+    isDefault,
+    deadLetterQueue,
+    replicated,
+    ...(drRole === undefined ? {} : { drRole }),
+  }
   return log === undefined ? entry : { ...entry, log }
 }
 
@@ -95,6 +113,8 @@ export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutpu
   if (output === 'status') return line
   const ha = `HA(${entry.replicated ? 'Replicated' : ''})`
   if (output === 'ha') return `${line} ${ha}`
+  const drRole = `DRROLE(${entry.drRole ?? ''})`
+  if (output === 'dr') return `${line} ${drRole}`
   if (output === 'log') {
     if (entry.log === undefined) return line
     // The items after QMNAME; STATUS is the line's own (Running), not DISPLAY QMSTATUS's.
@@ -110,6 +130,6 @@ export function formatDisplayLine(entry: QueueManagerEntry, output: DisplayOutpu
     `INSTPATH(${INSTALLATION_PATH})`,
     `INSTVER(${installationVersion()})`,
     ha,
-    'DRROLE()',
+    drRole,
   ].join(' ')
 }

@@ -34,6 +34,7 @@ import { EventEmitter } from 'node:events'
 import {
   CHECKPOINT_INTERVAL_BYTES,
   CHECKPOINT_INTERVAL_MS,
+  DR_CHECKPOINT_RETRY_MS,
   LOG_START_LSN,
   MAINTENANCE_POLL_MS,
 } from '../constants.js'
@@ -51,6 +52,7 @@ import { REPLICATION_BATCH_RING_BYTES, REPLICATION_VERBATIM_RING_BYTES } from '.
 import type { Role } from '../replication/effects.js'
 import type { ReplicationSettings } from '../replication/settings.js'
 import type { SimulationBug } from '../replication/bugs.js'
+import type { CommitPolicyKind } from '../replication/quorum.js'
 import type { EpochRun } from '../replication/epoch-history.js'
 import type { ReplicaStatus } from '../replication/replica.js'
 import { QueueEngine, type Connection } from '../queue/engine.js'
@@ -81,6 +83,9 @@ import { join } from 'node:path'
 import fs from 'node:fs'
 import type { LinkSecurity } from '../security/link-security.js'
 import { readServerTls } from '../security/listener-policy.js'
+
+/** The reason a DR primary's checkpoint is refused while its secondary lacks the records. */
+const DR_CHECKPOINT_WAIT = 'waits for the DR peer'
 
 export interface ReplicatedOpenOptions {
   readonly dataDirectory: string
@@ -113,6 +118,10 @@ export interface ReplicatedOpenOptions {
   readonly clientSecurity?: () => Pick<ServerOptions, 'tls' | 'guard' | 'allowPlaintext'>
   /** Test only (chaos suite's known-bad run): rules the replication core breaks on purpose. */
   readonly testOnlyBugs?: readonly SimulationBug[]
+  /** 'majority' (HA group, default) or a DR pair's 'drAsync' / 'drSync' (two members). */
+  readonly policy?: CommitPolicyKind
+  /** DR: this side is primary by the administrator's choice (it promotes itself at start). */
+  readonly startAsPrimary?: boolean
 }
 
 export interface MemberStatus {
@@ -304,6 +313,16 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.replication.transferLeadership(to)
   }
 
+  /** DR: make this side primary (refused while the other side's primary is reachable). */
+  promote(): Promise<string | undefined> {
+    return this.replication.promote()
+  }
+
+  /** DR: step down to secondary (its records after a fork are cut aside when it follows). */
+  demote(): Promise<string | undefined> {
+    return this.replication.demote()
+  }
+
   async status(): Promise<MemberStatus> {
     const { status, links } = await this.replication.status()
     return {
@@ -377,7 +396,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       group: options.group,
       self: options.self,
       members: options.members,
-      policy: 'majority',
+      policy: options.policy ?? 'majority',
+      ...(options.startAsPrimary === true ? { startAsPrimary: true } : {}),
       hardStatePath: join(paths.root, 'replication.json'),
       hardState: loadHardState(join(paths.root, 'replication.json')),
       journalDirectory: paths.journal,
@@ -602,8 +622,13 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
       // The lowest LSN the group still needs (the worker keeps it in the commit block).
       retainFloorLsn: () => this.replication.commit.retentionFloor,
       beforeWrite: async (lsn: number, file: string) => {
-        const { history } = await this.replication.status()
+        const { history, status } = await this.replication.status()
         if (this.closing !== undefined) throw new QmqError(ErrorCode.RECORD_INVALID, 'closing')
+        // DR: records the secondary lacks may be forked away by a forced promotion; a
+        // checkpoint holds none of them (the core asserts it). Retried at the next interval.
+        if (lsn > status.checkpointLimitLsn) {
+          throw new QmqError(ErrorCode.RECORD_INVALID, `checkpoint at ${lsn} ${DR_CHECKPOINT_WAIT}`)
+        }
         const below = history.filter((run) => run.startLsn < lsn)
         writeCheckpointEpochs(this.paths.checkpoints, file, below)
       },
@@ -625,12 +650,13 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     )
     const intervalBytes = this.options.checkpointIntervalBytes ?? CHECKPOINT_INTERVAL_BYTES
     let lastMs = Date.now()
+    let waitUntilMs = 0
     this.checkpointTimer = setInterval(
       () => {
         const since = this.checkpointer.logSinceCheckpoint()
         const due =
           since >= intervalBytes || (since > 0 && Date.now() - lastMs >= CHECKPOINT_INTERVAL_MS)
-        if (!due || this.closing !== undefined) return
+        if (!due || this.closing !== undefined || Date.now() < waitUntilMs) return
         // A standby that replayed its own log at start (or was rebuilt) holds records not yet
         // known committed: its state is checkpointed once the commit LSN has passed them.
         // (The commit block, not lastCommit: a follower's commits that come with records
@@ -638,6 +664,13 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         if (!this.live && this.standby.appliedEnd > this.replication.commit.commitLsn) return
         lastMs = Date.now()
         this.checkpointer.take().catch((error: unknown) => {
+          // A DR primary whose secondary lags or is away: expected, and each try serializes the
+          // engine, so the next waits a while (not every poll while an outage lasts).
+          if (error instanceof QmqError && error.message.includes(DR_CHECKPOINT_WAIT)) {
+            waitUntilMs = Date.now() + DR_CHECKPOINT_RETRY_MS
+            this.logger.debug({ err: error }, 'checkpoint waits for the DR peer')
+            return
+          }
           this.logger.warn({ err: error }, 'checkpoint not taken')
         })
       },

@@ -15,6 +15,9 @@ export const SIMULATION_BUGS = [
   'sync-acks-before-remote',
   /** DR: promote is not refused while the other side is primary and reachable. */
   'promote-while-primary-reachable',
+  /** DR: a primary that hears the other side's primary at a higher epoch steps down and has its
+   *  divergent records cut (Raft's rule), instead of both showing Partitioned. */
+  'dr-auto-resolve',
 ] as const
 
 export type SimulationBug = (typeof SIMULATION_BUGS)[number]

@@ -85,6 +85,18 @@ export class PeerProgress {
     this.paused = false
   }
 
+  /**
+   * The peer's log ends below what it had durably matched: it lost its disk (a DR node rebuilt
+   * with an empty directory). What it matched is gone; probe from where it agrees now.
+   */
+  lost(agreedLsn: number): void {
+    this.matchLsn = Math.min(this.matchLsn, agreedLsn)
+    this.nextLsn = agreedLsn
+    this.sentLsn = agreedLsn
+    this.mode = 'probe'
+    this.paused = false
+  }
+
   /** The peer's verified log ends below what was sent: messages were lost, resend. */
   resendFrom(verifiedLsn: number): void {
     const from = Math.max(verifiedLsn, this.matchLsn)

@@ -13,6 +13,7 @@
  * |              |                 | counting out-of-sync bytes, back to sync once caught up   |
  */
 import { assert, unreachable } from '../assert.js'
+import { DR_SYNC_REJOIN_SLACK_BYTES } from '../constants.js'
 
 /** Members needed for a majority of `memberCount` voters. */
 export function majorityOf(memberCount: number): number {
@@ -95,8 +96,11 @@ class AsynchronousPolicy implements CommitPolicy {
 /**
  * DR synchronous: both sides durable. If the secondary has lagged behind the primary's durable
  * LSN for syncTimeoutTicks, the primary carries on alone (an application must not stall on a
- * broken link) and counts the bytes it committed alone; once the secondary has matched the
- * primary again, commits wait for it again.
+ * broken link) and counts the bytes it committed alone. It returns to synchronous by itself once
+ * the secondary has matched more than it had then and is within rejoinSlackBytes: waiting for an
+ * exact match would never end under a steady load (the primary's end moves on while the
+ * secondary catches up), and from there a commit waits only for what is already in flight. A
+ * secondary that then lags for the timeout again leaves it alone again.
  */
 class SynchronousPolicy implements CommitPolicy {
   readonly kind = 'drSync'
@@ -106,8 +110,12 @@ class SynchronousPolicy implements CommitPolicy {
   private aloneFromLsn = 0
   private aloneToLsn = 0
 
-  constructor(private readonly syncTimeoutTicks: number) {
+  constructor(
+    private readonly syncTimeoutTicks: number,
+    private readonly rejoinSlackBytes: number,
+  ) {
     assert(syncTimeoutTicks > 0, 'drSync: timeout > 0')
+    assert(rejoinSlackBytes >= 0, 'drSync: rejoin slack >= 0')
   }
 
   get outOfSyncBytes(): number {
@@ -122,6 +130,15 @@ class SynchronousPolicy implements CommitPolicy {
       this.alone = false
       this.laggingSinceTick = -1
       return local
+    }
+    // Caught up but for the tail in flight: synchronous again, the timeout restarting now. Only
+    // a secondary that has matched more since the primary went alone is back: a dead one's
+    // match LSN stays where it was, however close.
+    const back = peerLsn > this.aloneFromLsn
+    if (this.alone && back && local - peerLsn <= this.rejoinSlackBytes) {
+      this.alone = false
+      this.laggingSinceTick = input.nowTick
+      return peerLsn
     }
     if (this.alone) {
       this.aloneToLsn = local
@@ -138,14 +155,18 @@ class SynchronousPolicy implements CommitPolicy {
   }
 }
 
-export function commitPolicy(kind: CommitPolicyKind, syncTimeoutTicks: number): CommitPolicy {
+export function commitPolicy(
+  kind: CommitPolicyKind,
+  syncTimeoutTicks: number,
+  rejoinSlackBytes = DR_SYNC_REJOIN_SLACK_BYTES,
+): CommitPolicy {
   switch (kind) {
     case 'majority':
       return new MajorityPolicy()
     case 'drAsync':
       return new AsynchronousPolicy()
     case 'drSync':
-      return new SynchronousPolicy(syncTimeoutTicks)
+      return new SynchronousPolicy(syncTimeoutTicks, rejoinSlackBytes)
     default:
       return unreachable(kind, 'commit policy')
   }

@@ -84,6 +84,10 @@ export interface ReplicaOptions {
   readonly log: LogView
   /** An LSN known to be committed (a checkpoint's); default the log start. */
   readonly commitLsn?: number
+  /** DR: the administrator made this member the primary (a restart keeps the role): it
+   *  promotes itself before it handles anything, so a returning primary never follows the other
+   *  side and never has its records cut without a demote. */
+  readonly startAsPrimary?: boolean
   /** Simulation only: rules to break on purpose (src/replication/bugs.ts). */
   readonly bugs?: ReadonlySet<SimulationBug>
 }
@@ -107,6 +111,13 @@ export interface ReplicaStatus {
   /** Ticks since each peer was last heard: a primary's followers, a follower's primary (the
    *  HA daemon's WarnTime warning). */
   readonly silentTicks: Readonly<Record<string, number>>
+  /** DR: this member is primary and hears the other side claim to be primary too (split
+   *  brain). Neither side overwrites the other; the administrator demotes one. */
+  readonly partitioned: boolean
+  /** Primary: what each peer has durably matched (status and progress displays). */
+  readonly peerMatchLsns: readonly { readonly id: string; readonly matchLsn: number }[]
+  /** Secondary: the primary's commit LSN as last heard (how far behind this member is). */
+  readonly heardCommitLsn: number
 }
 
 interface Transfer {
@@ -150,6 +161,12 @@ export class Replica {
   private transfer: Transfer | undefined
   private checkpointLsn = -1
   private retentionFloor = -1
+  /** DR: when the other side was last heard claiming to be primary (-1: never). */
+  private otherPrimaryHeardTick = -1
+  /** DR: the highest epoch heard from the other side (a promotion goes above it). */
+  private peerEpoch = 0
+  private promoteOnStart: boolean
+  private heardCommitLsn = 0
   private effects: ReplicaEffect[] = []
 
   constructor(options: ReplicaOptions) {
@@ -178,11 +195,20 @@ export class Replica {
     assert(this.commitLsn <= this.endLsn, 'replica: commit within the log')
     this.verifiedLsn = this.commitLsn
     this.electionTimeout = randomizedElectionTimeout(this.settings, this.random)
+    this.promoteOnStart = options.startAsPrimary === true
+    assert(!this.promoteOnStart || !this.policy.elects, 'replica: only a DR member starts primary')
   }
 
   /** Feeds one input and returns the effects, in the order the shell must perform them. */
   step(input: ReplicaInput): ReplicaEffect[] {
     this.effects = []
+    // Bookkeeping inputs (a shell reports its checkpoint before it runs) leave it pending.
+    const running =
+      input.type !== InputType.CHECKPOINT_TAKEN && input.type !== InputType.LOG_RETIRED
+    if (this.promoteOnStart && running) {
+      this.promoteOnStart = false
+      this.promoteNow()
+    }
     switch (input.type) {
       case InputType.TICK:
         this.tick()
@@ -241,6 +267,12 @@ export class Replica {
       outOfSyncBytes: this.policy.outOfSyncBytes,
       checkpointLimitLsn: this.checkpointLimitLsn,
       silentTicks: this.silentTicks(),
+      partitioned: this.partitioned,
+      peerMatchLsns: [...this.progress.values()].map((peer) => ({
+        id: peer.memberId,
+        matchLsn: peer.matchLsn,
+      })),
+      heardCommitLsn: this.heardCommitLsn,
     }
   }
 
@@ -254,6 +286,14 @@ export class Replica {
       silent[this.primaryId] = this.electionElapsed
     }
     return silent
+  }
+
+  private get partitioned(): boolean {
+    return (
+      this.role === 'primary' &&
+      this.otherPrimaryHeardTick >= 0 &&
+      this.nowTick - this.otherPrimaryHeardTick < this.settings.deadTimeTicks
+    )
   }
 
   get epochHistory(): readonly EpochRun[] {
@@ -495,9 +535,32 @@ export class Replica {
   private receive(message: ReplicaMessage): void {
     assert(message.to === this.id, 'replica: a message for this member')
     if (!this.members.includes(message.from)) return
+    if (!this.policy.elects && !this.admitDr(message)) return
     if (message.epoch > this.epoch && !this.admitHigherEpoch(message)) return
     if (message.epoch < this.epoch && !this.admitLowerEpoch(message)) return
     this.dispatch(message)
+  }
+
+  /**
+   * DR rules before the epoch ones (Raft's "a higher epoch deposes" would resolve a split brain
+   * by itself, cutting one side's acknowledged records):
+   * - a primary that hears the other side's primary messages keeps its role and ignores them:
+   *   both show Partitioned until the administrator demotes one (`rdqmdr -s`);
+   * - a primary that hears its secondary at a higher epoch (a demoted side that had promoted
+   *   itself further) promotes itself above that epoch, without stepping down.
+   */
+  private admitDr(message: ReplicaMessage): boolean {
+    this.peerEpoch = Math.max(this.peerEpoch, message.epoch)
+    if (this.role !== 'primary' || message.epoch === this.epoch) return true
+    if (isFromPrimary(message) && !this.bugs.has('dr-auto-resolve')) {
+      this.otherPrimaryHeardTick = this.nowTick
+      return false
+    }
+    if (message.epoch > this.epoch && !this.bugs.has('dr-auto-resolve')) {
+      this.repromote()
+      return false
+    }
+    return true
   }
 
   /** A message from a higher epoch: step up to it, except where Raft says not to. */
@@ -587,6 +650,7 @@ export class Replica {
 
   private handleAppend(message: AppendMessage): void {
     if (message.epoch === this.epoch) this.followPrimary(message.from)
+    this.heardCommitLsn = message.commitLsn
     const matches =
       message.prevLsn >= this.logStartLsn &&
       message.prevLsn <= this.endLsn &&
@@ -663,6 +727,7 @@ export class Replica {
   private handleHeartbeat(message: HeartbeatMessage): void {
     // Only the accept-older-epoch-write bug gets here with an older epoch.
     if (message.epoch === this.epoch) this.followPrimary(message.from)
+    this.heardCommitLsn = message.commitLsn
     this.advanceCommit(Math.min(message.commitLsn, this.verifiedLsn))
     this.send({
       type: MessageType.HEARTBEAT_RESPONSE,
@@ -829,7 +894,11 @@ export class Replica {
       // else the log's very start (below a retired log start: the checkpoint path).
       this.policy.elects ? message.commitLsn : LOG_START_LSN,
     )
-    progress.rejected(Math.min(agreed, this.endLsn))
+    // A DR secondary rebuilt empty (node replacement) no longer has what it matched; an HA
+    // member's durable log is never lost this way, so only a DR pair believes it.
+    if (!this.policy.elects && message.endLsn < progress.matchLsn) {
+      progress.lost(Math.min(agreed, this.endLsn))
+    } else progress.rejected(Math.min(agreed, this.endLsn))
     this.sendTo(progress)
   }
 
@@ -926,20 +995,33 @@ export class Replica {
     if (this.nowTick < this.settings.deadTimeTicks && this.primaryId === undefined) {
       return this.refuse('promote', 'the other side is not known yet, try again shortly')
     }
+    this.promoteNow()
+  }
+
+  private promoteNow(): void {
     // No vote in a DR pair: each side promotes into epochs of its own (its index modulo the
-    // pair), so two sides promoted apart never share an epoch (one primary per epoch).
+    // pair), so two sides promoted apart never share an epoch (one primary per epoch), and above
+    // any epoch heard from the other side, which then follows.
     const index = this.members.indexOf(this.id)
-    this.epoch++
+    this.epoch = Math.max(this.epoch, this.peerEpoch) + 1
     while (this.epoch % this.members.length !== index) this.epoch++
     this.votedFor = this.id
     this.persistHardState()
+    this.otherPrimaryHeardTick = -1
     this.role = 'candidate'
     this.becomePrimary()
+  }
+
+  /** DR: the secondary is at a higher epoch than this primary: go above it, keeping the log. */
+  private repromote(): void {
+    this.becomeSecondary(this.epoch, undefined)
+    this.promoteNow()
   }
 
   private demote(): void {
     if (this.policy.elects) return this.refuse('demote', 'an HA group elects its primary')
     if (this.role !== 'primary') return this.refuse('demote', 'this member is not the primary')
+    this.otherPrimaryHeardTick = -1
     this.becomeSecondary(this.epoch, undefined)
   }
 
@@ -959,4 +1041,12 @@ export class Replica {
   private emit(effect: ReplicaEffect): void {
     this.effects.push(effect)
   }
+}
+
+function isFromPrimary(message: ReplicaMessage): boolean {
+  return (
+    message.type === MessageType.APPEND ||
+    message.type === MessageType.HEARTBEAT ||
+    message.type === MessageType.CHECKPOINT
+  )
 }

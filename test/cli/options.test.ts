@@ -92,7 +92,7 @@ describe('command options', () => {
     const cases: [string, string[], string][] = [
       ['crtmqm', ['-ll', 'QMX'], "Option '-ll' of crtmqm"],
       ['crtmqm', ['-h', '256', 'QMX'], "Option '-h' of crtmqm"],
-      ['crtmqm', ['-rr', 'p', 'QMX'], 'DR pairs are not available yet'],
+      ['crtmqm', ['-fs', '3072M', 'QMX'], 'there is no volume to size'],
       ['strmqm', ['-ns', 'QMO'], "Option '-ns' of strmqm"],
       ['endmqm', ['-s', 'QMO'], "Option '-s' of endmqm"],
     ]

@@ -45,21 +45,28 @@ export class TestCluster {
 
   constructor(
     readonly ids: readonly string[],
-    options: { policy?: CommitPolicyKind; seed?: number; bugs?: ReadonlySet<SimulationBug> } = {},
+    private readonly options: {
+      policy?: CommitPolicyKind
+      seed?: number
+      bugs?: ReadonlySet<SimulationBug>
+    } = {},
   ) {
     this.seed = options.seed ?? 1
-    for (const id of ids) {
-      const replica = new Replica({
-        id,
-        members: ids,
-        policy: options.policy ?? 'majority',
-        random: (bound) => this.random(bound),
-        hardState: { epoch: 0, votedFor: undefined },
-        log: { startLsn: START_LSN, endLsn: START_LSN, history: [] },
-        bugs: options.bugs,
-      })
-      this.members.set(id, new TestMember(replica))
-    }
+    for (const id of ids) this.rebuild(id)
+  }
+
+  /** A member with an empty log and hard state (at start, or a node rebuilt from nothing). */
+  rebuild(id: string): void {
+    const replica = new Replica({
+      id,
+      members: this.ids,
+      policy: this.options.policy ?? 'majority',
+      random: (bound) => this.random(bound),
+      hardState: { epoch: 0, votedFor: undefined },
+      log: { startLsn: START_LSN, endLsn: START_LSN, history: [] },
+      bugs: this.options.bugs,
+    })
+    this.members.set(id, new TestMember(replica))
   }
 
   member(id: string): TestMember {

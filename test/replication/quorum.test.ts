@@ -64,7 +64,7 @@ describe('DR asynchronous policy', () => {
 
 describe('DR synchronous policy', () => {
   it('waits for the secondary, carries on alone after the timeout, resyncs when caught up', () => {
-    const policy = commitPolicy('drSync', 10)
+    const policy = commitPolicy('drSync', 10, 0)
     const at = (local: number, peer: number, nowTick: number) =>
       policy.commitLsn({
         localDurableLsn: local,
@@ -83,5 +83,34 @@ describe('DR synchronous policy', () => {
     expect(policy.outOfSyncBytes).toBe(0)
     // Back in sync: a lagging secondary holds commits again until the next timeout.
     expect(at(1200, 1000, 14)).toBe(1000)
+  })
+
+  it('returns to synchronous by itself under a steady load, not on a dead secondary', () => {
+    const policy = commitPolicy('drSync', 10, 100)
+    const at = (local: number, peer: number, nowTick: number) =>
+      policy.commitLsn({
+        localDurableLsn: local,
+        peers: [{ memberId: 'dr', matchLsn: peer }],
+        nowTick,
+      })
+    expect(at(1000, 1000, 0)).toBe(1000)
+    // The secondary dies at 1000; the primary goes alone after the timeout.
+    expect(at(1050, 1000, 1)).toBe(1000)
+    expect(at(1060, 1000, 11)).toBe(1060)
+    // Its stale match LSN is within the slack, but it has matched nothing since: still alone.
+    expect(at(1070, 1000, 12)).toBe(1070)
+    expect(policy.outOfSyncBytes).toBe(70)
+    expect(at(1500, 1000, 13)).toBe(1500)
+    // Back, catching up while the primary's end keeps moving (never an exact match).
+    expect(at(1600, 1300, 14)).toBe(1600)
+    expect(at(1700, 1550, 15)).toBe(1700)
+    expect(policy.outOfSyncBytes).toBe(700)
+    // Within the slack: synchronous again, commits wait for the secondary.
+    expect(at(1800, 1720, 16)).toBe(1720)
+    expect(policy.outOfSyncBytes).toBe(0)
+    expect(at(1900, 1850, 17)).toBe(1850)
+    // Lagging past the timeout again: alone again.
+    expect(at(2000, 1850, 27)).toBe(2000)
+    expect(policy.outOfSyncBytes).toBe(150)
   })
 })

@@ -224,4 +224,83 @@ describe('DR pair roles', () => {
     expect(cluster.primaries()).toEqual(['dr'])
     expect(cluster.member('main').replica.status().epoch).toBe(3)
   })
+
+  it('split brain: both sides stay primary (Partitioned) and nothing is cut until a demote', () => {
+    const cluster = new TestCluster(['main', 'dr'], { policy: 'drAsync' })
+    cluster.run(50)
+    cluster.input('main', { type: InputType.PROMOTE })
+    cluster.run(20)
+    for (let i = 0; i < 3; i++) expect(cluster.write('main')).toBe(true)
+    cluster.run(20)
+    cluster.isolate('main')
+    for (let i = 0; i < 2; i++) cluster.write('main')
+    cluster.run(60)
+    cluster.input('dr', { type: InputType.PROMOTE })
+    cluster.run(20)
+    cluster.write('dr')
+    cluster.heal()
+    cluster.run(100)
+    expect(cluster.primaries().sort()).toEqual(['dr', 'main'])
+    expect(cluster.member('main').replica.status().partitioned).toBe(true)
+    expect(cluster.member('dr').replica.status().partitioned).toBe(true)
+    expect(cluster.member('main').cut).toEqual([])
+    expect(cluster.member('dr').cut).toEqual([])
+    // The operator keeps dr's data: main (the lower epoch) is demoted and its fork is cut aside.
+    cluster.input('main', { type: InputType.DEMOTE })
+    cluster.run(100)
+    expect(cluster.primaries()).toEqual(['dr'])
+    expect(cluster.member('main').cut.length).toBeGreaterThan(0)
+    expect(cluster.member('main').records).toEqual(cluster.member('dr').records)
+    expect(cluster.member('dr').replica.status().partitioned).toBe(false)
+  })
+
+  it('a primary whose secondary is at a higher epoch promotes above it and keeps its log', () => {
+    const cluster = new TestCluster(['main', 'dr'], { policy: 'drAsync' })
+    cluster.run(50)
+    cluster.input('main', { type: InputType.PROMOTE })
+    cluster.run(20)
+    cluster.write('main')
+    cluster.isolate('main')
+    cluster.write('main')
+    cluster.run(60)
+    cluster.input('dr', { type: InputType.PROMOTE })
+    cluster.run(5)
+    cluster.input('dr', { type: InputType.DEMOTE })
+    cluster.input('dr', { type: InputType.PROMOTE })
+    cluster.run(60)
+    cluster.input('dr', { type: InputType.DEMOTE })
+    cluster.write('dr')
+    const mainRecords = [...cluster.member('main').records]
+    expect(cluster.member('dr').replica.status().epoch).toBeGreaterThan(
+      cluster.member('main').replica.status().epoch,
+    )
+    // The operator keeps main's data: dr (higher epoch, now secondary) must follow main.
+    cluster.heal()
+    cluster.run(100)
+    expect(cluster.primaries()).toEqual(['main'])
+    expect(cluster.member('main').cut).toEqual([])
+    expect(cluster.member('dr').records.slice(0, mainRecords.length)).toEqual(mainRecords)
+    expect(cluster.member('dr').cut.length).toBeGreaterThan(0)
+  })
+
+  it('a secondary rebuilt with an empty log is sent the whole log again (node replacement)', () => {
+    const cluster = new TestCluster(['main', 'dr'], { policy: 'drSync' })
+    cluster.run(50)
+    cluster.input('main', { type: InputType.PROMOTE })
+    cluster.run(20)
+    for (let i = 0; i < 5; i++) expect(cluster.write('main')).toBe(true)
+    cluster.run(20)
+    const records = [...cluster.member('main').records]
+    expect(cluster.member('dr').records).toEqual(records)
+    // The secondary's node is lost and rebuilt from nothing: it had matched everything.
+    cluster.rebuild('dr')
+    cluster.run(20)
+    // The next append finds its log short of what it had matched: the whole log goes again.
+    expect(cluster.write('main')).toBe(true)
+    cluster.run(200)
+    expect(cluster.primaries()).toEqual(['main'])
+    expect(cluster.member('dr').records).toEqual(cluster.member('main').records)
+    const peer = cluster.member('main').replica.status().peerMatchLsns[0]!
+    expect(peer.matchLsn).toBe(cluster.member('main').endLsn)
+  })
 })

@@ -12,6 +12,7 @@ import type { SimulationMode } from './simulation.js'
 const MODE_OF_BUG: Partial<Record<SimulationBug, SimulationMode>> = {
   'sync-acks-before-remote': 'drSync',
   'promote-while-primary-reachable': 'drAsync',
+  'dr-auto-resolve': 'drAsync',
 }
 
 describe('bug switches are caught within 1,000 seeds', () => {

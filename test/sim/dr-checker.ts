@@ -4,7 +4,9 @@
  * one committed log does not apply; instead:
  *  - at most one primary per epoch;
  *  - at most one writer acknowledging at any time while the link is up (past the moments the
- *    two sides need to hear each other);
+ *    two sides need to hear each other), unless both show Partitioned (a split brain);
+ *  - nothing is overwritten: a member that is primary by the administrator's choice (and not
+ *    demoted since, crashes included) never has its log cut;
  *  - synchronous mode, while in sync (not carrying on alone after the timeout): everything
  *    committed is durable on the secondary with the same bytes, and is never cut afterwards;
  *  - an acknowledged put is committed on the member that acknowledged it;
@@ -117,6 +119,10 @@ export class DrChecker implements SimChecker {
   }
 
   onCut(node: SimNode, cut: readonly LogRecord[]): void {
+    if (node.adminPrimary && cut.length > 0) {
+      this.violation(`${node.id} is primary (never demoted) yet had [${cut[0]!.lsn}, ...) cut`)
+      return
+    }
     for (const record of cut) {
       if (this.inSync.has(keyOf(record))) {
         this.violation(`${node.id} cut record ${record.lsn}, committed in sync mode`)
@@ -153,6 +159,8 @@ export class DrChecker implements SimChecker {
   private checkOneWriter(node: SimNode, what: string): void {
     const other = this.world.peerOf(node)
     if (!other.alive || other.frozen || !other.serving || !this.world.linkUp()) return
+    // A split brain: both sides know it and keep their records until the operator demotes one.
+    if (node.status.partitioned && other.status.partitioned) return
     const now = this.world.now()
     const since = Math.max(
       this.world.stableSince(),

@@ -162,6 +162,9 @@ export class SimNode {
   private life = 0
   /** Simulated time this member became primary, or undefined. */
   primarySince: number | undefined
+  /** DR: primary by the administrator's choice, not demoted since (a crash keeps it: the
+   *  member restarts as primary, as RDQM's does). Such a member's log is never cut. */
+  adminPrimary = false
   /** The reason of the last REFUSED effect (admin requests). */
   lastRefusal: string | undefined
   /** A GC-pause-like freeze: no ticks, no messages, no I/O completions until thawed. */
@@ -208,6 +211,7 @@ export class SimNode {
       log: { startLsn, endLsn: this.log.endLsn, history: this.recoveredHistory() },
       commitLsn,
       bugs: this.context.bugs,
+      ...(this.policy !== 'majority' && this.adminPrimary ? { startAsPrimary: true } : {}),
     })
     this.role = 'secondary'
     this.primarySince = undefined
@@ -318,6 +322,7 @@ export class SimNode {
   admin(type: typeof InputType.PROMOTE | typeof InputType.DEMOTE): string | undefined {
     this.lastRefusal = undefined
     this.step({ type })
+    if (type === InputType.DEMOTE && this.lastRefusal === undefined) this.adminPrimary = false
     return this.lastRefusal
   }
 
@@ -528,6 +533,7 @@ export class SimNode {
     if (role !== 'primary') this.mustStepDown = false
     if (role === 'primary' && !wasPrimary) this.primarySince = this.context.queue.now
     if (role !== 'primary') this.primarySince = undefined
+    if (role === 'primary') this.adminPrimary = true
     this.context.trace(`${this.id} is ${role} in epoch ${epoch}`)
     if (role === 'primary') this.context.checker.onPrimary(this, epoch)
     if (wasPrimary && role !== 'primary') {

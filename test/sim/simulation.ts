@@ -499,7 +499,16 @@ class Simulation {
   /** The DR operator: no primary to be seen (none, or hung), promote one (strmqm, rdqmdr -p). */
   private adminRound(): void {
     const running = this.nodes.filter((node) => node.alive && !node.frozen)
-    if (running.some((node) => node.role === 'primary')) return
+    const primaries = running.filter((node) => node.role === 'primary')
+    if (primaries.length === 2 && primaries.every((node) => node.status.partitioned)) {
+      // Partitioned: the operator keeps one side's data and demotes the other (rdqmdr -s).
+      const loser = this.prng.pick(primaries)
+      const refusal = loser.admin(InputType.DEMOTE)
+      this.trace(`admin: partitioned, demote ${loser.id}: ${refusal ?? 'done'}`)
+      this.preferredPrimary = this.peerOf(loser).id
+      return
+    }
+    if (primaries.length > 0) return
     const target = running.find((node) => node.id === this.preferredPrimary) ?? running[0]
     if (target !== undefined) this.promote(target, 'admin')
   }

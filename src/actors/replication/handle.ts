@@ -94,6 +94,15 @@ export class ReplicationHandle extends EventEmitter<ReplicationHandleEvents> {
     void this.call((control) => control.transfer(to))
   }
 
+  /** DR: the core's refusal reason, or undefined when done. */
+  async promote(): Promise<string | undefined> {
+    return this.call((control) => control.promote())
+  }
+
+  async demote(): Promise<string | undefined> {
+    return this.call((control) => control.demote())
+  }
+
   cutDone(): void {
     void this.call((control) => control.cutDone())
   }

@@ -40,6 +40,8 @@ export interface ReplicationWorkerData {
   readonly self: string
   readonly members: readonly MemberAddress[]
   readonly policy: CommitPolicyKind
+  /** DR: the administrator made this member primary; it promotes itself before anything else. */
+  readonly startAsPrimary?: boolean
   readonly hardStatePath: string
   readonly hardState: HardState
   readonly journalDirectory: string
@@ -128,6 +130,9 @@ export interface ReplicationControl {
   /** A cut asked for by a 'truncate' or a deposed 'role' event is done. */
   cutDone(): void
   transfer(to: string): void
+  /** DR admin requests: the core's refusal reason, or undefined when done. */
+  promote(): string | undefined
+  demote(): string | undefined
   /** A checkpoint of the state below `lsn` (committed records only) is on disk. */
   checkpointTaken(lsn: number): void
   /** Segments below `lsn` were retired. */

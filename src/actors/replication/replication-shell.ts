@@ -69,6 +69,8 @@ export class ReplicationShell {
    * never send that member the checkpoint again.
    */
   private silenced = false
+  /** The reason of the last REFUSED effect during an admin request. */
+  private refusal: string | undefined
 
   constructor(
     private readonly data: ReplicationWorkerData,
@@ -82,6 +84,7 @@ export class ReplicationShell {
       hardState: data.hardState,
       log: data.log,
       commitLsn: data.commitLsn,
+      ...(data.startAsPrimary === true ? { startAsPrimary: true } : {}),
       settings: {
         ...DEFAULT_REPLICATION_SETTINGS,
         ...data.settings,
@@ -128,6 +131,15 @@ export class ReplicationShell {
 
   transfer(to: string): void {
     this.step({ type: InputType.TRANSFER_LEADERSHIP, to })
+  }
+
+  /** A DR admin request: the core's refusal reason, or undefined when it was done. */
+  admin(request: 'promote' | 'demote'): string | undefined {
+    this.refusal = undefined
+    this.step({ type: request === 'promote' ? InputType.PROMOTE : InputType.DEMOTE })
+    const refusal = this.refusal
+    this.refusal = undefined
+    return refusal
   }
 
   /**
@@ -249,6 +261,7 @@ export class ReplicationShell {
         this.ports.commit.publishRetentionFloor(effect.lsn)
         break
       case EffectType.REFUSED:
+        this.refusal = effect.reason
         post({ type: 'refused', request: effect.request, reason: effect.reason })
         break
     }

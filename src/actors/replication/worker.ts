@@ -132,6 +132,8 @@ const controlApi: ReplicationControl = {
   },
   cutDone: () => shell.cutDone(),
   transfer: (to) => shell.transfer(to),
+  promote: () => shell.admin('promote'),
+  demote: () => shell.admin('demote'),
   checkpointTaken: (lsn) => shell.checkpointTaken(lsn),
   logRetired: (lsn) => shell.logRetired(lsn),
   status: () => ({

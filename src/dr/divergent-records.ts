@@ -1,0 +1,79 @@
+/**
+ * The messages in a DR side's saved divergent tails (divergent/<epoch>-<lsn>.qlog, written when
+ * a demoted side's records after the fork point were cut), for `rdqmdr -m QM -l` (list them in
+ * amqsbcg's format) and `-r` (put them again on the surviving primary).
+ *
+ * A tail holds every kind of record; a message counts as saved aside when its PUT is in the
+ * tail, outside a unit of work or in one whose commit is in the tail too, and no GET of it is
+ * in the tail (that side had already delivered it). A restored tail is renamed to
+ * `.restored`, so it is never put twice.
+ */
+import fs from 'node:fs'
+import { join } from 'node:path'
+import { decodeRecord, readRecordHeader, sealNextLsn } from '../actors/journal/journal-record.js'
+import { RecordType, type MessagePutRecord } from '../actors/journal/record-types.js'
+import { divergentDirectory } from '../queue-manager/divergent-tail.js'
+
+export interface SavedMessage {
+  readonly file: string
+  readonly lsn: number
+  readonly epoch: number
+  readonly queueId: number
+  readonly put: MessagePutRecord
+}
+
+const TAIL_FILE = /^(\d+)-(\d+)\.qlog$/
+
+/** The tails not yet restored, oldest fork first. */
+export function divergentFiles(dataDirectory: string): string[] {
+  const directory = divergentDirectory(dataDirectory)
+  let names: string[]
+  try {
+    names = fs.readdirSync(directory)
+  } catch {
+    return []
+  }
+  return names
+    .filter((name) => TAIL_FILE.test(name))
+    .sort((a, b) => Number(TAIL_FILE.exec(a)![2]) - Number(TAIL_FILE.exec(b)![2]))
+    .map((name) => join(directory, name))
+}
+
+/** The messages saved aside in one tail file (see the header for which count). */
+export function savedMessages(file: string): SavedMessage[] {
+  const bytes = new Uint8Array(fs.readFileSync(file))
+  const match = TAIL_FILE.exec(file.slice(file.lastIndexOf('/') + 1))
+  let lsn = match === null ? 0 : Number(match[2])
+  const puts: SavedMessage[] = []
+  const got = new Set<number>()
+  const committed = new Set<number>()
+  for (let offset = 0; offset < bytes.length;) {
+    const check = readRecordHeader(bytes, offset, bytes.length - offset, lsn)
+    if (check.kind !== 'ok') break
+    const { header } = check
+    if (header.type === RecordType.SEGMENT_SEAL) {
+      const next = sealNextLsn(bytes, offset)
+      offset += header.length
+      lsn = next
+      continue
+    }
+    const record = decodeRecord(bytes, offset, header)
+    if (record.type === RecordType.MESSAGE_PUT) {
+      puts.push({ file, lsn, epoch: header.epoch, queueId: record.queueId, put: record })
+    } else if (record.type === RecordType.MESSAGE_GET) {
+      got.add(record.putLsn)
+    } else if (record.type === RecordType.UOW_COMMIT) {
+      committed.add(record.uowId)
+    }
+    offset += header.length
+    lsn += header.length
+  }
+  return puts.filter(
+    (saved) => !got.has(saved.lsn) && (saved.put.uowId === 0 || committed.has(saved.put.uowId)),
+  )
+}
+
+/** Marks a tail as put again, so that a second `-r` does not put its messages twice. */
+export function markRestored(file: string): void {
+  fs.renameSync(file, file.replace(/\.qlog$/, '.restored'))
+}
