@@ -63,6 +63,11 @@ export class HostedDrQueueManager {
     return this.member?.serving === true ? this.config.port : undefined
   }
 
+  /** Never a plain running queue manager: its role comes from the DR contributor. */
+  get running(): undefined {
+    return undefined
+  }
+
   get engineFailed(): boolean {
     return false
   }

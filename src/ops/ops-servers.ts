@@ -8,6 +8,7 @@ import { ConsoleServer, type ConsoleCommands } from '../console/console-server.j
 import { OPS_STATUS_SAMPLE_INTERVAL_MS } from '../constants.js'
 import type { CommandHandler } from '../daemon/control-server.js'
 import type { DaemonContext } from '../daemon/daemon-context.js'
+import { drStatusContributor } from './dr-contributor.js'
 import { haStatusContributor } from './ha-contributor.js'
 import { MetricsServer } from './metrics-server.js'
 import type { OpsSettings } from './ops-settings.js'
@@ -25,6 +26,7 @@ export class OpsServers {
     readonly status: StatusSource = new StatusSource(daemon),
   ) {
     status.addContributor(haStatusContributor(daemon))
+    status.addContributor(drStatusContributor(daemon))
   }
 
   /** Control commands: `status` answers the snapshot as its data. */
