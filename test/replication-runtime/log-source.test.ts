@@ -113,6 +113,27 @@ describe('LogSource', () => {
     source.close()
   })
 
+  // A DR secondary catching up a backlog failed on this: the core cuts a long range at its
+  // append limit, which falls inside a record; the shell must stop at the record before.
+  it('stops a range the core cut at its limit at the last record end, or sends one record', () => {
+    const puts = Array.from({ length: 40 }, (_, index) => putRecord(`c${index}`, 1000))
+    const segment = 1024 * 1024
+    const log = buildLog(directory.path, segment, puts, { startLsn: 64, recordsPerBatch: 10 })
+    const source = new LogSource(directory.path, segment, 0)
+    const cutInside = log.lsns[7]! + 100
+    const [part, ...more] = source.appendParts({ ...request(64, cutInside), prevEpoch: 0 })
+    expect(more).toEqual([])
+    expect(part!.endLsn).toBe(log.lsns[7])
+    expect(labels(recordsFrom(part!.payload, 64, 64)).map((e) => e.label)).toEqual(
+      puts.slice(0, 7).map((_, index) => `c${index}`),
+    )
+    // A range shorter than its first record: that record, whole.
+    const [single] = source.appendParts({ ...request(log.lsns[3]!, log.lsns[3]! + 10) })
+    expect(single!.endLsn).toBe(log.lsns[4])
+    expect(labels(recordsFrom(single!.payload, log.lsns[3]!, log.lsns[3]!))[0]!.label).toBe('c3')
+    source.close()
+  })
+
   it('refuses an APPEND payload with no record where its LSN says', () => {
     const payload = new Uint8Array(128)
     expect(() => recordsFrom(payload, 64, 64)).toThrow(/no record at LSN 64/)

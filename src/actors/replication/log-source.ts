@@ -150,23 +150,32 @@ export class LogSource {
    * The APPEND messages that carry `request`'s range: one, or several cut at record boundaries
    * so none carries more than MAX_REPLICATION_APPEND_BYTES (the core's ranges are not capped).
    * A later part's prevEpoch is the range's own epoch: a core range holds one epoch's records.
+   * The core's endLsn is not always a record end: a range it cut at its append limit ends where
+   * the limit fell, so the last part stops at the last record end at or below it (the peer's
+   * answer tells the core where), and a record longer than the range is sent whole.
    */
   appendParts(request: AppendRequest): AppendMessage[] {
     const payload = this.read(request.prevLsn, request.endLsn)
-    if (payload.length <= MAX_REPLICATION_APPEND_BYTES) return [{ ...request, payload }]
     const parts: AppendMessage[] = []
     let partStart = request.prevLsn
     let lsn = partStart
-    while (lsn < request.endLsn) {
+    while (request.endLsn - lsn >= RECORD_HEADER_BYTES) {
       const next = nextRecordLsn(payload, lsn - request.prevLsn)
-      assert(next - partStart <= MAX_REPLICATION_APPEND_BYTES || lsn > partStart, 'record fits')
+      if (next > request.endLsn) break
       if (next - partStart > MAX_REPLICATION_APPEND_BYTES) {
+        assert(lsn > partStart, 'log source: a record fits an APPEND')
         parts.push(this.part(request, payload, partStart, lsn))
         partStart = lsn
       }
       lsn = next
     }
-    parts.push(this.part(request, payload, partStart, request.endLsn))
+    if (lsn === request.endLsn && parts.length === 0) return [{ ...request, payload }]
+    if (lsn === request.prevLsn) {
+      // Not one whole record in the range: the first record alone.
+      const whole = this.readRecord(lsn)
+      return [{ ...request, endLsn: nextRecordLsn(whole, 0), payload: whole }]
+    }
+    parts.push(this.part(request, payload, partStart, lsn))
     return parts
   }
 
