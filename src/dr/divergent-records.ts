@@ -45,7 +45,9 @@ export function savedMessages(file: string): SavedMessage[] {
   const match = TAIL_FILE.exec(file.slice(file.lastIndexOf('/') + 1))
   let lsn = match === null ? 0 : Number(match[2])
   const puts: SavedMessage[] = []
-  const got = new Set<number>()
+  // A get in a unit of work took the message only if that unit committed in the tail: one
+  // backed out (or never finished) left it on the queue, so it is saved with the rest.
+  const gets: { putLsn: number; uowId: number }[] = []
   const committed = new Set<number>()
   for (let offset = 0; offset < bytes.length;) {
     const check = readRecordHeader(bytes, offset, bytes.length - offset, lsn)
@@ -61,13 +63,16 @@ export function savedMessages(file: string): SavedMessage[] {
     if (record.type === RecordType.MESSAGE_PUT) {
       puts.push({ file, lsn, epoch: header.epoch, queueId: record.queueId, put: record })
     } else if (record.type === RecordType.MESSAGE_GET) {
-      got.add(record.putLsn)
+      gets.push({ putLsn: record.putLsn, uowId: record.uowId })
     } else if (record.type === RecordType.UOW_COMMIT) {
       committed.add(record.uowId)
     }
     offset += header.length
     lsn += header.length
   }
+  const got = new Set(
+    gets.filter((get) => get.uowId === 0 || committed.has(get.uowId)).map((get) => get.putLsn),
+  )
   return puts.filter(
     (saved) => !got.has(saved.lsn) && (saved.put.uowId === 0 || committed.has(saved.put.uowId)),
   )
