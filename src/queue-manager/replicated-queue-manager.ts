@@ -60,7 +60,7 @@ import { DEFAULT_DEAD_LETTER_QUEUE_NAME } from '../queue/queue-attributes.js'
 import { QueueManagerServer } from '../server/server.js'
 import { SideWorkPool } from '../side-work/pool.js'
 import { loadHardState } from '../actors/replication/hard-state-file.js'
-import { CommitJournalPort } from './commit-journal-port.js'
+import { CommitJournalPort, lateCommitView } from './commit-journal-port.js'
 import {
   createDataDirectory,
   dataPaths,
@@ -159,6 +159,8 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   epoch = 0
   primaryId: string | undefined
   private port!: CommitJournalPort
+  /** The worker's commit block, read late: the port exists before the worker starts. */
+  private readonly commitView = lateCommitView(() => this.replication.commit)
   private readonly standby = new StandbyRecords(LOG_START_LSN)
   private live = false
   private acceptWrites = false
@@ -341,7 +343,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     recovered: RecoveredLog,
     placeholder: { port: CommitJournalPort | undefined },
   ): void {
-    this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
+    this.port = new CommitJournalPort(this.journal, this.commitView)
     placeholder.port = this.port
     this.engine = recovered.engine
     this.standby.reset(recovered.endLsn)
@@ -405,9 +407,10 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     while (this.closing === undefined) {
       const sequence = commit.sequence
       const lsn = commit.commitLsn
+      // Every wake, not only a moved LSN: a change of serving epoch alone closes the port.
+      this.port.committed()
       if (lsn > this.lastCommit) {
         this.lastCommit = lsn
-        this.port.committed(lsn)
         if (!this.live) this.applyCommitted(lsn)
       }
       await commit.waitPast(sequence)
@@ -434,7 +437,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
         this.ops.run(() => this.roleChanged(event))
         break
       case 'primary-ready':
-        this.ops.run(() => this.primaryReady())
+        this.ops.run(() => this.primaryReady(event.epoch))
         break
       case 'accept-writes':
         this.ops.run(() => this.setAcceptWrites(event.accept))
@@ -521,7 +524,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     await this.listen()
   }
 
-  private async primaryReady(): Promise<void> {
+  private async primaryReady(epoch: number): Promise<void> {
     this.applyCommitted(this.replication.commit.commitLsn)
     if (this.standby.waiting > 0) {
       throw new QmqError(ErrorCode.RECORD_INVALID, 'primary ready with records not applied')
@@ -529,7 +532,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
     this.live = true
     // ACCEPT_WRITES follows PRIMARY_READY in the same step; the core accepts this epoch's own
     // recovery records (backouts, default objects) either way.
-    this.port.writable = true
+    this.port.serve(epoch)
     const engine = this.engine
     const backedOut = await engine.rollBackIncompleteUnitsOfWork()
     await engine.ensureDefaultObjects(DEFAULT_DEAD_LETTER_QUEUE_NAME)
@@ -641,7 +644,7 @@ export class ReplicatedQueueManager extends EventEmitter<ReplicatedEvents> {
   private rebuildEngine(because: string): void {
     this.port.close(because)
     this.engine.quiesce()
-    this.port = new CommitJournalPort(this.journal, () => this.replication.commit.commitLsn)
+    this.port = new CommitJournalPort(this.journal, this.commitView)
     const recovered = replayLog(this.paths, this.meta, this.logger, () => this.port)
     this.engine = recovered.engine
     this.standby.reset(recovered.endLsn)

@@ -3,8 +3,8 @@
  * its own data directory and journal, started from dist/src/queue-manager/member-main.js. Events
  * are read from each member's stdout (JSON lines with an "event" field); every process is
  * stopped by its own pid. The replication tests and `npm run bench:replication` share it (it
- * lives in src/ so the build does not compile test files), until the HA-group issue hosts
- * members in qmqd.
+ * lives in src/ so the build does not compile test files), and so does the chaos suite's member
+ * driver.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -20,7 +20,7 @@ export interface MemberEvent {
 
 export const NODES = ['a', 'b', 'c'] as const
 export type NodeName = (typeof NODES)[number]
-const HOSTS: Record<NodeName, string> = { a: '127.0.0.1', b: '127.0.0.2', c: '127.0.0.3' }
+export const HOSTS: Record<NodeName, string> = { a: '127.0.0.1', b: '127.0.0.2', c: '127.0.0.3' }
 const MEMBER_MAIN = join(packageRoot, 'dist', 'src', 'queue-manager', 'member-main.js')
 
 export class MemberProcess {
@@ -79,7 +79,8 @@ export class MemberProcess {
   }
 
   command(line: string): void {
-    this.child.stdin!.write(`${line}\n`)
+    // A member killed a moment ago has no reader: writing would fail the caller with EPIPE.
+    if (this.child.stdin!.writable) this.child.stdin!.write(`${line}\n`)
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -204,18 +205,26 @@ export class MemberGroup {
 
 /**
  * A port base for this run: replication on `port`, clients on `port + 1`, on all three hosts.
- * Chosen below Linux's ephemeral range (32768-60999), because other test files open thousands of
- * outgoing connections whose source ports come from that range, and checked bindable on every
- * host first: a member that cannot bind its port exits, and the group then has no quorum.
  */
-export async function groupPort(): Promise<number> {
+export function groupPort(): Promise<number> {
+  return freePortBase(2)
+}
+
+/**
+ * A base port with `count` ports bindable on all three hosts. Chosen below Linux's ephemeral
+ * range (32768-60999), because other test files open thousands of outgoing connections whose
+ * source ports come from that range, and checked bindable on every host first: a member that
+ * cannot bind its port exits, and the group then has no quorum.
+ */
+export async function freePortBase(count: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + 2 * Math.floor(Math.random() * 6_000)
-    const hosts = Object.values(HOSTS)
-    const checks = hosts.flatMap((host) => [bindable(host, port), bindable(host, port + 1)])
-    if ((await Promise.all(checks)).every(Boolean)) return port
+    const base = 20_000 + count * Math.floor(Math.random() * Math.floor(12_000 / count))
+    const checks = Object.values(HOSTS).flatMap((host) =>
+      Array.from({ length: count }, (_, offset) => bindable(host, base + offset)),
+    )
+    if ((await Promise.all(checks)).every(Boolean)) return base
   }
-  throw new Error('no free port pair found below the ephemeral range on all three hosts')
+  throw new Error('no free port range found on all three hosts')
 }
 
 function bindable(host: string, port: number): Promise<boolean> {

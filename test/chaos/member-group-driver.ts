@@ -8,34 +8,30 @@
  *   a ──(proxy a→c on 127.0.0.1)──▶ c        (forward = dialer to target, backward = replies)
  *   b ──(proxy b→c on 127.0.0.2)──▶ c
  */
-import { spawn } from 'node:child_process'
-import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import { join } from 'node:path'
 import { LOG_START_LSN } from '../../src/constants.js'
-import { recoverLog } from '../../src/actors/journal/recovery.js'
-import { RecordType } from '../../src/actors/journal/record-types.js'
 import { packageRoot } from '../../src/runtime/package-root.js'
-import { MemberProcess, type MemberEvent } from './member-process.js'
+import {
+  freePortBase,
+  HOSTS,
+  MemberProcess,
+  NODES,
+  type MemberEvent,
+  type NodeName,
+} from '../../src/replication-group/member-group.js'
 import type { ClusterDriver } from './cluster-driver.js'
-import { FaultProxy } from './fault-proxy.js'
+import { readCommittedJournal } from './committed-journal.js'
 import type { MemberLog, ServingPeriod } from './history.js'
+import { ProxyMesh } from './proxy-mesh.js'
+import { ServingPeriods } from './serving-periods.js'
+import { answered, settle } from './settle.js'
 
-type NodeName = 'a' | 'b' | 'c'
-const NODES: readonly NodeName[] = ['a', 'b', 'c']
-const HOSTS: Record<NodeName, string> = { a: '127.0.0.1', b: '127.0.0.2', c: '127.0.0.3' }
 const MEMBER_MAIN = join(packageRoot, 'dist', 'src', 'queue-manager', 'member-main.js')
-const PAIRS: readonly [NodeName, NodeName][] = [
-  ['a', 'b'],
-  ['a', 'c'],
-  ['b', 'c'],
-]
 /** Port offsets from the base: replication, clients, three pair proxies, client proxies. */
 const PORTS_USED = 6
 const SEGMENT_BYTES = 1024 * 1024
-const SETTLE_RESTARTS = 3
 
 export interface MemberGroupDriverOptions {
   readonly root: string
@@ -46,22 +42,14 @@ export interface MemberGroupDriverOptions {
   readonly random: () => number
 }
 
-interface OpenPeriod {
-  node: string
-  epoch: number
-  startMs: number
-  endMs: number | undefined
-}
-
 export class MemberGroupDriver implements ClusterDriver {
   readonly nodes: readonly string[] = NODES
   readonly queueManager = 'QMR'
   readonly queue = 'APP.Q'
   readonly diskNode: string | undefined
   private readonly members = new Map<NodeName, MemberProcess>()
-  private readonly pairProxies = new Map<string, FaultProxy>()
-  private readonly clientProxies: FaultProxy[] = []
-  private readonly periods: OpenPeriod[] = []
+  private readonly periods = new ServingPeriods((node) => this.isRunning(node))
+  private mesh: ProxyMesh | undefined
   private port = 0
   private mounted: string | undefined
   private stopped = false
@@ -71,61 +59,42 @@ export class MemberGroupDriver implements ClusterDriver {
   }
 
   get connName(): string {
-    return NODES.map((node) => `${HOSTS[node]}(${this.port + 5})`).join(',')
+    return this.mesh!.connName
   }
 
   async start(): Promise<void> {
-    this.port = await freePortBase()
+    this.port = await freePortBase(PORTS_USED)
     fs.mkdirSync(this.options.root, { recursive: true })
     if (this.diskNode !== undefined) this.mountDisk()
-    for (const [from, to] of PAIRS) {
-      const listen = { host: HOSTS[from], port: this.pairPort(from, to) }
-      const proxy = new FaultProxy(
-        `${from}->${to}`,
-        listen,
-        { host: HOSTS[to], port: this.port },
-        this.options.random,
-      )
-      await proxy.start()
-      this.pairProxies.set(`${from}${to}`, proxy)
+    const ports = {
+      pairBase: this.port + 2,
+      replication: this.port,
+      clientProxy: this.port + 5,
+      clientListener: this.port + 1,
     }
-    for (const node of NODES) {
-      const listen = { host: HOSTS[node], port: this.port + 5 }
-      const target = { host: HOSTS[node], port: this.port + 1 }
-      const proxy = new FaultProxy(`clients->${node}`, listen, target, this.options.random)
-      await proxy.start()
-      this.clientProxies.push(proxy)
-    }
+    this.mesh = new ProxyMesh(ports, this.options.random)
+    await this.mesh.start()
     await Promise.all(NODES.map((node) => this.launch(node)))
   }
 
   primary(): string | undefined {
-    const open = this.periods.filter(
-      (period) => period.endMs === undefined && this.isRunning(period.node),
-    )
-    return open.sort((x, y) => y.epoch - x.epoch)[0]?.node
+    return this.periods.primary()
   }
 
-  async waitForPrimary(timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const primary = this.primary()
-      if (primary !== undefined) return primary
-      if (Date.now() > deadline) throw new Error(`no member serving within ${timeoutMs} ms`)
-      await sleep(20)
-    }
+  waitForPrimary(timeoutMs: number): Promise<string> {
+    return this.periods.waitForPrimary(timeoutMs)
   }
 
   async kill9(node: string): Promise<void> {
     const member = this.member(node)
     if (!this.isRunning(node)) return
     await member.kill9()
-    this.closePeriods(node)
+    this.periods.close(node)
   }
 
   async restart(node: string): Promise<void> {
     if (this.isRunning(node)) return
-    this.closePeriods(node)
+    this.periods.close(node)
     await this.launch(node as NodeName)
   }
 
@@ -143,20 +112,15 @@ export class MemberGroupDriver implements ClusterDriver {
   }
 
   cut(from: string, to: string): void {
-    const forward = this.pairProxies.get(`${from}${to}`)
-    if (forward !== undefined) forward.set('forward', { blocked: true })
-    else this.pairProxies.get(`${to}${from}`)!.set('backward', { blocked: true })
+    this.mesh!.cut(from, to)
   }
 
   degrade(faults: { delayMs?: number; loss?: number }): void {
-    for (const proxy of this.proxies()) {
-      proxy.set('forward', faults)
-      proxy.set('backward', faults)
-    }
+    this.mesh!.degrade(faults)
   }
 
   healNetwork(): void {
-    for (const proxy of this.proxies()) proxy.heal()
+    this.mesh?.heal()
   }
 
   fillDisk(): void {
@@ -178,78 +142,41 @@ export class MemberGroupDriver implements ClusterDriver {
   }
 
   async settle(timeoutMs: number): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs
     this.healNetwork()
     this.freeDisk()
     for (const node of NODES) this.resume(node)
-    // A member that keeps failing on restart is left out (and named): the others are checked.
-    const restarts = new Map<string, number>()
-    const givenUp = new Set<string>()
-    for (;;) {
-      for (const node of NODES) {
-        if (this.isRunning(node) || givenUp.has(node)) continue
-        const count = restarts.get(node) ?? 0
-        if (count >= SETTLE_RESTARTS) givenUp.add(node)
-        else {
-          restarts.set(node, count + 1)
-          await this.restart(node)
-        }
-      }
-      const behind = await this.behind(givenUp, Math.max(1_000, deadline - Date.now()))
-      if (behind.length === 0) return [...givenUp]
-      if (Date.now() > deadline) {
-        // No primary at all is a failed run; a member that never catches up is left out, named.
-        if (behind.some((node) => node.startsWith('('))) throw new Error(behind.join(' '))
-        return [...givenUp, ...behind]
-      }
-      await sleep(200)
-    }
-  }
-
-  /** Running members that do not yet hold durably all the primary has committed. */
-  private async behind(leftOut: Set<string>, timeoutMs: number): Promise<string[]> {
-    try {
-      const primary = await this.waitForPrimary(Math.min(timeoutMs, 5_000))
-      const target = (await this.status(primary))['commitLsn'] as number
-      const behind = []
-      for (const node of NODES) {
-        if (leftOut.has(node)) continue
-        const replica = (await this.status(node))['replica'] as { durableLsn: number }
-        if (replica.durableLsn < target) behind.push(node)
-      }
-      return behind
-    } catch (error) {
-      return [`(${(error as Error).message})`]
-    }
+    return settle(
+      {
+        nodes: NODES,
+        isOpen: async (node) => this.isRunning(node),
+        restart: (node) => this.restart(node),
+        waitForPrimary: (ms) => this.waitForPrimary(ms),
+        commitLsn: async (primary) => (await this.status(primary))['commitLsn'] as number,
+        durableLsn: async (node) =>
+          ((await this.status(node))['replica'] as { durableLsn: number }).durableLsn,
+      },
+      timeoutMs,
+    )
   }
 
   servingPeriods(): ServingPeriod[] {
-    const now = Date.now()
-    return this.periods.map((period) => ({ ...period, endMs: period.endMs ?? now }))
+    return this.periods.list()
   }
 
   async committedLogs(): Promise<{ logs: MemberLog[]; putEpochs: Map<string, number> }> {
     const primary = await this.waitForPrimary(10_000)
-    const commitLsn = (await this.status(primary))['commitLsn'] as number
+    const commitLsn = await answered(async () => {
+      const status = await this.status(primary).catch(() => undefined)
+      return status?.['commitLsn'] as number | undefined
+    }, `primary ${primary}`)
     await this.stopMembers()
     const putEpochs = new Map<string, number>()
-    const logs: MemberLog[] = []
-    for (const node of NODES) {
-      const records: string[] = []
+    const logs = NODES.map((node) => {
       const directory = join(this.dataDirectory(node), 'journal')
-      recoverLog(directory, SEGMENT_BYTES, LOG_START_LSN, (record, header) => {
-        if (header.lsn >= commitLsn) return
-        records.push(fingerprint(record, header))
-        const carriesBody =
-          record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_MOVE
-        // A MOVE (compaction) carries a message put earlier: its PUT's epoch is the one kept.
-        const body = carriesBody ? Buffer.from(record.body).toString('utf8') : undefined
-        if (node === primary && body !== undefined && !putEpochs.has(body)) {
-          putEpochs.set(body, header.epoch)
-        }
-      })
-      logs.push({ node, records })
-    }
+      const epochs = node === primary ? putEpochs : undefined
+      const read = readCommittedJournal(directory, SEGMENT_BYTES, LOG_START_LSN, commitLsn, epochs)
+      return { node, records: read.records.map((record) => record.print) }
+    })
     return { logs, putEpochs }
   }
 
@@ -268,7 +195,7 @@ export class MemberGroupDriver implements ClusterDriver {
     this.stopped = true
     try {
       await this.stopMembers()
-      await Promise.all(this.proxies().map((proxy) => proxy.close()))
+      await this.mesh?.close()
     } finally {
       this.unmountDisk()
     }
@@ -276,15 +203,7 @@ export class MemberGroupDriver implements ClusterDriver {
 
   private async stopMembers(): Promise<void> {
     await Promise.all([...this.members.values()].map((member) => member.stop()))
-    for (const node of NODES) this.closePeriods(node)
-  }
-
-  private proxies(): FaultProxy[] {
-    return [...this.pairProxies.values(), ...this.clientProxies]
-  }
-
-  private pairPort(from: NodeName, to: NodeName): number {
-    return this.port + 2 + PAIRS.findIndex(([x, y]) => x === from && y === to)
+    for (const node of NODES) this.periods.close(node)
   }
 
   private dataDirectory(node: string): string {
@@ -307,7 +226,7 @@ export class MemberGroupDriver implements ClusterDriver {
         id,
         host: HOSTS[id],
         port: this.port,
-        ...(node < id ? { via: { host: HOSTS[node], port: this.pairPort(node, id) } } : {}),
+        ...(node < id ? { via: this.mesh!.pairAddress(node, id) } : {}),
       })),
       ...(this.options.bugs?.length ? { testOnlyBugs: this.options.bugs } : {}),
     }
@@ -335,17 +254,8 @@ export class MemberGroupDriver implements ClusterDriver {
 
   private onEvent(node: string, event: MemberEvent): void {
     if (event.event !== 'serving') return
-    this.closePeriods(node)
-    if (event['serving'] === true) {
-      const epoch = event['epoch'] as number
-      this.periods.push({ node, epoch, startMs: Date.now(), endMs: undefined })
-    }
-  }
-
-  private closePeriods(node: string): void {
-    for (const period of this.periods) {
-      if (period.node === node && period.endMs === undefined) period.endMs = Date.now()
-    }
+    this.periods.close(node)
+    if (event['serving'] === true) this.periods.serving(node, event['epoch'] as number)
   }
 
   private async status(node: string): Promise<MemberEvent> {
@@ -368,40 +278,4 @@ export class MemberGroupDriver implements ClusterDriver {
     execFileSync('umount', [this.mounted])
     this.mounted = undefined
   }
-}
-
-export function fingerprint(
-  record: unknown,
-  header: { lsn: number; epoch: number; type: number },
-): string {
-  const text = JSON.stringify(record, (_key, value: unknown) => {
-    if (value instanceof Uint8Array) return Buffer.from(value).toString('base64')
-    return typeof value === 'bigint' ? value.toString() : value
-  })
-  const digest = createHash('sha1').update(text).digest('hex').slice(0, 16)
-  return `${header.lsn}/${header.epoch}/${header.type}/${digest}`
-}
-
-/** A base port with `count` ports bindable on all three hosts, below the ephemeral range. */
-export async function freePortBase(count = PORTS_USED): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + count * Math.floor(Math.random() * Math.floor(12_000 / count))
-    const checks = Object.values(HOSTS).flatMap((host) =>
-      Array.from({ length: count }, (_, offset) => bindable(host, base + offset)),
-    )
-    if ((await Promise.all(checks)).every(Boolean)) return base
-  }
-  throw new Error('no free port range found on all three hosts')
-}
-
-function bindable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.once('error', () => resolve(false))
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)))
-  })
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -9,52 +9,39 @@
  * unexpectedly', HA control enabled) is started again with strmqm as soon as a poll sees it, as
  * RDQM's Pacemaker restarts a failed resource (the daemon does not yet: section 13), and each
  * such restart is written to driver-events.log. Who serves is polled over the node channel.
- *
- *   a ──(proxy a→b on 127.0.0.1)──▶ b        clients ──(proxy on 127.0.0.x)──▶ listener on x
- *   a ──(proxy a→c on 127.0.0.1)──▶ c        (forward = dialer to target, backward = replies)
- *   b ──(proxy b→c on 127.0.0.2)──▶ c
+ * The proxies are proxy-mesh.ts's.
  *
  * No fillable disk yet (diskNode undefined: the runner leaves disk-full out).
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
 import { LOG_START_LSN } from '../../src/constants.js'
-import { recoverLog } from '../../src/actors/journal/recovery.js'
-import { RecordType } from '../../src/actors/journal/record-types.js'
 import { listSegments } from '../../src/actors/journal/segment-files.js'
 import { parseRdqmIni, type HaGroupDefinition } from '../../src/ha/rdqm-ini.js'
+import {
+  freePortBase,
+  HOSTS,
+  NODES,
+  type NodeName,
+} from '../../src/replication-group/member-group.js'
 import type { ClusterDriver } from './cluster-driver.js'
-import { FaultProxy } from './fault-proxy.js'
+import { readCommittedJournal } from './committed-journal.js'
 import type { MemberLog, ServingPeriod } from './history.js'
-import { fingerprint, freePortBase } from './member-group-driver.js'
+import { ProxyMesh } from './proxy-mesh.js'
 import { QmqdNode, type NodeSnapshot } from './qmqd-node.js'
+import { ServingPeriods } from './serving-periods.js'
+import { answered, settle } from './settle.js'
 
-type NodeName = 'a' | 'b' | 'c'
-const NODES: readonly NodeName[] = ['a', 'b', 'c']
-const HOSTS: Record<NodeName, string> = { a: '127.0.0.1', b: '127.0.0.2', c: '127.0.0.3' }
-const PAIRS: readonly [NodeName, NodeName][] = [
-  ['a', 'b'],
-  ['a', 'c'],
-  ['b', 'c'],
-]
 /** Port offsets: node channel, replication, listener, three pair proxies, client proxies. */
 const PORTS_USED = 7
 /** crtmqm -lf: the smallest log file crtmqm takes (2049 pages of 4 KiB, 8 MiB segments). */
 const LOG_FILE_PAGES = 2049
 const POLL_MS = 150
-const SETTLE_RESTARTS = 3
 const QUEUE_MAX_DEPTH = 1_000_000
 
 export interface QmqdGroupDriverOptions {
   readonly root: string
   readonly random: () => number
-}
-
-interface OpenPeriod {
-  node: string
-  epoch: number
-  startMs: number
-  endMs: number | undefined
 }
 
 export class QmqdGroupDriver implements ClusterDriver {
@@ -63,9 +50,8 @@ export class QmqdGroupDriver implements ClusterDriver {
   readonly queue = 'APP.Q'
   readonly diskNode: string | undefined = undefined
   private readonly members = new Map<string, QmqdNode>()
-  private readonly pairProxies = new Map<string, FaultProxy>()
-  private readonly clientProxies: FaultProxy[] = []
-  private readonly periods: OpenPeriod[] = []
+  private readonly periods = new ServingPeriods((node) => this.isRunning(node))
+  private mesh: ProxyMesh | undefined
   private readonly snapshots = new Map<string, NodeSnapshot | undefined>()
   private readonly paused = new Set<string>()
   private readonly restarting = new Set<string>()
@@ -83,7 +69,7 @@ export class QmqdGroupDriver implements ClusterDriver {
   }
 
   get connName(): string {
-    return NODES.map((node) => `${HOSTS[node]}(${this.port + 6})`).join(',')
+    return this.mesh!.connName
   }
 
   async start(): Promise<void> {
@@ -96,8 +82,15 @@ export class QmqdGroupDriver implements ClusterDriver {
     const created = await this.member('a').must('crtmqm', words)
     this.replicationPort = Number(/Replication port (\d+) assigned/.exec(created)?.[1])
     if (!Number.isInteger(this.replicationPort)) throw new Error(`crtmqm said: ${created}`)
+    const ports = {
+      pairBase: this.port + 3,
+      replication: this.replicationPort,
+      clientProxy: this.port + 6,
+      clientListener: this.port + 2,
+    }
+    this.mesh = new ProxyMesh(ports, this.options.random)
     for (const node of NODES) this.writeVia(node)
-    await this.startProxies()
+    await this.mesh.start()
     this.poller = setInterval(() => void this.poll(), POLL_MS)
     await this.member('a').must('strmqm', [this.queueManager])
     const primary = await this.waitForPrimary(60_000)
@@ -106,27 +99,18 @@ export class QmqdGroupDriver implements ClusterDriver {
   }
 
   primary(): string | undefined {
-    const open = this.periods.filter(
-      (period) => period.endMs === undefined && this.isRunning(period.node),
-    )
-    return open.sort((x, y) => y.epoch - x.epoch)[0]?.node
+    return this.periods.primary()
   }
 
-  async waitForPrimary(timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const primary = this.primary()
-      if (primary !== undefined) return primary
-      if (Date.now() > deadline) throw new Error(`no node serving within ${timeoutMs} ms`)
-      await sleep(20)
-    }
+  waitForPrimary(timeoutMs: number): Promise<string> {
+    return this.periods.waitForPrimary(timeoutMs)
   }
 
   async kill9(node: string): Promise<void> {
     if (!this.isRunning(node)) return
     this.paused.delete(node)
     await this.member(node).kill9()
-    this.closePeriods(node)
+    this.periods.close(node)
   }
 
   /** A stopped daemon is started (it reopens its member); a failed member is started again. */
@@ -138,7 +122,7 @@ export class QmqdGroupDriver implements ClusterDriver {
       await this.member(node).run('strmqm', [this.queueManager])
       return
     }
-    this.closePeriods(node)
+    this.periods.close(node)
     this.paused.delete(node)
     await this.member(node).must('qmqd', ['start'])
   }
@@ -159,20 +143,15 @@ export class QmqdGroupDriver implements ClusterDriver {
   }
 
   cut(from: string, to: string): void {
-    const forward = this.pairProxies.get(`${from}${to}`)
-    if (forward !== undefined) forward.set('forward', { blocked: true })
-    else this.pairProxies.get(`${to}${from}`)!.set('backward', { blocked: true })
+    this.mesh!.cut(from, to)
   }
 
   degrade(faults: { delayMs?: number; loss?: number }): void {
-    for (const proxy of this.proxies()) {
-      proxy.set('forward', faults)
-      proxy.set('backward', faults)
-    }
+    this.mesh!.degrade(faults)
   }
 
   healNetwork(): void {
-    for (const proxy of this.proxies()) proxy.heal()
+    this.mesh?.heal()
   }
 
   fillDisk(): void {}
@@ -180,34 +159,23 @@ export class QmqdGroupDriver implements ClusterDriver {
   freeDisk(): void {}
 
   async settle(timeoutMs: number): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs
     this.healNetwork()
     for (const node of NODES) this.resume(node)
-    const restarts = new Map<string, number>()
-    const givenUp = new Set<string>()
-    for (;;) {
-      for (const node of NODES) {
-        if (givenUp.has(node) || (await this.memberOpen(node))) continue
-        const count = restarts.get(node) ?? 0
-        if (count >= SETTLE_RESTARTS) givenUp.add(node)
-        else {
-          restarts.set(node, count + 1)
-          await this.restart(node).catch(() => undefined)
-        }
-      }
-      const behind = await this.behind(givenUp, Math.max(1_000, deadline - Date.now()))
-      if (behind.length === 0) return [...givenUp]
-      if (Date.now() > deadline) {
-        if (behind.some((node) => node.startsWith('('))) throw new Error(behind.join(' '))
-        return [...givenUp, ...behind]
-      }
-      await sleep(200)
-    }
+    return settle(
+      {
+        nodes: NODES,
+        isOpen: (node) => this.memberOpen(node),
+        restart: (node) => this.restart(node),
+        waitForPrimary: (ms) => this.waitForPrimary(ms),
+        commitLsn: async (primary) => (await this.fresh(primary))?.member?.commitLsn,
+        durableLsn: async (node) => (await this.fresh(node))?.member?.replica.durableLsn ?? -1,
+      },
+      timeoutMs,
+    )
   }
 
   servingPeriods(): ServingPeriod[] {
-    const now = Date.now()
-    return this.periods.map((period) => ({ ...period, endMs: period.endMs ?? now }))
+    return this.periods.list()
   }
 
   /**
@@ -220,8 +188,10 @@ export class QmqdGroupDriver implements ClusterDriver {
     complete: boolean
   }> {
     const primary = await this.waitForPrimary(10_000)
-    const commitLsn = (await this.fresh(primary))?.member?.commitLsn
-    if (commitLsn === undefined) throw new Error(`primary ${primary} did not answer its status`)
+    const commitLsn = await answered(
+      async () => (await this.fresh(primary))?.member?.commitLsn,
+      `primary ${primary}`,
+    )
     await this.stopDaemons()
     const putEpochs = new Map<string, number>()
     const read = NODES.map((node) => this.readJournal(node, commitLsn, primary, putEpochs))
@@ -244,17 +214,9 @@ export class QmqdGroupDriver implements ClusterDriver {
     const directory = join(root, 'data', 'journal')
     const first = listSegments(directory).segments[0] ?? 0
     const fromLsn = Math.max(LOG_START_LSN, first * config.ha.segmentBytes)
-    const records: { lsn: number; print: string }[] = []
-    recoverLog(directory, config.ha.segmentBytes, fromLsn, (record, header) => {
-      if (header.lsn >= commitLsn) return
-      records.push({ lsn: header.lsn, print: fingerprint(record, header) })
-      const carriesBody =
-        record.type === RecordType.MESSAGE_PUT || record.type === RecordType.MESSAGE_MOVE
-      const body = carriesBody ? Buffer.from(record.body).toString('utf8') : undefined
-      if (node === primary && body !== undefined && !putEpochs.has(body)) {
-        putEpochs.set(body, header.epoch)
-      }
-    })
+    const epochs = node === primary ? putEpochs : undefined
+    const segmentBytes = config.ha.segmentBytes
+    const { records } = readCommittedJournal(directory, segmentBytes, fromLsn, commitLsn, epochs)
     return { node, fromLsn, records }
   }
 
@@ -288,7 +250,7 @@ export class QmqdGroupDriver implements ClusterDriver {
     try {
       await this.stopDaemons()
     } finally {
-      await Promise.all(this.proxies().map((proxy) => proxy.close()))
+      await this.mesh?.close()
     }
   }
 
@@ -297,24 +259,7 @@ export class QmqdGroupDriver implements ClusterDriver {
     this.poller = undefined
     for (const node of NODES) this.resume(node)
     await Promise.all(NODES.map((node) => this.member(node).stop()))
-    for (const node of NODES) this.closePeriods(node)
-  }
-
-  private async startProxies(): Promise<void> {
-    for (const [from, to] of PAIRS) {
-      const listen = { host: HOSTS[from], port: this.pairPort(from, to) }
-      const target = { host: HOSTS[to], port: this.replicationPort }
-      const proxy = new FaultProxy(`${from}->${to}`, listen, target, this.options.random)
-      await proxy.start()
-      this.pairProxies.set(`${from}${to}`, proxy)
-    }
-    for (const node of NODES) {
-      const listen = { host: HOSTS[node], port: this.port + 6 }
-      const target = { host: HOSTS[node], port: this.port + 2 }
-      const proxy = new FaultProxy(`clients->${node}`, listen, target, this.options.random)
-      await proxy.start()
-      this.clientProxies.push(proxy)
-    }
+    for (const node of NODES) this.periods.close(node)
   }
 
   /** qmgr.json's test-only via: this node dials each higher-named peer through its proxy. */
@@ -323,7 +268,7 @@ export class QmqdGroupDriver implements ClusterDriver {
     const config = JSON.parse(fs.readFileSync(path, 'utf8')) as QmgrJson
     const testOnlyVia: Record<string, { host: string; port: number }> = {}
     for (const peer of NODES) {
-      if (node < peer) testOnlyVia[peer] = { host: HOSTS[node], port: this.pairPort(node, peer) }
+      if (node < peer) testOnlyVia[peer] = this.mesh!.pairAddress(node, peer)
     }
     const written = { ...config, ha: { ...config.ha, testOnlyVia } }
     fs.writeFileSync(path, `${JSON.stringify(written, undefined, 2)}\n`)
@@ -340,12 +285,8 @@ export class QmqdGroupDriver implements ClusterDriver {
           this.restartFailed(node)
         }
         const member = snapshot.member
-        const open = this.periods.find((p) => p.node === node && p.endMs === undefined)
-        if (member?.serving === true && open?.epoch === member.epoch) return
-        this.closePeriods(node)
-        if (member?.serving === true) {
-          this.periods.push({ node, epoch: member.epoch, startMs: Date.now(), endMs: undefined })
-        }
+        if (member?.serving === true) this.periods.serving(node, member.epoch)
+        else this.periods.close(node)
       }),
     )
   }
@@ -373,38 +314,6 @@ export class QmqdGroupDriver implements ClusterDriver {
     return snapshot === undefined || snapshot.member !== undefined || snapshot.status === 'Starting'
   }
 
-  /** Running members that do not yet hold durably all the primary has committed. */
-  private async behind(leftOut: Set<string>, timeoutMs: number): Promise<string[]> {
-    try {
-      const primary = await this.waitForPrimary(Math.min(timeoutMs, 5_000))
-      const target = (await this.fresh(primary))?.member?.commitLsn
-      if (target === undefined) return [`(primary ${primary} did not answer)`]
-      const behind = []
-      for (const node of NODES) {
-        if (leftOut.has(node)) continue
-        const durable = (await this.fresh(node))?.member?.replica.durableLsn ?? -1
-        if (durable < target) behind.push(node)
-      }
-      return behind
-    } catch (error) {
-      return [`(${(error as Error).message})`]
-    }
-  }
-
-  private closePeriods(node: string): void {
-    for (const period of this.periods) {
-      if (period.node === node && period.endMs === undefined) period.endMs = Date.now()
-    }
-  }
-
-  private proxies(): FaultProxy[] {
-    return [...this.pairProxies.values(), ...this.clientProxies]
-  }
-
-  private pairPort(from: NodeName, to: NodeName): number {
-    return this.port + 3 + PAIRS.findIndex(([x, y]) => x === from && y === to)
-  }
-
   private member(node: string): QmqdNode {
     return this.members.get(node)!
   }
@@ -417,8 +326,4 @@ interface QmgrJson {
 function rdqmIni(port: number): string {
   const nodes = NODES.map((node) => `Node:\n  Name=${node}\n  HA_Replication=${HOSTS[node]}\n`)
   return `${nodes.join('')}QuorumMQ:\n  NodePort=${port}\n  ReplicationFirstPort=${port + 1}\n`
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -39,8 +39,8 @@ describe('CommitJournalPort', () => {
   } as unknown as JournalHandle
   const epochStart = { type: RecordType.EPOCH_START, previousEpoch: 0 } as const
 
-  it('appends only while writable', () => {
-    const port = new CommitJournalPort(journal, () => 0)
+  it('appends only while serving', () => {
+    const port = new CommitJournalPort(journal, { commitLsn: 0, servingEpoch: 0 })
     let refused: unknown
     try {
       port.append(epochStart)
@@ -48,24 +48,47 @@ describe('CommitJournalPort', () => {
       refused = error
     }
     expect(isMQError(refused) && refused.reason === Reason.Q_MGR_NOT_AVAILABLE).toBe(true)
-    port.writable = true
+    port.serve(3)
     expect(port.append(epochStart)).toBeGreaterThan(0)
   })
 
   it('resolves waiters once the commit LSN passes their record, in any order of asking', async () => {
-    let commit = 100
-    const port = new CommitJournalPort(journal, () => commit)
+    const view = { commitLsn: 100, servingEpoch: 3 }
+    const port = new CommitJournalPort(journal, view)
+    port.serve(3)
     await port.waitDurable(64)
     const done: number[] = []
     const waits = [300, 200, 400].map((lsn) => port.waitDurable(lsn).then(() => done.push(lsn)))
-    commit = 301
-    port.committed(commit)
+    view.commitLsn = 301
+    port.committed()
     await Promise.resolve()
     await Promise.resolve()
     expect(done.sort()).toEqual([200, 300])
     port.close('deposed')
     await expect(waits[2]).rejects.toThrow(/deposed/)
     await expect(port.waitDurable(500)).rejects.toThrow(/deposed/)
+  })
+
+  // The chaos suite's finding: a primary paused past its replacement read its successor's commit
+  // LSN before it heard it was deposed, and acknowledged its own records at those LSNs, which
+  // were cut. A commit under another serving epoch must fail the waiters, never resolve them.
+  it("never acknowledges its own records with a successor's commit LSN", async () => {
+    const view = { commitLsn: 100, servingEpoch: 91 }
+    const port = new CommitJournalPort(journal, view)
+    port.serve(91)
+    const waiting = port.waitDurable(150)
+    view.servingEpoch = 0
+    view.commitLsn = 400
+    port.committed()
+    await expect(waiting).rejects.toThrow(/deposed: no longer the primary of epoch 91/)
+    // And the fast path: a record below the successor's commit LSN is not acknowledged either.
+    const again = new CommitJournalPort(journal, view)
+    again.serve(91)
+    await expect(again.waitDurable(150)).rejects.toThrow(/deposed/)
+    // Re-elected in a later epoch is another epoch: still not this port's.
+    const later = new CommitJournalPort(journal, { commitLsn: 400, servingEpoch: 95 })
+    later.serve(91)
+    await expect(later.waitDurable(150)).rejects.toThrow(/deposed/)
   })
 })
 

@@ -303,6 +303,8 @@ export class ReplicationShell {
     const wasPrimary = this.wasPrimary
     this.wasPrimary = effect.role === 'primary'
     const deposed = wasPrimary && effect.role !== 'primary'
+    // Before any commit that follows this role change (see commit-block.ts).
+    this.ports.commit.setServingEpoch(effect.role === 'primary' ? effect.epoch : 0)
     if (deposed) {
       this.cutsPending++
       this.ports.feed.cutPending()
