@@ -43,6 +43,12 @@ export interface DrQueueManagerConfig {
   readonly segmentBytes: number
   /** Synchronous: how long the primary waits for the secondary before carrying on alone. */
   readonly syncTimeoutMs: number
+  /**
+   * Test only (the chaos suite, test/chaos/qmqd-dr-driver.ts): the address this side dials the
+   * other side's DR port at (a fault proxy). Never written by a command; the suite edits
+   * qmgr.json.
+   */
+  readonly testOnlyVia?: { readonly host: string; readonly port: number }
 }
 
 /** The same on the three nodes: crtmqm -sx chooses it and gives it to the other two. */

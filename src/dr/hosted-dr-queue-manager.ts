@@ -198,6 +198,7 @@ export class HostedDrQueueManager {
         id,
         host: id === dr.self ? dr.localAddress : dr.remoteAddress,
         port: dr.port,
+        ...(id !== dr.self && dr.testOnlyVia !== undefined ? { via: dr.testOnlyVia } : {}),
       })),
       segmentBytes: dr.segmentBytes,
       clientPort: asPrimary ? this.config.port : 0,
