@@ -24,7 +24,7 @@ import type { QmqdDrDriver } from './qmqd-dr-driver.js'
 
 const PROMOTE_TIMEOUT_MS = 30_000
 const PARTITIONED_TIMEOUT_MS = 30_000
-const NORMAL_TIMEOUT_MS = 60_000
+const NORMAL_TIMEOUT_MS = 30_000
 
 export interface DrOperatorOptions {
   readonly discardDivergent: boolean
@@ -64,12 +64,14 @@ export class DrOperator {
       const both = await this.bothPartitioned(old, next)
       const saved = await this.resolve(old)
       driver.blockClients(old, false)
-      await this.until(next, ['Normal'], NORMAL_TIMEOUT_MS)
+      const normal = await this.until(next, ['Normal'], NORMAL_TIMEOUT_MS)
+      if (!normal) driver.note(`${next} not Normal ${NORMAL_TIMEOUT_MS} ms after the resolution`)
       const lost = by === 'kill' ? `kill -9 ${old}` : `DR link cut both ways from ${old}`
       return (
         `${lost}; rdqmdr -p, strmqm on ${next}; ` +
         `${both ? 'both Partitioned' : 'Partitioned not seen on both'}; ` +
-        `rdqmdr -s on ${old}: ${saved} message(s) saved aside`
+        `rdqmdr -s on ${old}: ${saved} message(s) saved aside` +
+        (normal ? '' : `; NOT Normal ${NORMAL_TIMEOUT_MS / 1000} s after`)
       )
     } finally {
       this.busy = false
