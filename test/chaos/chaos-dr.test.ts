@@ -43,7 +43,7 @@ describe.skipIf(!enabled)('chaos suite, DR pair', () => {
       out: directory.path,
       target: 'dr',
       discardDivergent: true,
-      promoteBy: 'cut',
+      promoteBy: 'kill',
       kinds: ['forced-promotion'],
       log: () => undefined,
       timing: { holdMs: [2_000, 2_500], gapMs: [300, 500] },

@@ -1,8 +1,9 @@
 /**
  * What a DR operator does in the chaos suite's two DR-only faults, through the commands:
  *
- * - forced promotion: the primary is lost (kill -9, or the DR link cut both ways), `rdqmdr -m QM
- *   -p` and `strmqm` on the secondary, clients move there; after the hold the old primary returns
+ * - forced promotion: the primary is lost (kill -9 after it acknowledged alone for a while, or
+ *   the DR link cut both ways), `rdqmdr -m QM -p` and `strmqm` on the secondary, clients move
+ *   there; after the hold the old primary returns
  *   (`qmqd start`, or the link heals), both sides show Partitioned, and the operator keeps the
  *   new primary: `endmqm -i` and `rdqmdr -m QM -s` on the old one, whose records after the fork
  *   are saved aside; what was saved is read with the listing's data (`qmqd send rdqmdr list`,
@@ -51,8 +52,17 @@ export class DrOperator {
       const sync = driver.type === 's'
       const by = this.options.promoteBy ?? (sync || choice < 0.5 ? 'kill' : 'cut')
       if (sync) await this.until(old, ['Normal'], NORMAL_TIMEOUT_MS)
-      if (by === 'kill') await driver.kill9(old)
-      else {
+      if (by === 'kill' && !sync) {
+        // The primary acknowledges alone for a while first, so that its loss gives records up:
+        // each must then be among those its resolution saves aside.
+        driver.cut(old, next)
+        driver.cut(next, old)
+        await sleep(holdMs / 2)
+      }
+      if (by === 'kill') {
+        await driver.kill9(old)
+        driver.healNetwork()
+      } else {
         driver.cut(old, next)
         driver.cut(next, old)
       }
@@ -66,7 +76,8 @@ export class DrOperator {
       driver.blockClients(old, false)
       const normal = await this.until(next, ['Normal'], NORMAL_TIMEOUT_MS)
       if (!normal) driver.note(`${next} not Normal ${NORMAL_TIMEOUT_MS} ms after the resolution`)
-      const lost = by === 'kill' ? `kill -9 ${old}` : `DR link cut both ways from ${old}`
+      const killed = sync ? `kill -9 ${old}` : `DR link cut, then kill -9 ${old}`
+      const lost = by === 'kill' ? killed : `DR link cut both ways from ${old}`
       return (
         `${lost}; rdqmdr -p, strmqm on ${next}; ` +
         `${both ? 'both Partitioned' : 'Partitioned not seen on both'}; ` +
