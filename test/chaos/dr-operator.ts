@@ -61,6 +61,7 @@ export class DrOperator {
       }
       if (by === 'kill') {
         await driver.kill9(old)
+        driver.resetLink()
         driver.healNetwork()
       } else {
         driver.cut(old, next)

@@ -184,6 +184,11 @@ export class QmqdDrDriver implements ClusterDriver {
     this.link?.heal()
   }
 
+  /** Drops the DR link's connections and what they held (a dead sender's bytes never land). */
+  resetLink(): void {
+    this.link?.resetAll()
+  }
+
   /** Clients cannot reach `node` (the old primary of a synchronous forced promotion). */
   blockClients(node: string, blocked: boolean): void {
     const proxy = this.clients.get(node)!
