@@ -47,6 +47,12 @@ export interface DrQueueManagerConfig {
    *  secondary gets a checkpoint instead (edit qmgr.json on both sides; defaults if absent). */
   readonly checkpointIntervalBytes?: number
   readonly retainMaxBytes?: number
+  /**
+   * Test only (the chaos suite, test/chaos/qmqd-dr-driver.ts): the address this side dials the
+   * other side's DR port at (a fault proxy). Never written by a command; the suite edits
+   * qmgr.json.
+   */
+  readonly testOnlyVia?: { readonly host: string; readonly port: number }
 }
 
 /** The same on the three nodes: crtmqm -sx chooses it and gives it to the other two. */

@@ -210,6 +210,7 @@ export class HostedDrQueueManager {
         id,
         host: id === dr.self ? dr.localAddress : dr.remoteAddress,
         port: dr.port,
+        ...(id !== dr.self && dr.testOnlyVia !== undefined ? { via: dr.testOnlyVia } : {}),
       })),
       segmentBytes: dr.segmentBytes,
       ...(dr.checkpointIntervalBytes === undefined

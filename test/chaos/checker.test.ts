@@ -167,3 +167,94 @@ describe('chaos checker', () => {
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2)
   })
 })
+
+describe('chaos checker, DR pair', () => {
+  const window = {
+    kind: 'forced-promotion' as const,
+    startMs: 1_000_000,
+    endMs: 2_000_000,
+    detail: 'kill -9 a; rdqmdr -p, strmqm on b',
+  }
+  const at = (fields: Partial<Operation> & Pick<Operation, 'kind'>, ms: number): Operation =>
+    op({ ...fields, invokeMs: ms, completeMs: ms + 5 })
+
+  it('async: an acknowledged put given up by a forced promotion must be saved aside', () => {
+    const kept = put('m1')
+    const given = at({ kind: 'put', put: ['m2'] }, 1_500_000)
+    const operations = [kept, given]
+    const saved = check({
+      operations,
+      final: ['m1'],
+      faults: [window],
+      dr: { type: 'a', saved: new Set(['m2']) },
+    })
+    expect(saved.anomalies).toEqual([])
+    expect(saved.givenUp).toEqual({ savedPuts: 1, gets: 0 })
+    // The same history with nothing saved aside: m2 is silently gone.
+    const gone = check({
+      operations,
+      final: ['m1'],
+      faults: [window],
+      dr: { type: 'a', saved: new Set() },
+    })
+    expect(gone.anomalies).toMatchObject([
+      { kind: 'acknowledged-put-missing', operations: [given.id] },
+    ])
+    // Nor does the committed-log rule excuse it: saved aside is the only excuse.
+    const logged = check({
+      operations,
+      final: ['m1'],
+      faults: [window],
+      loggedPuts: new Set(['m1']),
+      dr: { type: 'a', saved: new Set() },
+    })
+    expect(logged.anomalies.map((anomaly) => anomaly.kind)).toContain('acknowledged-put-missing')
+  })
+
+  it('sync: nothing acknowledged may be missing, saved aside or not', () => {
+    const given = at({ kind: 'put', put: ['m2'] }, 1_500_000)
+    const verdict = check({
+      operations: [given],
+      final: [],
+      faults: [window],
+      dr: { type: 's', saved: new Set(['m2']) },
+    })
+    expect(verdict.anomalies.map((anomaly) => anomaly.kind)).toEqual(['acknowledged-put-missing'])
+  })
+
+  it('async: a get of the deposed side during a forced promotion may reappear; outside, not', () => {
+    const inside = at({ kind: 'get', got: 'm1' }, 1_200_000)
+    const dr = { type: 'a' as const, saved: new Set<string>() }
+    const during = check({ operations: [put('m1'), inside], final: ['m1'], faults: [window], dr })
+    expect(during.anomalies).toEqual([])
+    expect(during.givenUp?.gets).toBe(1)
+    const outside = at({ kind: 'get', got: 'm1' }, 3_000_000)
+    const after = check({ operations: [put('m1'), outside], final: ['m1'], faults: [window], dr })
+    expect(after.anomalies.map((anomaly) => anomaly.kind)).toEqual(['acknowledged-get-reappeared'])
+    const sync = check({
+      operations: [put('m1'), inside],
+      final: ['m1'],
+      faults: [window],
+      dr: { type: 's', saved: new Set() },
+    })
+    expect(sync.anomalies.map((anomaly) => anomaly.kind)).toEqual(['acknowledged-get-reappeared'])
+  })
+
+  it('two primaries acknowledging: allowed inside an async forced promotion only', () => {
+    // Epoch 3 acknowledged first; then epoch 2 (the deposed side) acknowledges a later call.
+    const newer = at({ kind: 'put', put: ['n1'], epoch: 3 }, 1_100_000)
+    const older = at({ kind: 'put', put: ['o1'], epoch: 2 }, 1_300_000)
+    const operations = [newer, older]
+    const final = ['n1', 'o1']
+    const async = { type: 'a' as const, saved: new Set<string>() }
+    expect(check({ operations, final, faults: [window], dr: async }).anomalies).toEqual([])
+    const sync = { type: 's' as const, saved: new Set<string>() }
+    expect(
+      check({ operations, final, faults: [window], dr: sync }).anomalies.map((a) => a.kind),
+    ).toEqual(['two-primaries'])
+    // Outside any forced promotion's window the rule applies in async mode too.
+    expect(
+      check({ operations, final, faults: [], dr: async }).anomalies.map((a) => a.kind),
+    ).toEqual(['two-primaries'])
+  })
+})

@@ -60,23 +60,99 @@ export interface CheckInput {
   readonly endMs?: number
   /** Count each re-driven get as one more get of unknown outcome (pre-exactly-once clients). */
   readonly allowRedrivenGets?: boolean
+  /** A DR pair's forced promotions (faults of kind 'forced-promotion') and what they saved. */
+  readonly dr?: DrCheck
+}
+
+/**
+ * DR: an asynchronous pair's forced promotion may give up what the old primary had not
+ * replicated, and while both sides are Partitioned both acknowledge (RDQM allows it). So in
+ * asynchronous mode an acknowledged put missing after the run is accounted for only if it is
+ * among the records the resolution saved aside (`saved`); a get acknowledged during a forced
+ * promotion (by the side whose records were then cut) may reappear or be delivered again; and
+ * "two primaries acknowledging" is not checked for calls completed inside a forced promotion's
+ * window. None of that holds in synchronous mode: nothing acknowledged may be missing, saved
+ * aside or not.
+ */
+export interface DrCheck {
+  readonly type: 'a' | 's'
+  readonly saved: ReadonlySet<string>
 }
 
 export interface Verdict {
   readonly valid: boolean
   readonly anomalies: readonly Anomaly[]
+  /** DR asynchronous: what forced promotions gave up, accounted for (see DrCheck). */
+  readonly givenUp?: { readonly savedPuts: number; readonly gets: number }
   readonly availability: Partial<Record<FaultKind, Availability>>
 }
 
 export function check(input: CheckInput): Verdict {
+  const forced = input.dr?.type === 'a' ? promotionWindows(input.faults ?? []) : []
+  const givenUp = { savedPuts: 0, gets: 0 }
+  const messages = checkMessages(
+    input.operations,
+    input.final,
+    input.loggedPuts,
+    input.allowRedrivenGets,
+    input.dr,
+  )
   const anomalies = [
-    ...checkMessages(input.operations, input.final, input.loggedPuts, input.allowRedrivenGets),
-    ...checkPrimaries(input.operations, input.serving ?? []),
+    ...messages.filter((anomaly) => !givenUpGet(anomaly, input.operations, forced, givenUp)),
+    ...checkPrimaries(input.operations, input.serving ?? [], forced),
     ...checkLogs(input.logs ?? []),
   ]
   const endMs = input.endMs ?? Math.max(0, ...input.operations.map((op) => op.completeMs))
   const availability = availabilityByKind(input.operations, input.faults ?? [], endMs)
-  return { valid: anomalies.length === 0, anomalies, availability }
+  if (input.dr === undefined) return { valid: anomalies.length === 0, anomalies, availability }
+  givenUp.savedPuts = savedPutsUsed(input.operations, input.final, input.dr)
+  return { valid: anomalies.length === 0, anomalies, availability, givenUp }
+}
+
+interface Window {
+  readonly startMs: number
+  readonly endMs: number
+}
+
+function promotionWindows(faults: readonly Fault[]): Window[] {
+  return faults.filter((fault) => fault.kind === 'forced-promotion')
+}
+
+function inWindow(op: Operation, windows: readonly Window[]): boolean {
+  return windows.some((window) => op.completeMs >= window.startMs && op.invokeMs <= window.endMs)
+}
+
+/**
+ * An acknowledged get that reappeared, or a message delivered twice, where one of the gets was
+ * acknowledged during an asynchronous forced promotion: the deposed side's get was cut with its
+ * records (given up, counted), not an anomaly.
+ */
+function givenUpGet(
+  anomaly: Anomaly,
+  operations: readonly Operation[],
+  windows: readonly Window[],
+  givenUp: { gets: number },
+): boolean {
+  if (anomaly.kind !== 'acknowledged-get-reappeared' && anomaly.kind !== 'delivered-twice') {
+    return false
+  }
+  const involved = operations.filter((op) => anomaly.operations.includes(op.id))
+  if (!involved.some((op) => inWindow(op, windows))) return false
+  givenUp.gets++
+  return true
+}
+
+/** Acknowledged puts absent from the run's end that the saved-aside records account for. */
+function savedPutsUsed(
+  operations: readonly Operation[],
+  final: readonly string[],
+  dr: DrCheck,
+): number {
+  const ledger = ledgerOf(operations, final, false)
+  return operations
+    .filter((op) => op.outcome === 'ok')
+    .flatMap((op) => op.put ?? [])
+    .filter((body) => !present(ledger, body) && dr.saved.has(body)).length
 }
 
 /** Where each body was put and taken: the facts every message rule reads. */
@@ -134,12 +210,18 @@ function checkMessages(
   final: readonly string[],
   loggedPuts: ReadonlySet<string> | undefined,
   allowRedrivenGets = false,
+  dr: DrCheck | undefined = undefined,
 ): Anomaly[] {
   const ledger = ledgerOf(operations, final, allowRedrivenGets)
+  // Asynchronous DR: a put given up by a forced promotion is accounted for if saved aside.
+  if (dr?.type === 'a') for (const body of dr.saved) ledger.maybeTaken.add(body)
   const anomalies: Anomaly[] = []
   anomalies.push(...checkOrigins(operations, ledger))
   anomalies.push(...checkCopies(ledger))
-  if (loggedPuts !== undefined) anomalies.push(...checkLogged(operations, ledger, loggedPuts))
+  if (loggedPuts !== undefined) {
+    const excused = dr?.type === 'a' ? dr.saved : new Set<string>()
+    anomalies.push(...checkLogged(operations, ledger, loggedPuts, excused))
+  }
   // Acknowledged bodies nobody can account for: lost, unless as many unnamed takes explain them.
   const missing: { body: string; op: Operation }[] = []
   const partial: Anomaly[] = []
@@ -188,12 +270,13 @@ function checkLogged(
   operations: readonly Operation[],
   ledger: Ledger,
   loggedPuts: ReadonlySet<string>,
+  savedAside: ReadonlySet<string>,
 ): Anomaly[] {
   const anomalies: Anomaly[] = []
   for (const op of operations) {
     if (op.outcome !== 'ok' || (op.kind !== 'put' && op.kind !== 'uow')) continue
     for (const body of op.put ?? []) {
-      if (present(ledger, body) || loggedPuts.has(body)) continue
+      if (present(ledger, body) || loggedPuts.has(body) || savedAside.has(body)) continue
       const detail = `${body} acknowledged by op ${op.id}, not in the committed log after healing`
       anomalies.push({ kind: 'acknowledged-put-missing', detail, operations: [op.id] })
     }
@@ -258,6 +341,7 @@ function checkCopies(ledger: Ledger): Anomaly[] {
 function checkPrimaries(
   operations: readonly Operation[],
   serving: readonly ServingPeriod[],
+  forced: readonly Window[] = [],
 ): Anomaly[] {
   const anomalies: Anomaly[] = []
   const byEpoch = new Map<number, Set<string>>()
@@ -269,7 +353,9 @@ function checkPrimaries(
     const detail = `epoch ${epoch} served by ${[...nodes].join(' and ')}`
     anomalies.push({ kind: 'two-primaries', detail, operations: [] })
   }
-  const acked = operations.filter((op) => op.outcome === 'ok' && op.epoch !== undefined)
+  const acked = operations.filter(
+    (op) => op.outcome === 'ok' && op.epoch !== undefined && !inWindow(op, forced),
+  )
   const firstAck = new Map<number, Operation>()
   for (const op of acked) {
     const known = firstAck.get(op.epoch!)

@@ -1,11 +1,14 @@
 /**
  * npm run test:chaos -- [--faults N] [--seed S] [--target ha|dr] [--out DIR] [--clients N]
  *                       [--test-only-bug NAME] [--kinds kill,pause,...] [--driver qmqd|member]
- *                       [--allow-redriven-gets]
+ *                       [--allow-redriven-gets] [--dr-type async|sync]
+ *                       [--test-only-discard-divergent] [--promote-by kill|cut]
  *
  * Runs the chaos suite (run.ts) and prints the report; exit status 1 when the checker found an
- * anomaly, 2 for a target that does not exist yet (dr) or bad arguments, 3 when the run itself
- * failed (the cluster never served, a member never caught up...). --test-only-bug enables one of
+ * anomaly, 2 for bad arguments, 3 when the run itself failed (the cluster never served, a
+ * member never caught up...). --target dr: a DR pair (qmqd-dr-driver.ts), asynchronous unless
+ * --dr-type sync; --test-only-discard-divergent: the known-bad operator who resolves a split
+ * brain by throwing the fork's records away unsaved. --test-only-bug enables one of
  * src/replication/bugs.ts on every member: a known-bad run whose loss the checker must report
  * (member-main processes only: --driver member). --driver: qmqd daemons built through the
  * commands (default) or member-main processes. --allow-redriven-gets: the checker's allowance
@@ -29,13 +32,22 @@ async function main(): Promise<number> {
       kinds: { type: 'string' },
       driver: { type: 'string', default: DEFAULT_DRIVER },
       'allow-redriven-gets': { type: 'boolean', default: false },
+      'dr-type': { type: 'string', default: 'async' },
+      'test-only-discard-divergent': { type: 'boolean', default: false },
+      'promote-by': { type: 'string' },
     },
   })
-  if (values.target === 'dr') {
-    console.error('--target dr: not yet (DR pairs do not exist yet; issue 9)')
+  const target = values.target === 'dr' ? 'dr' : 'ha'
+  const drType = values['dr-type'] === 'sync' ? 's' : 'a'
+  const promoteBy = values['promote-by']
+  if (
+    !['async', 'sync'].includes(values['dr-type']) ||
+    ![undefined, 'kill', 'cut'].includes(promoteBy)
+  ) {
+    console.error('--dr-type takes async or sync; --promote-by kill or cut')
     return 2
   }
-  if (values.target !== 'ha') {
+  if (values.target !== 'ha' && values.target !== 'dr') {
     console.error(`unknown --target ${values.target} (ha or dr)`)
     return 2
   }
@@ -51,7 +63,8 @@ async function main(): Promise<number> {
     return 2
   }
   const out = values.out ?? join(os.tmpdir(), `qmq-chaos-${seed}`)
-  console.log(`chaos: ${faults} faults on ha (${driver}), seed ${seed}, out ${out}`)
+  const on = target === 'dr' ? `dr (${drType === 's' ? 'sync' : 'async'})` : `ha (${driver})`
+  console.log(`chaos: ${faults} faults on ${on}, seed ${seed}, out ${out}`)
   try {
     const report = await runChaos({
       faults,
@@ -62,6 +75,10 @@ async function main(): Promise<number> {
       clients: Number(values.clients),
       bugs: values['test-only-bug'],
       kinds: values.kinds?.split(',') as FaultKind[] | undefined,
+      target,
+      drType,
+      discardDivergent: values['test-only-discard-divergent'],
+      promoteBy: promoteBy as 'kill' | 'cut' | undefined,
     })
     const { anomalies, ...figures } = report
     console.log(JSON.stringify({ ...figures, anomalies: anomalies.length }, undefined, 2))

@@ -4,7 +4,7 @@
  * that can fill. A driver owns every process, proxy and mount it makes, and tears them all down
  * in stop(), which must be safe to call at any point (the runner calls it in a finally block).
  */
-import type { MemberLog, ServingPeriod } from './history.js'
+import type { FaultKind, MemberLog, ServingPeriod } from './history.js'
 
 export interface ClusterDriver {
   readonly nodes: readonly string[]
@@ -30,6 +30,13 @@ export interface ClusterDriver {
   healNetwork(): void
   fillDisk(): void
   freeDisk(): void
+  /**
+   * A fault only this driver knows (DR: forced promotion, a cut during resync): injects it,
+   * holds it `holdMs`, heals it and resolves to what was done; undefined for any other kind.
+   */
+  injectOwn?(kind: FaultKind, holdMs: number, choice: number): Promise<string> | undefined
+  /** Bodies an operator's resolution saved aside (DR split brain), for the checker. */
+  savedAside?(): ReadonlySet<string>
   /**
    * Heals everything and waits until every member is up and has durably all the primary has
    * committed. Returns the members left out: failed on every restart, or never caught up.

@@ -44,6 +44,9 @@ export type FaultKind =
   | 'latency'
   | 'loss'
   | 'disk-full'
+  | 'dr-link-cut'
+  | 'dr-resync-cut'
+  | 'forced-promotion'
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'kill',
@@ -56,6 +59,23 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'latency',
   'loss',
   'disk-full',
+]
+
+/**
+ * A DR pair's faults: kill -9 and SIGSTOP of either side, the DR link lost both ways or one way,
+ * latency and loss on it, a cut while the secondary catches up, and a forced promotion (the
+ * primary killed or cut off, the secondary promoted, the old primary back, both Partitioned,
+ * resolved by rdqmdr -s on the old primary).
+ */
+export const DR_FAULT_KINDS: readonly FaultKind[] = [
+  'kill',
+  'pause',
+  'dr-link-cut',
+  'one-way',
+  'latency',
+  'loss',
+  'dr-resync-cut',
+  'forced-promotion',
 ]
 
 export interface Fault {

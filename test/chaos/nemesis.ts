@@ -67,13 +67,20 @@ export async function runNemesis(
     if (signal.aborted) return
     await sleep(planned.gapMs)
     const startMs = Date.now()
-    const detail = await inject(driver, planned)
-    await sleep(planned.holdMs)
-    // Members down now that the nemesis did not kill exited by themselves ('failed' in the log).
-    const killed = planned.kind === 'kill' ? detail.node : undefined
-    const exited = driver.nodes.filter((node) => node !== killed && !driver.isRunning(node))
-    await heal(driver, planned, detail)
-    const fault = { kind: planned.kind, startMs, endMs: Date.now(), detail: detail.text }
+    const own = driver.injectOwn?.(planned.kind, planned.holdMs, planned.choice)
+    let exited: string[] = []
+    let text: string
+    if (own !== undefined) text = await own
+    else {
+      const detail = await inject(driver, planned)
+      await sleep(planned.holdMs)
+      // Members down now that the nemesis did not kill exited by themselves ('failed' in the log).
+      const killed = planned.kind === 'kill' ? detail.node : undefined
+      exited = driver.nodes.filter((node) => node !== killed && !driver.isRunning(node))
+      await heal(driver, planned, detail)
+      text = detail.text
+    }
+    const fault = { kind: planned.kind, startMs, endMs: Date.now(), detail: text }
     faults.push(fault)
     onFault?.(fault, index)
     for (const node of exited) onCrash?.(node, fault)
@@ -114,6 +121,7 @@ async function inject(driver: ClusterDriver, planned: PlannedFault): Promise<Inj
     case 'isolate-primary':
     case 'isolate-secondary':
     case 'split':
+    case 'dr-link-cut':
       for (const peer of others) {
         driver.cut(node, peer)
         driver.cut(peer, node)
@@ -138,6 +146,9 @@ async function inject(driver: ClusterDriver, planned: PlannedFault): Promise<Inj
     case 'disk-full':
       driver.fillDisk()
       return { text: `disk of ${driver.diskNode} full`, node: driver.diskNode ?? node }
+    case 'dr-resync-cut':
+    case 'forced-promotion':
+      throw new Error(`${planned.kind}: a fault of the driver's own (injectOwn), not this one's`)
   }
 }
 

@@ -7,7 +7,9 @@ import fs from 'node:fs'
 import { join } from 'node:path'
 import type { Verdict } from './checker.js'
 import type { Fault, FaultKind, Operation } from './history.js'
-import { FAULT_KINDS } from './history.js'
+import { DR_FAULT_KINDS, FAULT_KINDS } from './history.js'
+
+const ALL_KINDS = [...new Set([...FAULT_KINDS, ...DR_FAULT_KINDS])]
 
 export interface RunReport {
   readonly seed: number
@@ -102,7 +104,7 @@ function html(
   const y = (ms: number): number =>
     HEIGHT - (Math.log10(Math.max(1, ms)) / Math.log10(maxLatency)) * (HEIGHT - 10)
   const bands = faults.map((fault) => {
-    const colour = BANDS[FAULT_KINDS.indexOf(fault.kind) % BANDS.length]
+    const colour = BANDS[ALL_KINDS.indexOf(fault.kind) % BANDS.length]
     const width = Math.max(1, x(fault.endMs) - x(fault.startMs)).toFixed(1)
     return `<rect x="${x(fault.startMs).toFixed(1)}" y="0" width="${width}" height="${HEIGHT}" fill="${colour}" opacity="0.5"><title>${escape(`${fault.kind}: ${fault.detail}`)}</title></rect>`
   })
@@ -118,7 +120,7 @@ function html(
   const axis = ticks.map(
     (ms) => `<text x="2" y="${y(ms).toFixed(1)}" font-size="10">${ms} ms</text>`,
   )
-  const legend = FAULT_KINDS.map(
+  const legend = ALL_KINDS.map(
     (kind, index) =>
       `<span style="background:${BANDS[index % BANDS.length]};padding:0 6px">${kind}</span>`,
   ).join(' ')

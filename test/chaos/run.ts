@@ -10,9 +10,16 @@ import { connect } from '../../src/client/index.js'
 import { isMQError, Reason } from '../../src/errors.js'
 import { check } from './checker.js'
 import type { ClusterDriver } from './cluster-driver.js'
-import { FAULT_KINDS, type Fault, type FaultKind, type Operation } from './history.js'
+import {
+  DR_FAULT_KINDS,
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  type Operation,
+} from './history.js'
 import { MemberGroupDriver } from './member-group-driver.js'
 import { planFaults, runNemesis, type NemesisTiming } from './nemesis.js'
+import { QmqdDrDriver } from './qmqd-dr-driver.js'
 import { QmqdGroupDriver } from './qmqd-group-driver.js'
 import { seededRandom } from './random.js'
 import { summarize, writeReport, type RunReport } from './report.js'
@@ -39,6 +46,14 @@ export interface ChaosOptions {
   /** Workload alone before the first fault and after the last. */
   readonly quietMs?: number
   readonly log?: (line: string) => void
+  /** 'ha' (default): a 3-node HA group; 'dr': a DR pair (qmqd-dr-driver.ts). */
+  readonly target?: 'ha' | 'dr'
+  /** DR: 'a' asynchronous (default) or 's' synchronous. */
+  readonly drType?: 'a' | 's'
+  /** DR, test only: the known-bad operator who discards the divergent records unsaved. */
+  readonly discardDivergent?: boolean
+  /** DR: forced promotions only by a kill or only by a cut (default: both, seeded). */
+  readonly promoteBy?: 'kill' | 'cut'
 }
 
 const DISK_BYTES = 256 * 1024 * 1024
@@ -48,7 +63,9 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   const log = options.log ?? ((line: string) => console.log(line))
   const root = join(options.out, 'cluster')
   fs.rmSync(options.out, { recursive: true, force: true })
-  const driverName = options.driver ?? DEFAULT_DRIVER
+  const target = options.target ?? 'ha'
+  const driverName =
+    target === 'dr' ? `dr-${options.drType ?? 'a'}` : (options.driver ?? DEFAULT_DRIVER)
   const driver = makeDriver(driverName, root, options)
   const startedMs = Date.now()
   const notes: string[] = [`driver ${driverName}`]
@@ -88,12 +105,21 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
       // The last fault's window ends with the workload, not with the drain after it.
       endMs: operations.reduce((last, op) => Math.max(last, op.completeMs), 0),
       allowRedrivenGets: options.allowRedrivenGets,
+      ...(target === 'dr'
+        ? { dr: { type: options.drType ?? 'a', saved: driver.savedAside?.() ?? new Set() } }
+        : {}),
     })
+    if (verdict.givenUp !== undefined) {
+      notes.push(
+        `forced promotions gave up ${verdict.givenUp.savedPuts} acknowledged put(s), all saved ` +
+          `aside, and ${verdict.givenUp.gets} acknowledged get(s) of the deposed side`,
+      )
+    }
     notes.push(
       `final queue depth ${final.length}; committed log ${logs[0]?.records.length} records` +
         (complete === false ? ' (compared from the oldest segment all members kept)' : ''),
     )
-    const run = { seed: options.seed, target: 'ha', durationMs: Date.now() - startedMs, notes }
+    const run = { seed: options.seed, target, durationMs: Date.now() - startedMs, notes }
     const report = summarize(run, operations, faults, verdict)
     writeReport(options.out, report, operations, faults)
     writeHistories(options.out, operations, faults, final)
@@ -115,8 +141,17 @@ export async function runChaos(options: ChaosOptions): Promise<RunReport> {
   }
 }
 
-function makeDriver(name: DriverName, root: string, options: ChaosOptions): ClusterDriver {
+function makeDriver(name: string, root: string, options: ChaosOptions): ClusterDriver {
   const random = seededRandom(options.seed + 1)
+  if (options.target === 'dr') {
+    return new QmqdDrDriver({
+      root,
+      random,
+      type: options.drType,
+      discardDivergent: options.discardDivergent,
+      promoteBy: options.promoteBy,
+    })
+  }
   if (name === 'qmqd') {
     // The daemons have no test-only bug switches: a known-bad run needs member-main processes.
     if ((options.bugs?.length ?? 0) > 0) throw new Error('test-only bugs need --driver member')
@@ -144,7 +179,8 @@ async function exercise(
   try {
     const quietMs = options.quietMs ?? 1_000
     await sleep(quietMs)
-    const kinds = (options.kinds ?? FAULT_KINDS).filter(
+    const defaults = options.target === 'dr' ? DR_FAULT_KINDS : FAULT_KINDS
+    const kinds = (options.kinds ?? defaults).filter(
       (kind) => kind !== 'disk-full' || driver.diskNode !== undefined,
     )
     const plan = planFaults(options.seed, options.faults, kinds, options.timing)
