@@ -36,6 +36,8 @@ interface SavedEntry {
     readonly correlId: string
   }
   readonly body: string
+  /** Got on this side after the fork (perhaps delivered): listed, not put again by -r. */
+  readonly gotHere: boolean
 }
 
 function descriptorOf(entry: SavedEntry): MessageDescriptor {
@@ -55,6 +57,12 @@ function printSaved(messages: readonly SavedEntry[]): void {
       ` Saved message ${index + 1}: LSN ${entry.lsn}, epoch ${entry.epoch}, ` +
         `queue '${entry.queue}', file ${entry.file}`,
     )
+    if (entry.gotHere) {
+      lines.push(
+        ' Got on this node after the fork: it may have been delivered. Not put again by -r;',
+        ' put it again by hand if the application never received it.',
+      )
+    }
     lines.push(...descriptorLines(descriptorOf(entry)))
     lines.push(
       ' ',
@@ -74,6 +82,7 @@ async function restore(queueManager: string, data: { messages: SavedEntry[]; con
   const connection = await connect({ connName: data.connName, queueManager, clientName: 'rdqmdr' })
   try {
     for (const entry of data.messages) {
+      if (entry.gotHere) continue
       const queue = await connection.open(entry.queue, { output: true })
       const { descriptor } = entry
       await queue.put(Buffer.from(entry.body, 'base64'), {
@@ -94,7 +103,7 @@ async function restore(queueManager: string, data: { messages: SavedEntry[]; con
   const files = [...new Set(data.messages.map((entry) => entry.file))]
   const marked = await callDaemonStarting('rdqmdr', { queueManager, action: 'restored', files })
   if (marked.exitCode !== 0) return printResponse(marked)
-  const count = data.messages.length
+  const count = data.messages.filter((entry) => !entry.gotHere).length
   return printResponse({
     id: 0,
     ...new ReplyBuilder().print('DR_RESTORED', { count, queueManager }).done(),

@@ -4,8 +4,11 @@
  * amqsbcg's format) and `-r` (put them again on the surviving primary).
  *
  * A tail holds every kind of record; a message counts as saved aside when its PUT is in the
- * tail, outside a unit of work or in one whose commit is in the tail too, and no GET of it is
- * in the tail (that side had already delivered it). A restored tail is renamed to
+ * tail, outside a unit of work or in one whose commit is in the tail too. One that a GET in the
+ * tail took (outside a unit of work, or in one committed there) is listed too, marked `gotHere`:
+ * that side may have delivered it before it was cut off, or it may not (the reply lost with the
+ * node, the client's retry served by the other side), and only the operator can tell; `-r` puts
+ * back the others. Nothing in the tail is silently dropped. A restored tail is renamed to
  * `.restored`, so it is never put twice.
  */
 import fs from 'node:fs'
@@ -20,6 +23,8 @@ export interface SavedMessage {
   readonly epoch: number
   readonly queueId: number
   readonly put: MessagePutRecord
+  /** A get on this side after the fork took it (it may have been delivered): listed, not put. */
+  readonly gotHere: boolean
 }
 
 const TAIL_FILE = /^(\d+)-(\d+)\.qlog$/
@@ -44,7 +49,7 @@ export function savedMessages(file: string): SavedMessage[] {
   const bytes = new Uint8Array(fs.readFileSync(file))
   const match = TAIL_FILE.exec(file.slice(file.lastIndexOf('/') + 1))
   let lsn = match === null ? 0 : Number(match[2])
-  const puts: SavedMessage[] = []
+  const puts: Omit<SavedMessage, 'gotHere'>[] = []
   // A get in a unit of work took the message only if that unit committed in the tail: one
   // backed out (or never finished) left it on the queue, so it is saved with the rest.
   const gets: { putLsn: number; uowId: number }[] = []
@@ -73,9 +78,9 @@ export function savedMessages(file: string): SavedMessage[] {
   const got = new Set(
     gets.filter((get) => get.uowId === 0 || committed.has(get.uowId)).map((get) => get.putLsn),
   )
-  return puts.filter(
-    (saved) => !got.has(saved.lsn) && (saved.put.uowId === 0 || committed.has(saved.put.uowId)),
-  )
+  return puts
+    .filter((saved) => saved.put.uowId === 0 || committed.has(saved.put.uowId))
+    .map((saved) => ({ ...saved, gotHere: got.has(saved.lsn) }))
 }
 
 /** Marks a tail as put again, so that a second `-r` does not put its messages twice. */

@@ -277,6 +277,7 @@ function listSaved(hosted: HostedDrQueueManager): CommandReply {
         correlId: Buffer.from(saved.put.descriptor.correlId).toString('hex'),
       },
       body: Buffer.from(saved.put.body).toString('base64'),
+      gotHere: saved.gotHere,
     })),
   )
   const { localAddress, remoteAddress } = hosted.dr

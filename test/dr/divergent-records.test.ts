@@ -38,7 +38,7 @@ describe('saved divergent records', () => {
   beforeEach(() => (directory = temporaryDirectory('divergent-records')))
   afterEach(() => directory.remove())
 
-  it('keeps a message whose get was backed out, drops one got outside or in a committed unit', () => {
+  it('lists every committed put; marks those a get outside a unit or in a committed one took', () => {
     const records: JournalRecord[] = []
     // A unit of work's id is the LSN of its first record.
     const next = () => FORK_LSN + records.reduce((sum, r) => sum + encodedRecordLength(r), 0)
@@ -66,9 +66,15 @@ describe('saved divergent records', () => {
     add({ type: RecordType.UOW_COMMIT, uowId: unitB })
     add(put('uncommitted-put', next()))
     const { file } = tailFile(directory.path, records)
-    const labels = savedMessages(file).map((saved) =>
-      Buffer.from(saved.put.body).toString('ascii').replace(/\.+$/, ''),
-    )
-    expect(labels).toEqual(['backed-out-get'])
+    const saved = savedMessages(file).map((message) => [
+      Buffer.from(message.put.body).toString('ascii').replace(/\.+$/, ''),
+      message.gotHere,
+    ])
+    // Every committed put is listed; a get that took effect here marks it (perhaps delivered).
+    expect(saved).toEqual([
+      ['backed-out-get', false],
+      ['got', true],
+      ['got-in-unit', true],
+    ])
   })
 })
