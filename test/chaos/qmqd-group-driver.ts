@@ -281,7 +281,10 @@ export class QmqdGroupDriver implements ClusterDriver {
         if (this.paused.has(node) || !this.isRunning(node)) return
         const snapshot = await this.fresh(node)
         if (snapshot === undefined || this.stopped) return
-        if (snapshot.status === 'Ended unexpectedly' && snapshot.control === 'enabled') {
+        // An isolated member also shows Ended unexpectedly (no quorum) but is still open: only
+        // a member that is gone is started again.
+        const failed = snapshot.status === 'Ended unexpectedly' && snapshot.member === undefined
+        if (failed && snapshot.control === 'enabled') {
           this.restartFailed(node)
         }
         const member = snapshot.member
