@@ -55,7 +55,6 @@ export class QmqdDrDriver implements ClusterDriver {
   private readonly sides = new Map<string, QmqdNode>()
   private readonly periods = new ServingPeriods((node) => this.isRunning(node))
   private readonly views = new Map<string, DrStatusView | undefined>()
-  private readonly paused = new Set<string>()
   private readonly restarting = new Set<string>()
   private link: FaultProxy | undefined
   private readonly clients = new Map<string, FaultProxy>()
@@ -134,7 +133,6 @@ export class QmqdDrDriver implements ClusterDriver {
 
   async kill9(node: string): Promise<void> {
     if (!this.isRunning(node)) return
-    this.paused.delete(node)
     await this.side(node).kill9()
     this.periods.close(node)
   }
@@ -149,8 +147,7 @@ export class QmqdDrDriver implements ClusterDriver {
       return
     }
     this.periods.close(node)
-    this.paused.delete(node)
-    await this.side(node).must('qmqd', ['start'])
+    await this.side(node).start()
   }
 
   isRunning(node: string): boolean {
@@ -158,14 +155,11 @@ export class QmqdDrDriver implements ClusterDriver {
   }
 
   pause(node: string): void {
-    if (!this.isRunning(node)) return
-    this.side(node).signal('SIGSTOP')
-    this.paused.add(node)
+    this.side(node).pause()
   }
 
   resume(node: string): void {
-    if (!this.paused.delete(node)) return
-    this.side(node).signal('SIGCONT')
+    this.side(node).resume()
   }
 
   /** The DR link: a dials b, so a's bytes go forward and b's backward. */
@@ -337,7 +331,7 @@ export class QmqdDrDriver implements ClusterDriver {
   private async poll(): Promise<void> {
     await Promise.all(
       this.nodes.map(async (node) => {
-        if (this.paused.has(node) || !this.isRunning(node)) return
+        if (this.side(node).isPaused || !this.isRunning(node)) return
         const view = await this.view(node)
         if (view === undefined || this.stopped) return
         const serving = view.role === 'Primary' && view.queueManagerStatus === 'Running'

@@ -53,7 +53,6 @@ export class QmqdGroupDriver implements ClusterDriver {
   private readonly periods = new ServingPeriods((node) => this.isRunning(node))
   private mesh: ProxyMesh | undefined
   private readonly snapshots = new Map<string, NodeSnapshot | undefined>()
-  private readonly paused = new Set<string>()
   private readonly restarting = new Set<string>()
   private readonly events: string[] = []
   private group: HaGroupDefinition | undefined
@@ -108,7 +107,6 @@ export class QmqdGroupDriver implements ClusterDriver {
 
   async kill9(node: string): Promise<void> {
     if (!this.isRunning(node)) return
-    this.paused.delete(node)
     await this.member(node).kill9()
     this.periods.close(node)
   }
@@ -123,8 +121,7 @@ export class QmqdGroupDriver implements ClusterDriver {
       return
     }
     this.periods.close(node)
-    this.paused.delete(node)
-    await this.member(node).must('qmqd', ['start'])
+    await this.member(node).start()
   }
 
   isRunning(node: string): boolean {
@@ -132,14 +129,11 @@ export class QmqdGroupDriver implements ClusterDriver {
   }
 
   pause(node: string): void {
-    if (!this.isRunning(node)) return
-    this.member(node).signal('SIGSTOP')
-    this.paused.add(node)
+    this.member(node).pause()
   }
 
   resume(node: string): void {
-    if (!this.paused.delete(node)) return
-    this.member(node).signal('SIGCONT')
+    this.member(node).resume()
   }
 
   cut(from: string, to: string): void {
@@ -278,7 +272,7 @@ export class QmqdGroupDriver implements ClusterDriver {
   private async poll(): Promise<void> {
     await Promise.all(
       NODES.map(async (node) => {
-        if (this.paused.has(node) || !this.isRunning(node)) return
+        if (this.member(node).isPaused || !this.isRunning(node)) return
         const snapshot = await this.fresh(node)
         if (snapshot === undefined || this.stopped) return
         // An isolated member also shows Ended unexpectedly (no quorum) but is still open: only

@@ -24,6 +24,7 @@ const STATUS_TIMEOUT_MS = 1_500
 const STOP_WAIT_MS = 30_000
 
 export class QmqdNode {
+  private paused = false
   constructor(
     readonly name: string,
     readonly host: string,
@@ -70,7 +71,31 @@ export class QmqdNode {
     if (pid !== undefined && alive(pid)) process.kill(pid, signal)
   }
 
+  /** SIGSTOP, remembered until resume(), a kill or a start (a paused daemon answers nothing). */
+  pause(): void {
+    if (!this.isRunning()) return
+    this.signal('SIGSTOP')
+    this.paused = true
+  }
+
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.signal('SIGCONT')
+  }
+
+  get isPaused(): boolean {
+    return this.paused
+  }
+
+  /** A daemon started again (`qmqd start`) is not paused. */
+  async start(): Promise<void> {
+    this.paused = false
+    await this.must('qmqd', ['start'])
+  }
+
   async kill9(): Promise<void> {
+    this.paused = false
     const pid = this.pid()
     if (pid === undefined || !alive(pid)) return
     process.kill(pid, 'SIGKILL')
